@@ -1,0 +1,1 @@
+"""Metacult: a live social platform for people who love games, films and series."""

@@ -1,0 +1,92 @@
+"""The aiohttp application factory: wires infrastructure, contexts, middlewares and static files."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from aiohttp import web
+
+from metacult import health
+from metacult.config import Settings
+from metacult.infra import outbox
+from metacult.infra.auth import nobody
+from metacult.infra.db import create_pool
+from metacult.infra.redis import create_redis
+from metacult.infra.web import errors_as_json, request_context
+from metacult.typedefs import (
+    AUTHENTICATOR,
+    DB,
+    ENDPOINTS,
+    READINESS,
+    REDIS,
+    SETTINGS,
+    SHUTTING_DOWN,
+)
+
+log = logging.getLogger("metacult.app")
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+
+
+def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
+    """Build the application; ``relay=False`` leaves the outbox relay to other nodes."""
+    app = web.Application(
+        middlewares=[request_context, errors_as_json],
+        client_max_size=settings.max_body_bytes,
+    )
+    app[SETTINGS] = settings
+    app[AUTHENTICATOR] = nobody
+    app[ENDPOINTS] = []
+    app[READINESS] = {}
+    app[SHUTTING_DOWN] = asyncio.Event()
+
+    app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_redis)
+    if relay:
+        app.cleanup_ctx.append(_outbox_relay)
+    app.on_shutdown.append(_begin_shutdown)
+
+    health.api.register(app)
+    health.install_default_probes(app)
+    _static(app)
+    return app
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    app[DB] = await create_pool(app[SETTINGS])
+    yield
+    await app[DB].close()
+
+
+async def _redis(app: web.Application) -> AsyncIterator[None]:
+    app[REDIS] = create_redis(app[SETTINGS])
+    yield
+    await app[REDIS].aclose()
+
+
+async def _outbox_relay(app: web.Application) -> AsyncIterator[None]:
+    from workers.events import dispatch
+
+    task = asyncio.create_task(
+        outbox.run_relay(app[DB], app[SETTINGS].database_url, dispatch), name="outbox-relay"
+    )
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _begin_shutdown(app: web.Application) -> None:
+    app[SHUTTING_DOWN].set()
+
+
+def _static(app: web.Application) -> None:
+    async def index(request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC_DIR / "index.html")
+
+    app.router.add_get("/", index)
+    app.router.add_static("/static/", STATIC_DIR, name="static")

@@ -1,0 +1,146 @@
+"""Settings from the environment, read once, validated, passed down.
+
+Nothing else in the project reads ``os.environ``: the web app, the workers and the
+CLI all take a :class:`Settings` built here. Every setting has a development
+default so that ``make run`` works on a fresh machine; production overrides them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it."""
+
+
+def _url(name: str, value: str, schemes: tuple[str, ...]) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not (parts.netloc or parts.query or parts.path):
+        raise ConfigError(f"{name} must be a {' or '.join(schemes)} URL, got {value!r}")
+    return value
+
+
+def _int(name: str, value: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+    if not low <= number <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {number}")
+    return number
+
+
+DEV_SECRET = "dev-only-secret-key-change-me-in-production-0123456789"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Every knob of the platform; build with :meth:`from_env` or directly in tests."""
+
+    environment: str = "development"
+    host: str = "0.0.0.0"
+    port: int = 8080
+    public_url: str = "http://localhost:8080"
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/metacult"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Prefix of every Redis key, pub/sub channel and Dramatiq queue: lets several
+    # deployments (or test runs) share one Redis without seeing each other.
+    redis_prefix: str = "mc"
+    secret_key: str = DEV_SECRET
+    log_level: str = "INFO"
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    max_body_bytes: int = 1024 * 1024
+    shutdown_timeout: float = 4.0
+    # Identity providers (Google through its OIDC discovery document).
+    google_client_id: str = ""
+    google_client_secret: str = ""
+    google_discovery_url: str = "https://accounts.google.com/.well-known/openid-configuration"
+    discord_client_id: str = ""
+    discord_client_secret: str = ""
+    discord_api_url: str = "https://discord.com/api"
+    # Metadata providers.
+    tmdb_api_url: str = "https://api.themoviedb.org/3"
+    tmdb_token: str = ""
+    igdb_api_url: str = "https://api.igdb.com/v4"
+    twitch_token_url: str = "https://id.twitch.tv/oauth2/token"
+    igdb_client_id: str = ""
+    igdb_client_secret: str = ""
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build and validate the settings; raise :class:`ConfigError` naming the culprit."""
+        env = os.environ if env is None else env
+        get = env.get
+        defaults = cls()
+        environment = get("METACULT_ENV", defaults.environment)
+        if environment not in {"development", "test", "production"}:
+            raise ConfigError(
+                f"METACULT_ENV must be development, test or production, got {environment!r}"
+            )
+        port = _int("PORT", get("PORT", str(defaults.port)), 1, 65535)
+        secret_key = get("SECRET_KEY", defaults.secret_key)
+        if len(secret_key) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters long")
+        if environment == "production" and secret_key == DEV_SECRET:
+            raise ConfigError("SECRET_KEY must be set in production")
+        level = get("LOG_LEVEL", defaults.log_level).upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
+        prefix = get("REDIS_PREFIX", defaults.redis_prefix)
+        if not prefix or not prefix.replace("-", "").replace("_", "").isalnum():
+            raise ConfigError(f"REDIS_PREFIX must be letters, digits, - or _, got {prefix!r}")
+        urls = {
+            "public_url": ("PUBLIC_URL", ("http", "https")),
+            "database_url": ("DATABASE_URL", ("postgresql", "postgres")),
+            "redis_url": ("REDIS_URL", ("redis", "rediss", "unix")),
+            "google_discovery_url": ("GOOGLE_DISCOVERY_URL", ("http", "https")),
+            "discord_api_url": ("DISCORD_API_URL", ("http", "https")),
+            "tmdb_api_url": ("TMDB_API_URL", ("http", "https")),
+            "igdb_api_url": ("IGDB_API_URL", ("http", "https")),
+            "twitch_token_url": ("TWITCH_TOKEN_URL", ("http", "https")),
+        }
+        values: dict[str, object] = {
+            name: _url(var, get(var, getattr(defaults, name)), schemes).rstrip("/")
+            for name, (var, schemes) in urls.items()
+        }
+        if "PUBLIC_URL" not in env and "PORT" in env:
+            values["public_url"] = f"http://localhost:{port}"
+        strings = {
+            "google_client_id": "GOOGLE_CLIENT_ID",
+            "google_client_secret": "GOOGLE_CLIENT_SECRET",
+            "discord_client_id": "DISCORD_CLIENT_ID",
+            "discord_client_secret": "DISCORD_CLIENT_SECRET",
+            "tmdb_token": "TMDB_TOKEN",
+            "igdb_client_id": "IGDB_CLIENT_ID",
+            "igdb_client_secret": "IGDB_CLIENT_SECRET",
+        }
+        values.update({name: get(var, getattr(defaults, name)) for name, var in strings.items()})
+        return cls(
+            environment=environment,
+            host=get("HOST", defaults.host),
+            port=port,
+            secret_key=secret_key,
+            log_level=level,
+            redis_prefix=prefix,
+            db_pool_min=_int("DB_POOL_MIN", get("DB_POOL_MIN", "1"), 0, 100),
+            db_pool_max=_int("DB_POOL_MAX", get("DB_POOL_MAX", "10"), 1, 500),
+            max_body_bytes=_int("MAX_BODY_BYTES", get("MAX_BODY_BYTES", "1048576"), 1024, 1 << 30),
+            **values,  # type: ignore[arg-type]
+        )

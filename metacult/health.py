@@ -1,0 +1,71 @@
+"""Liveness and readiness: ``/healthz`` says the process runs, ``/readyz`` that it can serve."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from metacult.infra.web import Api, Schema, json_response
+from metacult.typedefs import DB, READINESS, REDIS, SHUTTING_DOWN
+
+log = logging.getLogger("metacult.health")
+api = Api("health")
+
+PROBE_TIMEOUT = 2.0
+
+
+class Health(Schema):
+    status: str
+
+
+class Readiness(Schema):
+    status: str
+    checks: dict[str, bool]
+
+
+@api.get("/healthz", auth="public", reply=Health)
+async def healthz(request: web.Request) -> Health:
+    """The process is alive."""
+    return Health(status="ok")
+
+
+@api.get("/readyz", auth="public", reply=Readiness)
+async def readyz(request: web.Request) -> web.Response | Readiness:
+    """PostgreSQL, Redis and the live listener answer; 503 naming what failed otherwise."""
+    app = request.app
+    probes = dict(app[READINESS])
+    results = await asyncio.gather(*(_probe(name, check) for name, check in probes.items()))
+    checks = dict(zip(probes, results, strict=True))
+    if app[SHUTTING_DOWN].is_set():
+        checks["accepting"] = False
+    if all(checks.values()):
+        return Readiness(status="ready", checks=checks)
+    failed = ", ".join(name for name, ok in checks.items() if not ok)
+    return json_response(
+        {
+            "error": {"code": "not_ready", "message": f"Not ready: {failed}."},
+            "checks": checks,
+        },
+        status=503,
+    )
+
+
+async def _probe(name: str, check) -> bool:
+    try:
+        return bool(await asyncio.wait_for(check(), PROBE_TIMEOUT))
+    except Exception as exc:
+        log.warning("readiness probe failed", extra={"probe": name, "error": repr(exc)})
+        return False
+
+
+def install_default_probes(app: web.Application) -> None:
+    async def postgres() -> bool:
+        return await app[DB].fetchval("SELECT 1") == 1
+
+    async def redis() -> bool:
+        return bool(await app[REDIS].ping())
+
+    app[READINESS]["postgres"] = postgres
+    app[READINESS]["redis"] = redis

@@ -1,0 +1,1 @@
+"""Infrastructure shared by every context: database, Redis, errors, logging, events."""

@@ -1,0 +1,313 @@
+"""The web layer's one way to declare, parse, authorise and answer an endpoint.
+
+Every REST endpoint is declared through :class:`Api` with its path, query and body
+models and its reply model (pydantic). The wrapper parses the request into those
+models (422 with field details when they do not fit), resolves the caller
+(401 / 403 by the endpoint's ``auth``), calls the handler with what it asked for,
+and renders the reply with orjson. The declarations are kept in ``app[ENDPOINTS]``
+so that the OpenAPI document can be generated from them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+import orjson
+import pydantic
+from aiohttp import web
+
+from metacult.infra import jsonlog
+from metacult.infra.auth import Principal
+from metacult.infra.errors import AppError, BadRequest, Forbidden, Invalid, Unauthenticated
+from metacult.typedefs import AUTHENTICATOR, PRINCIPAL
+
+log = logging.getLogger("metacult.web")
+
+Model = TypeVar("Model", bound=pydantic.BaseModel)
+Auth = Literal["public", "user", "admin"]
+Handler = Callable[..., Awaitable[Any]]
+
+JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
+
+
+class Schema(pydantic.BaseModel):
+    """Base of every request and reply model."""
+
+    model_config = pydantic.ConfigDict(frozen=True)
+
+
+class IdPath(Schema):
+    """A path with one numeric ``{id}``."""
+
+    id: int = pydantic.Field(ge=1, le=2**63 - 1)
+
+
+def dumps(payload: Any) -> bytes:
+    """Encode a reply body: models are dumped to plain data first."""
+    if isinstance(payload, pydantic.BaseModel):
+        payload = payload.model_dump(mode="python")
+    return orjson.dumps(payload, option=JSON_OPTIONS, default=_default)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="python")
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def json_response(payload: Any, *, status: int = 200, headers: Any = None) -> web.Response:
+    """An ``application/json`` response encoded with orjson."""
+    return web.Response(
+        body=dumps(payload), status=status, content_type="application/json", headers=headers
+    )
+
+
+def error_response(error: AppError) -> web.Response:
+    return json_response(error.body(), status=error.status, headers=error.headers)
+
+
+def validation_error(exc: pydantic.ValidationError, *, prefix: str = "") -> Invalid:
+    """Turn pydantic's errors into our 422 with one message per field."""
+    fields: dict[str, str] = {}
+    for item in exc.errors(include_url=False):
+        location = ".".join(str(part) for part in item["loc"]) or "body"
+        fields.setdefault(prefix + location, item["msg"])
+    summary = "; ".join(f"{name}: {msg}" for name, msg in fields.items())
+    return Invalid(summary, fields=fields)
+
+
+async def parse_body(request: web.Request, model: type[Model]) -> Model:
+    """Read the JSON body into ``model``: 400 when it is not JSON, 422 when it does not fit."""
+    raw = await request.read()
+    if not raw:
+        data: Any = {}
+    else:
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise BadRequest("The body is not valid JSON.", code="malformed_json") from None
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise validation_error(exc) from None
+
+
+def parse_query(request: web.Request, model: type[Model]) -> Model:
+    """Read the query string into ``model`` (422 with the offending parameters)."""
+    data = {key: request.query.getone(key) for key in request.query}
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise validation_error(exc) from None
+
+
+def parse_path(request: web.Request, model: type[Model]) -> Model:
+    """Read the path parameters into ``model``; a path that does not fit is a 404."""
+    try:
+        return model.model_validate(dict(request.match_info))
+    except pydantic.ValidationError:
+        raise web.HTTPNotFound() from None
+
+
+async def resolve_principal(request: web.Request) -> Principal | None:
+    """The caller, resolved once per request by the installed authenticator."""
+    if PRINCIPAL not in request:
+        request[PRINCIPAL] = await request.app[AUTHENTICATOR](request)
+    return request[PRINCIPAL]
+
+
+async def require(request: web.Request, auth: Auth) -> Principal | None:
+    """The caller, or 401 / 403 when ``auth`` asks for more than they have."""
+    principal = await resolve_principal(request)
+    if auth == "public":
+        return principal
+    if principal is None:
+        raise Unauthenticated()
+    if auth == "admin" and not principal.is_admin:
+        raise Forbidden("This needs an administrator.")
+    return principal
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One declared endpoint: what it takes, what it answers, who may call it."""
+
+    method: str
+    path: str
+    handler: Handler
+    auth: Auth
+    status: int
+    summary: str
+    body: type[pydantic.BaseModel] | None
+    query: type[pydantic.BaseModel] | None
+    path_params: type[pydantic.BaseModel] | None
+    reply: type[pydantic.BaseModel] | None
+    tags: tuple[str, ...]
+    stream: str | None
+
+
+class Api:
+    """A route table whose endpoints declare their types; one per context's ``routes.py``."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+        self.endpoints: list[Endpoint] = []
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: Auth = "user",
+        body: type[pydantic.BaseModel] | None = None,
+        query: type[pydantic.BaseModel] | None = None,
+        path_params: type[pydantic.BaseModel] | None = None,
+        reply: type[pydantic.BaseModel] | None = None,
+        status: int = 200,
+        stream: str | None = None,
+    ) -> Callable[[Handler], Handler]:
+        """Declare an endpoint. ``stream`` names the media type of a streaming reply."""
+
+        def decorate(handler: Handler) -> Handler:
+            wants = set(inspect.signature(handler).parameters)
+
+            async def endpoint(request: web.Request) -> web.StreamResponse:
+                kwargs: dict[str, Any] = {}
+                principal = await require(request, auth)
+                if "user" in wants:
+                    kwargs["user"] = principal
+                if path_params is not None:
+                    kwargs["path"] = parse_path(request, path_params)
+                if query is not None:
+                    kwargs["query"] = parse_query(request, query)
+                if body is not None:
+                    kwargs["body"] = await parse_body(request, body)
+                result = await handler(request, **kwargs)
+                if isinstance(result, web.StreamResponse):
+                    return result
+                if result is None:
+                    return web.Response(status=204 if status == 200 else status)
+                return json_response(result, status=status)
+
+            endpoint.__name__ = handler.__name__
+            endpoint.__doc__ = handler.__doc__
+            self.endpoints.append(
+                Endpoint(
+                    method=method,
+                    path=path,
+                    handler=endpoint,
+                    auth=auth,
+                    status=status,
+                    summary=(inspect.getdoc(handler) or handler.__name__).split("\n")[0],
+                    body=body,
+                    query=query,
+                    path_params=path_params,
+                    reply=reply,
+                    tags=(self.tag,),
+                    stream=stream,
+                )
+            )
+            return handler
+
+        return decorate
+
+    def get(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("GET", path, **options)
+
+    def post(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("POST", path, **options)
+
+    def put(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("PUT", path, **options)
+
+    def patch(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("PATCH", path, **options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("DELETE", path, **options)
+
+    def register(self, app: web.Application) -> None:
+        """Add every endpoint to the app's router and to the declared list."""
+        from metacult.typedefs import ENDPOINTS
+
+        for endpoint in self.endpoints:
+            app.router.add_route(endpoint.method, endpoint.path, endpoint.handler)
+        app[ENDPOINTS].extend(self.endpoints)
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    408: "request_timeout",
+    411: "length_required",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+@web.middleware
+async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Give each request an id (kept from ``X-Request-Id`` when sane) and log it once."""
+    incoming = request.headers.get("X-Request-Id", "")
+    rid = incoming if 8 <= len(incoming) <= 64 and incoming.isascii() else uuid.uuid4().hex
+    token = jsonlog.request_id.set(rid)
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        if not response.prepared:
+            response.headers["X-Request-Id"] = rid
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+        jsonlog.request_id.reset(token)
+
+
+@web.middleware
+async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Render every error, ours or aiohttp's, as ``{"error": {"code", "message", "fields"?}}``."""
+    try:
+        return await handler(request)
+    except AppError as exc:
+        return error_response(exc)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        code = _HTTP_CODES.get(exc.status, "http_error")
+        message = exc.reason
+        if exc.status == 413:
+            message = "The request body is too large."
+        body = {"error": {"code": code, "message": message}}
+        headers = {k: v for k, v in exc.headers.items() if k in {"Allow", "Retry-After"}}
+        return json_response(body, status=exc.status, headers=headers)
+    except Exception:
+        log.exception("unhandled error")
+        return json_response(
+            {"error": {"code": "internal", "message": "Something went wrong on our side."}},
+            status=500,
+        )

@@ -1,0 +1,30 @@
+"""Every ``web.AppKey`` of the application, in one place."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import asyncpg
+from aiohttp import web
+from redis.asyncio import Redis
+
+from metacult.config import Settings
+from metacult.infra.auth import Authenticator, Principal
+
+if TYPE_CHECKING:
+    from metacult.infra.web import Endpoint
+
+SETTINGS = web.AppKey("settings", Settings)
+DB = web.AppKey("db", asyncpg.Pool)
+REDIS = web.AppKey("redis", Redis)
+AUTHENTICATOR = web.AppKey("authenticator", Authenticator)
+# Endpoints with their declared request and reply types (the OpenAPI document's source).
+ENDPOINTS = web.AppKey("endpoints", list["Endpoint"])
+# Named readiness probes: each answers True when its dependency works.
+READINESS = web.AppKey("readiness", dict)
+# Set when shutdown begins, so that readiness turns 503 before connections close.
+SHUTTING_DOWN = web.AppKey("shutting_down", asyncio.Event)
+
+# The caller of the current request, resolved once (None: anonymous).
+PRINCIPAL = web.RequestKey("principal", Principal | None)

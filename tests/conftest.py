@@ -1,0 +1,111 @@
+"""The test harness: a fresh PostgreSQL database per run, the real Redis, a real worker.
+
+The environment is set before any project module is imported, so that the web app,
+the Dramatiq broker and the worker's resources all point at this run's database and
+this run's Redis namespace (keys, channels and queues are prefixed with it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+RUN = uuid.uuid4().hex[:8]
+_BASE_DSN = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/metacult")
+_parts = urlsplit(_BASE_DSN)
+TEST_DSN = urlunsplit(_parts._replace(path=f"/metacult_test_{RUN}"))
+ADMIN_DSN = urlunsplit(_parts._replace(path="/postgres"))
+os.environ["DATABASE_URL"] = TEST_DSN
+os.environ["REDIS_PREFIX"] = f"mctest-{RUN}"
+os.environ["METACULT_ENV"] = "test"
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+import asyncpg  # noqa: E402
+import dramatiq  # noqa: E402
+import pytest  # noqa: E402
+import pytest_asyncio  # noqa: E402
+import redis as sync_redis  # noqa: E402
+
+from metacult.config import Settings  # noqa: E402
+from metacult.infra.db import create_pool  # noqa: E402
+from metacult.infra.migrations import migrate  # noqa: E402
+from metacult.infra.redis import create_redis  # noqa: E402
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    async def create() -> None:
+        admin = await asyncpg.connect(ADMIN_DSN)
+        try:
+            await admin.execute(f'CREATE DATABASE "metacult_test_{RUN}"')
+        finally:
+            await admin.close()
+        await migrate(TEST_DSN)
+
+    asyncio.run(create())
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    async def drop() -> None:
+        admin = await asyncpg.connect(ADMIN_DSN)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "metacult_test_{RUN}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+    asyncio.run(drop())
+    client = sync_redis.Redis.from_url(os.environ["REDIS_URL"])
+    for pattern in (f"mctest-{RUN}:*", f"mctest-{RUN}-dramatiq:*"):
+        for key in client.scan_iter(match=pattern, count=1000):
+            client.delete(key)
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def db(settings: Settings):
+    """A pool on this run's database, for arranging and checking state."""
+    pool = await create_pool(settings)
+    yield pool
+    await pool.close()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def redis(settings: Settings):
+    client = create_redis(settings)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def make_app(settings: Settings):
+    """Build the application exactly as ``serve`` does, optionally with other settings."""
+    from metacult.app import create_app
+
+    def make(**changes: object):
+        return create_app(settings.replace(**changes) if changes else settings)
+
+    return make
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def client(aiohttp_client, make_app):
+    """An HTTP client on a freshly built app (with its outbox relay running)."""
+    return await aiohttp_client(make_app())
+
+
+@pytest.fixture(scope="session")
+def worker():
+    """A real Dramatiq worker (threads in this process) on the real Redis broker."""
+    import workers  # noqa: F401
+    from workers.broker import broker
+
+    running = dramatiq.Worker(broker, worker_threads=4, worker_timeout=100)
+    running.start()
+    yield running
+    running.stop(timeout=10_000)

@@ -1,0 +1,7 @@
+"""Dramatiq actors of every context. ``dramatiq workers`` imports this package.
+
+The broker comes first; then one module per context registers its actors.
+"""
+
+from workers import broker as broker
+from workers import system as system

@@ -1,0 +1,67 @@
+"""The Dramatiq broker, set once before any actor is imported.
+
+Every actor module imports this module first. It is the one place in the project
+that opens something at import time: Dramatiq binds actors to the global broker
+when they are declared.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.middleware import AsyncIO, Middleware, Retries
+
+from metacult.config import Settings
+from workers import runtime
+
+log = logging.getLogger("metacult.workers")
+
+settings = Settings.from_env()
+
+# Live features want quick, bounded retries, not Dramatiq's patient defaults.
+DEFAULT_RETRIES = 5
+MIN_BACKOFF_MS = 500
+MAX_BACKOFF_MS = 60_000
+# Dead-lettered messages stay visible (``python -m metacult dead-letters``) for a week.
+DEAD_MESSAGE_TTL_MS = 7 * 24 * 3600 * 1000
+
+
+class DeadLetterLog(Middleware):
+    """Say loudly when a message gives up: it now waits in the dead-letter queue."""
+
+    def after_process_message(self, broker, message, *, result=None, exception=None):
+        if exception is not None and message.failed:
+            log.error(
+                "message dead-lettered",
+                extra={
+                    "actor": message.actor_name,
+                    "message_id": message.message_id,
+                    "error": repr(exception),
+                },
+            )
+
+
+class WorkerResources(Middleware):
+    """Close the actors' database pool and Redis client when the worker stops."""
+
+    def before_worker_shutdown(self, broker, worker):
+        runtime.close_resources()
+
+
+broker = RedisBroker(
+    url=settings.redis_url,
+    namespace=f"{settings.redis_prefix}-dramatiq",
+    dead_message_ttl=DEAD_MESSAGE_TTL_MS,
+)
+for middleware in list(broker.middleware):
+    if isinstance(middleware, Retries):
+        broker.middleware.remove(middleware)
+broker.add_middleware(
+    Retries(max_retries=DEFAULT_RETRIES, min_backoff=MIN_BACKOFF_MS, max_backoff=MAX_BACKOFF_MS)
+)
+broker.add_middleware(AsyncIO())
+broker.add_middleware(WorkerResources())
+broker.add_middleware(DeadLetterLog())
+dramatiq.set_broker(broker)
