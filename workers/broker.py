@@ -13,12 +13,15 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import AsyncIO, Middleware, Retries
 
-from metacult.config import Settings
+from metacult.config import ConfigError, Settings
 from workers import runtime
 
 log = logging.getLogger("metacult.workers")
 
-settings = Settings.from_env()
+try:
+    settings = Settings.from_env()
+except ConfigError as exc:
+    raise SystemExit(f"metacult: configuration error: {exc}") from None
 
 # Live features want quick, bounded retries, not Dramatiq's patient defaults.
 DEFAULT_RETRIES = 5
