@@ -14,6 +14,8 @@ from metacult.infra.auth import Authenticator, Principal
 
 if TYPE_CHECKING:
     from metacult.infra.web import Endpoint
+    from metacult.realtime.actions import Action
+    from metacult.realtime.hub import Hub
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", asyncpg.Pool)
@@ -25,6 +27,10 @@ ENDPOINTS = web.AppKey("endpoints", list["Endpoint"])
 READINESS = web.AppKey("readiness", dict)
 # Set when shutdown begins, so that readiness turns 503 before connections close.
 SHUTTING_DOWN = web.AppKey("shutting_down", asyncio.Event)
+
+# The realtime hub of this web process, and the websocket actions other contexts registered.
+HUB: web.AppKey[Hub] = web.AppKey("realtime_hub")
+REALTIME_ACTIONS: web.AppKey[dict[str, Action]] = web.AppKey("realtime_actions")
 
 # The caller of the current request, resolved once (None: anonymous).
 PRINCIPAL = web.RequestKey("principal", Principal | None)

@@ -1,0 +1,22 @@
+"""Realtime hub: live channels over Redis pub/sub, resume, SSE and polling fallbacks.
+
+What other contexts may use:
+
+* ``await publish(redis, settings, channel, data)`` from web handlers and async actors;
+* ``register_action(app, name, body_model, handler)`` for client → server websocket actions;
+* ``channels.resolve`` / ``channels.may_subscribe`` and the registry ``NAMESPACES``.
+"""
+
+from metacult.realtime.actions import register_action
+from metacult.realtime.channels import NAMESPACES, UnknownChannel, may_subscribe, resolve
+from metacult.realtime.publishing import Publication, publish
+
+__all__ = [
+    "NAMESPACES",
+    "Publication",
+    "UnknownChannel",
+    "may_subscribe",
+    "publish",
+    "register_action",
+    "resolve",
+]

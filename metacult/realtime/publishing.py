@@ -1,0 +1,159 @@
+"""``publish()``: append to a channel's history and PUBLISH it, atomically, in one Lua script.
+
+Every channel has, in Redis:
+
+* ``{prefix}:rt:meta:{channel}``: a hash with its ``epoch`` (a random token, new whenever
+  the history was lost) and its last ``offset`` (1, 2, 3, ...);
+* ``{prefix}:rt:hist:{channel}``: a stream of the last ``history_size`` publication frames,
+  the entry id of each being ``{offset}-1``;
+* the pub/sub channel ``{prefix}:rt:pub:{channel}``, on which the script publishes
+  ``{offset}:{epoch}:{published_at_ms}:{frame}``, where ``frame`` is the publication
+  exactly as websocket clients receive it (encoded once, here).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
+
+from metacult.config import Settings
+from metacult.infra.redis import rkey
+from metacult.realtime.channels import META_TTL, resolve
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """Where a published message landed: its channel, offset and the channel's epoch."""
+
+    channel: str
+    offset: int
+    epoch: str
+
+
+def meta_key(settings: Settings, channel: str) -> str:
+    return rkey(settings, "rt", "meta", "{" + channel + "}")
+
+
+def history_key(settings: Settings, channel: str) -> str:
+    return rkey(settings, "rt", "hist", "{" + channel + "}")
+
+
+def pubsub_channel(settings: Settings, channel: str) -> str:
+    return rkey(settings, "rt", "pub", channel)
+
+
+def new_epoch() -> str:
+    return secrets.token_hex(4)
+
+
+# KEYS: meta, history. ARGV: pub/sub channel, channel as JSON, data as JSON, history size,
+# history ttl, meta ttl, a fresh epoch (used only when the channel has none), time in ms.
+_PUBLISH = """
+local meta, history = KEYS[1], KEYS[2]
+local epoch = redis.call('HGET', meta, 'epoch')
+if not epoch then
+  epoch = ARGV[7]
+  redis.call('HSET', meta, 'epoch', epoch, 'offset', 0)
+  redis.call('DEL', history)
+end
+local offset = redis.call('HINCRBY', meta, 'offset', 1)
+local frame = '{"type":"publication","channel":' .. ARGV[2] .. ',"offset":' .. offset ..
+  ',"epoch":"' .. epoch .. '","data":' .. ARGV[3] .. '}'
+redis.call('XADD', history, 'MAXLEN', tonumber(ARGV[4]), offset .. '-1', 'f', frame)
+redis.call('EXPIRE', history, tonumber(ARGV[5]))
+redis.call('EXPIRE', meta, tonumber(ARGV[6]))
+redis.call('PUBLISH', ARGV[1], offset .. ':' .. epoch .. ':' .. ARGV[8] .. ':' .. frame)
+return {offset, epoch}
+"""
+
+# KEYS: meta, history. ARGV: a fresh epoch, meta ttl. The channel's position, created if new.
+_POSITION = """
+local meta, history = KEYS[1], KEYS[2]
+local epoch = redis.call('HGET', meta, 'epoch')
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('HSET', meta, 'epoch', epoch, 'offset', 0)
+  redis.call('DEL', history)
+end
+redis.call('EXPIRE', meta, tonumber(ARGV[2]))
+return {tonumber(redis.call('HGET', meta, 'offset')), epoch}
+"""
+
+_scripts: weakref.WeakKeyDictionary[Redis, dict[str, AsyncScript]] = weakref.WeakKeyDictionary()
+
+
+def _script(redis: Redis, name: str, source: str) -> AsyncScript:
+    scripts = _scripts.setdefault(redis, {})
+    if name not in scripts:
+        scripts[name] = redis.register_script(source)
+    return scripts[name]
+
+
+async def publish(
+    redis: Redis, settings: Settings, channel: str, data: Mapping[str, Any]
+) -> Publication:
+    """Publish ``data`` on ``channel`` to every subscriber of every web node.
+
+    Append it to the channel's history (the offset), keep the channel's epoch and
+    PUBLISH, in one atomic script. Works with any redis.asyncio client: the web app's
+    ``app[REDIS]`` or an actor's ``(await workers.runtime.resources()).redis``.
+    Raises ``UnknownChannel`` for a channel outside the registry.
+    """
+    namespace, _ = resolve(channel)
+    script = _script(redis, "publish", _PUBLISH)
+    offset, epoch = await script(
+        keys=[meta_key(settings, channel), history_key(settings, channel)],
+        args=[
+            pubsub_channel(settings, channel),
+            orjson.dumps(channel),
+            orjson.dumps(data, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS),
+            namespace.history_size,
+            namespace.history_ttl,
+            max(META_TTL, namespace.history_ttl),
+            new_epoch(),
+            int(time.time() * 1000),
+        ],
+    )
+    return Publication(channel=channel, offset=int(offset), epoch=_text(epoch))
+
+
+async def position(redis: Redis, settings: Settings, channel: str) -> Publication:
+    """The channel's current epoch and last offset (0 when nothing was published yet)."""
+    namespace, _ = resolve(channel)
+    script = _script(redis, "position", _POSITION)
+    offset, epoch = await script(
+        keys=[meta_key(settings, channel), history_key(settings, channel)],
+        args=[new_epoch(), max(META_TTL, namespace.history_ttl)],
+    )
+    return Publication(channel=channel, offset=int(offset), epoch=_text(epoch))
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One message of a channel's history: its offset and its encoded publication frame."""
+
+    offset: int
+    frame: bytes
+
+
+async def history_after(
+    redis: Redis, settings: Settings, channel: str, offset: int, *, limit: int
+) -> list[Entry]:
+    """Up to ``limit`` messages of the history with an offset above ``offset``, oldest first."""
+    rows = await redis.xrange(history_key(settings, channel), min=f"{offset + 1}-0", count=limit)
+    return [
+        Entry(offset=int(_text(entry_id).split("-")[0]), frame=fields[b"f"])
+        for entry_id, fields in rows
+    ]
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
