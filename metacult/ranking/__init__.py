@@ -1,0 +1,1 @@
+"""Ranking: duels, Glicko-2 ratings, live leaderboards, personal rankings."""
