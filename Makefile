@@ -9,7 +9,7 @@ SERVICES := mkdir -p var && $(PY) -m metacult services > var/services.env && set
 .PHONY: run test install lint format migrate bench clean
 
 run: $(STAMP)
-	@$(SERVICES) && $(PY) -m metacult migrate && \
+	@$(SERVICES) && $(PY) -m metacult migrate && $(PY) -m metacult seed && \
 	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" exec $(VENV)/bin/honcho start --port $${PORT:-8080}
 
 test: $(STAMP) lint

@@ -82,6 +82,12 @@ def _dead_letters(settings: Settings, args: argparse.Namespace) -> None:
         print("no dead-lettered messages")
 
 
+def _seed(settings: Settings, args: argparse.Namespace) -> None:
+    from metacult.catalog.cli import seed
+
+    seed(settings, args)
+
+
 def _use_uvloop() -> None:
     try:
         import uvloop
@@ -96,6 +102,7 @@ COMMANDS = {
     "scheduler": (_scheduler, "run the periodic jobs"),
     "services": (_services, "print the service URLs, starting embedded servers if needed"),
     "dead-letters": (_dead_letters, "count the messages the workers gave up on"),
+    "seed": (_seed, "load the demo catalogue (idempotent); --demo-users N adds demo users"),
 }
 
 
@@ -103,7 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m metacult", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     for name, (_, help_text) in COMMANDS.items():
-        commands.add_parser(name, help=help_text)
+        command = commands.add_parser(name, help=help_text)
+        if name == "seed":
+            from metacult.catalog.cli import add_arguments
+
+            add_arguments(command)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()

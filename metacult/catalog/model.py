@@ -1,0 +1,145 @@
+"""What the catalogue knows about a title, as plain data (no I/O)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from metacult.catalog.taxonomy import slugify
+from metacult.infra.errors import NotFound
+
+
+class MediaNotFound(NotFound):
+    """No such title in the catalogue."""
+
+    code = "media_not_found"
+
+
+@dataclass(frozen=True, slots=True)
+class MediaSummary:
+    """What a list, a leaderboard or a feed shows of a title."""
+
+    id: int
+    kind: str
+    title: str
+    slug: str
+    year: int | None
+    cover_url: str | None
+    genres: tuple[str, ...]
+    platforms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """Everything the catalogue holds about a title."""
+
+    id: int
+    kind: str
+    title: str
+    slug: str
+    original_title: str | None
+    year: int | None
+    release_date: date | None
+    synopsis: str
+    genres: tuple[str, ...]
+    platforms: tuple[str, ...]
+    runtime_minutes: int | None
+    seasons: int | None
+    cover_url: str | None
+    backdrop_url: str | None
+    tmdb_id: int | None
+    igdb_id: int | None
+    popularity: float
+    created_at: datetime
+    updated_at: datetime
+
+    def summary(self) -> MediaSummary:
+        return MediaSummary(
+            id=self.id,
+            kind=self.kind,
+            title=self.title,
+            slug=self.slug,
+            year=self.year,
+            cover_url=self.cover_url,
+            genres=self.genres,
+            platforms=self.platforms,
+        )
+
+    @classmethod
+    def from_row(cls, row: Any) -> Media:
+        values = {field.name: row[field.name] for field in dataclasses.fields(cls)}
+        values["genres"] = tuple(values["genres"])
+        values["platforms"] = tuple(values["platforms"])
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class MediaDraft:
+    """A title as a source (demo data, TMDB, IGDB) describes it, before it has an id."""
+
+    kind: str
+    title: str
+    year: int | None = None
+    release_date: date | None = None
+    original_title: str | None = None
+    synopsis: str = ""
+    genres: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    runtime_minutes: int | None = None
+    seasons: int | None = None
+    cover_url: str | None = None
+    backdrop_url: str | None = None
+    tmdb_id: int | None = None
+    igdb_id: int | None = None
+    popularity: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.year is None and self.release_date is not None:
+            object.__setattr__(self, "year", self.release_date.year)
+        # Order-preserving de-duplication: the same genre twice would change nothing.
+        object.__setattr__(self, "genres", tuple(dict.fromkeys(self.genres)))
+        object.__setattr__(self, "platforms", tuple(dict.fromkeys(self.platforms)))
+
+    # The columns a provider owns: a re-import that brings the same values changes nothing.
+    PROVIDED = (
+        "title",
+        "original_title",
+        "year",
+        "release_date",
+        "synopsis",
+        "genres",
+        "platforms",
+        "runtime_minutes",
+        "seasons",
+        "cover_url",
+        "backdrop_url",
+        "popularity",
+    )
+
+    def changes_from(self, row: Any) -> dict[str, Any]:
+        """The provided columns whose values differ from ``row`` (empty: nothing to do)."""
+        changes: dict[str, Any] = {}
+        for name in self.PROVIDED:
+            new = getattr(self, name)
+            old = row[name]
+            if isinstance(new, tuple):
+                old = tuple(old or ())
+            if name in {"original_title", "cover_url", "backdrop_url"} and not new:
+                new = None
+            if new != old:
+                changes[name] = new
+        return changes
+
+
+def slug_candidates(draft: MediaDraft) -> list[str]:
+    """Slugs to try in turn for a new title: its name, then with its year, then its kind."""
+    base = slugify(draft.title) or slugify(draft.original_title or "") or draft.kind
+    year = str(draft.year) if draft.year else ""
+    candidates = [base]
+    if year:
+        candidates.append(f"{base}-{year}")
+    candidates.append(f"{base}-{draft.kind}" + (f"-{year}" if year else ""))
+    candidates.extend(f"{candidates[-1]}-{n}" for n in range(2, 50))
+    return candidates
