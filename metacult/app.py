@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from metacult import health
+from metacult import health, realtime
 from metacult.config import Settings
 from metacult.infra import outbox
 from metacult.infra.auth import nobody
@@ -52,6 +52,7 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
 
     health.api.register(app)
     health.install_default_probes(app)
+    realtime.setup(app)
     _static(app)
     return app
 

@@ -25,6 +25,16 @@ def _url(name: str, value: str, schemes: tuple[str, ...]) -> str:
     return value
 
 
+def _float(name: str, value: str, low: float, high: float) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {value!r}") from None
+    if not low <= number <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {number}")
+    return number
+
+
 def _int(name: str, value: str, low: int, high: int) -> int:
     try:
         number = int(value)
@@ -71,6 +81,23 @@ class Settings:
     twitch_token_url: str = "https://id.twitch.tv/oauth2/token"
     igdb_client_id: str = ""
     igdb_client_secret: str = ""
+    # Realtime hub (websocket, SSE, long-polling).
+    realtime_ping_interval: float = 25.0
+    realtime_idle_timeout: float = 35.0
+    realtime_max_subscriptions: int = 128
+    realtime_max_frame_bytes: int = 65_536
+    realtime_send_queue_messages: int = 1_000
+    realtime_send_queue_bytes: int = 1_048_576
+    realtime_rate_per_second: float = 20.0
+    realtime_rate_burst: int = 60
+    realtime_abuse_limit: int = 10
+    realtime_long_poll_timeout: float = 25.0
+    realtime_canary_interval: float = 5.0
+    realtime_presence_interval: float = 2.0
+    realtime_dashboard_interval: float = 1.0
+    realtime_ticket_ttl: int = 30
+    # Origins allowed to open a websocket besides ``public_url``'s (comma-separated in env).
+    realtime_allowed_origins: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -142,5 +169,28 @@ class Settings:
             db_pool_min=_int("DB_POOL_MIN", get("DB_POOL_MIN", "1"), 0, 100),
             db_pool_max=_int("DB_POOL_MAX", get("DB_POOL_MAX", "10"), 1, 500),
             max_body_bytes=_int("MAX_BODY_BYTES", get("MAX_BODY_BYTES", "1048576"), 1024, 1 << 30),
+            realtime_ping_interval=_float(
+                "REALTIME_PING_INTERVAL", get("REALTIME_PING_INTERVAL", "25"), 0.05, 3600
+            ),
+            realtime_idle_timeout=_float(
+                "REALTIME_IDLE_TIMEOUT", get("REALTIME_IDLE_TIMEOUT", "35"), 0.1, 3600
+            ),
+            realtime_send_queue_bytes=_int(
+                "REALTIME_SEND_QUEUE_BYTES",
+                get("REALTIME_SEND_QUEUE_BYTES", "1048576"),
+                1024,
+                1 << 30,
+            ),
+            realtime_long_poll_timeout=_float(
+                "REALTIME_LONG_POLL_TIMEOUT", get("REALTIME_LONG_POLL_TIMEOUT", "25"), 0, 120
+            ),
+            realtime_canary_interval=_float(
+                "REALTIME_CANARY_INTERVAL", get("REALTIME_CANARY_INTERVAL", "5"), 0.05, 600
+            ),
+            realtime_allowed_origins=tuple(
+                origin.strip().rstrip("/")
+                for origin in get("REALTIME_ALLOWED_ORIGINS", "").split(",")
+                if origin.strip()
+            ),
             **values,  # type: ignore[arg-type]
         )

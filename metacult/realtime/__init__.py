@@ -10,6 +10,7 @@ What other contexts may use:
 from metacult.realtime.actions import register_action
 from metacult.realtime.channels import NAMESPACES, UnknownChannel, may_subscribe, resolve
 from metacult.realtime.publishing import Publication, publish
+from metacult.realtime.routes import setup
 
 __all__ = [
     "NAMESPACES",
@@ -19,4 +20,5 @@ __all__ = [
     "publish",
     "register_action",
     "resolve",
+    "setup",
 ]

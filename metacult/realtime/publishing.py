@@ -144,15 +144,40 @@ class Entry:
     frame: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class History:
+    """A channel's epoch and last offset, with the history after some offset, read atomically."""
+
+    epoch: str | None
+    offset: int
+    entries: list[Entry]
+
+    def continues(self, epoch: str, offset: int) -> bool:
+        """Do ``entries`` carry on exactly after ``offset`` of ``epoch`` (no gap)?"""
+        if self.epoch != epoch or self.offset < offset:
+            return False
+        if self.offset == offset:
+            return True
+        return bool(self.entries) and self.entries[0].offset == offset + 1
+
+
 async def history_after(
     redis: Redis, settings: Settings, channel: str, offset: int, *, limit: int
-) -> list[Entry]:
-    """Up to ``limit`` messages of the history with an offset above ``offset``, oldest first."""
-    rows = await redis.xrange(history_key(settings, channel), min=f"{offset + 1}-0", count=limit)
-    return [
+) -> History:
+    """The channel's position and up to ``limit`` messages after ``offset``, oldest first."""
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.hmget(meta_key(settings, channel), "epoch", "offset")
+        pipe.xrange(history_key(settings, channel), min=f"{offset + 1}-0", count=limit)
+        (epoch, last), rows = await pipe.execute()
+    entries = [
         Entry(offset=int(_text(entry_id).split("-")[0]), frame=fields[b"f"])
         for entry_id, fields in rows
     ]
+    return History(
+        epoch=_text(epoch) if epoch is not None else None,
+        offset=int(last or 0),
+        entries=entries,
+    )
 
 
 def _text(value: bytes | str) -> str:

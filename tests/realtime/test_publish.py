@@ -27,8 +27,10 @@ async def test_history_keeps_the_frames_clients_receive(redis, settings) -> None
     channel = media_channel()
     for likes in range(3):
         await publish(redis, settings, channel, {"likes": likes})
-    entries = await history_after(redis, settings, channel, 1, limit=10)
+    history = await history_after(redis, settings, channel, 1, limit=10)
+    entries = history.entries
     assert [entry.offset for entry in entries] == [2, 3]
+    assert history.offset == 3 and history.continues(history.epoch, 1)
     frame = orjson.loads(entries[-1].frame)
     assert frame == {
         "type": "publication",
@@ -43,7 +45,7 @@ async def test_history_is_trimmed_to_the_namespace_size(redis, settings) -> None
     channel = "admin:dashboard"
     for n in range(15):
         last = await publish(redis, settings, channel, {"n": n})
-    entries = await history_after(redis, settings, channel, 0, limit=100)
+    entries = (await history_after(redis, settings, channel, 0, limit=100)).entries
     assert len(entries) == 10
     assert entries[-1].offset == last.offset
 

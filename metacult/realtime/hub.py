@@ -1,0 +1,477 @@
+"""The hub of one web process: one Redis pub/sub connection, fan-out to local subscribers, resume.
+
+Each channel with at least one local subscriber is carried by the process's single pub/sub
+connection. The hub tracks, per channel, the epoch and the last offset it handed out;
+anything that breaks the sequence (a reconnect, a missed message, a new epoch) is filled
+from the channel's history in Redis, or announced with ``resync``. While a gap is being
+filled, live messages for that channel wait in a backlog so that order is kept without
+ever blocking the listener.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import secrets
+import time
+import weakref
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from metacult.config import Settings
+from metacult.infra.errors import Unavailable
+from metacult.infra.redis import rkey
+from metacult.realtime import protocol
+from metacult.realtime.channels import Namespace, resolve
+from metacult.realtime.metrics import HubMetrics
+from metacult.realtime.protocol import Since
+from metacult.realtime.publishing import history_after, position, publish, pubsub_channel
+from metacult.realtime.pubsub import PubSubConnection
+
+log = logging.getLogger("metacult.realtime")
+
+# A channel nobody listens to any more is kept this long before UNSUBSCRIBE, so that a
+# page reload does not churn the pub/sub connection.
+LINGER_SECONDS = 5.0
+ATTACH_TIMEOUT = 5.0
+SUBSCRIBE_BATCH = 500
+
+
+class Subscriber(Protocol):
+    """A local consumer of channels: a websocket, an SSE stream, a long-poll waiter."""
+
+    # Counted in presence ("N watching now")?
+    watching: bool
+
+    def deliver(self, frame: bytes, droppable: bool) -> None:
+        """Take one encoded frame; must not block (queue it or drop it)."""
+
+
+class Session(Protocol):
+    """A long-lived connection the hub closes when the process shuts down."""
+
+    async def close_going_away(self) -> None: ...
+
+
+class HubUnavailable(Unavailable):
+    """Live updates are reconnecting; try again in a moment."""
+
+
+@dataclass(eq=False)
+class ChannelState:
+    """What this process knows of one channel it carries."""
+
+    name: str
+    namespace: Namespace
+    key: bytes
+    epoch: str = ""
+    offset: int = 0
+    subscribers: set[Subscriber] = field(default_factory=set)
+    # Not None while the position is unknown or a gap is being filled: live messages wait here.
+    backlog: list[tuple[int, str, int, bytes]] | None = field(default_factory=list)
+    settled: asyncio.Event = field(default_factory=asyncio.Event)
+    filling: bool = False
+    known: bool = False
+    empty_since: float | None = None
+    presence_shown: int = -1
+
+
+class Hub:
+    """One per web process (``app[HUB]``); started and stopped by the app's cleanup context."""
+
+    def __init__(self, settings: Settings, redis: Redis, metrics: HubMetrics) -> None:
+        self.settings = settings
+        self.redis = redis
+        self.metrics = metrics
+        self.node = secrets.token_hex(6)
+        self.sessions: weakref.WeakSet[Session] = weakref.WeakSet()
+        self.closing = False
+        self._channels: dict[str, ChannelState] = {}
+        self._by_key: dict[bytes, ChannelState] = {}
+        self._connection: PubSubConnection | None = None
+        self._connected = asyncio.Event()
+        self._canary_key = rkey(settings, "rt", "canary", self.node).encode()
+        self._canary_seen = 0.0
+        self._canary_event = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+        self._background: set[asyncio.Task] = set()
+
+    # Life cycle.
+
+    async def start(self) -> None:
+        loops: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+            ("pubsub", self._supervise),
+            ("canary", self._canary_loop),
+            ("presence", self._presence_loop),
+            ("dashboard", self._dashboard_loop),
+            ("linger", self._linger_loop),
+        ]
+        for name, loop in loops:
+            self._tasks.append(asyncio.create_task(loop(), name=f"realtime-{name}"))
+
+    async def shutdown(self) -> None:
+        """Refuse new connections and close the open ones with 1001 (going away)."""
+        self.closing = True
+        sessions = list(self.sessions)
+        if sessions:
+            await asyncio.wait(
+                [asyncio.create_task(session.close_going_away()) for session in sessions],
+                timeout=2.0,
+            )
+
+    async def stop(self) -> None:
+        for task in [*self._tasks, *self._background]:
+            task.cancel()
+        await asyncio.gather(*self._tasks, *self._background, return_exceptions=True)
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    async def alive(self) -> bool:
+        """The readiness probe: connected, and a canary published lately came back."""
+        if self.closing:
+            return False
+        try:
+            await asyncio.wait_for(self._connected.wait(), 1.0)
+        except TimeoutError:
+            return False
+        if time.monotonic() - self._canary_seen < 3 * self.settings.realtime_canary_interval:
+            return True
+        self._canary_event.clear()
+        await self.redis.publish(self._canary_key, b"probe")
+        try:
+            await asyncio.wait_for(self._canary_event.wait(), 1.0)
+        except TimeoutError:
+            return False
+        return True
+
+    # Subscriptions.
+
+    async def attach(
+        self, subscriber: Subscriber, channel: str, since: Since | None
+    ) -> tuple[bool, int, str, list[bytes]]:
+        """Add ``subscriber`` to ``channel``; (recovered, offset, epoch, frames to replay).
+
+        When this returns, the subscriber is registered and receives every publication
+        after ``offset``; the caller hands it the replayed frames before yielding, so that
+        nothing is missed and nothing comes twice.
+        """
+        namespace, _ = resolve(channel)
+        state = self._ensure_channel(channel, namespace)
+        state.empty_since = None
+        for _attempt in range(5):
+            if state.backlog is not None:
+                try:
+                    await asyncio.wait_for(state.settled.wait(), ATTACH_TIMEOUT)
+                except TimeoutError:
+                    raise HubUnavailable() from None
+                continue
+            if since is None or since.epoch != state.epoch or since.offset > state.offset:
+                return self._register(state, subscriber, False, [])
+            if since.offset == state.offset:
+                return self._register(state, subscriber, True, [])
+            history = await history_after(
+                self.redis,
+                self.settings,
+                channel,
+                since.offset,
+                limit=namespace.history_size + 1,
+            )
+            if state.backlog is not None:
+                continue
+            if not history.continues(since.epoch, since.offset):
+                return self._register(state, subscriber, False, [])
+            if history.epoch != state.epoch or history.offset < state.offset:
+                continue
+            replay = [entry.frame for entry in history.entries if entry.offset <= state.offset]
+            return self._register(state, subscriber, True, replay)
+        return self._register(state, subscriber, False, [])
+
+    def _register(
+        self, state: ChannelState, subscriber: Subscriber, recovered: bool, replay: list[bytes]
+    ) -> tuple[bool, int, str, list[bytes]]:
+        state.subscribers.add(subscriber)
+        state.empty_since = None
+        self.metrics.subscriptions.inc()
+        return recovered, state.offset, state.epoch, replay
+
+    def detach(self, subscriber: Subscriber, channel: str) -> None:
+        state = self._channels.get(channel)
+        if state is None or subscriber not in state.subscribers:
+            return
+        state.subscribers.discard(subscriber)
+        self.metrics.subscriptions.dec()
+        if not state.subscribers:
+            state.empty_since = time.monotonic()
+
+    def local_subscribers(self, channel: str) -> int:
+        state = self._channels.get(channel)
+        return len(state.subscribers) if state else 0
+
+    def _ensure_channel(self, channel: str, namespace: Namespace) -> ChannelState:
+        state = self._channels.get(channel)
+        if state is not None:
+            return state
+        key = pubsub_channel(self.settings, channel).encode()
+        state = ChannelState(name=channel, namespace=namespace, key=key)
+        self._channels[channel] = state
+        self._by_key[key] = state
+        self.metrics.channels.set(len(self._channels))
+        if self._connection is not None:
+            # On failure, the supervisor re-subscribes every channel when it reconnects.
+            with contextlib.suppress(ConnectionError):
+                self._connection.send("SUBSCRIBE", key)
+        return state
+
+    async def _linger_loop(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            now = time.monotonic()
+            for state in list(self._channels.values()):
+                if (
+                    state.empty_since is not None
+                    and not state.subscribers
+                    and now - state.empty_since > LINGER_SECONDS
+                    and state.settled.is_set()
+                ):
+                    del self._channels[state.name]
+                    del self._by_key[state.key]
+                    if self._connection is not None:
+                        with contextlib.suppress(ConnectionError):
+                            self._connection.send("UNSUBSCRIBE", state.key)
+            self.metrics.channels.set(len(self._channels))
+
+    # The pub/sub connection.
+
+    async def _supervise(self) -> None:
+        delay = 0.05
+        while True:
+            try:
+                connection = await PubSubConnection.open(self.settings.redis_url)
+            except (OSError, ConnectionError, TimeoutError) as exc:
+                log.warning("pub/sub connect failed", extra={"error": repr(exc)})
+                await asyncio.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 5.0)
+                continue
+            opened = time.monotonic()
+            try:
+                self._subscribe_all(connection)
+                self._connection = connection
+                self._connected.set()
+                await self._listen(connection)
+            except (OSError, ConnectionError) as exc:
+                log.warning("pub/sub connection lost", extra={"error": repr(exc)})
+            finally:
+                self._connected.clear()
+                self._connection = None
+                connection.close()
+            self.metrics.pubsub_reconnects.inc()
+            if time.monotonic() - opened > 10:
+                delay = 0.05
+            await asyncio.sleep(delay * (1 + random.random()))
+            delay = min(delay * 2, 5.0)
+
+    def _subscribe_all(self, connection: PubSubConnection) -> None:
+        for state in self._channels.values():
+            if state.backlog is None:
+                state.backlog = []
+                state.settled.clear()
+        keys = [self._canary_key, *self._by_key]
+        for start in range(0, len(keys), SUBSCRIBE_BATCH):
+            connection.send("SUBSCRIBE", *keys[start : start + SUBSCRIBE_BATCH])
+
+    async def _listen(self, connection: PubSubConnection) -> None:
+        while True:
+            for reply in await connection.read():
+                kind = reply[0]
+                if kind == b"message":
+                    self._on_message(reply[1], reply[2])
+                elif kind == b"subscribe":
+                    self._on_subscribed(reply[1])
+
+    def _on_subscribed(self, key: bytes) -> None:
+        if key == self._canary_key:
+            self._spawn(self._publish_canary())
+            return
+        state = self._by_key.get(key)
+        if state is not None and state.backlog is not None and not state.filling:
+            state.filling = True
+            self._spawn(self._fill(state))
+
+    def _on_message(self, key: bytes, payload: bytes) -> None:
+        if key == self._canary_key:
+            self._canary_seen = time.monotonic()
+            self._canary_event.set()
+            return
+        state = self._by_key.get(key)
+        if state is None:
+            return
+        offset, epoch, published_ms, frame = payload.split(b":", 3)
+        message = (int(offset), epoch.decode(), int(published_ms), frame)
+        if state.backlog is not None:
+            state.backlog.append(message)
+            return
+        self._apply(state, message)
+
+    def _apply(self, state: ChannelState, message: tuple[int, str, int, bytes]) -> None:
+        offset, epoch, published_ms, frame = message
+        if epoch != state.epoch:
+            # The history was lost (Redis restarted empty, or the channel expired).
+            self._resync(state, epoch, offset - 1)
+        elif offset <= state.offset:
+            return
+        elif offset > state.offset + 1:
+            state.backlog = [message]
+            state.settled.clear()
+            state.filling = True
+            self._spawn(self._fill(state))
+            return
+        state.offset = offset
+        self._fan_out(state, frame)
+        lag = max(0.0, time.time() - published_ms / 1000)
+        self.metrics.last_lag = lag
+        self.metrics.lag.observe(lag)
+
+    def _fan_out(self, state: ChannelState, frame: bytes) -> None:
+        droppable = state.namespace.delivery == "droppable"
+        for subscriber in tuple(state.subscribers):
+            subscriber.deliver(frame, droppable)
+        self.metrics.publications.inc()
+
+    def _resync(self, state: ChannelState, epoch: str, offset: int) -> None:
+        state.epoch, state.offset = epoch, offset
+        if state.subscribers:
+            self.metrics.resyncs.inc()
+            frame = protocol.resync(state.name, offset=offset, epoch=epoch)
+            for subscriber in tuple(state.subscribers):
+                subscriber.deliver(frame, False)
+
+    async def _fill(self, state: ChannelState) -> None:
+        """Bring ``state`` up to Redis's position, from the history or with ``resync``."""
+        try:
+            while True:
+                try:
+                    if not state.known:
+                        current = await position(self.redis, self.settings, state.name)
+                        state.epoch, state.offset, state.known = current.epoch, current.offset, True
+                    else:
+                        history = await history_after(
+                            self.redis,
+                            self.settings,
+                            state.name,
+                            state.offset,
+                            limit=state.namespace.history_size + 1,
+                        )
+                        if history.continues(state.epoch, state.offset):
+                            for entry in history.entries:
+                                state.offset = entry.offset
+                                self._fan_out(state, entry.frame)
+                        else:
+                            current = await position(self.redis, self.settings, state.name)
+                            self._resync(state, current.epoch, current.offset)
+                    break
+                except (RedisError, OSError) as exc:
+                    log.warning("history read failed", extra={"error": repr(exc)})
+                    await asyncio.sleep(0.5)
+            backlog, state.backlog = state.backlog or [], None
+            state.filling = False
+            state.settled.set()
+            for message in backlog:
+                if state.backlog is not None:
+                    state.backlog.append(message)
+                else:
+                    self._apply(state, message)
+        finally:
+            state.filling = False
+
+    async def _publish_canary(self) -> None:
+        with contextlib.suppress(RedisError, OSError):
+            await self.redis.publish(self._canary_key, b"canary")
+
+    async def _canary_loop(self) -> None:
+        interval = self.settings.realtime_canary_interval
+        while True:
+            await asyncio.sleep(interval)
+            connection = self._connection
+            if connection is None:
+                continue
+            await self._publish_canary()
+            if time.monotonic() - self._canary_seen > 3 * interval and self._canary_seen:
+                # Connected yet deaf (a half-open TCP connection): start over.
+                log.warning("pub/sub canary lost; reconnecting")
+                connection.close()
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # Presence and live stats.
+
+    async def _presence_loop(self) -> None:
+        interval = self.settings.realtime_presence_interval
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self._sample_presence(interval)
+            except (RedisError, OSError) as exc:
+                log.debug("presence sample failed", extra={"error": repr(exc)})
+
+    async def _sample_presence(self, interval: float) -> None:
+        states = [s for s in self._channels.values() if s.namespace.presence]
+        if not states:
+            return
+        now_ms = int(time.time() * 1000)
+        stale_ms = int(3 * interval * 1000)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for state in states:
+                key = rkey(self.settings, "rt", "presence", "{" + state.name + "}")
+                watching = sum(1 for s in state.subscribers if s.watching)
+                if watching:
+                    pipe.hset(key, self.node, f"{watching}:{now_ms}")
+                    pipe.pexpire(key, stale_ms)
+                else:
+                    pipe.hdel(key, self.node)
+                pipe.hvals(key)
+            replies = await pipe.execute()
+        per_state = len(replies) // len(states)
+        for index, state in enumerate(states):
+            values = replies[(index + 1) * per_state - 1]
+            total = 0
+            for value in values:
+                count, _, at = value.partition(b":")
+                if now_ms - int(at) <= stale_ms:
+                    total += int(count)
+            shown = thin(total)
+            if shown != state.presence_shown and state.subscribers:
+                state.presence_shown = shown
+                frame = protocol.presence(state.name, shown)
+                for subscriber in tuple(state.subscribers):
+                    subscriber.deliver(frame, True)
+
+    async def _dashboard_loop(self) -> None:
+        channel = "admin:dashboard"
+        key = pubsub_channel(self.settings, channel)
+        while True:
+            await asyncio.sleep(self.settings.realtime_dashboard_interval)
+            try:
+                ((_, listeners),) = await self.redis.pubsub_numsub(key)
+                if listeners:
+                    figures = {"node": self.node, **self.metrics.snapshot()}
+                    await publish(self.redis, self.settings, channel, figures)
+            except (RedisError, OSError) as exc:
+                log.debug("dashboard publish failed", extra={"error": repr(exc)})
+
+
+def thin(count: int) -> int:
+    """A count people read at a glance: exact up to 20, then two significant digits."""
+    if count <= 20:
+        return count
+    magnitude = 10 ** (len(str(count)) - 2)
+    return round(count / magnitude) * magnitude

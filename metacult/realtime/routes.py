@@ -1,0 +1,391 @@
+"""The hub's endpoints: ``/ws``, the ticket for it, SSE and long-polling fallbacks, ``/metrics``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import time
+from collections import deque
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+import pydantic
+from aiohttp import web
+from aiohttp_sse import sse_response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from metacult.config import Settings
+from metacult.infra.auth import Principal
+from metacult.infra.errors import BadRequest, Forbidden, Invalid, Unauthenticated, Unavailable
+from metacult.infra.redis import rkey
+from metacult.infra.web import Api, Schema
+from metacult.realtime import cursor, protocol
+from metacult.realtime.channels import UnknownChannel, may_subscribe
+from metacult.realtime.hub import Hub
+from metacult.realtime.metrics import HubMetrics
+from metacult.realtime.protocol import Since
+from metacult.realtime.publishing import history_after, position
+from metacult.realtime.session import WebSocketSession
+from metacult.typedefs import HUB, READINESS, REALTIME_ACTIONS, REDIS, SETTINGS
+
+api = Api("realtime")
+
+MAX_STREAM_CHANNELS = 32
+
+
+class TicketOut(Schema):
+    ticket: str
+    expires_in: int
+
+
+class StreamQuery(Schema):
+    channels: str = pydantic.Field(min_length=1, max_length=4096)
+    last_event_id: str | None = pydantic.Field(default=None, max_length=8192)
+
+
+class EventsQuery(Schema):
+    channels: str = pydantic.Field(min_length=1, max_length=4096)
+    since: str | None = pydantic.Field(default=None, max_length=8192)
+
+
+class PublicationOut(Schema):
+    type: str
+    channel: str
+    offset: int
+    epoch: str
+    data: Any
+
+
+class ResyncOut(Schema):
+    channel: str
+    offset: int
+    epoch: str
+
+
+class EventsOut(Schema):
+    publications: list[PublicationOut]
+    resync: list[ResyncOut]
+    cursor: str
+
+
+@api.get("/ws", auth="public", stream="websocket")
+async def websocket(request: web.Request, user: Principal | None) -> web.WebSocketResponse:
+    """The live connection (see docs/realtime.md); anonymous callers read public channels."""
+    hub = request.app[HUB]
+    settings = request.app[SETTINGS]
+    if hub.closing:
+        raise Unavailable("This server is shutting down; reconnect.")
+    _refuse_foreign_origin(request, settings)
+    if "ticket" in request.query:
+        user = await _redeem_ticket(request.app, request.query["ticket"])
+        if user is None:
+            raise Unauthenticated("The ticket is unknown, used or expired.", code="bad_ticket")
+    ws = web.WebSocketResponse(
+        autoping=True,
+        compress=False,
+        max_msg_size=4 * settings.realtime_max_frame_bytes,
+        timeout=1.0,
+    )
+    if not ws.can_prepare(request).ok:
+        raise BadRequest("This endpoint speaks websocket.", code="websocket_expected")
+    await ws.prepare(request)
+    session = WebSocketSession(request.app, hub, ws, request, user)
+    hub.sessions.add(session)
+    gauge = hub.metrics.connections.labels("websocket")
+    gauge.inc()
+    try:
+        await session.run()
+    finally:
+        gauge.dec()
+    return ws
+
+
+@api.post("/api/v1/realtime/ticket", auth="user", reply=TicketOut, status=201)
+async def ticket(request: web.Request, user: Principal) -> TicketOut:
+    """A single-use ticket for ``/ws?ticket=`` (for clients that cannot send headers)."""
+    settings = request.app[SETTINGS]
+    token = secrets.token_urlsafe(24)
+    await request.app[REDIS].set(
+        rkey(settings, "rt", "ticket", token),
+        f"{user.user_id}:{user.role}",
+        ex=settings.realtime_ticket_ttl,
+    )
+    return TicketOut(ticket=token, expires_in=settings.realtime_ticket_ttl)
+
+
+@api.get("/api/v1/stream", auth="public", query=StreamQuery, stream="text/event-stream")
+async def stream(
+    request: web.Request, query: StreamQuery, user: Principal | None
+) -> web.StreamResponse:
+    """Server-sent events of the channels; resumes from ``Last-Event-ID``."""
+    hub = request.app[HUB]
+    if hub.closing:
+        raise Unavailable("This server is shutting down; reconnect.")
+    channels = _authorised(query.channels, user)
+    last = request.headers.get("Last-Event-ID") or query.last_event_id or ""
+    positions = cursor.decode(last)
+    subscriber = StreamSubscriber(hub.settings.realtime_send_queue_messages)
+    hub.sessions.add(subscriber)
+    gauge = hub.metrics.connections.labels("sse")
+    gauge.inc()
+    try:
+        async with sse_response(
+            request, ping_interval=hub.settings.realtime_ping_interval
+        ) as events:
+            await _serve_stream(hub, events, subscriber, channels, positions)
+            return events
+    finally:
+        gauge.dec()
+        for channel in channels:
+            hub.detach(subscriber, channel)
+
+
+async def _serve_stream(
+    hub: Hub,
+    events: Any,
+    subscriber: StreamSubscriber,
+    channels: list[str],
+    positions: dict[str, Since],
+) -> None:
+    current: dict[str, Since] = {}
+    for channel in channels:
+        since = positions.get(channel)
+        recovered, offset, epoch, replay = await hub.attach(subscriber, channel, since)
+        subscriber.deliver(
+            protocol.subscribed(channel, id=None, recovered=recovered, offset=offset, epoch=epoch)
+        )
+        for frame in replay:
+            subscriber.deliver(frame)
+        # Until the replay is sent, the client's position is the one it came with.
+        current[channel] = since if recovered and since else Since(offset=offset, epoch=epoch)
+    ended = asyncio.ensure_future(events.wait())
+    try:
+        async for frame in subscriber.frames(ended):
+            kind = _frame_type(frame)
+            event_id = None
+            if kind in ("publication", "resync", "subscribed"):
+                doc = orjson.loads(frame)
+                if kind != "subscribed" or not doc["recovered"]:
+                    current[doc["channel"]] = Since(offset=doc["offset"], epoch=doc["epoch"])
+                event_id = cursor.encode(current)
+            await events.send(frame.decode(), id=event_id, event=kind)
+            hub.metrics.messages_out.inc()
+    finally:
+        ended.cancel()
+
+
+@api.get("/api/v1/events", auth="public", query=EventsQuery, reply=EventsOut)
+async def events(request: web.Request, query: EventsQuery, user: Principal | None) -> web.Response:
+    """What is new on the channels since ``since`` (the last reply's ``cursor``).
+
+    Waits up to 25 s when nothing is; a channel without a position in ``since`` answers
+    at once with its current position (subscribe, then fetch your snapshot).
+    """
+    hub = request.app[HUB]
+    if hub.closing:
+        raise Unavailable("This server is shutting down; retry.")
+    channels = _authorised(query.channels, user)
+    positions = cursor.decode(query.since or "")
+    waiter = PollWaiter()
+    deadline = time.monotonic() + hub.settings.realtime_long_poll_timeout
+    try:
+        for channel in channels:
+            await hub.attach(waiter, channel, None)
+        while True:
+            waiter.woken.clear()
+            reply, news = await _collect(hub, channels, positions)
+            remaining = deadline - time.monotonic()
+            if news or remaining <= 0 or hub.closing:
+                body = orjson.dumps(reply, option=orjson.OPT_UTC_Z)
+                return web.Response(body=body, content_type="application/json")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waiter.woken.wait(), remaining)
+    finally:
+        for channel in channels:
+            hub.detach(waiter, channel)
+
+
+async def _collect(
+    hub: Hub, channels: list[str], positions: dict[str, Since]
+) -> tuple[dict[str, Any], bool]:
+    redis, settings = hub.redis, hub.settings
+    publications: list[orjson.Fragment] = []
+    resync: list[dict[str, Any]] = []
+    current: dict[str, Since] = {}
+    news = False
+    for channel in channels:
+        since = positions.get(channel)
+        if since is None:
+            now = await position(redis, settings, channel)
+            current[channel] = Since(offset=now.offset, epoch=now.epoch)
+            news = True
+            continue
+        namespace_size = _history_size(channel)
+        history = await history_after(
+            redis, settings, channel, since.offset, limit=namespace_size + 1
+        )
+        if history.continues(since.epoch, since.offset):
+            publications.extend(orjson.Fragment(entry.frame) for entry in history.entries)
+            last = history.entries[-1].offset if history.entries else since.offset
+            current[channel] = Since(offset=last, epoch=since.epoch)
+            news = news or bool(history.entries)
+        else:
+            now = await position(redis, settings, channel)
+            resync.append({"channel": channel, "offset": now.offset, "epoch": now.epoch})
+            current[channel] = Since(offset=now.offset, epoch=now.epoch)
+            news = True
+    reply = {"publications": publications, "resync": resync, "cursor": cursor.encode(current)}
+    return reply, news
+
+
+@api.get("/metrics", auth="public", stream="text/plain")
+async def metrics(request: web.Request) -> web.Response:
+    """This process's figures in the Prometheus text format."""
+    body = generate_latest(request.app[HUB].metrics.registry)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+class StreamSubscriber:
+    """An SSE stream's queue: bounded like a websocket's; an overflow ends the stream."""
+
+    watching = True
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.closed = False
+        self._queue: deque[bytes] = deque()
+        self._wakeup = asyncio.Event()
+
+    def deliver(self, frame: bytes, droppable: bool = False) -> None:
+        if self.closed:
+            return
+        if len(self._queue) >= self.limit:
+            if not droppable:
+                self.closed = True
+                self._wakeup.set()
+            return
+        self._queue.append(frame)
+        self._wakeup.set()
+
+    async def close_going_away(self) -> None:
+        self.closed = True
+        self._wakeup.set()
+
+    async def frames(self, ended: asyncio.Future) -> AsyncIterator[bytes]:
+        """The queued frames, until the client leaves, overflows or the server stops."""
+        while True:
+            while self._queue and not self.closed:
+                yield self._queue.popleft()
+            if self.closed or ended.done():
+                return
+            self._wakeup.clear()
+            woken = asyncio.ensure_future(self._wakeup.wait())
+            try:
+                await asyncio.wait({woken, ended}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                woken.cancel()
+
+
+class PollWaiter:
+    """A long-poll request waiting for the next publication on its channels."""
+
+    watching = False
+
+    def __init__(self) -> None:
+        self.woken = asyncio.Event()
+
+    def deliver(self, frame: bytes, droppable: bool = False) -> None:
+        if not frame.startswith(b'{"type":"presence"'):
+            self.woken.set()
+
+
+def _frame_type(frame: bytes) -> str:
+    # Every frame starts with {"type":"...", as the publish script and protocol.py write it.
+    return frame[9 : frame.index(b'"', 9)].decode()
+
+
+def _history_size(channel: str) -> int:
+    from metacult.realtime.channels import resolve
+
+    return resolve(channel)[0].history_size
+
+
+def _authorised(text: str, user: Principal | None) -> list[str]:
+    """The requested channels, each one the caller may read; 401 / 403 / 422 otherwise."""
+    channels = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    if not channels or len(channels) > MAX_STREAM_CHANNELS:
+        raise Invalid(
+            f"Name between 1 and {MAX_STREAM_CHANNELS} channels.",
+            fields={"channels": "between 1 and 32 channels"},
+        )
+    for channel in channels:
+        try:
+            allowed = may_subscribe(user, channel)
+        except UnknownChannel as exc:
+            raise Invalid(str(exc), code="unknown_channel", fields={"channels": str(exc)}) from None
+        if not allowed:
+            if user is None:
+                raise Unauthenticated(f"Sign in to follow {channel}.")
+            raise Forbidden(f"You may not follow {channel}.")
+    return channels
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _refuse_foreign_origin(request: web.Request, settings: Settings) -> None:
+    """Browsers send ``Origin``: only our own pages may open a websocket with our cookies."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return
+    allowed = {
+        _origin(settings.public_url),
+        f"{request.scheme}://{request.host}",
+        *settings.realtime_allowed_origins,
+    }
+    if origin.rstrip("/") not in allowed:
+        raise Forbidden("This origin may not open a live connection.", code="foreign_origin")
+
+
+async def _redeem_ticket(app: web.Application, token: str) -> Principal | None:
+    if not token or len(token) > 64:
+        return None
+    raw = await app[REDIS].getdel(rkey(app[SETTINGS], "rt", "ticket", token))
+    if raw is None:
+        return None
+    user_id, _, role = raw.decode().partition(":")
+    return Principal(user_id=int(user_id), role=role, via="ticket")  # type: ignore[arg-type]
+
+
+def setup(app: web.Application) -> None:
+    """Register the endpoints, the hub's life cycle and the ``pubsub`` readiness probe."""
+    api.register(app)
+    if REALTIME_ACTIONS not in app:
+        app[REALTIME_ACTIONS] = {}
+    app.cleanup_ctx.append(_hub)
+    app.on_shutdown.append(_shutdown)
+
+    async def pubsub() -> bool:
+        hub = app.get(HUB)
+        return hub is not None and await hub.alive()
+
+    app[READINESS]["pubsub"] = pubsub
+
+
+async def _hub(app: web.Application) -> AsyncIterator[None]:
+    hub = Hub(app[SETTINGS], app[REDIS], HubMetrics())
+    app[HUB] = hub
+    await hub.start()
+    yield
+    await hub.stop()
+
+
+async def _shutdown(app: web.Application) -> None:
+    hub = app.get(HUB)
+    if hub is not None:
+        await hub.shutdown()

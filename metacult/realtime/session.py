@@ -1,0 +1,307 @@
+"""One websocket connection: a bounded send queue and its writer, the reader, keep-alive, limits.
+
+Frames for the client go through :meth:`WebSocketSession.deliver`, which never blocks:
+it queues the (already encoded) frame, or drops a droppable one when the client is
+behind, or disconnects a client whose queue passes its bound. One writer task per
+connection empties the queue, so a client that stops reading slows nobody else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from typing import Any
+
+import orjson
+import pydantic
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from metacult.infra.auth import Principal
+from metacult.infra.errors import AppError
+from metacult.infra.web import validation_error
+from metacult.realtime import protocol
+from metacult.realtime.channels import UnknownChannel, may_subscribe
+from metacult.realtime.hub import Hub, HubUnavailable
+from metacult.typedefs import REALTIME_ACTIONS
+
+log = logging.getLogger("metacult.realtime")
+
+_ENDED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
+
+
+class WebSocketSession:
+    """The server side of one ``/ws`` connection."""
+
+    watching = True
+
+    def __init__(
+        self,
+        app: web.Application,
+        hub: Hub,
+        ws: web.WebSocketResponse,
+        request: web.Request,
+        principal: Principal | None,
+    ) -> None:
+        settings = hub.settings
+        self.app = app
+        self.hub = hub
+        self.ws = ws
+        self.request = request
+        self.principal = principal
+        self.channels: set[str] = set()
+        self.closed = False
+        self._queue: deque[bytes] = deque()
+        self._queued_bytes = 0
+        self._wakeup = asyncio.Event()
+        self._drained = asyncio.Event()
+        self._max_messages = settings.realtime_send_queue_messages
+        self._max_bytes = settings.realtime_send_queue_bytes
+        self._tokens = float(settings.realtime_rate_burst)
+        self._refilled = time.monotonic()
+        self._strikes = 0.0
+        self._struck = time.monotonic()
+        self._writer: asyncio.Task | None = None
+        self._closer: asyncio.Task | None = None
+
+    # Outbound.
+
+    def deliver(self, frame: bytes, droppable: bool = False) -> None:
+        """Queue one encoded frame for the writer; never blocks."""
+        if self.closed:
+            return
+        queued = len(self._queue)
+        if droppable and (
+            queued >= self._max_messages // 2 or self._queued_bytes >= self._max_bytes // 2
+        ):
+            self.hub.metrics.droppable_skipped.inc()
+            return
+        if queued >= self._max_messages or self._queued_bytes + len(frame) > self._max_bytes:
+            self.hub.metrics.slow_clients_dropped.inc()
+            log.info("slow websocket client dropped", extra={"queued": queued})
+            self._close_soon(protocol.CLOSE_SLOW_CONSUMER, b"too slow")
+            return
+        self._queue.append(frame)
+        self._queued_bytes += len(frame)
+        if queued == 0:
+            self._drained.clear()
+            self._wakeup.set()
+
+    async def _write(self) -> None:
+        queue, ws, sent = self._queue, self.ws, self.hub.metrics.messages_out
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            count = 0
+            while queue:
+                frame = queue.popleft()
+                self._queued_bytes -= len(frame)
+                await ws.send_frame(frame, WSMsgType.TEXT)
+                count += 1
+            sent.inc(count)
+            self._drained.set()
+
+    async def _keep_alive(self) -> None:
+        while True:
+            await asyncio.sleep(self.hub.settings.realtime_ping_interval)
+            self.deliver(protocol.PING)
+
+    # Closing.
+
+    def _close_soon(self, code: int, message: bytes) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        # A client behind on reading gets no more frames; others see the error that closes them.
+        flush = 0.0 if code == protocol.CLOSE_SLOW_CONSUMER else 0.2
+        self._closer = asyncio.ensure_future(self._close(code, message, flush=flush))
+
+    async def _close(self, code: int, message: bytes, *, flush: float = 0.0) -> None:
+        if flush:
+            await self._flush(flush)
+        if self._writer is not None:
+            self._writer.cancel()
+        try:
+            await asyncio.wait_for(self.ws.close(code=code, message=message, drain=False), 1.0)
+        except (TimeoutError, ConnectionError, RuntimeError):
+            if self.request.transport is not None:
+                self.request.transport.abort()
+
+    async def close_going_away(self) -> None:
+        """Close with 1001 because this process is shutting down."""
+        if not self.closed:
+            self.closed = True
+            await self._close(WSCloseCode.GOING_AWAY, b"server shutting down", flush=0.5)
+
+    async def _flush(self, within: float) -> None:
+        if self._queue:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._drained.wait(), within)
+
+    # Inbound.
+
+    async def run(self) -> None:
+        """Serve the connection until it closes; always leaves every channel."""
+        self._writer = asyncio.create_task(self._write(), name="ws-writer")
+        keep_alive = asyncio.create_task(self._keep_alive(), name="ws-ping")
+        idle = self.hub.settings.realtime_idle_timeout
+        try:
+            while not self.closed:
+                try:
+                    message = await self.ws.receive(timeout=idle)
+                except TimeoutError:
+                    self._close_soon(protocol.CLOSE_IDLE, b"silent for too long")
+                    break
+                if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    await self._on_frame(message.data)
+                elif message.type in _ENDED:
+                    break
+        finally:
+            self.closed = True
+            keep_alive.cancel()
+            for channel in self.channels:
+                self.hub.detach(self, channel)
+            self.channels.clear()
+            if self._closer is not None:
+                with contextlib.suppress(Exception):
+                    await self._closer
+            if self._writer is not None:
+                self._writer.cancel()
+                with contextlib.suppress(BaseException):
+                    await self._writer
+
+    async def _on_frame(self, raw: str | bytes) -> None:
+        self.hub.metrics.messages_in.inc()
+        if len(raw) > self.hub.settings.realtime_max_frame_bytes:
+            self._abuse(None, "frame_too_large", "Frames are limited to 64 KiB.")
+            return
+        if not self._take_token():
+            self._abuse(None, "rate_limited", "Too many messages; slow down.")
+            return
+        try:
+            frame = protocol.parse_client_frame(raw)
+        except orjson.JSONDecodeError:
+            self._abuse(None, "malformed_json", "The frame is not valid JSON.")
+            return
+        except pydantic.ValidationError as exc:
+            self._abuse(_client_id(raw), "invalid_frame", validation_error(exc).message)
+            return
+        if isinstance(frame, protocol.Subscribe):
+            await self._subscribe(frame)
+        elif isinstance(frame, protocol.Unsubscribe):
+            if frame.channel in self.channels:
+                self.channels.discard(frame.channel)
+                self.hub.detach(self, frame.channel)
+            self.deliver(protocol.unsubscribed(frame.channel, id=frame.id))
+        elif isinstance(frame, protocol.Ping):
+            self.deliver(protocol.pong(frame.id))
+        elif isinstance(frame, protocol.Action):
+            await self._act(frame)
+
+    async def _subscribe(self, frame: protocol.Subscribe) -> None:
+        channel = frame.channel
+        if channel in self.channels:
+            self._refuse(frame.id, "already_subscribed", f"Already subscribed to {channel}.")
+            return
+        if len(self.channels) >= self.hub.settings.realtime_max_subscriptions:
+            self._refuse(frame.id, "too_many_subscriptions", "Too many subscriptions.")
+            return
+        try:
+            allowed = may_subscribe(self.principal, channel)
+        except UnknownChannel as exc:
+            self._refuse(frame.id, "unknown_channel", str(exc))
+            return
+        if not allowed:
+            self._refuse(frame.id, "forbidden", f"You may not subscribe to {channel}.")
+            return
+        self.channels.add(channel)
+        try:
+            recovered, offset, epoch, replay = await self.hub.attach(self, channel, frame.since)
+        except (HubUnavailable, OSError) as exc:
+            self.channels.discard(channel)
+            self._refuse(frame.id, "unavailable", "Live updates are reconnecting; retry.")
+            log.warning("subscribe failed", extra={"error": repr(exc)})
+            return
+        if self.closed:
+            self.hub.detach(self, channel)
+            return
+        # No await from here on: the replay must precede every live publication.
+        self.deliver(
+            protocol.subscribed(
+                channel, id=frame.id, recovered=recovered, offset=offset, epoch=epoch
+            )
+        )
+        for replayed in replay:
+            self.deliver(replayed)
+
+    async def _act(self, frame: protocol.Action) -> None:
+        actions = self.app.get(REALTIME_ACTIONS, {})
+        action = actions.get(frame.action)
+        if action is None:
+            self._refuse(frame.id, "unknown_action", f"There is no action {frame.action!r}.")
+            return
+        if action.auth != "public" and self.principal is None:
+            self._refuse(frame.id, "unauthenticated", "Sign in first.")
+            return
+        if action.auth == "admin" and not self.principal.is_admin:
+            self._refuse(frame.id, "forbidden", "This needs an administrator.")
+            return
+        try:
+            payload = action.body.model_validate(frame.data)
+        except pydantic.ValidationError as exc:
+            invalid = validation_error(exc, prefix="data.")
+            self.deliver(
+                protocol.error(frame.id, invalid.code, invalid.message, fields=invalid.fields)
+            )
+            return
+        try:
+            result = await action.handler(self.app, self.principal, payload)
+        except AppError as exc:
+            extra = {"fields": exc.fields} if exc.fields else {}
+            self.deliver(protocol.error(frame.id, exc.code, exc.message, **extra))
+            return
+        except Exception:
+            log.exception("websocket action failed", extra={"action": frame.action})
+            self.deliver(protocol.error(frame.id, "internal", "Something went wrong on our side."))
+            return
+        if isinstance(result, pydantic.BaseModel):
+            result = result.model_dump(mode="json")
+        self.deliver(protocol.reply(frame.id, result))
+
+    # Limits.
+
+    def _take_token(self) -> bool:
+        settings = self.hub.settings
+        now = time.monotonic()
+        self._tokens = min(
+            float(settings.realtime_rate_burst),
+            self._tokens + (now - self._refilled) * settings.realtime_rate_per_second,
+        )
+        self._refilled = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
+
+    def _refuse(self, id: Any, code: str, message: str) -> None:
+        self.deliver(protocol.error(id, code, message))
+
+    def _abuse(self, id: Any, code: str, message: str) -> None:
+        """Answer with an error; past the abuse limit, close with 1008 (policy violation)."""
+        now = time.monotonic()
+        # One strike is forgiven every 10 seconds: a client that errs now and then stays.
+        self._strikes = max(0.0, self._strikes - (now - self._struck) / 10) + 1
+        self._struck = now
+        self.deliver(protocol.error(id, code, message))
+        if self._strikes > self.hub.settings.realtime_abuse_limit:
+            self._close_soon(WSCloseCode.POLICY_VIOLATION, b"too many bad frames")
+
+
+def _client_id(raw: str | bytes) -> Any:
+    with contextlib.suppress(Exception):
+        value = orjson.loads(raw).get("id")
+        if isinstance(value, str | int):
+            return value
+    return None
