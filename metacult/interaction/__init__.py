@@ -1,0 +1,71 @@
+"""Interaction: likes, ratings, library statuses, reviews, activity and signals.
+
+What other contexts may use:
+
+* ``await media_stats(conn, ids) -> dict[int, MediaStats]``: community counters of titles
+  (likes, ratings_count, average, histogram of the ten half-star values, reviews_count);
+  every id asked for is in the answer (zeros for a title nobody touched);
+* ``await viewer_state(conn, user_id, media_id) -> ViewerState``: (liked, rating, status);
+* ``await known_media(conn, user_id, kind) -> set[int]``: titles of that kind the user
+  liked, rated or put in their library;
+* ``await export_user_data(conn, user_id) -> dict``: everything held about a user;
+* ``setup(app)``: registers the HTTP endpoints.
+
+Events (outbox): ``interaction.liked``, ``interaction.unliked``, ``interaction.rated``,
+``interaction.unrated``, ``interaction.status_changed``, ``interaction.reviewed``,
+``interaction.review_edited``, ``interaction.review_deleted``, ``interaction.review_hidden``,
+``interaction.review_liked``, ``interaction.review_unliked``; every one carries
+``user_id``, ``media_id`` and the media's ``kind`` (README lists the rest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import asyncpg
+from aiohttp import web
+
+from metacult.interaction import service, store
+from metacult.interaction.service import MediaStats, ViewerState
+
+__all__ = [
+    "MediaStats",
+    "ViewerState",
+    "export_user_data",
+    "known_media",
+    "media_stats",
+    "setup",
+    "viewer_state",
+]
+
+
+async def media_stats(conn: asyncpg.Connection, ids: Iterable[int]) -> dict[int, MediaStats]:
+    """Counters of each title in ``ids`` (zeros for titles with no interaction yet)."""
+    wanted = list(dict.fromkeys(ids))
+    found = {row["media_id"]: MediaStats.from_row(row) for row in await store.stats(conn, wanted)}
+    return {media_id: found.get(media_id) or MediaStats.empty(media_id) for media_id in wanted}
+
+
+async def viewer_state(conn: asyncpg.Connection, user_id: int, media_id: int) -> ViewerState:
+    """Whether the user liked the title, their rating (stars or None) and library status."""
+    return await service.viewer_state(conn, user_id, media_id)
+
+
+async def known_media(conn: asyncpg.Connection, user_id: int, kind: str) -> set[int]:
+    """Titles of ``kind`` the user liked, rated or has in their library."""
+    return set(await store.known_media(conn, user_id, kind))
+
+
+async def export_user_data(conn: asyncpg.Connection, user_id: int) -> dict[str, Any]:
+    """The user's likes, ratings, library, reviews, review likes and signals."""
+    return await store.user_data(conn, user_id)
+
+
+def setup(app: web.Application) -> None:
+    """Register the interaction endpoints and the user data exporter on the app."""
+    from metacult.interaction import routes
+    from metacult.typedefs import USER_DATA_EXPORTERS
+
+    app.setdefault(USER_DATA_EXPORTERS, {})["interaction"] = export_user_data
+    routes.setup(app)

@@ -1,0 +1,412 @@
+"""HTTP endpoints of likes, ratings, library statuses, reviews, activity and signals."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+import pydantic
+from aiohttp import web
+
+from metacult.identity import DELETED_USER_NAME, user_summaries
+from metacult.infra.auth import Principal
+from metacult.infra.web import Api, IdPath, Schema
+from metacult.interaction import rules, service, signals
+from metacult.interaction.service import Review
+from metacult.typedefs import DB, REDIS, SETTINGS
+
+api = Api("interaction")
+
+# --- models --------------------------------------------------------------------------
+
+
+class ViewerStateOut(Schema):
+    liked: bool
+    rating: float | None
+    status: str | None
+
+
+class RatingIn(Schema):
+    rating: float = pydantic.Field(description="0.5 to 5 in half steps")
+
+
+class StatusIn(Schema):
+    status: Literal[
+        "wishlist", "playing", "completed", "watchlist", "watching", "watched", "dropped"
+    ]
+
+
+class ReviewIn(Schema):
+    body: str = pydantic.Field(min_length=1, max_length=rules.REVIEW_MAX_CHARS)
+    spoiler: bool = False
+
+    @pydantic.field_validator("body")
+    @classmethod
+    def _not_blank(cls, body: str) -> str:
+        if not body.strip():
+            raise ValueError("a review needs some text")
+        return body
+
+
+class ReviewPatch(Schema):
+    body: str | None = pydantic.Field(default=None, min_length=1, max_length=rules.REVIEW_MAX_CHARS)
+    spoiler: bool | None = None
+
+    @pydantic.field_validator("body")
+    @classmethod
+    def _not_blank(cls, body: str | None) -> str | None:
+        if body is not None and not body.strip():
+            raise ValueError("a review needs some text")
+        return body
+
+
+class HideIn(Schema):
+    reason: str = pydantic.Field(min_length=3, max_length=500)
+
+
+class AuthorOut(Schema):
+    display_name: str
+    avatar_url: str | None
+
+
+DELETED_AUTHOR = AuthorOut(display_name=DELETED_USER_NAME, avatar_url=None)
+
+
+class ReviewOut(Schema):
+    id: int
+    media_id: int
+    kind: str
+    # None once the author deleted their account: the review shows as "deleted user".
+    author_id: int | None
+    author: AuthorOut
+    body: str
+    spoiler: bool
+    likes: int
+    liked: bool
+    hidden: bool
+    # Only the author and administrators see why a review was hidden.
+    hidden_reason: str | None
+    created_at: datetime
+    edited_at: datetime | None
+
+
+class ReviewPage(Schema):
+    items: list[ReviewOut]
+    next_cursor: str | None
+
+
+class ReviewLikesOut(Schema):
+    review_id: int
+    likes: int
+    liked: bool
+
+
+class MediaReviewsQuery(Schema):
+    sort: Literal["newest", "most_liked"] = "newest"
+    cursor: str | None = None
+    limit: int = pydantic.Field(default=20, ge=1, le=100)
+
+
+class PageQuery(Schema):
+    cursor: str | None = None
+    limit: int = pydantic.Field(default=20, ge=1, le=100)
+
+
+class ActivityOut(Schema):
+    id: int
+    type: Literal["liked", "rated", "status_changed", "reviewed"]
+    media_id: int
+    kind: str
+    review_id: int | None
+    rating: float | None
+    status: str | None
+    occurred_at: datetime
+
+
+class ActivityPage(Schema):
+    items: list[ActivityOut]
+    next_cursor: str | None
+
+
+class SignalsIn(Schema):
+    events: list[Any] = pydantic.Field(min_length=1, max_length=signals.MAX_BATCH)
+
+
+class SignalResult(Schema):
+    index: int
+    id: uuid.UUID | None
+    status: Literal["accepted", "rejected"]
+    reason: str | None = None
+
+
+class SignalsOut(Schema):
+    accepted: int
+    rejected: int
+    results: list[SignalResult]
+
+
+# --- likes, ratings, statuses --------------------------------------------------------
+
+
+def _state(state: service.ViewerState) -> ViewerStateOut:
+    return ViewerStateOut(liked=state.liked, rating=state.rating, status=state.status)
+
+
+@api.put("/api/v1/media/{id}/like", path_params=IdPath, reply=ViewerStateOut)
+async def like(request: web.Request, path: IdPath, user: Principal) -> ViewerStateOut:
+    """Like a title (liking twice is one like)."""
+    return _state(await service.like(request.app[DB], user.user_id, path.id))
+
+
+@api.delete("/api/v1/media/{id}/like", path_params=IdPath, reply=ViewerStateOut)
+async def unlike(request: web.Request, path: IdPath, user: Principal) -> ViewerStateOut:
+    """Take a like back."""
+    return _state(await service.unlike(request.app[DB], user.user_id, path.id))
+
+
+@api.put("/api/v1/media/{id}/rating", path_params=IdPath, body=RatingIn, reply=ViewerStateOut)
+async def rate(
+    request: web.Request, path: IdPath, body: RatingIn, user: Principal
+) -> ViewerStateOut:
+    """Rate a title, 0.5 to 5 stars in half steps."""
+    return _state(await service.rate(request.app[DB], user.user_id, path.id, body.rating))
+
+
+@api.delete("/api/v1/media/{id}/rating", path_params=IdPath, reply=ViewerStateOut)
+async def unrate(request: web.Request, path: IdPath, user: Principal) -> ViewerStateOut:
+    """Remove one's rating (an unrated title is not a zero)."""
+    return _state(await service.unrate(request.app[DB], user.user_id, path.id))
+
+
+@api.put("/api/v1/media/{id}/status", path_params=IdPath, body=StatusIn, reply=ViewerStateOut)
+async def set_status(
+    request: web.Request, path: IdPath, body: StatusIn, user: Principal
+) -> ViewerStateOut:
+    """Put a title in one's library: wishlist/playing/completed/dropped for games,
+    watchlist/watching/watched/dropped for films and series."""
+    return _state(await service.set_status(request.app[DB], user.user_id, path.id, body.status))
+
+
+@api.delete("/api/v1/media/{id}/status", path_params=IdPath, reply=ViewerStateOut)
+async def clear_status(request: web.Request, path: IdPath, user: Principal) -> ViewerStateOut:
+    """Take a title out of one's library."""
+    return _state(await service.clear_status(request.app[DB], user.user_id, path.id))
+
+
+# --- reviews -------------------------------------------------------------------------
+
+
+def _review(
+    review: Review, viewer: Principal | None, liked: set[int], authors: dict[int, AuthorOut]
+) -> ReviewOut:
+    may_see_reason = viewer is not None and (viewer.is_admin or viewer.user_id == review.author_id)
+    return ReviewOut(
+        id=review.id,
+        media_id=review.media_id,
+        kind=review.kind,
+        author_id=review.author_id,
+        author=authors.get(review.author_id or 0, DELETED_AUTHOR),
+        body=review.body,
+        spoiler=review.spoiler,
+        likes=review.likes,
+        liked=review.id in liked,
+        hidden=review.hidden,
+        hidden_reason=review.hidden_reason if may_see_reason else None,
+        created_at=review.created_at,
+        edited_at=review.edited_at,
+    )
+
+
+async def _reviews(
+    request: web.Request, reviews: list[Review], user: Principal | None
+) -> list[ReviewOut]:
+    """Shape reviews for ``user``: whether they liked each, and who wrote it."""
+    viewer = user.user_id if user else None
+    db = request.app[DB]
+    liked = await service.liked_reviews(db, viewer, [review.id for review in reviews])
+    async with db.acquire() as conn:
+        summaries = await user_summaries(
+            conn, {review.author_id for review in reviews if review.author_id}
+        )
+    authors = {
+        user_id: AuthorOut(display_name=s["display_name"], avatar_url=s["avatar_url"])
+        for user_id, s in summaries.items()
+    }
+    return [_review(review, user, liked, authors) for review in reviews]
+
+
+async def _page(request: web.Request, page: service.Page, user: Principal | None) -> ReviewPage:
+    return ReviewPage(items=await _reviews(request, page.items, user), next_cursor=page.next_cursor)
+
+
+@api.post(
+    "/api/v1/media/{id}/reviews", path_params=IdPath, body=ReviewIn, reply=ReviewOut, status=201
+)
+async def write_review(
+    request: web.Request, path: IdPath, body: ReviewIn, user: Principal
+) -> ReviewOut:
+    """Review a title (up to 10,000 characters; flag spoilers)."""
+    review = await service.write_review(
+        request.app[DB], user.user_id, path.id, body.body, body.spoiler
+    )
+    return (await _reviews(request, [review], user))[0]
+
+
+@api.get(
+    "/api/v1/media/{id}/reviews",
+    path_params=IdPath,
+    query=MediaReviewsQuery,
+    reply=ReviewPage,
+    auth="public",
+)
+async def media_reviews(
+    request: web.Request, path: IdPath, query: MediaReviewsQuery, user: Principal | None
+) -> ReviewPage:
+    """A title's reviews, newest or most liked first, with a cursor to the next page."""
+    page = await service.media_reviews(
+        request.app[DB], path.id, query.sort, query.cursor, query.limit
+    )
+    return await _page(request, page, user)
+
+
+@api.get(
+    "/api/v1/users/{id}/reviews",
+    path_params=IdPath,
+    query=PageQuery,
+    reply=ReviewPage,
+    auth="public",
+)
+async def user_reviews(
+    request: web.Request, path: IdPath, query: PageQuery, user: Principal | None
+) -> ReviewPage:
+    """A user's reviews, newest first."""
+    viewer = user.user_id if user else None
+    page = await service.user_reviews(request.app[DB], path.id, viewer, query.cursor, query.limit)
+    return await _page(request, page, user)
+
+
+@api.get("/api/v1/reviews/{id}", path_params=IdPath, reply=ReviewOut, auth="public")
+async def get_review(request: web.Request, path: IdPath, user: Principal | None) -> ReviewOut:
+    """One review (a hidden one only for its author and administrators)."""
+    viewer = user.user_id if user else None
+    review = await service.get_review(
+        request.app[DB], path.id, viewer, bool(user and user.is_admin)
+    )
+    return (await _reviews(request, [review], user))[0]
+
+
+@api.patch("/api/v1/reviews/{id}", path_params=IdPath, body=ReviewPatch, reply=ReviewOut)
+async def edit_review(
+    request: web.Request, path: IdPath, body: ReviewPatch, user: Principal
+) -> ReviewOut:
+    """Edit one's review: its text, its spoiler flag, or both."""
+    review = await service.edit_review(
+        request.app[DB], user.user_id, path.id, body.body, body.spoiler
+    )
+    return (await _reviews(request, [review], user))[0]
+
+
+@api.delete("/api/v1/reviews/{id}", path_params=IdPath)
+async def delete_review(request: web.Request, path: IdPath, user: Principal) -> None:
+    """Delete one's review (administrators may delete any)."""
+    await service.delete_review(request.app[DB], user.user_id, path.id, admin=user.is_admin)
+
+
+@api.put("/api/v1/reviews/{id}/like", path_params=IdPath, reply=ReviewLikesOut)
+async def like_review(request: web.Request, path: IdPath, user: Principal) -> ReviewLikesOut:
+    """Like a review (twice is once)."""
+    likes = await service.like_review(request.app[DB], user.user_id, path.id)
+    return ReviewLikesOut(review_id=path.id, likes=likes, liked=True)
+
+
+@api.delete("/api/v1/reviews/{id}/like", path_params=IdPath, reply=ReviewLikesOut)
+async def unlike_review(request: web.Request, path: IdPath, user: Principal) -> ReviewLikesOut:
+    """Take back a review like."""
+    likes = await service.unlike_review(request.app[DB], user.user_id, path.id)
+    return ReviewLikesOut(review_id=path.id, likes=likes, liked=False)
+
+
+@api.post(
+    "/api/v1/admin/reviews/{id}/hide",
+    path_params=IdPath,
+    body=HideIn,
+    reply=ReviewOut,
+    auth="admin",
+)
+async def hide_review(
+    request: web.Request, path: IdPath, body: HideIn, user: Principal
+) -> ReviewOut:
+    """Moderation: hide a review; its author is notified with the reason."""
+    review = await service.hide_review(request.app[DB], user.user_id, path.id, body.reason)
+    return (await _reviews(request, [review], user))[0]
+
+
+# --- activity ------------------------------------------------------------------------
+
+
+@api.get(
+    "/api/v1/users/{id}/activity",
+    path_params=IdPath,
+    query=PageQuery,
+    reply=ActivityPage,
+    auth="public",
+)
+async def activity(request: web.Request, path: IdPath, query: PageQuery) -> ActivityPage:
+    """A user's recent actions (likes, ratings, library, reviews), newest first."""
+    page = await service.activity(request.app[DB], path.id, query.cursor, query.limit)
+    return ActivityPage(
+        items=[
+            ActivityOut(
+                id=item["id"],
+                type=item["type"],
+                media_id=item["media_id"],
+                kind=item["kind"],
+                review_id=item["review_id"],
+                rating=item["data"].get("rating"),
+                status=item["data"].get("status"),
+                occurred_at=item["occurred_at"],
+            )
+            for item in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )
+
+
+# --- signals -------------------------------------------------------------------------
+
+
+@api.post("/api/v1/signals", body=SignalsIn, reply=SignalsOut, status=202, auth="public")
+async def record_signals(
+    request: web.Request, body: SignalsIn, user: Principal | None
+) -> SignalsOut:
+    """Record up to 500 client events (views, clicks, dwell, searches); each is accepted
+    or refused with its reason, and the accepted ones are stored even when others are not."""
+    now = signals.now()
+    results: list[SignalResult] = []
+    accepted: list[signals.Signal] = []
+    for index, raw in enumerate(body.events):
+        signal, reason = signals.check(raw, now)
+        if signal is None:
+            results.append(
+                SignalResult(index=index, id=_claimed_id(raw), status="rejected", reason=reason)
+            )
+        else:
+            accepted.append(signal)
+            results.append(SignalResult(index=index, id=signal.id, status="accepted"))
+    user_id = user.user_id if user else None
+    await signals.append(request.app[REDIS], request.app[SETTINGS], accepted, user_id, now)
+    return SignalsOut(
+        accepted=len(accepted), rejected=len(results) - len(accepted), results=results
+    )
+
+
+def _claimed_id(raw: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(raw["id"]))
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return None
+
+
+def setup(app: web.Application) -> None:
+    api.register(app)

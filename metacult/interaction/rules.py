@@ -1,0 +1,65 @@
+"""The interaction rules with no I/O: ratings in half stars, statuses per kind, cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+import orjson
+
+REVIEW_MAX_CHARS = 10_000
+
+STATUSES: dict[str, tuple[str, ...]] = {
+    "game": ("wishlist", "playing", "completed", "dropped"),
+    "film": ("watchlist", "watching", "watched", "dropped"),
+    "series": ("watchlist", "watching", "watched", "dropped"),
+}
+
+
+class BadCursor(ValueError):
+    """The cursor was not made by us (or was damaged on the way)."""
+
+
+def half_stars(rating: float) -> int | None:
+    """0.5..5 stars in half steps as 1..10; None when ``rating`` is not such a value."""
+    doubled = rating * 2
+    if doubled != int(doubled) or not 1 <= doubled <= 10:
+        return None
+    return int(doubled)
+
+
+def stars(half: int) -> float:
+    return half / 2
+
+
+def status_fits(kind: str, status: str) -> bool:
+    """Is ``status`` a library status of this kind of media (``watched`` is not for games)?"""
+    return status in STATUSES.get(kind, ())
+
+
+def average(ratings_count: int, ratings_sum_half: int) -> float | None:
+    """The mean rating in stars, to two decimals; None for a title nobody rated."""
+    if ratings_count == 0:
+        return None
+    return round(ratings_sum_half / ratings_count / 2, 2)
+
+
+def encode_cursor(position: tuple[Any, ...]) -> str:
+    """An opaque cursor for the row at ``position`` (the sort key and the id)."""
+    return base64.urlsafe_b64encode(orjson.dumps(list(position))).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, types: tuple[type, ...]) -> tuple[Any, ...]:
+    """The position a cursor stands for, checked against the expected ``types``."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = orjson.loads(raw)
+    except (binascii.Error, ValueError, orjson.JSONDecodeError):
+        raise BadCursor(cursor) from None
+    if not isinstance(values, list) or len(values) != len(types):
+        raise BadCursor(cursor)
+    for value, expected in zip(values, types, strict=True):
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise BadCursor(cursor)
+    return tuple(values)

@@ -1,0 +1,117 @@
+"""A user's activity, their data export, and what remains of them once the account is deleted."""
+
+from __future__ import annotations
+
+import uuid
+
+from metacult import interaction
+from metacult.infra.events import emit
+from tests.accounts import sign_up
+from tests.helpers import eventually
+from tests.interaction.arrange import new_media, published
+from workers.interaction import write_signals
+
+
+async def test_activity_lists_a_users_actions_newest_first_page_by_page(client, db) -> None:
+    account = await sign_up(client)
+    film, game = await new_media(db, "film"), await new_media(db, "game")
+    await client.put(f"/api/v1/media/{film}/like", headers=account.headers)
+    await client.put(f"/api/v1/media/{film}/rating", json={"rating": 4}, headers=account.headers)
+    await client.put(
+        f"/api/v1/media/{game}/status", json={"status": "playing"}, headers=account.headers
+    )
+    review = await (
+        await client.post(
+            f"/api/v1/media/{game}/reviews", json={"body": "Fun"}, headers=account.headers
+        )
+    ).json()
+    # Undone actions leave the activity.
+    other = await new_media(db)
+    await client.put(f"/api/v1/media/{other}/like", headers=account.headers)
+    await client.delete(f"/api/v1/media/{other}/like", headers=account.headers)
+
+    first = await (
+        await client.get(f"/api/v1/users/{account.id}/activity", params={"limit": "2"})
+    ).json()
+    second = await (
+        await client.get(
+            f"/api/v1/users/{account.id}/activity",
+            params={"limit": "2", "cursor": first["next_cursor"]},
+        )
+    ).json()
+
+    items = first["items"] + second["items"]
+    assert [(i["type"], i["media_id"]) for i in items] == [
+        ("reviewed", game),
+        ("status_changed", game),
+        ("rated", film),
+        ("liked", film),
+    ]
+    assert items[0]["review_id"] == review["id"]
+    assert items[1]["status"] == "playing" and items[2]["rating"] == 4.0
+    assert second["next_cursor"] is None
+
+
+async def test_a_deleted_account_leaves_anonymous_reviews_and_no_personal_data(
+    client, db, redis, settings, worker
+) -> None:
+    leaving, staying = await sign_up(client), await sign_up(client)
+    media_id = await new_media(db, "game")
+    for account, rating in ((leaving, 5), (staying, 3)):
+        await client.put(f"/api/v1/media/{media_id}/like", headers=account.headers)
+        await client.put(
+            f"/api/v1/media/{media_id}/rating", json={"rating": rating}, headers=account.headers
+        )
+    await client.put(
+        f"/api/v1/media/{media_id}/status", json={"status": "playing"}, headers=leaving.headers
+    )
+    review = await (
+        await client.post(
+            f"/api/v1/media/{media_id}/reviews", json={"body": "GOTY"}, headers=leaving.headers
+        )
+    ).json()
+    await client.put(f"/api/v1/reviews/{review['id']}/like", headers=leaving.headers)
+    signal_id = str(uuid.uuid4())
+    await client.post(
+        "/api/v1/signals",
+        json={"events": [{"id": signal_id, "type": "view", "media_id": media_id}]},
+        headers=leaving.headers,
+    )
+    write_signals.send()
+    await eventually(
+        lambda: db.fetchval("SELECT 1 FROM signals WHERE event_id = $1", uuid.UUID(signal_id))
+    )
+
+    async with db.acquire() as conn, conn.transaction():
+        await emit(conn, "identity.account_deleted", {"user_id": leaving.id})
+
+    async def forgotten():
+        async with db.acquire() as conn:
+            data = await interaction.export_user_data(conn, leaving.id)
+            stats = (await interaction.media_stats(conn, [media_id]))[media_id]
+        return not any(data.values()) and stats.likes == 1 and stats
+
+    stats = await eventually(forgotten)
+    assert (stats.ratings_count, stats.average, stats.reviews_count) == (1, 3.0, 1)
+    kept = await (await client.get(f"/api/v1/reviews/{review['id']}")).json()
+    assert kept["body"] == "GOTY"
+    assert (kept["author_id"], kept["author"]["display_name"], kept["likes"]) == (
+        None,
+        "deleted user",
+        0,
+    )
+    activity = await (await client.get(f"/api/v1/users/{leaving.id}/activity")).json()
+    assert activity["items"] == []
+    messages = await published(redis, settings, f"media:{media_id}")
+    assert messages[-1]["likes"] == 1 and messages[-1]["ratings_count"] == 1
+
+
+async def test_the_export_holds_the_users_interactions(client, db) -> None:
+    account = await sign_up(client)
+    media_id = await new_media(db)
+    await client.put(
+        f"/api/v1/media/{media_id}/rating", json={"rating": 1.5}, headers=account.headers
+    )
+    async with db.acquire() as conn:
+        data = await interaction.export_user_data(conn, account.id)
+    assert [(r["media_id"], r["rating"]) for r in data["ratings"]] == [(media_id, 1.5)]

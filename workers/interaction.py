@@ -1,0 +1,119 @@
+"""Interaction actors: per-title counters, live publications, moderation notices,
+account deletion, and the signal writer."""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Any
+
+import dramatiq
+
+from metacult.infra.events import claim
+from metacult.interaction import service, signals, store
+from metacult.realtime import publish
+from workers.events import on_event
+from workers.runtime import resources
+from workers.schedule import every
+
+COUNTED = (
+    "interaction.liked",
+    "interaction.unliked",
+    "interaction.rated",
+    "interaction.unrated",
+    "interaction.reviewed",
+    "interaction.review_deleted",
+    "interaction.review_hidden",
+)
+
+# One consumer name per worker process: a restarted process gets a new name, and the
+# entries its predecessor left pending are claimed once idle.
+SIGNAL_CONSUMER = f"{socket.gethostname()}-{os.getpid()}"
+
+
+@on_event(*COUNTED)
+@dramatiq.actor(max_retries=10, time_limit=30_000, max_age=3_600_000)
+async def update_media_stats(event: dict[str, Any]) -> None:
+    """Recount the title's counters and publish them on ``media:{id}``."""
+    res = await resources()
+    media_id = event["data"]["media_id"]
+    async with res.db.acquire() as conn, conn.transaction():
+        if not await claim(conn, "interaction.update_media_stats", event["id"]):
+            return
+        stats = await service.refresh_stats(conn, media_id)
+        # Published before commit: a failed publish rolls the claim back and the retry
+        # publishes again (at least once), instead of a committed claim with nothing sent.
+        await publish(res.redis, res.settings, f"media:{media_id}", stats.as_message())
+
+
+@on_event("interaction.reviewed")
+@dramatiq.actor(max_retries=10, time_limit=30_000, max_age=3_600_000)
+async def announce_review(event: dict[str, Any]) -> None:
+    """Publish a new review on its title's channel (unless already hidden or deleted)."""
+    res = await resources()
+    data = event["data"]
+    async with res.db.acquire() as conn, conn.transaction():
+        if not await claim(conn, "interaction.announce_review", event["id"]):
+            return
+        row = await store.get_review(conn, data["review_id"])
+        if row is None or row["hidden_at"] is not None:
+            return
+        review = service.Review.from_row(row)
+        message = {
+            "type": "review",
+            "review": {
+                "id": review.id,
+                "media_id": review.media_id,
+                "kind": review.kind,
+                "author_id": review.author_id,
+                "body": review.body,
+                "spoiler": review.spoiler,
+                "likes": review.likes,
+                "created_at": review.created_at.isoformat(),
+            },
+        }
+        await publish(res.redis, res.settings, f"media:{review.media_id}", message)
+
+
+@on_event("interaction.review_hidden")
+@dramatiq.actor(max_retries=10, time_limit=30_000, max_age=86_400_000)
+async def tell_author_review_hidden(event: dict[str, Any]) -> None:
+    """Tell the author, on ``user:{id}``, that a moderator hid their review and why."""
+    res = await resources()
+    data = event["data"]
+    if data["user_id"] is None:
+        return
+    async with res.db.acquire() as conn, conn.transaction():
+        if not await claim(conn, "interaction.tell_author_review_hidden", event["id"]):
+            return
+        message = {
+            "type": "review_hidden",
+            "review_id": data["review_id"],
+            "media_id": data["media_id"],
+            "kind": data["kind"],
+            "reason": data["reason"],
+        }
+        await publish(res.redis, res.settings, f"user:{data['user_id']}", message)
+
+
+@on_event("identity.account_deleted")
+@dramatiq.actor(max_retries=10, time_limit=120_000, max_age=7 * 86_400_000)
+async def forget_deleted_account(event: dict[str, Any]) -> None:
+    """Remove a deleted account's likes, ratings, library, signals and activity, anonymise
+    its reviews, and correct (and publish) the counters of the titles it touched."""
+    res = await resources()
+    async with res.db.acquire() as conn, conn.transaction():
+        if not await claim(conn, "interaction.forget_deleted_account", event["id"]):
+            return
+        for stats in await service.forget_user(conn, int(event["data"]["user_id"])):
+            await publish(res.redis, res.settings, f"media:{stats.media_id}", stats.as_message())
+
+
+@every(2)
+@dramatiq.actor(max_retries=3, time_limit=120_000, max_age=60_000)
+async def write_signals(claim_idle_ms: int = signals.CLAIM_IDLE_MS) -> None:
+    """Move buffered signals from the Redis stream to PostgreSQL, in batches."""
+    res = await resources()
+    await signals.write_batches(
+        res.db, res.redis, res.settings, SIGNAL_CONSUMER, claim_idle_ms=claim_idle_ms
+    )
