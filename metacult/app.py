@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from metacult import health, realtime
+from metacult import health, ranking, realtime
 from metacult.config import Settings
 from metacult.infra import outbox
 from metacult.infra.auth import nobody
@@ -53,6 +53,7 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     health.api.register(app)
     health.install_default_probes(app)
     realtime.setup(app)
+    ranking.setup(app)
     _static(app)
     return app
 

@@ -32,5 +32,8 @@ SHUTTING_DOWN = web.AppKey("shutting_down", asyncio.Event)
 HUB: web.AppKey[Hub] = web.AppKey("realtime_hub")
 REALTIME_ACTIONS: web.AppKey[dict[str, Action]] = web.AppKey("realtime_actions")
 
+# Ranking: matchup preparations running in the background of this web process.
+RANKING_TASKS: web.AppKey[set[asyncio.Task]] = web.AppKey("ranking_tasks")
+
 # The caller of the current request, resolved once (None: anonymous).
 PRINCIPAL = web.RequestKey("principal", Principal | None)

@@ -1,0 +1,231 @@
+"""Leaderboards in Redis sorted sets, rebuilt from PostgreSQL, and their coalesced rank moves.
+
+Keys (all through ``rkey``):
+
+* ``leaderboard:{scope}``: a sorted set, member the media id, score its rating;
+* ``leaderboard:games``: a hash media id → games played, the version that the board holds,
+  so that an older update arriving late never overwrites a newer one;
+* ``leaderboard:scopes``: the set of scope names, ``leaderboard:built``: set once rebuilt;
+* ``leaderboard:pending:{scope}``, ``...:gate:{scope}``, ``...:scheduled:{scope}``: rank moves
+  waiting to be published, at most one message per ``leaderboard_flush_ms`` per scope.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
+
+from metacult.config import Settings
+from metacult.infra.redis import rkey
+
+SCOPE = re.compile(
+    r"^(global|kind:(game|film|series)|genre:[a-z0-9-]{1,60}|platform:[a-z0-9-]{1,60})$"
+)
+
+
+def scopes_of(kind: str, genres: Iterable[str], platforms: Iterable[str]) -> list[str]:
+    """Every board a title of this kind, genres and platforms appears on."""
+    return [
+        "global",
+        f"kind:{kind}",
+        *(f"genre:{genre}" for genre in sorted(set(genres))),
+        *(f"platform:{platform}" for platform in sorted(set(platforms))),
+    ]
+
+
+def board_key(settings: Settings, scope: str) -> str:
+    return rkey(settings, "leaderboard", scope)
+
+
+def score(rating: float) -> str:
+    # repr round-trips exactly: the board holds the very float PostgreSQL holds.
+    return repr(float(rating))
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """A title's rank changed on a board's watched top (ranks from 1; None: was not on it)."""
+
+    scope: str
+    media_id: int
+    before: int | None
+    after: int
+    rating: float
+
+
+# KEYS: games hash, scopes set, then the boards. ARGV: media id, games, score, then the
+# scopes. Returns, per board, the title's rank before (0: absent) and after (1-based).
+_UPDATE = """
+local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1')
+if tonumber(ARGV[2]) <= current then return {} end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+for i = 4, #ARGV do redis.call('SADD', KEYS[2], ARGV[i]) end
+local out = {}
+for i = 3, #KEYS do
+  local before = redis.call('ZREVRANK', KEYS[i], ARGV[1])
+  redis.call('ZADD', KEYS[i], ARGV[3], ARGV[1])
+  local after = redis.call('ZREVRANK', KEYS[i], ARGV[1])
+  table.insert(out, before and (before + 1) or 0)
+  table.insert(out, after + 1)
+end
+return out
+"""
+
+# KEYS: pending hash, gate, scheduled. ARGV: media id, before, after, rating, flush ms.
+# Keeps the earliest "before" of a title's pending move. Returns 1 when the caller should
+# flush now, 0 when a flush is already due, or the ms after which the caller should flush.
+_COALESCE = """
+local previous = redis.call('HGET', KEYS[1], ARGV[1])
+local before = ARGV[2]
+if previous then before = string.match(previous, '^([^|]*)|') end
+redis.call('HSET', KEYS[1], ARGV[1], before .. '|' .. ARGV[3] .. '|' .. ARGV[4])
+redis.call('PEXPIRE', KEYS[1], 60000)
+if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[5]) then return 1 end
+local wait = redis.call('PTTL', KEYS[2])
+if wait < 1 then wait = 1 end
+if redis.call('SET', KEYS[3], '1', 'NX', 'PX', wait + tonumber(ARGV[5])) then return -wait end
+return 0
+"""
+
+# KEYS: pending hash, scheduled. Takes every pending move at once.
+_TAKE = """
+redis.call('DEL', KEYS[2])
+local moves = redis.call('HGETALL', KEYS[1])
+redis.call('DEL', KEYS[1])
+return moves
+"""
+
+_scripts: weakref.WeakKeyDictionary[Redis, dict[str, AsyncScript]] = weakref.WeakKeyDictionary()
+
+
+def _script(redis: Redis, source: str) -> AsyncScript:
+    scripts = _scripts.setdefault(redis, {})
+    if source not in scripts:
+        scripts[source] = redis.register_script(source)
+    return scripts[source]
+
+
+async def place(
+    redis: Redis,
+    settings: Settings,
+    media_id: int,
+    scopes: Sequence[str],
+    rating: float,
+    games: int,
+) -> list[Move]:
+    """Put the title at its new rating on its boards; the moves within the watched top."""
+    keys = [
+        rkey(settings, "leaderboard", "games"),
+        rkey(settings, "leaderboard", "scopes"),
+        *(board_key(settings, s) for s in scopes),
+    ]
+    args = [media_id, games, score(rating), *scopes]
+    ranks = await _script(redis, _UPDATE)(keys=keys, args=args)
+    moves: list[Move] = []
+    top = settings.leaderboard_top
+    for i, scope in enumerate(scopes[: len(ranks) // 2]):
+        before, after = int(ranks[2 * i]) or None, int(ranks[2 * i + 1])
+        if before != after and min(before or after, after) <= top:
+            moves.append(Move(scope, media_id, before, after, rating))
+    return moves
+
+
+async def coalesce(redis: Redis, settings: Settings, move: Move) -> int:
+    """Queue a move for its scope: 1 flush now, 0 nothing to do, -ms flush after ms."""
+    keys = [
+        rkey(settings, "leaderboard", "pending", move.scope),
+        rkey(settings, "leaderboard", "gate", move.scope),
+        rkey(settings, "leaderboard", "scheduled", move.scope),
+    ]
+    before = "" if move.before is None else str(move.before)
+    args = [move.media_id, before, move.after, score(move.rating), settings.leaderboard_flush_ms]
+    return int(await _script(redis, _COALESCE)(keys=keys, args=args))
+
+
+async def take_pending(redis: Redis, settings: Settings, scope: str) -> list[dict]:
+    """Every pending move of ``scope`` as rank-change messages, best rank first."""
+    keys = [
+        rkey(settings, "leaderboard", "pending", scope),
+        rkey(settings, "leaderboard", "scheduled", scope),
+    ]
+    flat = await _script(redis, _TAKE)(keys=keys, args=[])
+    moves = []
+    for i in range(0, len(flat), 2):
+        before, after, rating = flat[i + 1].decode().split("|")
+        if before != after:
+            moves.append(
+                {
+                    "media_id": int(flat[i]),
+                    "from": int(before) if before else None,
+                    "to": int(after),
+                    "rating": float(rating),
+                }
+            )
+    moves.sort(key=lambda move: move["to"])
+    return moves
+
+
+async def take_gate(redis: Redis, settings: Settings, scope: str) -> bool:
+    """Claim the right to publish on ``scope`` for the next ``leaderboard_flush_ms``."""
+    return bool(
+        await redis.set(
+            rkey(settings, "leaderboard", "gate", scope),
+            "1",
+            nx=True,
+            px=settings.leaderboard_flush_ms,
+        )
+    )
+
+
+async def page(
+    redis: Redis, settings: Settings, scope: str, offset: int, limit: int
+) -> list[tuple[int, float]]:
+    """(media id, rating) of ranks ``offset + 1`` to ``offset + limit``."""
+    rows = await redis.zrevrange(
+        board_key(settings, scope), offset, offset + limit - 1, withscores=True
+    )
+    return [(int(member), float(value)) for member, value in rows]
+
+
+async def is_built(redis: Redis, settings: Settings) -> bool:
+    return bool(await redis.exists(rkey(settings, "leaderboard", "built")))
+
+
+async def replace_all(
+    redis: Redis,
+    settings: Settings,
+    boards: Mapping[str, Mapping[int, float]],
+    games: Mapping[int, int],
+) -> None:
+    """Replace every board, and the versions they hold, atomically."""
+    scopes_key = rkey(settings, "leaderboard", "scopes")
+    games_key = rkey(settings, "leaderboard", "games")
+    old_scopes = {s.decode() for s in await redis.smembers(scopes_key)}
+    async with redis.pipeline(transaction=True) as pipe:
+        for scope in old_scopes | set(boards):
+            pipe.delete(board_key(settings, scope))
+        pipe.delete(scopes_key, games_key)
+        for scope, entries in boards.items():
+            if entries:
+                pipe.zadd(
+                    board_key(settings, scope), {str(m): float(r) for m, r in entries.items()}
+                )
+        if boards:
+            pipe.sadd(scopes_key, *boards)
+        if games:
+            pipe.hset(games_key, mapping={str(m): g for m, g in games.items()})
+        pipe.set(rkey(settings, "leaderboard", "built"), "1")
+        await pipe.execute()
+
+
+async def forget_built(redis: Redis, settings: Settings) -> None:
+    await redis.delete(rkey(settings, "leaderboard", "built"))
+
+
+async def all_scopes(redis: Redis, settings: Settings) -> list[str]:
+    return sorted(s.decode() for s in await redis.smembers(rkey(settings, "leaderboard", "scopes")))

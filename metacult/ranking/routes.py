@@ -1,0 +1,236 @@
+"""Ranking's HTTP endpoints and its websocket action ``duel.vote``: parse, authorise, call."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any, Literal
+
+import pydantic
+from aiohttp import web
+
+from metacult.infra.auth import Principal
+from metacult.infra.errors import NotFound, invalid_field
+from metacult.infra.web import Api, IdPath, Schema
+from metacult.ranking import leaderboards, service
+from metacult.typedefs import DB, RANKING_TASKS, REDIS, SETTINGS
+
+api = Api("ranking")
+
+Kind = Literal["game", "film", "series"]
+Skip = Literal["unknown_a", "unknown_b", "both", "cant_decide"]
+
+
+class KindQuery(Schema):
+    kind: Kind = "game"
+
+
+class MatchupOut(Schema):
+    """Two titles of the same kind to choose between, until ``expires_at``."""
+
+    id: int
+    kind: Kind
+    a: dict[str, Any]
+    b: dict[str, Any]
+    expires_at: datetime
+
+
+class VoteIn(Schema):
+    """Either the winner's media id, or a skip."""
+
+    winner: int | None = pydantic.Field(default=None, ge=1)
+    skip: Skip | None = None
+
+    @pydantic.model_validator(mode="after")
+    def _one_of(self) -> VoteIn:
+        if (self.winner is None) == (self.skip is None):
+            raise ValueError("give either a winner or a skip")
+        return self
+
+
+class VoteOut(Schema):
+    """The vote as recorded, and the next matchup of the same kind (None when none is left)."""
+
+    duel_id: int
+    outcome: Literal["a", "b", "unknown_a", "unknown_b", "both", "cant_decide"]
+    winner_id: int | None
+    loser_id: int | None
+    cast_at: datetime
+    next: MatchupOut | None
+
+
+class PageQuery(Schema):
+    limit: int = pydantic.Field(default=50, ge=1, le=100)
+    cursor: str | None = pydantic.Field(default=None, max_length=12)
+
+
+class PersonalQuery(PageQuery):
+    kind: Kind = "game"
+
+
+class ScopePath(Schema):
+    scope: str = pydantic.Field(max_length=80)
+
+
+class LeaderboardEntry(Schema):
+    rank: int
+    media: dict[str, Any]
+    rating: float
+    rd: float
+    provisional: bool
+    games: int
+    # Ranks gained since yesterday's snapshot (negative: lost); None when it was not on it.
+    movement: int | None
+
+
+class LeaderboardOut(Schema):
+    scope: str
+    entries: list[LeaderboardEntry]
+    next_cursor: str | None
+
+
+class PersonalEntry(Schema):
+    rank: int
+    media: dict[str, Any]
+    rating: float
+    rd: float
+    games: int
+    wins: int
+    losses: int
+
+
+class PersonalRankingOut(Schema):
+    kind: Kind
+    entries: list[PersonalEntry]
+    next_cursor: str | None
+
+
+class UnknownScope(NotFound):
+    """No such leaderboard (scopes: global, kind:{kind}, genre:{slug}, platform:{slug})."""
+
+    code = "unknown_scope"
+
+
+def _offset(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    if not cursor.isdigit():
+        raise invalid_field("cursor", "not a cursor from a previous page")
+    return int(cursor)
+
+
+def _next_cursor(offset: int, limit: int, returned: int) -> str | None:
+    return str(offset + limit) if returned >= limit else None
+
+
+@api.get("/api/v1/duels/next", query=KindQuery, reply=MatchupOut)
+async def next_duel(request: web.Request, query: KindQuery, user: Principal) -> MatchupOut:
+    """The next duel of a kind: two titles to choose between."""
+    app = request.app
+    matchup = await service.next_matchup(
+        app[DB], app[REDIS], app[SETTINGS], user.user_id, query.kind, background=app[RANKING_TASKS]
+    )
+    return MatchupOut.model_validate(matchup)
+
+
+@api.post("/api/v1/duels/{id}/vote", path_params=IdPath, body=VoteIn, reply=VoteOut)
+async def vote(request: web.Request, path: IdPath, body: VoteIn, user: Principal) -> VoteOut:
+    """Vote on a duel (once; the same vote again gives the same answer); returns the next one."""
+    return await _vote(request.app, user, path.id, body)
+
+
+async def _vote(app: web.Application, user: Principal, duel_id: int, body: VoteIn) -> VoteOut:
+    vote, matchup = await service.vote_and_continue(
+        app[DB],
+        app[REDIS],
+        app[SETTINGS],
+        user.user_id,
+        duel_id,
+        winner=body.winner,
+        skip=body.skip,
+        background=app[RANKING_TASKS],
+    )
+    return VoteOut(
+        duel_id=vote.duel_id,
+        outcome=vote.outcome,
+        winner_id=vote.winner_id,
+        loser_id=vote.loser_id,
+        cast_at=vote.cast_at,
+        next=None if matchup is None else MatchupOut.model_validate(matchup),
+    )
+
+
+class DuelVoteAction(VoteIn):
+    """``{"type": "action", "action": "duel.vote", "id", "data": {duel_id, winner | skip}}``."""
+
+    duel_id: int = pydantic.Field(ge=1)
+
+
+async def vote_over_websocket(
+    app: web.Application, user: Principal | None, action: DuelVoteAction
+) -> VoteOut:
+    assert user is not None  # the hub checks auth="user"
+    return await _vote(app, user, action.duel_id, action)
+
+
+@api.get(
+    "/api/v1/leaderboards/{scope}",
+    path_params=ScopePath,
+    query=PageQuery,
+    reply=LeaderboardOut,
+    auth="public",
+)
+async def leaderboard(request: web.Request, path: ScopePath, query: PageQuery) -> LeaderboardOut:
+    """A leaderboard (global, kind:game, genre:rpg, platform:pc, ...), best first."""
+    if not leaderboards.SCOPE.match(path.scope):
+        raise UnknownScope()
+    offset = _offset(query.cursor)
+    app = request.app
+    entries = await service.leaderboard_page(
+        app[DB], app[REDIS], app[SETTINGS], path.scope, offset, query.limit
+    )
+    return LeaderboardOut(
+        scope=path.scope,
+        entries=[LeaderboardEntry.model_validate(entry) for entry in entries],
+        next_cursor=_next_cursor(offset, query.limit, len(entries)),
+    )
+
+
+@api.get("/api/v1/me/rankings", query=PersonalQuery, reply=PersonalRankingOut)
+async def my_ranking(
+    request: web.Request, query: PersonalQuery, user: Principal
+) -> PersonalRankingOut:
+    """Your own ranking of the titles of a kind, from your duel votes."""
+    offset = _offset(query.cursor)
+    entries = await service.personal_ranking(
+        request.app[DB], user.user_id, query.kind, offset, query.limit
+    )
+    return PersonalRankingOut(
+        kind=query.kind,
+        entries=[PersonalEntry.model_validate(entry) for entry in entries],
+        next_cursor=_next_cursor(offset, query.limit, len(entries)),
+    )
+
+
+async def _ranking_background(app: web.Application) -> AsyncIterator[None]:
+    """Rebuild the boards if Redis lost them; cancel matchup preparations at shutdown."""
+    app[RANKING_TASKS] = set()
+    await service.ensure_leaderboards(app[DB], app[REDIS], app[SETTINGS])
+    yield
+    tasks = list(app[RANKING_TASKS])
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
+def setup(app: web.Application) -> None:
+    """Wire ranking into the app (after the database and Redis contexts)."""
+    from metacult.realtime import register_action
+
+    api.register(app)
+    app.cleanup_ctx.append(_ranking_background)
+    register_action(app, "duel.vote", DuelVoteAction, vote_over_websocket)

@@ -1,0 +1,610 @@
+"""Ranking's use cases: matchups, votes, rating updates, leaderboards, personal rankings, audit.
+
+Each use case owns its transaction. Matchups are prepared ahead per user and kind in Redis
+(``ranking:queue:{user}:{kind}`` lists duel ids; ``ranking:duel:{id}`` holds the rendered
+matchup until it expires), so that the next one is returned at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import orjson
+from redis.asyncio import Redis
+
+from metacult import catalog, interaction, realtime
+from metacult.config import Settings
+from metacult.infra.errors import Conflict, Forbidden, Gone, NotFound, invalid_field
+from metacult.infra.events import claim, emit
+from metacult.infra.redis import rkey
+from metacult.ranking import audit, glicko, leaderboards, matchmaking, store
+from metacult.ranking.glicko import Rating
+
+log = logging.getLogger("metacult.ranking")
+
+KINDS = ("game", "film", "series")
+SKIPS = ("unknown_a", "unknown_b", "both", "cant_decide")
+UPDATE_RATINGS = "ranking.update_ratings"
+# New users' favoured titles: this many popular ones in their favourite genres.
+FAVOURED_TITLES = 40
+
+
+class DuelNotFound(NotFound):
+    """No such duel."""
+
+    code = "duel_not_found"
+
+
+class NotYourDuel(Forbidden):
+    """This duel was offered to someone else."""
+
+    code = "not_your_duel"
+
+
+class AlreadyVoted(Conflict):
+    """This duel already has a different vote."""
+
+    code = "already_voted"
+
+
+class DuelExpired(Gone):
+    """This duel expired before the vote; take the next one."""
+
+    code = "duel_expired"
+
+
+class NoDuelsLeft(NotFound):
+    """There is no new pair of titles of this kind to offer you."""
+
+    code = "no_duels_left"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Vote:
+    """A vote as stored: its duel, outcome, and the titles it picked (None for a skip)."""
+
+    duel_id: int
+    kind: str
+    outcome: str
+    winner_id: int | None
+    loser_id: int | None
+    cast_at: datetime
+
+
+# Matchups.
+
+
+def _queue_key(settings: Settings, user_id: int, kind: str) -> str:
+    return rkey(settings, "ranking", "queue", user_id, kind)
+
+
+def _duel_key(settings: Settings, duel_id: int) -> str:
+    return rkey(settings, "ranking", "duel", duel_id)
+
+
+# KEYS: queue. ARGV: duel key prefix, minimum remaining ms. Drops expired or nearly expired
+# heads; returns {matchup json, queue length} or {false, length}.
+_PEEK = """
+while true do
+  local id = redis.call('LINDEX', KEYS[1], 0)
+  if not id then return {false, 0} end
+  local key = ARGV[1] .. id
+  if redis.call('PTTL', key) > tonumber(ARGV[2]) then
+    return {redis.call('GET', key), redis.call('LLEN', KEYS[1])}
+  end
+  redis.call('LPOP', KEYS[1])
+end
+"""
+
+
+async def next_matchup(
+    db: asyncpg.Pool,
+    redis: Redis,
+    settings: Settings,
+    user_id: int,
+    kind: str,
+    *,
+    background: set[asyncio.Task] | None = None,
+) -> dict[str, Any]:
+    """The user's current matchup of ``kind`` (prepared ahead); prepares more when few are left.
+
+    With ``background``, refilling the queue runs as a task kept in that set; without, inline.
+    """
+    matchup, left = await _peek(redis, settings, user_id, kind)
+    if matchup is None:
+        await prepare_matchups(db, redis, settings, user_id, kind)
+        matchup, left = await _peek(redis, settings, user_id, kind)
+        if matchup is None:
+            raise NoDuelsLeft()
+    if left < settings.duel_prefetch:
+        refill = prepare_matchups(db, redis, settings, user_id, kind)
+        if background is None:
+            await refill
+        else:
+            task = asyncio.create_task(refill)
+            background.add(task)
+            task.add_done_callback(background.discard)
+    return matchup
+
+
+async def _peek(
+    redis: Redis, settings: Settings, user_id: int, kind: str
+) -> tuple[dict[str, Any] | None, int]:
+    # A duel shown with less than a tenth of its time left is not worth starting.
+    minimum_ms = settings.duel_ttl * 100
+    script = redis.register_script(_PEEK)
+    raw, left = await script(
+        keys=[_queue_key(settings, user_id, kind)],
+        args=[_duel_key(settings, ""), minimum_ms],
+    )
+    return (orjson.loads(raw) if raw else None), int(left)
+
+
+async def prepare_matchups(
+    db: asyncpg.Pool, redis: Redis, settings: Settings, user_id: int, kind: str
+) -> int:
+    """Choose and store the user's next few duels (one preparer at a time); how many were made."""
+    lock = rkey(settings, "ranking", "preparing", user_id, kind)
+    if not await redis.set(lock, "1", nx=True, px=10_000):
+        # Someone else is preparing: wait for their result rather than race them.
+        for _ in range(100):
+            if not await redis.exists(lock):
+                break
+            await asyncio.sleep(0.02)
+        return 0
+    try:
+        queue = _queue_key(settings, user_id, kind)
+        wanted = settings.duel_prefetch + 1 - await redis.llen(queue)
+        if wanted <= 0:
+            return 0
+        async with db.acquire() as conn:
+            candidates = await _candidates(conn, user_id, kind)
+            seen = await store.seen_pairs(conn, user_id, kind)
+            unknown = await store.unknown_titles(conn, user_id)
+            pairs = matchmaking.choose_pairs(
+                candidates,
+                count=wanted,
+                seen=seen,
+                unknown=unknown,
+                rng=random.Random(),
+                explore=settings.duel_explore_percent / 100,
+            )
+            expires_at = datetime.now(UTC) + timedelta(seconds=settings.duel_ttl)
+            async with conn.transaction():
+                duels = await store.insert_duels(conn, user_id, kind, pairs, expires_at)
+            summaries = await _summaries(conn, {m for d in duels for m in (d["a_id"], d["b_id"])})
+        async with redis.pipeline(transaction=False) as pipe:
+            for duel in duels:
+                matchup = _matchup(duel, summaries)
+                pipe.set(
+                    _duel_key(settings, duel["id"]), orjson.dumps(matchup), ex=settings.duel_ttl
+                )
+                pipe.rpush(queue, duel["id"])
+            pipe.expire(queue, settings.duel_ttl)
+            await pipe.execute()
+        return len(duels)
+    finally:
+        await redis.delete(lock)
+
+
+def _matchup(duel: asyncpg.Record, summaries: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": duel["id"],
+        "kind": duel["kind"],
+        "a": summaries[duel["a_id"]],
+        "b": summaries[duel["b_id"]],
+        "expires_at": duel["expires_at"].astimezone(UTC).isoformat().replace("+00:00", "Z"),
+    }
+
+
+async def _summaries(conn: asyncpg.Connection, ids: set[int]) -> dict[int, dict[str, Any]]:
+    found = await catalog.media_summaries(conn, sorted(ids))
+    items = found.values() if isinstance(found, dict) else found
+    return {item.id: _plain(item) for item in items}
+
+
+def _plain(summary: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(summary):
+        data = dataclasses.asdict(summary)
+    else:
+        data = summary.model_dump(mode="json")
+    return {key: list(value) if isinstance(value, tuple) else value for key, value in data.items()}
+
+
+async def _candidates(
+    conn: asyncpg.Connection, user_id: int, kind: str
+) -> list[matchmaking.Candidate]:
+    """Every title of ``kind`` with its rating and what the user has to do with it."""
+    ids = await catalog.media_ids(conn, kind=kind)
+    genres = {m: s.genres for m, s in (await catalog.media_summaries(conn, ids)).items()}
+    popularity = {
+        m: stats.likes + stats.ratings_count + stats.reviews_count
+        for m, stats in (await interaction.media_stats(conn, ids)).items()
+    }
+    ratings = await store.candidate_ratings(conn, kind)
+    known = await interaction.known_media(conn, user_id, kind)
+    known |= await store.voted_titles(conn, user_id, kind)
+    favoured = _favoured(ids, genres, popularity, known)
+    start = (glicko.START_RATING, glicko.START_RD)
+    return [
+        matchmaking.Candidate(
+            media_id=m,
+            rating=ratings.get(m, start)[0],
+            rd=ratings.get(m, start)[1],
+            known=m in known,
+            favoured=m in favoured,
+        )
+        for m in ids
+        if m in genres
+    ]
+
+
+def _favoured(
+    ids: Sequence[int],
+    genres: dict[int, Sequence[str]],
+    popularity: dict[int, int],
+    known: set[int],
+) -> set[int]:
+    """The most popular titles in the user's favourite genres: those of the titles they know
+    (identity keeps no favourite genres to ask for); every genre for a newcomer."""
+    favourite = {genre for m in known for genre in genres.get(m, ())}
+    fitting = [m for m in ids if not favourite or favourite.intersection(genres.get(m, ()))]
+    fitting.sort(key=lambda m: (-popularity.get(m, 0), m))
+    return set(fitting[:FAVOURED_TITLES])
+
+
+# Votes.
+
+
+async def cast_vote(
+    db: asyncpg.Pool,
+    redis: Redis,
+    settings: Settings,
+    user_id: int,
+    duel_id: int,
+    *,
+    winner: int | None = None,
+    skip: str | None = None,
+) -> Vote:
+    """Record the user's vote on their duel, once; the same vote again returns the same answer."""
+    async with db.acquire() as conn, conn.transaction():
+        duel = await store.duel_for_vote(conn, duel_id)
+        if duel is None:
+            raise DuelNotFound()
+        if duel["user_id"] != user_id:
+            raise NotYourDuel()
+        outcome, winner_id, loser_id = _outcome(duel, winner, skip)
+        if duel["outcome"] is not None:
+            if duel["outcome"] != outcome:
+                raise AlreadyVoted()
+            return Vote(duel_id, duel["kind"], outcome, winner_id, loser_id, duel["voted_at"])
+        if duel["expires_at"] <= duel["now"]:
+            raise DuelExpired()
+        cast_at = await store.record_vote(conn, duel, outcome, winner_id, loser_id)
+        unknown = {
+            "unknown_a": [duel["a_id"]],
+            "unknown_b": [duel["b_id"]],
+            "both": [duel["a_id"], duel["b_id"]],
+        }.get(outcome, [])
+        if unknown:
+            await store.mark_unknown(conn, user_id, unknown)
+        await emit(
+            conn,
+            "ranking.vote_cast",
+            {
+                "duel_id": duel["id"],
+                "user_id": user_id,
+                "kind": duel["kind"],
+                "a_id": duel["a_id"],
+                "b_id": duel["b_id"],
+                "outcome": outcome,
+                "winner_id": winner_id,
+                "loser_id": loser_id,
+                "cast_at": cast_at.isoformat(),
+            },
+        )
+    await redis.lrem(_queue_key(settings, user_id, duel["kind"]), 0, duel_id)
+    await redis.delete(_duel_key(settings, duel_id))
+    return Vote(duel_id, duel["kind"], outcome, winner_id, loser_id, cast_at)
+
+
+def _outcome(
+    duel: asyncpg.Record, winner: int | None, skip: str | None
+) -> tuple[str, int | None, int | None]:
+    if (winner is None) == (skip is None):
+        raise invalid_field("winner", "give either a winner or a skip")
+    if skip is not None:
+        if skip not in SKIPS:
+            raise invalid_field("skip", f"one of {', '.join(SKIPS)}")
+        return skip, None, None
+    if winner == duel["a_id"]:
+        return "a", duel["a_id"], duel["b_id"]
+    if winner == duel["b_id"]:
+        return "b", duel["b_id"], duel["a_id"]
+    raise invalid_field("winner", "must be one of the duel's two titles")
+
+
+async def vote_and_continue(
+    db: asyncpg.Pool,
+    redis: Redis,
+    settings: Settings,
+    user_id: int,
+    duel_id: int,
+    *,
+    winner: int | None = None,
+    skip: str | None = None,
+    background: set[asyncio.Task] | None = None,
+) -> tuple[Vote, dict[str, Any] | None]:
+    """Cast the vote, then hand back (and push on ``user:{id}``) the next matchup of that kind."""
+    vote = await cast_vote(db, redis, settings, user_id, duel_id, winner=winner, skip=skip)
+    try:
+        matchup = await next_matchup(db, redis, settings, user_id, vote.kind, background=background)
+    except NoDuelsLeft:
+        matchup = None
+    if matchup is not None:
+        await realtime.publish(
+            redis, settings, f"user:{user_id}", {"type": "duel.next", "duel": matchup}
+        )
+    return vote, matchup
+
+
+# Ratings (the update_ratings actor).
+
+
+async def apply_vote(db: asyncpg.Pool, redis: Redis, settings: Settings, event: dict) -> bool:
+    """Play the vote's game on both titles' global and the voter's personal ratings, once.
+
+    Rows are locked in media id order, so concurrent votes on one title queue up instead
+    of losing an update (or deadlocking). False when the event was already applied.
+    """
+    data = event["data"]
+    winner_id, loser_id = data.get("winner_id"), data.get("loser_id")
+    async with db.acquire() as conn, conn.transaction():
+        if not await claim(conn, UPDATE_RATINGS, event["id"]):
+            return False
+        if winner_id is None:
+            return True
+        ids = [winner_id, loser_id]
+        rows = await store.ratings_of(conn, ids)
+        missing = [m for m in ids if m not in rows]
+        if missing:
+            summaries = await _summaries(conn, set(missing))
+            await store.ensure_ratings(
+                conn,
+                [
+                    (m, summaries[m]["kind"], summaries[m]["genres"], summaries[m]["platforms"])
+                    for m in missing
+                ],
+            )
+        rows = await store.lock_ratings(conn, ids)
+        won, lost = glicko.play(_rating(rows[winner_id]), _rating(rows[loser_id]))
+        saved = [
+            await store.save_rating(conn, winner_id, won.rating, won.rd, won.volatility, True),
+            await store.save_rating(conn, loser_id, lost.rating, lost.rd, lost.volatility, False),
+        ]
+        mine = await store.lock_personal(conn, data["user_id"], data["kind"], ids)
+        p_won, p_lost = glicko.play(_rating(mine[winner_id]), _rating(mine[loser_id]))
+        for media_id, rating, won_it in ((winner_id, p_won, True), (loser_id, p_lost, False)):
+            await store.save_personal(
+                conn, data["user_id"], media_id, rating.rating, rating.rd, rating.volatility, won_it
+            )
+    await _show_on_boards(db, redis, settings, saved)
+    return True
+
+
+def _rating(row: asyncpg.Record) -> Rating:
+    return Rating(row["rating"], row["rd"], row["volatility"])
+
+
+# Leaderboards.
+
+_pending_flushes: set[asyncio.Task] = set()
+
+
+async def _show_on_boards(
+    db: asyncpg.Pool, redis: Redis, settings: Settings, rows: Sequence[asyncpg.Record]
+) -> None:
+    if not await leaderboards.is_built(redis, settings):
+        # Redis lost the boards: rebuilding from PostgreSQL includes this vote already.
+        await ensure_leaderboards(db, redis, settings)
+        return
+    for row in rows:
+        scopes = leaderboards.scopes_of(row["kind"], row["genres"], row["platforms"])
+        moves = await leaderboards.place(
+            redis, settings, row["media_id"], scopes, row["rating"], row["games"]
+        )
+        for move in moves:
+            decision = await leaderboards.coalesce(redis, settings, move)
+            if decision == 1:
+                await flush_moves(redis, settings, move.scope)
+            elif decision < 0:
+                task = asyncio.create_task(_flush_later(redis, settings, move.scope, -decision))
+                _pending_flushes.add(task)
+                task.add_done_callback(_pending_flushes.discard)
+
+
+async def _flush_later(redis: Redis, settings: Settings, scope: str, delay_ms: int) -> None:
+    await asyncio.sleep(delay_ms / 1000)
+    for _ in range(50):
+        if await leaderboards.take_gate(redis, settings, scope):
+            await flush_moves(redis, settings, scope)
+            return
+        await asyncio.sleep(settings.leaderboard_flush_ms / 4000)
+
+
+async def flush_moves(redis: Redis, settings: Settings, scope: str) -> None:
+    """Publish the scope's pending rank moves as one message on ``leaderboard:{scope}``."""
+    moves = await leaderboards.take_pending(redis, settings, scope)
+    if moves:
+        await realtime.publish(
+            redis, settings, f"leaderboard:{scope}", {"scope": scope, "moves": moves}
+        )
+
+
+async def rebuild_leaderboards(db: asyncpg.Pool, redis: Redis, settings: Settings) -> int:
+    """Rebuild every board from PostgreSQL (the source of truth); how many titles are on them."""
+    async with db.acquire() as conn:
+        rows = await store.rated_titles(conn)
+    boards: dict[str, dict[int, float]] = defaultdict(dict)
+    games: dict[int, int] = {}
+    for row in rows:
+        games[row["media_id"]] = row["games"]
+        for scope in leaderboards.scopes_of(row["kind"], row["genres"], row["platforms"]):
+            boards[scope][row["media_id"]] = row["rating"]
+    await leaderboards.replace_all(redis, settings, boards, games)
+    return len(rows)
+
+
+async def ensure_leaderboards(db: asyncpg.Pool, redis: Redis, settings: Settings) -> None:
+    """Rebuild when no board was built yet (a flushed Redis); one rebuilder at a time."""
+    lock = rkey(settings, "leaderboard", "rebuilding")
+    if not await redis.set(lock, "1", nx=True, px=30_000):
+        return
+    try:
+        if not await leaderboards.is_built(redis, settings):
+            await rebuild_leaderboards(db, redis, settings)
+    finally:
+        await redis.delete(lock)
+
+
+async def leaderboard_page(
+    db: asyncpg.Pool, redis: Redis, settings: Settings, scope: str, offset: int, limit: int
+) -> list[dict[str, Any]]:
+    """Entries ``offset + 1`` .. ``offset + limit`` of a board, with movement since yesterday."""
+    if not await leaderboards.is_built(redis, settings):
+        await ensure_leaderboards(db, redis, settings)
+    entries = await leaderboards.page(redis, settings, scope, offset, limit)
+    if not entries:
+        return []
+    ids = [media_id for media_id, _ in entries]
+    async with db.acquire() as conn:
+        ratings = await store.ratings_of(conn, ids)
+        before = await store.ranks_before(conn, scope, datetime.now(UTC).date(), ids)
+        summaries = await _summaries(conn, set(ids))
+    page = []
+    for position, (media_id, rating) in enumerate(entries, start=offset + 1):
+        row = ratings.get(media_id)
+        if row is None or media_id not in summaries:
+            continue
+        was = before.get(media_id)
+        page.append(
+            {
+                "rank": position,
+                "media": summaries[media_id],
+                "rating": rating,
+                "rd": row["rd"],
+                "provisional": row["rd"] > glicko.PROVISIONAL_RD,
+                "games": row["games"],
+                "movement": None if was is None else was - position,
+            }
+        )
+    return page
+
+
+async def snapshot_leaderboards(
+    db: asyncpg.Pool, redis: Redis, settings: Settings, *, today: date | None = None
+) -> int:
+    """Keep today's ranks of every board, for tomorrow's "movement since yesterday"."""
+    today = today or datetime.now(UTC).date()
+    scopes = await leaderboards.all_scopes(redis, settings)
+    for scope in scopes:
+        entries = await leaderboards.page(redis, settings, scope, 0, 10_000)
+        async with db.acquire() as conn, conn.transaction():
+            await store.save_snapshot(
+                conn,
+                scope,
+                today,
+                [(m, rank, r) for rank, (m, r) in enumerate(entries, start=1)],
+            )
+    return len(scopes)
+
+
+# Personal rankings and the media page.
+
+
+async def personal_ranking(
+    db: asyncpg.Pool, user_id: int, kind: str, offset: int, limit: int
+) -> list[dict[str, Any]]:
+    """The user's own order of the titles they voted on, from their votes alone."""
+    async with db.acquire() as conn:
+        rows = await store.personal_ranking(conn, user_id, kind, limit, offset)
+        summaries = await _summaries(conn, {row["media_id"] for row in rows})
+    return [
+        {
+            "rank": position,
+            "media": summaries[row["media_id"]],
+            "rating": row["rating"],
+            "rd": row["rd"],
+            "games": row["games"],
+            "wins": row["wins"],
+            "losses": row["losses"],
+        }
+        for position, row in enumerate(rows, start=offset + 1)
+        if row["media_id"] in summaries
+    ]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class MediaRating:
+    """A title's global rating as its page shows it: rating ± 2·RD."""
+
+    rating: float
+    rd: float
+    low: float
+    high: float
+    provisional: bool
+    games: int
+    wins: int
+    losses: int
+
+
+async def media_rating(conn: asyncpg.Connection, media_id: int) -> MediaRating:
+    row = await store.rating_of(conn, media_id)
+    rating = Rating() if row is None else _rating(row)
+    return MediaRating(
+        rating=round(rating.rating, 1),
+        rd=round(rating.rd, 1),
+        low=round(rating.rating - 2 * rating.rd, 1),
+        high=round(rating.rating + 2 * rating.rd, 1),
+        provisional=rating.provisional,
+        games=0 if row is None else row["games"],
+        wins=0 if row is None else row["wins"],
+        losses=0 if row is None else row["losses"],
+    )
+
+
+# The nightly audit.
+
+
+async def audit_drift(db: asyncpg.Pool, redis: Redis, settings: Settings) -> dict[str, Any]:
+    """Refit Bradley-Terry on all votes; Kendall's τ against the live board, per kind."""
+    async with db.acquire() as conn:
+        votes = await store.decisive_votes(conn)
+        rated = await store.rated_titles(conn)
+    by_kind: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for vote in votes:
+        by_kind[vote["kind"]].append((vote["winner_id"], vote["loser_id"]))
+    report: dict[str, Any] = {"type": "ranking.audit", "votes": len(votes), "kinds": {}}
+    for kind, results in sorted(by_kind.items()):
+        refit = await asyncio.to_thread(audit.bradley_terry, results)
+        live = {row["media_id"]: row["rating"] for row in rated if row["kind"] == kind}
+        board = dict(await leaderboards.page(redis, settings, f"kind:{kind}", 0, 100_000))
+        report["kinds"][kind] = {
+            "titles": len(refit),
+            "votes": len(results),
+            "kendall_tau": round(audit.kendall_tau(live, refit), 4),
+            "board_drift": len(board) != len(live)
+            or any(board.get(m) != r for m, r in live.items()),
+        }
+    if any(kind["board_drift"] for kind in report["kinds"].values()):
+        await rebuild_leaderboards(db, redis, settings)
+    await realtime.publish(redis, settings, "admin:dashboard", report)
+    return report

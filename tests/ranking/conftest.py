@@ -1,0 +1,45 @@
+"""Titles, users and duels arranged for the ranking tests (SQL fixtures, unique slugs)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from metacult.ranking import store
+from tests import random_refs
+
+
+async def make_titles(
+    db: asyncpg.Pool,
+    count: int,
+    *,
+    kind: str = "game",
+    genres: tuple[str, ...] = (),
+    platforms: tuple[str, ...] = (),
+) -> list[int]:
+    """Fresh titles of ``kind`` (media rows, as the catalogue holds them)."""
+    rows = await db.fetch(
+        "INSERT INTO media (kind, title, slug, genres, platforms)"
+        " SELECT $1, 'Title ' || s, s, $3, $4 FROM unnest($2::text[]) AS s RETURNING id",
+        kind,
+        [random_refs.slug("title") for _ in range(count)],
+        list(genres),
+        list(platforms),
+    )
+    return sorted(row["id"] for row in rows)
+
+
+def unique_genre() -> str:
+    return f"g-{random_refs.suffix()}"
+
+
+async def offer(
+    db: asyncpg.Pool, user_id: int, a: int, b: int, *, kind: str = "game", ttl: int = 600
+) -> int:
+    """A duel between ``a`` and ``b`` offered to the user (as the matchmaker would store it)."""
+    async with db.acquire() as conn:
+        rows = await store.insert_duels(
+            conn, user_id, kind, [(a, b)], datetime.now(UTC) + timedelta(seconds=ttl)
+        )
+    return rows[0]["id"]

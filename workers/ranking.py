@@ -1,0 +1,28 @@
+"""Ranking's actors: apply each vote to the Glicko-2 ratings; snapshot and audit nightly."""
+
+from __future__ import annotations
+
+import dramatiq
+
+from metacult.ranking import service
+from workers import broker as broker
+from workers.events import on_event
+from workers.runtime import resources
+from workers.schedule import every
+
+
+@on_event("ranking.vote_cast")
+@dramatiq.actor(max_retries=10, time_limit=30_000, max_age=3_600_000)
+async def update_ratings(event: dict) -> None:
+    """Play the vote's game on both titles (idempotent by event id) and move the boards."""
+    res = await resources()
+    await service.apply_vote(res.db, res.redis, res.settings, event)
+
+
+@every(86_400)
+@dramatiq.actor(max_retries=3, time_limit=600_000, max_age=3_600_000)
+async def audit_leaderboards() -> None:
+    """Snapshot today's ranks (movement since yesterday), refit Bradley-Terry, report drift."""
+    res = await resources()
+    await service.snapshot_leaderboards(res.db, res.redis, res.settings)
+    await service.audit_drift(res.db, res.redis, res.settings)
