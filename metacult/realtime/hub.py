@@ -165,15 +165,20 @@ class Hub:
         namespace, _ = resolve(channel)
         state = self._ensure_channel(channel, namespace)
         state.empty_since = None
-        for _attempt in range(5):
+        for _attempt in range(50):
             if state.backlog is not None:
                 try:
                     await asyncio.wait_for(state.settled.wait(), ATTACH_TIMEOUT)
                 except TimeoutError:
                     raise HubUnavailable() from None
                 continue
-            if since is None or since.epoch != state.epoch or since.offset > state.offset:
+            if since is None or since.epoch != state.epoch:
                 return self._register(state, subscriber, False, [])
+            if since.offset > state.offset:
+                # The client saw more than this process yet (it came from a faster one):
+                # wait for the listener to catch up rather than send it duplicates.
+                await asyncio.sleep(0.02)
+                continue
             if since.offset == state.offset:
                 return self._register(state, subscriber, True, [])
             history = await history_after(

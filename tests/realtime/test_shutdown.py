@@ -1,0 +1,73 @@
+"""Graceful shutdown: readiness turns 503, live connections close with 1001, the process exits."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+
+import aiohttp
+
+from tests.helpers import eventually
+from tests.realtime.live import Live, free_port, media_channel
+
+
+async def test_shutdown_turns_readiness_off_and_closes_websockets_going_away(
+    aiohttp_client, make_app
+) -> None:
+    app = make_app()
+    client = await aiohttp_client(app)
+    live = await Live.open(client)
+    await live.subscribe(media_channel())
+    stream = await client.get("/api/v1/stream", params={"channels": media_channel()})
+
+    await app.shutdown()
+
+    assert await live.closed() == 1001
+    assert await asyncio.wait_for(stream.content.read(), 15) is not None
+    ready = await client.get("/readyz")
+    assert ready.status == 503
+    assert (await ready.json())["checks"]["accepting"] is False
+    refused = await client.get("/api/v1/events", params={"channels": media_channel()})
+    assert refused.status == 503
+
+
+async def test_the_server_process_closes_websockets_and_exits_within_five_seconds() -> None:
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "metacult",
+        "serve",
+        env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1"},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+
+            async def ready() -> bool:
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
+                        return response.status == 200
+                except aiohttp.ClientError:
+                    return False
+
+            assert await eventually(ready, within=30)
+            clients = [Live(await http.ws_connect(f"http://127.0.0.1:{port}/ws")) for _ in range(3)]
+            for live in clients:
+                assert (await live.subscribe(media_channel()))["type"] == "subscribed"
+
+            process.send_signal(signal.SIGTERM)
+            started = time.monotonic()
+            codes = [await live.closed() for live in clients]
+            assert await asyncio.wait_for(process.wait(), 15) == 0
+            stopped_in = time.monotonic() - started
+        assert codes == [1001, 1001, 1001]
+        assert stopped_in < 5, f"the process took {stopped_in:.1f} s to exit"
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
