@@ -5,9 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
+
+from metacult.interaction import rules
+
+if TYPE_CHECKING:
+    from metacult.interaction.demo import Action
 
 Conn = asyncpg.Connection
 
@@ -443,3 +448,55 @@ async def insert_signals(
         *[list(column) for column in columns],
     )
     return int(result)
+
+
+# --- demo histories --------------------------------------------------------------------
+
+
+async def insert_history(conn: Conn, user_id: int, actions: Sequence[Action]) -> None:
+    """Insert a demo user's whole history and its activity rows (``demo.py``: no events)."""
+    likes = [(a.media_id, a.kind, a.at) for a in actions if a.liked]
+    ratings = [(a.media_id, a.kind, a.half_stars, a.at) for a in actions if a.half_stars]
+    statuses = [(a.media_id, a.kind, a.status, a.at) for a in actions if a.status]
+    await conn.executemany(
+        "INSERT INTO likes (user_id, media_id, kind, created_at) VALUES ($1, $2, $3, $4) "
+        "ON CONFLICT DO NOTHING",
+        [(user_id, *row) for row in likes],
+    )
+    await conn.executemany(
+        "INSERT INTO ratings (user_id, media_id, kind, half_stars, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT DO NOTHING",
+        [(user_id, *row) for row in ratings],
+    )
+    await conn.executemany(
+        "INSERT INTO library_entries (user_id, media_id, kind, status, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT DO NOTHING",
+        [(user_id, *row) for row in statuses],
+    )
+    activity = (
+        [(user_id, "liked", m, k, None, {}, at) for m, k, at in likes]
+        + [
+            (user_id, "rated", m, k, None, {"rating": rules.stars(h)}, at)
+            for m, k, h, at in ratings
+        ]
+        + [(user_id, "status_changed", m, k, None, {"status": s}, at) for m, k, s, at in statuses]
+    )
+    for action in actions:
+        if action.review:
+            review_id = await conn.fetchval(
+                "INSERT INTO reviews (user_id, media_id, kind, body, created_at, updated_at) "
+                "VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                user_id,
+                action.media_id,
+                action.kind,
+                action.review,
+                action.at,
+            )
+            activity.append(
+                (user_id, "reviewed", action.media_id, action.kind, review_id, {}, action.at)
+            )
+    await conn.executemany(
+        "INSERT INTO activities (user_id, type, media_id, kind, review_id, data, occurred_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        sorted(activity, key=lambda row: row[-1]),
+    )
