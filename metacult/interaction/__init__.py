@@ -8,6 +8,10 @@ What other contexts may use:
 * ``await viewer_state(conn, user_id, media_id) -> ViewerState``: (liked, rating, status);
 * ``await known_media(conn, user_id, kind) -> set[int]``: titles of that kind the user
   liked, rated or put in their library;
+* ``await recent_activity(conn, user_ids, before_id=None, limit=50) -> list[dict]``: the
+  latest actions of several users, newest first (a follow feed), each with its ``id``
+  (the cursor), ``user_id``, ``type``, ``media_id``, ``kind``, ``review_id``, ``rating``,
+  ``status`` and ``occurred_at``;
 * ``await export_user_data(conn, user_id) -> dict``: everything held about a user;
 * ``setup(app)``: registers the HTTP endpoints.
 
@@ -35,6 +39,7 @@ __all__ = [
     "export_user_data",
     "known_media",
     "media_stats",
+    "recent_activity",
     "setup",
     "viewer_state",
 ]
@@ -55,6 +60,32 @@ async def viewer_state(conn: asyncpg.Connection, user_id: int, media_id: int) ->
 async def known_media(conn: asyncpg.Connection, user_id: int, kind: str) -> set[int]:
     """Titles of ``kind`` the user liked, rated or has in their library."""
     return set(await store.known_media(conn, user_id, kind))
+
+
+async def recent_activity(
+    conn: asyncpg.Connection,
+    user_ids: Iterable[int],
+    *,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    """The latest actions of ``user_ids`` (likes, ratings, library, reviews), newest first;
+    pass the last item's ``id`` as ``before_id`` for the next page."""
+    rows = await store.activities_of(conn, list(user_ids), before_id, limit)
+    return [
+        {
+            "id": row["id"],
+            "user_id": row["user_id"],
+            "type": row["type"],
+            "media_id": row["media_id"],
+            "kind": row["kind"],
+            "review_id": row["review_id"],
+            "rating": row["data"].get("rating"),
+            "status": row["data"].get("status"),
+            "occurred_at": row["occurred_at"],
+        }
+        for row in rows
+    ]
 
 
 async def export_user_data(conn: asyncpg.Connection, user_id: int) -> dict[str, Any]:

@@ -33,6 +33,8 @@ MAX_BATCH = 500
 GROUP = "signal-writer"
 # An entry pending this long belongs to a writer that died: another one takes it over.
 CLAIM_IDLE_MS = 60_000
+# Consumers of writers gone this long, with nothing pending, are removed from the group.
+STALE_CONSUMER_MS = 86_400_000
 # How far a client clock may run ahead, and how old a buffered signal may be.
 MAX_CLOCK_SKEW = timedelta(minutes=10)
 MAX_AGE = timedelta(days=7)
@@ -185,7 +187,16 @@ async def write_batches(
             pipe.xack(key, GROUP, *ids)
             pipe.xdel(key, *ids)
             await pipe.execute()
+    await _forget_gone_writers(redis, key, consumer)
     return written
+
+
+async def _forget_gone_writers(redis: Redis, key: str, me: str) -> None:
+    """Every restarted worker is a new consumer: drop the old names once they hold nothing."""
+    for info in await redis.xinfo_consumers(key, GROUP):
+        name = info["name"].decode() if isinstance(info["name"], bytes) else info["name"]
+        if name != me and info["pending"] == 0 and info["idle"] > STALE_CONSUMER_MS:
+            await redis.xgroup_delconsumer(key, GROUP, name)
 
 
 def now() -> datetime:

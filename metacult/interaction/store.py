@@ -327,6 +327,18 @@ async def activities(
     )
 
 
+async def activities_of(
+    conn: Conn, user_ids: list[int], before_id: int | None, limit: int
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT id, user_id, type, media_id, kind, review_id, data, occurred_at FROM activities "
+        "WHERE user_id = ANY($1::bigint[]) AND id < $2 ORDER BY id DESC LIMIT $3",
+        user_ids,
+        before_id or 2**63 - 1,
+        limit,
+    )
+
+
 # --- counters ------------------------------------------------------------------------
 
 _REFRESH_STATS = """

@@ -115,3 +115,21 @@ async def test_the_export_holds_the_users_interactions(client, db) -> None:
     async with db.acquire() as conn:
         data = await interaction.export_user_data(conn, account.id)
     assert [(r["media_id"], r["rating"]) for r in data["ratings"]] == [(media_id, 1.5)]
+
+
+async def test_recent_activity_of_followed_users_for_a_feed(client, db) -> None:
+    alice, bob, carol = await sign_up(client), await sign_up(client), await sign_up(client)
+    media_id = await new_media(db)
+    for account in (alice, carol, bob):
+        await client.put(f"/api/v1/media/{media_id}/like", headers=account.headers)
+
+    async with db.acquire() as conn:
+        first = await interaction.recent_activity(conn, [alice.id, bob.id], limit=1)
+        rest = await interaction.recent_activity(
+            conn, [alice.id, bob.id], before_id=first[-1]["id"]
+        )
+
+    assert [(item["user_id"], item["type"]) for item in first + rest] == [
+        (bob.id, "liked"),
+        (alice.id, "liked"),
+    ]

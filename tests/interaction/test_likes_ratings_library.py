@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from metacult import interaction
 from tests.accounts import sign_up
 from tests.helpers import eventually
@@ -195,3 +197,44 @@ async def test_viewer_state_and_known_media_for_other_contexts(client, db) -> No
         untouched = await interaction.media_stats(conn, [film + 10**9])
     assert (state.liked, state.rating, state.status) == (False, 2.5, None)
     assert untouched[film + 10**9].average is None
+
+
+async def test_concurrent_first_ratings_leave_one_rating_and_a_consistent_event_trail(
+    client, db
+) -> None:
+    account = await sign_up(client)
+    media_id = await new_media(db)
+    url = f"/api/v1/media/{media_id}/rating"
+
+    replies = await asyncio.gather(
+        *(client.put(url, json={"rating": r}, headers=account.headers) for r in (1, 2, 3, 4, 5))
+    )
+
+    assert all(reply.status == 200 for reply in replies)
+    ratings = await db.fetch("SELECT half_stars FROM ratings WHERE media_id = $1", media_id)
+    assert len(ratings) == 1
+    trail = await events(db, "interaction.rated", media_id=media_id)
+    # Exactly one first rating, and each later event starts from where the previous ended.
+    assert [event["previous"] for event in trail].count(None) == 1
+    assert trail[-1]["rating"] == ratings[0]["half_stars"] / 2
+
+
+async def test_concurrent_likes_by_one_user_are_one_like(client, db) -> None:
+    account = await sign_up(client)
+    media_id = await new_media(db)
+    await asyncio.gather(
+        *(client.put(f"/api/v1/media/{media_id}/like", headers=account.headers) for _ in range(6))
+    )
+    assert len(await events(db, "interaction.liked", media_id=media_id)) == 1
+
+
+async def test_an_oversized_body_is_413_and_writes_nothing(client, db) -> None:
+    account = await sign_up(client)
+    media_id = await new_media(db)
+    response = await client.post(
+        f"/api/v1/media/{media_id}/reviews",
+        json={"body": "x" * 2_000_000},
+        headers=account.headers,
+    )
+    assert response.status == 413
+    assert await db.fetchval("SELECT count(*) FROM reviews WHERE media_id = $1", media_id) == 0
