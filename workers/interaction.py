@@ -26,6 +26,9 @@ COUNTED = (
     "interaction.review_hidden",
 )
 
+# Long enough for the stream to drain, including entries claimed from a dead writer.
+LATE_SIGNALS_DELAY_MS = 5 * signals.CLAIM_IDLE_MS
+
 # One consumer name per worker process: a restarted process gets a new name, and the
 # entries its predecessor left pending are claimed once idle.
 SIGNAL_CONSUMER = f"{socket.gethostname()}-{os.getpid()}"
@@ -102,11 +105,22 @@ async def forget_deleted_account(event: dict[str, Any]) -> None:
     """Remove a deleted account's likes, ratings, library, signals and activity, anonymise
     its reviews, and correct (and publish) the counters of the titles it touched."""
     res = await resources()
+    user_id = int(event["data"]["user_id"])
     async with res.db.acquire() as conn, conn.transaction():
         if not await claim(conn, "interaction.forget_deleted_account", event["id"]):
             return
-        for stats in await service.forget_user(conn, int(event["data"]["user_id"])):
+        for stats in await service.forget_user(conn, user_id):
             await publish(res.redis, res.settings, f"media:{stats.media_id}", stats.as_message())
+    # Signals still buffered in the stream (or pending on a dead writer) land later.
+    forget_late_signals.send_with_options(args=(user_id,), delay=LATE_SIGNALS_DELAY_MS)
+
+
+@dramatiq.actor(max_retries=10, time_limit=30_000, max_age=7 * 86_400_000)
+async def forget_late_signals(user_id: int) -> None:
+    """Delete a deleted account's signals written after its deletion was handled."""
+    res = await resources()
+    async with res.db.acquire() as conn:
+        await store.delete_signals_of(conn, user_id)
 
 
 @every(2)

@@ -409,8 +409,12 @@ async def forget_user(conn: Conn, user_id: int) -> set[int]:
     await conn.execute("DELETE FROM review_likes WHERE user_id = $1", user_id)
     await conn.execute("DELETE FROM activities WHERE user_id = $1", user_id)
     await conn.execute("UPDATE reviews SET user_id = NULL WHERE user_id = $1", user_id)
-    await conn.execute("DELETE FROM signals WHERE user_id = $1", user_id)
+    await delete_signals_of(conn, user_id)
     return touched
+
+
+async def delete_signals_of(conn: Conn, user_id: int) -> None:
+    await conn.execute("DELETE FROM signals WHERE user_id = $1", user_id)
 
 
 async def user_data(conn: Conn, user_id: int) -> dict[str, list[dict[str, Any]]]:

@@ -9,7 +9,7 @@ from metacult.infra.events import emit
 from tests.accounts import sign_up
 from tests.helpers import eventually
 from tests.interaction.arrange import new_media, published
-from workers.interaction import write_signals
+from workers.interaction import forget_late_signals, write_signals
 
 
 async def test_activity_lists_a_users_actions_newest_first_page_by_page(client, db) -> None:
@@ -133,3 +133,29 @@ async def test_recent_activity_of_followed_users_for_a_feed(client, db) -> None:
         (bob.id, "liked"),
         (alice.id, "liked"),
     ]
+
+
+async def test_signals_buffered_at_deletion_time_are_removed_by_the_late_pass(
+    client, db, worker
+) -> None:
+    account = await sign_up(client)
+    async with db.acquire() as conn, conn.transaction():
+        await emit(conn, "identity.account_deleted", {"user_id": account.id})
+    # A view sent just before the deletion, written after it was handled.
+    signal_id = str(uuid.uuid4())
+    await client.post(
+        "/api/v1/signals",
+        json={"events": [{"id": signal_id, "type": "view", "media_id": 5}]},
+        headers=account.headers,
+    )
+    write_signals.send()
+    await eventually(
+        lambda: db.fetchval("SELECT 1 FROM signals WHERE event_id = $1", uuid.UUID(signal_id))
+    )
+
+    forget_late_signals.send(account.id)
+
+    async def gone():
+        return not await db.fetchval("SELECT 1 FROM signals WHERE user_id = $1", account.id)
+
+    assert await eventually(gone)
