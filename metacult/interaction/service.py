@@ -345,7 +345,8 @@ async def unlike_review(db: asyncpg.Pool, user_id: int, review_id: int) -> int:
 
 async def _review_like(db: asyncpg.Pool, user_id: int, review_id: int, *, like: bool) -> int:
     async with db.acquire() as conn, conn.transaction():
-        row = await store.get_review(conn, review_id)
+        # Locked: a review deleted meanwhile is a 404, never a dangling like.
+        row = await store.get_review(conn, review_id, lock=True)
         if row is None or (row["hidden_at"] is not None and like):
             raise ReviewNotFound()
         change = store.insert_review_like if like else store.delete_review_like

@@ -219,3 +219,34 @@ async def test_new_reviews_and_review_counts_are_published_on_the_title(
     assert message["review"]["id"] == review["id"]
     assert message["review"]["body"] == "Best boss fights ever."
     assert message["review"]["author_id"] == author.id
+
+
+async def test_an_edit_that_changes_nothing_emits_nothing(client, db) -> None:
+    author = await sign_up(client)
+    review = await write(client, author, await new_media(db), "Same words")
+    url = f"/api/v1/reviews/{review['id']}"
+    await client.patch(url, json={"body": "Same words", "spoiler": False}, headers=author.headers)
+    await client.patch(url, json={}, headers=author.headers)
+    assert await events(db, "interaction.review_edited", review_id=review["id"]) == []
+
+    edited = await client.patch(url, json={"body": "Other words"}, headers=author.headers)
+    assert (await edited.json())["edited_at"] is not None
+    assert await events(db, "interaction.review_edited", review_id=review["id"]) == [
+        {
+            "user_id": author.id,
+            "media_id": review["media_id"],
+            "kind": "film",
+            "review_id": review["id"],
+            "spoiler": False,
+            "length": 11,
+        }
+    ]
+
+
+async def test_an_admin_may_delete_any_review(client, db) -> None:
+    author, admin = await sign_up(client), await sign_up(client, role="admin")
+    review = await write(client, author, await new_media(db))
+    deleted = await client.delete(f"/api/v1/reviews/{review['id']}", headers=admin.headers)
+    assert deleted.status == 204
+    [event] = await events(db, "interaction.review_deleted", review_id=review["id"])
+    assert (event["user_id"], event["deleted_by"]) == (author.id, admin.id)
