@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from metacult import health, ranking, realtime
+from metacult import catalog, health, identity, interaction, ranking, realtime
 from metacult.config import Settings
 from metacult.infra import outbox
 from metacult.infra.auth import nobody
@@ -25,6 +25,7 @@ from metacult.typedefs import (
     REDIS,
     SETTINGS,
     SHUTTING_DOWN,
+    USER_DATA_EXPORTERS,
 )
 
 log = logging.getLogger("metacult.app")
@@ -42,6 +43,7 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     app[AUTHENTICATOR] = nobody
     app[ENDPOINTS] = []
     app[READINESS] = {}
+    app[USER_DATA_EXPORTERS] = {}
     app[SHUTTING_DOWN] = asyncio.Event()
 
     app.cleanup_ctx.append(_database)
@@ -52,8 +54,11 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
 
     health.api.register(app)
     health.install_default_probes(app)
+    identity.setup(app)
     realtime.setup(app)
+    catalog.setup(app)
     ranking.setup(app)
+    interaction.setup(app)
     _static(app)
     return app
 

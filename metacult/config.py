@@ -74,6 +74,16 @@ class Settings:
     discord_client_id: str = ""
     discord_client_secret: str = ""
     discord_api_url: str = "https://discord.com/api"
+    # Identity: lifetimes (seconds), password hashing cost, sign-in rate limits.
+    session_ttl: int = 30 * 86400
+    access_token_ttl: int = 15 * 60
+    refresh_token_ttl: int = 30 * 86400
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+    signup_limit_per_ip: int = 10  # per hour
+    login_limit_per_ip: int = 60  # per 10 minutes (login and token endpoints together)
+    login_limit_per_account: int = 10  # failed attempts per 15 minutes
     # Metadata providers.
     tmdb_api_url: str = "https://api.themoviedb.org/3"
     tmdb_token: str = ""
@@ -98,13 +108,6 @@ class Settings:
     realtime_ticket_ttl: int = 30
     # Origins allowed to open a websocket besides ``public_url``'s (comma-separated in env).
     realtime_allowed_origins: tuple[str, ...] = ()
-    # Ranking: how long a duel may be voted on, how many are prepared ahead per user, the
-    # share of exploratory (random) pairs, and leaderboards' watched top and message pace.
-    duel_ttl: int = 1800
-    duel_prefetch: int = 3
-    duel_explore_percent: int = 15
-    leaderboard_top: int = 100
-    leaderboard_flush_ms: int = 250
 
     @property
     def is_production(self) -> bool:
@@ -168,7 +171,7 @@ class Settings:
         values.update({name: get(var, getattr(defaults, name)) for name, var in strings.items()})
         return cls(
             environment=environment,
-            **_ranking(get),
+            **_identity(get, environment),
             host=get("HOST", defaults.host),
             port=port,
             secret_key=secret_key,
@@ -204,15 +207,21 @@ class Settings:
         )
 
 
-def _ranking(get: Callable[[str, str], str]) -> dict[str, int]:
-    """Ranking's settings (``DUEL_EXPLORE_PERCENT=100`` offers purely random pairs)."""
+def _identity(get: Callable[[str, str], str], environment: str) -> dict[str, int]:
+    """Identity's settings. Under ``test`` passwords hash cheaply and per-IP limits are
+    loose (every test client is 127.0.0.1); the rate-limit tests set their own limits."""
+    test = environment == "test"
     defaults = Settings()
     knobs = {
-        "duel_ttl": ("DUEL_TTL", defaults.duel_ttl, 10, 7 * 86400),
-        "duel_prefetch": ("DUEL_PREFETCH", defaults.duel_prefetch, 1, 20),
-        "duel_explore_percent": ("DUEL_EXPLORE_PERCENT", defaults.duel_explore_percent, 0, 100),
-        "leaderboard_top": ("LEADERBOARD_TOP", defaults.leaderboard_top, 1, 10_000),
-        "leaderboard_flush_ms": ("LEADERBOARD_FLUSH_MS", defaults.leaderboard_flush_ms, 10, 60_000),
+        "session_ttl": ("SESSION_TTL", defaults.session_ttl, 60, 365 * 86400),
+        "access_token_ttl": ("ACCESS_TOKEN_TTL", defaults.access_token_ttl, 10, 86400),
+        "refresh_token_ttl": ("REFRESH_TOKEN_TTL", defaults.refresh_token_ttl, 60, 365 * 86400),
+        "argon2_time_cost": ("ARGON2_TIME_COST", 1 if test else 3, 1, 20),
+        "argon2_memory_kib": ("ARGON2_MEMORY_KIB", 8192 if test else 65536, 8192, 1 << 21),
+        "argon2_parallelism": ("ARGON2_PARALLELISM", 1 if test else 4, 1, 16),
+        "signup_limit_per_ip": ("SIGNUP_LIMIT_PER_IP", 100_000 if test else 10, 1, 1 << 30),
+        "login_limit_per_ip": ("LOGIN_LIMIT_PER_IP", 100_000 if test else 60, 1, 1 << 30),
+        "login_limit_per_account": ("LOGIN_LIMIT_PER_ACCOUNT", 10, 1, 1 << 30),
     }
     return {
         name: _int(var, get(var, str(default)), low, high)

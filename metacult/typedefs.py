@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 from aiohttp import web
@@ -13,9 +14,12 @@ from metacult.config import Settings
 from metacult.infra.auth import Authenticator, Principal
 
 if TYPE_CHECKING:
+    from metacult.identity.sessions import SessionStorage
     from metacult.infra.web import Endpoint
     from metacult.realtime.actions import Action
     from metacult.realtime.hub import Hub
+
+UserDataExporter = Callable[[asyncpg.Connection, int], Awaitable[Any]]
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", asyncpg.Pool)
@@ -31,6 +35,11 @@ SHUTTING_DOWN = web.AppKey("shutting_down", asyncio.Event)
 # The realtime hub of this web process, and the websocket actions other contexts registered.
 HUB: web.AppKey[Hub] = web.AppKey("realtime_hub")
 REALTIME_ACTIONS: web.AppKey[dict[str, Action]] = web.AppKey("realtime_actions")
+
+# Identity: the browser session store; and per context, the user's data for the export
+# (name → ``async fn(conn, user_id) -> JSON data``), filled by each context's ``setup``.
+SESSIONS: web.AppKey[SessionStorage] = web.AppKey("identity_sessions")
+USER_DATA_EXPORTERS: web.AppKey[dict[str, UserDataExporter]] = web.AppKey("user_data_exporters")
 
 # Ranking: matchup preparations running in the background of this web process.
 RANKING_TASKS: web.AppKey[set[asyncio.Task]] = web.AppKey("ranking_tasks")

@@ -1,0 +1,81 @@
+"""Who is calling: a bearer token first, then the browser session; and the CSRF guard."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from metacult.identity import service, sessions
+from metacult.infra.auth import Principal
+from metacult.infra.errors import Forbidden
+from metacult.typedefs import DB, SETTINGS
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class CrossSiteRequest(Forbidden):
+    """This request comes from another site; it was refused."""
+
+    code = "csrf"
+
+
+def bearer_token(request: web.Request) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, if there is one."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+async def authenticate(request: web.Request) -> Principal | None:
+    """The identity context's authenticator (``app[AUTHENTICATOR]``).
+
+    A bearer token that does not resolve is a 401 rather than an anonymous call, so an
+    app learns at once that it must refresh its token.
+    """
+    token = bearer_token(request)
+    if token is not None:
+        principal = await service.principal_for_access_token(request.app[DB], token)
+        if principal is None:
+            raise service.InvalidToken(headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        return principal
+    user_id = await sessions.user_id_of(request)
+    if user_id is None:
+        return None
+    role = await service.role_of(request.app[DB], user_id)
+    if role is None:
+        return None
+    return Principal(user_id=user_id, role=role, via="session")  # type: ignore[arg-type]
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+def is_same_origin(source: str, request: web.Request) -> bool:
+    """Whether an ``Origin`` / ``Referer`` is this app's public origin or the request's host."""
+    scheme, netloc = _origin(source)
+    if not netloc:
+        return False
+    if (scheme, netloc) == _origin(request.app[SETTINGS].public_url):
+        return True
+    return netloc == request.host.lower()
+
+
+@web.middleware
+async def csrf_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse unsafe requests a browser sent from another site with our cookie.
+
+    Applies to cookie-carrying requests and to the sign-in endpoints (so nobody can sign
+    a visitor into another account); requests with a bearer token are exempt, since a
+    browser never attaches one by itself.
+    """
+    guarded = sessions.COOKIE_NAME in request.cookies or request.path.startswith("/api/v1/auth/")
+    if request.method in UNSAFE_METHODS and guarded and bearer_token(request) is None:
+        source = request.headers.get("Origin") or request.headers.get("Referer")
+        if source is not None and not is_same_origin(source, request):
+            raise CrossSiteRequest()
+    return await handler(request)

@@ -1,0 +1,188 @@
+"""Identity's HTTP endpoints: parse, authorise, call the service, shape the reply."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import asyncpg
+import pydantic
+from aiohttp import web
+
+from metacult.identity import authentication, service, sessions
+from metacult.infra.auth import Principal
+from metacult.infra.errors import invalid_field
+from metacult.infra.web import Api, Schema
+from metacult.typedefs import AUTHENTICATOR, DB, REDIS, SETTINGS, USER_DATA_EXPORTERS
+
+api = Api("identity")
+
+
+class SignupIn(Schema):
+    email: str = pydantic.Field(max_length=320)
+    password: str = pydantic.Field(max_length=1024)
+    display_name: str = pydantic.Field(max_length=200)
+
+
+class LoginIn(Schema):
+    email: str = pydantic.Field(max_length=320)
+    password: str = pydantic.Field(max_length=1024)
+
+
+class MeOut(Schema):
+    """The signed-in user's own account."""
+
+    id: int
+    email: str
+    email_verified: bool
+    display_name: str
+    avatar_url: str | None
+    bio: str
+    favourite_genres: list[str]
+    favourite_platforms: list[str]
+    role: Literal["gamer", "admin"]
+    has_password: bool
+    created_at: datetime
+
+
+class TokenIn(Schema):
+    """``password``: email + password; ``oauth_result``: the code a provider sign-in gave."""
+
+    grant_type: Literal["password", "oauth_result"]
+    email: str | None = pydantic.Field(default=None, max_length=320)
+    password: str | None = pydantic.Field(default=None, max_length=1024)
+    code: str | None = pydantic.Field(default=None, max_length=256)
+
+
+class RefreshIn(Schema):
+    refresh_token: str = pydantic.Field(max_length=256)
+
+
+class TokenOut(Schema):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
+    user_id: int
+
+
+def me_out(row: asyncpg.Record) -> MeOut:
+    return MeOut(
+        id=row["id"],
+        email=row["email"],
+        email_verified=row["email_verified"],
+        display_name=row["display_name"],
+        avatar_url=row["avatar_url"],
+        bio=row["bio"],
+        favourite_genres=list(row["favourite_genres"]),
+        favourite_platforms=list(row["favourite_platforms"]),
+        role=row["role"],
+        has_password=row["has_password"],
+        created_at=row["created_at"],
+    )
+
+
+def token_out(pair: service.TokenPair) -> TokenOut:
+    return TokenOut(
+        access_token=pair.access_token,
+        expires_in=pair.expires_in,
+        refresh_token=pair.refresh_token,
+        refresh_expires_in=pair.refresh_expires_in,
+        user_id=pair.user_id,
+    )
+
+
+def client_ip(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+@api.post("/api/v1/auth/signup", auth="public", body=SignupIn, reply=MeOut, status=201)
+async def sign_up(request: web.Request, body: SignupIn) -> MeOut:
+    """Create an account with an email and a password (then sign in to get a session)."""
+    app = request.app
+    row = await service.sign_up(
+        app[DB],
+        app[REDIS],
+        app[SETTINGS],
+        email=body.email,
+        password=body.password,
+        display_name=body.display_name,
+        ip=client_ip(request),
+    )
+    return me_out(row)
+
+
+@api.post("/api/v1/auth/login", auth="public", body=LoginIn, reply=MeOut)
+async def log_in(request: web.Request, body: LoginIn) -> MeOut:
+    """Sign this browser in: a session cookie with a fresh id."""
+    app = request.app
+    row = await service.authenticate(
+        app[DB],
+        app[REDIS],
+        app[SETTINGS],
+        email=body.email,
+        password=body.password,
+        ip=client_ip(request),
+    )
+    await sessions.start(request, row["id"])
+    return me_out(row)
+
+
+@api.post("/api/v1/auth/logout", auth="public")
+async def log_out(request: web.Request) -> None:
+    """Sign out: this browser's session ends, or this app's tokens are revoked."""
+    token = authentication.bearer_token(request)
+    if token is not None:
+        await service.revoke_token_family(request.app[DB], token)
+    else:
+        await sessions.end(request)
+
+
+@api.post("/api/v1/auth/token", auth="public", body=TokenIn, reply=TokenOut)
+async def issue_token(request: web.Request, body: TokenIn) -> TokenOut:
+    """Sign an app in: a short-lived access token and a refresh token."""
+    app = request.app
+    if body.grant_type == "password":
+        if not body.email:
+            raise invalid_field("email", "is required for the password grant")
+        if body.password is None:
+            raise invalid_field("password", "is required for the password grant")
+        row = await service.authenticate(
+            app[DB],
+            app[REDIS],
+            app[SETTINGS],
+            email=body.email,
+            password=body.password,
+            ip=client_ip(request),
+        )
+        user_id = row["id"]
+    else:
+        if not body.code:
+            raise invalid_field("code", "is required for the oauth_result grant")
+        from metacult.identity import oauth
+
+        user_id = await oauth.redeem_exchange_code(app, body.code, ip=client_ip(request))
+    return token_out(await service.issue_tokens(app[DB], app[SETTINGS], user_id))
+
+
+@api.post("/api/v1/auth/token/refresh", auth="public", body=RefreshIn, reply=TokenOut)
+async def refresh_token(request: web.Request, body: RefreshIn) -> TokenOut:
+    """Trade a refresh token for new tokens; the old refresh token stops working."""
+    app = request.app
+    return token_out(await service.refresh_tokens(app[DB], app[SETTINGS], body.refresh_token))
+
+
+@api.get("/api/v1/me", reply=MeOut)
+async def me(request: web.Request, user: Principal) -> MeOut:
+    """The signed-in user's account."""
+    return me_out(await service.user(request.app[DB], user.user_id))
+
+
+def setup(app: web.Application) -> None:
+    """Install sessions, the authenticator, the CSRF guard and the endpoints."""
+    app.setdefault(USER_DATA_EXPORTERS, {})
+    sessions.install(app)
+    app.middlewares.append(authentication.csrf_guard)
+    app[AUTHENTICATOR] = authentication.authenticate
+    api.register(app)

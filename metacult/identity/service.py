@@ -1,0 +1,336 @@
+"""Identity's use cases: accounts, passwords, bearer tokens, roles, profiles, follows, deletion.
+
+Each use case borrows a connection and owns its transaction; events are emitted in it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+from redis.asyncio import Redis
+
+from metacult.config import Settings
+from metacult.identity import credentials, store
+from metacult.identity.credentials import HashCost
+from metacult.infra import ratelimit
+from metacult.infra.auth import Principal
+from metacult.infra.errors import (
+    BadRequest,
+    Conflict,
+    Invalid,
+    NotFound,
+    Unauthenticated,
+    invalid_field,
+)
+from metacult.infra.events import emit
+
+SIGNED_UP = "identity.signed_up"
+FOLLOWED = "identity.followed"
+UNFOLLOWED = "identity.unfollowed"
+ACCOUNT_DELETED = "identity.account_deleted"
+
+DELETED_USER_NAME = "deleted user"
+
+
+class EmailTaken(Conflict):
+    """An account already uses this email address."""
+
+    code = "email_taken"
+
+
+class InvalidCredentials(Unauthenticated):
+    """The email or the password is wrong."""
+
+    code = "invalid_credentials"
+
+
+class InvalidToken(Unauthenticated):
+    """The token is unknown, expired or revoked."""
+
+    code = "invalid_token"
+
+
+class TokenReused(Unauthenticated):
+    """This refresh token was already used; every token of its sign-in is now revoked."""
+
+    code = "refresh_token_reused"
+
+
+class CannotFollowSelf(BadRequest):
+    """You cannot follow yourself."""
+
+    code = "cannot_follow_self"
+
+
+def hash_cost(settings: Settings) -> HashCost:
+    return HashCost(
+        settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
+    )
+
+
+def limits(settings: Settings) -> dict[str, ratelimit.Limit]:
+    """The sign-in rate limits of these settings."""
+    return {
+        "signup_ip": ratelimit.Limit("signup-ip", settings.signup_limit_per_ip, 3600),
+        "login_ip": ratelimit.Limit("login-ip", settings.login_limit_per_ip, 600),
+        "login_account": ratelimit.Limit("login-account", settings.login_limit_per_account, 900),
+    }
+
+
+# Accounts.
+
+
+async def create_user(
+    conn: asyncpg.Connection,
+    *,
+    email: str,
+    display_name: str,
+    password: str | None = None,
+    role: str = "gamer",
+    email_verified: bool = False,
+    avatar_url: str | None = None,
+    cost: HashCost = credentials.DEFAULT_COST,
+) -> int:
+    """Create an account and emit ``identity.signed_up``; raise 422 / 409 when it cannot be."""
+    email = credentials.normalise_email(email)
+    display_name = display_name.strip()
+    fields: dict[str, str] = {}
+    if problem := credentials.email_problem(email):
+        fields["email"] = problem
+    if problem := credentials.display_name_problem(display_name):
+        fields["display_name"] = problem
+    if password is not None and (problem := credentials.password_problem(password, email=email)):
+        fields["password"] = problem
+    if role not in ("gamer", "admin"):
+        fields["role"] = "must be gamer or admin"
+    if fields:
+        raise Invalid("; ".join(f"{k}: {v}" for k, v in fields.items()), fields=fields)
+    password_hash = None
+    if password is not None:
+        password_hash = await asyncio.to_thread(credentials.hash_password, password, cost)
+    async with conn.transaction():
+        user_id = await store.insert_user(
+            conn,
+            email=email,
+            display_name=display_name,
+            password_hash=password_hash,
+            role=role,
+            email_verified=email_verified,
+            avatar_url=avatar_url,
+        )
+        if user_id is None:
+            raise EmailTaken(fields={"email": "is already registered"})
+        await emit(conn, SIGNED_UP, {"user_id": user_id})
+    return user_id
+
+
+async def sign_up(
+    pool: asyncpg.Pool,
+    redis: Redis,
+    settings: Settings,
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    ip: str,
+) -> asyncpg.Record:
+    """The signup form: rate-limited per IP; the new account's row."""
+    await ratelimit.consume(redis, settings, limits(settings)["signup_ip"], ip)
+    async with pool.acquire() as conn:
+        user_id = await create_user(
+            conn,
+            email=email,
+            display_name=display_name,
+            password=password,
+            cost=hash_cost(settings),
+        )
+        return await store.user_by_id(conn, user_id)
+
+
+async def authenticate(
+    pool: asyncpg.Pool, redis: Redis, settings: Settings, *, email: str, password: str, ip: str
+) -> asyncpg.Record:
+    """The account these credentials open, or 401; rate-limited per IP and per account."""
+    email = credentials.normalise_email(email)
+    rules = limits(settings)
+    await ratelimit.consume(redis, settings, rules["login_ip"], ip)
+    await ratelimit.check(redis, settings, rules["login_account"], email)
+    async with pool.acquire() as conn:
+        user = await store.user_by_email(conn, email)
+    cost = hash_cost(settings)
+    stored_hash = user["password_hash"] if user is not None and user["deleted_at"] is None else None
+    if not await asyncio.to_thread(credentials.verify_password, stored_hash, password, cost):
+        await ratelimit.allowed(redis, settings, rules["login_account"], email)
+        raise InvalidCredentials()
+    assert user is not None and stored_hash is not None
+    if credentials.needs_rehash(stored_hash, cost):
+        new_hash = await asyncio.to_thread(credentials.hash_password, password, cost)
+        async with pool.acquire() as conn:
+            await store.set_password_hash(conn, user["id"], new_hash)
+    return user
+
+
+async def user(pool: asyncpg.Pool, user_id: int) -> asyncpg.Record:
+    """A live account, or 404."""
+    async with pool.acquire() as conn:
+        row = await store.user_by_id(conn, user_id)
+    if row is None or row["deleted_at"] is not None:
+        raise NotFound("No such user.")
+    return row
+
+
+async def set_role(pool: asyncpg.Pool, email: str, role: str) -> int:
+    """Give the account with this email ``role``; its id, or 404."""
+    async with pool.acquire() as conn:
+        user_id = await store.set_role(conn, credentials.normalise_email(email), role)
+    if user_id is None:
+        raise NotFound(f"No account uses {email!r}.")
+    return user_id
+
+
+async def promote_to_admin(pool: asyncpg.Pool, email: str) -> int:
+    """Make the account with this email an administrator (``create-admin``); its id, or 404."""
+    return await set_role(pool, email, "admin")
+
+
+async def role_of(pool: asyncpg.Pool, user_id: int) -> str | None:
+    """The role of a live account; None when it was deleted or never existed."""
+    async with pool.acquire() as conn:
+        return await store.active_role(conn, user_id)
+
+
+# Bearer tokens.
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    refresh_expires_in: int
+    user_id: int
+
+
+async def _issue(
+    conn: asyncpg.Connection, settings: Settings, family_id: int, user_id: int
+) -> TokenPair:
+    now = datetime.now(UTC)
+    access = credentials.new_token(credentials.ACCESS_PREFIX)
+    refresh = credentials.new_token(credentials.REFRESH_PREFIX)
+    await store.insert_access_token(
+        conn,
+        credentials.token_hash(access),
+        family_id,
+        user_id,
+        now + timedelta(seconds=settings.access_token_ttl),
+    )
+    await store.insert_refresh_token(
+        conn,
+        credentials.token_hash(refresh),
+        family_id,
+        now + timedelta(seconds=settings.refresh_token_ttl),
+    )
+    return TokenPair(
+        access_token=access,
+        refresh_token=refresh,
+        expires_in=settings.access_token_ttl,
+        refresh_expires_in=settings.refresh_token_ttl,
+        user_id=user_id,
+    )
+
+
+async def issue_tokens(pool: asyncpg.Pool, settings: Settings, user_id: int) -> TokenPair:
+    """A new sign-in for an app: a token family with its first access and refresh tokens."""
+    async with pool.acquire() as conn, conn.transaction():
+        family_id = await store.insert_family(conn, user_id)
+        return await _issue(conn, settings, family_id, user_id)
+
+
+async def refresh_tokens(pool: asyncpg.Pool, settings: Settings, refresh_token: str) -> TokenPair:
+    """Rotate a refresh token; reusing a rotated one revokes its whole family."""
+    digest = credentials.token_hash(refresh_token)
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            row = await store.refresh_token_for_update(conn, digest)
+            if row is None or not credentials.same_secret(row["token_hash"], digest):
+                raise InvalidToken()
+            if row["revoked_at"] is not None or row["deleted_at"] is not None:
+                raise InvalidToken()
+            if row["rotated_at"] is not None:
+                await store.revoke_family(conn, row["family_id"], "refresh token reused")
+                reused = True
+            elif row["expires_at"] <= datetime.now(UTC):
+                raise InvalidToken("This refresh token has expired; sign in again.")
+            else:
+                reused = False
+                await store.mark_rotated(conn, digest)
+                pair = await _issue(conn, settings, row["family_id"], row["user_id"])
+        if reused:
+            # Raised after the revocation committed.
+            raise TokenReused()
+    return pair
+
+
+async def principal_for_access_token(pool: asyncpg.Pool, token: str) -> Principal | None:
+    """Who a bearer access token speaks for, if it is live."""
+    if not token.startswith(credentials.ACCESS_PREFIX) or len(token) > 128:
+        return None
+    digest = credentials.token_hash(token)
+    async with pool.acquire() as conn:
+        row = await store.access_token_principal(conn, digest)
+    if row is None or not credentials.same_secret(row["token_hash"], digest):
+        return None
+    return Principal(user_id=row["user_id"], role=row["role"], via="bearer")
+
+
+async def revoke_token_family(pool: asyncpg.Pool, access_token: str) -> None:
+    """Sign an app out: the family of this access token (and its refresh tokens) is revoked."""
+    async with pool.acquire() as conn:
+        await store.revoke_family_of_access_token(
+            conn, credentials.token_hash(access_token), "signed out"
+        )
+
+
+async def delete_expired_tokens(pool: asyncpg.Pool) -> int:
+    async with pool.acquire() as conn, conn.transaction():
+        return await store.delete_expired_tokens(conn)
+
+
+# Reads other contexts use.
+
+
+async def user_summaries(conn: asyncpg.Connection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """``{id: {id, display_name, avatar_url}}`` for the given ids; deleted users read
+    "deleted user"; unknown ids are absent."""
+    wanted = sorted({int(i) for i in ids})
+    if not wanted:
+        return {}
+    rows = await store.summaries(conn, wanted)
+    return {
+        row["id"]: {
+            "id": row["id"],
+            "display_name": DELETED_USER_NAME if row["deleted_at"] else row["display_name"],
+            "avatar_url": None if row["deleted_at"] else row["avatar_url"],
+        }
+        for row in rows
+    }
+
+
+def encode_cursor(created_at: datetime, user_id: int) -> str:
+    raw = f"{created_at.isoformat()}|{user_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, user_id = raw.split("|")
+        return datetime.fromisoformat(stamp), int(user_id)
+    except (ValueError, UnicodeDecodeError):
+        raise invalid_field("cursor", "is not a cursor this API gave out") from None

@@ -1,0 +1,153 @@
+"""Browser sessions: aiohttp-session on Redis, so any web node (or a restarted one) reads them.
+
+The cookie holds only a random session id; the Redis key holds the user id. Each user's
+session ids are also kept in a set, so that deleting an account (or "sign out
+everywhere") ends every session at once.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from aiohttp import web
+from aiohttp_session import Handler, Session, get_session, new_session, session_middleware
+from aiohttp_session.redis_storage import RedisStorage
+from redis.asyncio import Redis
+
+from metacult.config import Settings
+from metacult.infra.redis import rkey
+from metacult.typedefs import REDIS, SESSIONS, SETTINGS
+
+COOKIE_NAME = "metacult_session"
+USER_KEY = "uid"
+
+
+def _encode(data: object) -> str:
+    return orjson.dumps(data).decode()
+
+
+class SessionStorage(RedisStorage):
+    """RedisStorage whose keys live under the deployment's prefix (``rkey(s, "session", id)``)."""
+
+    def __init__(self, redis: Redis, settings: Settings) -> None:
+        super().__init__(
+            redis,
+            cookie_name=COOKIE_NAME,
+            max_age=settings.session_ttl,
+            secure=settings.secure_cookies,
+            httponly=True,
+            samesite="Lax",
+            key_factory=lambda: secrets.token_urlsafe(32),
+            encoder=_encode,
+            decoder=orjson.loads,
+        )
+        self.redis = redis
+        self.settings = settings
+        self.middleware = session_middleware(self)
+
+    def key(self, session_id: str) -> str:
+        return rkey(self.settings, "session", session_id)
+
+    def user_sessions_key(self, user_id: int) -> str:
+        return rkey(self.settings, "user-sessions", user_id)
+
+    async def load_session(self, request: web.Request) -> Session:
+        session_id = self.load_cookie(request)
+        if not session_id or len(session_id) > 128:
+            return Session(None, data=None, new=True, max_age=self.max_age)
+        raw = await self.redis.get(self.key(session_id))
+        if raw is None:
+            return Session(None, data=None, new=True, max_age=self.max_age)
+        try:
+            data = self._decoder(raw)
+        except ValueError:
+            data = None
+        return Session(session_id, data=data, new=False, max_age=self.max_age)
+
+    async def save_session(
+        self, request: web.Request, response: web.StreamResponse, session: Session
+    ) -> None:
+        session_id = session.identity
+        if session.empty:
+            # Signed out: forget the key and clear the cookie.
+            if session_id is not None:
+                await self.forget(str(session_id), session)
+            self.save_cookie(response, "", max_age=session.max_age)
+            return
+        if session_id is None:
+            session_id = self._key_factory()
+        session_id = str(session_id)
+        self.save_cookie(response, session_id, max_age=session.max_age)
+        await self.redis.set(
+            self.key(session_id), self._encoder(self._get_session_data(session)), ex=self.max_age
+        )
+
+    async def forget(self, session_id: str, session: Session | Any = None) -> None:
+        """Delete one session (and its place in its user's set)."""
+        await self.redis.delete(self.key(session_id))
+        user_id = session.get(USER_KEY) if session is not None else None
+        if user_id is not None:
+            await self.redis.srem(self.user_sessions_key(int(user_id)), session_id)
+
+
+def install(app: web.Application) -> None:
+    """Add the session middleware; its storage opens with the app's Redis client."""
+    app.cleanup_ctx.append(_open_storage)
+    app.middlewares.append(_sessions)
+
+
+async def _open_storage(app: web.Application) -> AsyncIterator[None]:
+    app[SESSIONS] = SessionStorage(app[REDIS], app[SETTINGS])
+    yield
+
+
+@web.middleware
+async def _sessions(request: web.Request, handler: Handler) -> web.StreamResponse:
+    return await request.app[SESSIONS].middleware(request, handler)
+
+
+async def start(request: web.Request, user_id: int) -> None:
+    """Sign ``user_id`` in on this browser with a fresh session id (the old one is dropped)."""
+    storage = request.app[SESSIONS]
+    current = await get_session(request)
+    if current.identity is not None:
+        await storage.forget(str(current.identity), current)
+    session = await new_session(request)
+    session_id = storage._key_factory()
+    session.set_new_identity(session_id)
+    session[USER_KEY] = user_id
+    session["at"] = int(time.time())
+    members = storage.user_sessions_key(user_id)
+    async with storage.redis.pipeline(transaction=True) as pipe:
+        pipe.sadd(members, session_id)
+        pipe.expire(members, storage.max_age or storage.settings.session_ttl)
+        await pipe.execute()
+
+
+async def end(request: web.Request) -> None:
+    """Sign this browser out: its session is deleted and the cookie cleared."""
+    session = await get_session(request)
+    if session.identity is not None:
+        await request.app[SESSIONS].forget(str(session.identity), session)
+    session.invalidate()
+
+
+async def user_id_of(request: web.Request) -> int | None:
+    """The user this request's session cookie belongs to, if any."""
+    if COOKIE_NAME not in request.cookies:
+        return None
+    session = await get_session(request)
+    user_id = session.get(USER_KEY)
+    return int(user_id) if isinstance(user_id, int) else None
+
+
+async def end_all(redis: Redis, settings: Settings, user_id: int) -> None:
+    """End every session of ``user_id`` on every browser."""
+    members = rkey(settings, "user-sessions", user_id)
+    session_ids = await redis.smembers(members)
+    keys = [rkey(settings, "session", sid.decode()) for sid in session_ids]
+    await redis.delete(*keys, members)

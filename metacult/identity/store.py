@@ -1,0 +1,338 @@
+"""Identity's SQL: users, bearer tokens, OAuth links and follows. Nothing else touches them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+USER_COLUMNS = (
+    "id, email, email_verified, display_name, avatar_url, bio, favourite_genres, "
+    "favourite_platforms, role, created_at, updated_at, deleted_at, "
+    "(password_hash IS NOT NULL) AS has_password"
+)
+
+
+async def insert_user(
+    conn: asyncpg.Connection,
+    *,
+    email: str,
+    display_name: str,
+    password_hash: str | None,
+    role: str = "gamer",
+    email_verified: bool = False,
+    avatar_url: str | None = None,
+) -> int | None:
+    """The new user's id, or None when the email is taken."""
+    return await conn.fetchval(
+        "INSERT INTO users (email, display_name, password_hash, role, email_verified, avatar_url) "
+        "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO NOTHING RETURNING id",
+        email,
+        display_name,
+        password_hash,
+        role,
+        email_verified,
+        avatar_url,
+    )
+
+
+async def user_by_id(conn: asyncpg.Connection, user_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(f"SELECT {USER_COLUMNS} FROM users WHERE id = $1", user_id)
+
+
+async def user_by_email(conn: asyncpg.Connection, email: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = $1", email
+    )
+
+
+async def active_role(conn: asyncpg.Connection, user_id: int) -> str | None:
+    """The role of a user who still exists and is not deleted."""
+    return await conn.fetchval(
+        "SELECT role FROM users WHERE id = $1 AND deleted_at IS NULL", user_id
+    )
+
+
+async def set_password_hash(conn: asyncpg.Connection, user_id: int, password_hash: str) -> None:
+    await conn.execute(
+        "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1",
+        user_id,
+        password_hash,
+    )
+
+
+async def set_role(conn: asyncpg.Connection, email: str, role: str) -> int | None:
+    return await conn.fetchval(
+        "UPDATE users SET role = $2, updated_at = now() "
+        "WHERE email = $1 AND deleted_at IS NULL RETURNING id",
+        email,
+        role,
+    )
+
+
+async def update_profile(conn: asyncpg.Connection, user_id: int, changes: dict[str, Any]) -> None:
+    """Apply profile changes; the column names come from a fixed list in the service."""
+    allowed = {"display_name", "avatar_url", "bio", "favourite_genres", "favourite_platforms"}
+    columns = [name for name in changes if name in allowed]
+    if not columns:
+        return
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=2))
+    await conn.execute(
+        f"UPDATE users SET {assignments}, updated_at = now() WHERE id = $1",
+        user_id,
+        *(changes[name] for name in columns),
+    )
+
+
+async def mark_email_verified(conn: asyncpg.Connection, user_id: int) -> None:
+    await conn.execute(
+        "UPDATE users SET email_verified = true, updated_at = now() WHERE id = $1", user_id
+    )
+
+
+async def summaries(conn: asyncpg.Connection, ids: list[int]) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT id, display_name, avatar_url, deleted_at FROM users WHERE id = ANY($1::bigint[])",
+        ids,
+    )
+
+
+async def mark_deleted(conn: asyncpg.Connection, user_id: int) -> bool:
+    """Mark the account deleted (sign-in stops at once); False when it already was."""
+    row = await conn.fetchval(
+        "UPDATE users SET deleted_at = now(), updated_at = now() "
+        "WHERE id = $1 AND deleted_at IS NULL RETURNING id",
+        user_id,
+    )
+    return row is not None
+
+
+async def purge_personal_data(conn: asyncpg.Connection, user_id: int, placeholder: str) -> None:
+    """Leave an anonymised row: no email, password, names, bio, avatar, links or follows."""
+    await conn.execute(
+        "UPDATE users SET email = NULL, email_verified = false, password_hash = NULL, "
+        "display_name = $2, avatar_url = NULL, bio = '', favourite_genres = '{}', "
+        "favourite_platforms = '{}', role = 'gamer', updated_at = now() WHERE id = $1",
+        user_id,
+        placeholder,
+    )
+    await conn.execute("DELETE FROM oauth_links WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM follows WHERE follower_id = $1 OR followee_id = $1", user_id)
+    await conn.execute("DELETE FROM token_families WHERE user_id = $1", user_id)
+
+
+# Bearer tokens.
+
+
+async def insert_family(conn: asyncpg.Connection, user_id: int) -> int:
+    return await conn.fetchval(
+        "INSERT INTO token_families (user_id) VALUES ($1) RETURNING id", user_id
+    )
+
+
+async def insert_access_token(
+    conn: asyncpg.Connection, token_hash: bytes, family_id: int, user_id: int, expires_at: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO access_tokens (token_hash, family_id, user_id, expires_at) "
+        "VALUES ($1, $2, $3, $4)",
+        token_hash,
+        family_id,
+        user_id,
+        expires_at,
+    )
+
+
+async def insert_refresh_token(
+    conn: asyncpg.Connection, token_hash: bytes, family_id: int, expires_at: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO refresh_tokens (token_hash, family_id, expires_at) VALUES ($1, $2, $3)",
+        token_hash,
+        family_id,
+        expires_at,
+    )
+
+
+async def access_token_principal(
+    conn: asyncpg.Connection, token_hash: bytes
+) -> asyncpg.Record | None:
+    """The user and role behind a live access token (not expired, family not revoked)."""
+    return await conn.fetchrow(
+        "SELECT a.token_hash, u.id AS user_id, u.role FROM access_tokens a "
+        "JOIN token_families f ON f.id = a.family_id "
+        "JOIN users u ON u.id = a.user_id "
+        "WHERE a.token_hash = $1 AND a.expires_at > now() AND f.revoked_at IS NULL "
+        "AND u.deleted_at IS NULL",
+        token_hash,
+    )
+
+
+async def refresh_token_for_update(
+    conn: asyncpg.Connection, token_hash: bytes
+) -> asyncpg.Record | None:
+    """The refresh token with its family, locked against a concurrent rotation."""
+    return await conn.fetchrow(
+        "SELECT r.token_hash, r.family_id, r.expires_at, r.rotated_at, f.user_id, f.revoked_at, "
+        "u.deleted_at FROM refresh_tokens r "
+        "JOIN token_families f ON f.id = r.family_id JOIN users u ON u.id = f.user_id "
+        "WHERE r.token_hash = $1 FOR UPDATE OF r, f",
+        token_hash,
+    )
+
+
+async def mark_rotated(conn: asyncpg.Connection, token_hash: bytes) -> None:
+    await conn.execute(
+        "UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = $1", token_hash
+    )
+
+
+async def revoke_family(conn: asyncpg.Connection, family_id: int, reason: str) -> None:
+    await conn.execute(
+        "UPDATE token_families SET revoked_at = now(), revoked_reason = $2 "
+        "WHERE id = $1 AND revoked_at IS NULL",
+        family_id,
+        reason,
+    )
+
+
+async def revoke_family_of_access_token(
+    conn: asyncpg.Connection, token_hash: bytes, reason: str
+) -> None:
+    await conn.execute(
+        "UPDATE token_families SET revoked_at = now(), revoked_reason = $2 "
+        "WHERE id = (SELECT family_id FROM access_tokens WHERE token_hash = $1) "
+        "AND revoked_at IS NULL",
+        token_hash,
+        reason,
+    )
+
+
+async def revoke_all_families(conn: asyncpg.Connection, user_id: int, reason: str) -> None:
+    await conn.execute(
+        "UPDATE token_families SET revoked_at = now(), revoked_reason = $2 "
+        "WHERE user_id = $1 AND revoked_at IS NULL",
+        user_id,
+        reason,
+    )
+
+
+async def delete_expired_tokens(conn: asyncpg.Connection) -> int:
+    """Forget access tokens past their expiry and families with nothing left to refresh."""
+    access = await conn.execute("DELETE FROM access_tokens WHERE expires_at < now()")
+    families = await conn.execute(
+        "DELETE FROM token_families f WHERE NOT EXISTS ("
+        "  SELECT 1 FROM refresh_tokens r WHERE r.family_id = f.id AND r.expires_at > now())"
+        " AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.family_id = f.id)"
+    )
+    return int(access.split()[-1]) + int(families.split()[-1])
+
+
+# OAuth links.
+
+
+async def linked_user(conn: asyncpg.Connection, provider: str, subject: str) -> int | None:
+    return await conn.fetchval(
+        "SELECT l.user_id FROM oauth_links l JOIN users u ON u.id = l.user_id "
+        "WHERE l.provider = $1 AND l.subject = $2 AND u.deleted_at IS NULL",
+        provider,
+        subject,
+    )
+
+
+async def insert_link(
+    conn: asyncpg.Connection, provider: str, subject: str, user_id: int, email: str | None
+) -> None:
+    await conn.execute(
+        "INSERT INTO oauth_links (provider, subject, user_id, email) VALUES ($1, $2, $3, $4) "
+        "ON CONFLICT (provider, subject) DO NOTHING",
+        provider,
+        subject,
+        user_id,
+        email,
+    )
+
+
+async def links_of(conn: asyncpg.Connection, user_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT provider, subject, email, created_at FROM oauth_links WHERE user_id = $1 "
+        "ORDER BY created_at",
+        user_id,
+    )
+
+
+# Follows.
+
+
+async def insert_follow(conn: asyncpg.Connection, follower_id: int, followee_id: int) -> bool:
+    """True when the follow is new."""
+    row = await conn.fetchval(
+        "INSERT INTO follows (follower_id, followee_id) VALUES ($1, $2) "
+        "ON CONFLICT DO NOTHING RETURNING 1",
+        follower_id,
+        followee_id,
+    )
+    return row is not None
+
+
+async def delete_follow(conn: asyncpg.Connection, follower_id: int, followee_id: int) -> bool:
+    """True when there was a follow to remove."""
+    row = await conn.fetchval(
+        "DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2 RETURNING 1",
+        follower_id,
+        followee_id,
+    )
+    return row is not None
+
+
+async def follow_counts(conn: asyncpg.Connection, user_id: int) -> asyncpg.Record:
+    return await conn.fetchrow(
+        "SELECT (SELECT count(*) FROM follows WHERE followee_id = $1) AS followers, "
+        "(SELECT count(*) FROM follows WHERE follower_id = $1) AS following",
+        user_id,
+    )
+
+
+async def is_following(conn: asyncpg.Connection, follower_id: int, followee_id: int) -> bool:
+    return bool(
+        await conn.fetchval(
+            "SELECT 1 FROM follows WHERE follower_id = $1 AND followee_id = $2",
+            follower_id,
+            followee_id,
+        )
+    )
+
+
+async def followers_page(
+    conn: asyncpg.Connection, user_id: int, after: tuple[datetime, int] | None, limit: int
+) -> list[asyncpg.Record]:
+    """Who follows ``user_id``, newest first, after the cursor ``(created_at, id)``."""
+    return await conn.fetch(
+        "SELECT f.follower_id AS id, f.created_at, u.display_name, u.avatar_url "
+        "FROM follows f JOIN users u ON u.id = f.follower_id "
+        "WHERE f.followee_id = $1 AND ($2::timestamptz IS NULL "
+        "  OR (f.created_at, f.follower_id) < ($2::timestamptz, $3::bigint)) "
+        "ORDER BY f.created_at DESC, f.follower_id DESC LIMIT $4",
+        user_id,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
+    )
+
+
+async def following_page(
+    conn: asyncpg.Connection, user_id: int, after: tuple[datetime, int] | None, limit: int
+) -> list[asyncpg.Record]:
+    """Whom ``user_id`` follows, newest first, after the cursor ``(created_at, id)``."""
+    return await conn.fetch(
+        "SELECT f.followee_id AS id, f.created_at, u.display_name, u.avatar_url "
+        "FROM follows f JOIN users u ON u.id = f.followee_id "
+        "WHERE f.follower_id = $1 AND ($2::timestamptz IS NULL "
+        "  OR (f.created_at, f.followee_id) < ($2::timestamptz, $3::bigint)) "
+        "ORDER BY f.created_at DESC, f.followee_id DESC LIMIT $4",
+        user_id,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
+    )
