@@ -108,6 +108,13 @@ class Settings:
     realtime_ticket_ttl: int = 30
     # Origins allowed to open a websocket besides ``public_url``'s (comma-separated in env).
     realtime_allowed_origins: tuple[str, ...] = ()
+    # Ranking: how long a duel may be voted on, how many are prepared ahead per user, the
+    # share of exploratory (random) pairs, and leaderboards' watched top and message pace.
+    duel_ttl: int = 1800
+    duel_prefetch: int = 3
+    duel_explore_percent: int = 15
+    leaderboard_top: int = 100
+    leaderboard_flush_ms: int = 250
 
     @property
     def is_production(self) -> bool:
@@ -172,6 +179,7 @@ class Settings:
         return cls(
             environment=environment,
             **_identity(get, environment),
+            **_ranking(get),
             host=get("HOST", defaults.host),
             port=port,
             secret_key=secret_key,
@@ -222,6 +230,22 @@ def _identity(get: Callable[[str, str], str], environment: str) -> dict[str, int
         "signup_limit_per_ip": ("SIGNUP_LIMIT_PER_IP", 100_000 if test else 10, 1, 1 << 30),
         "login_limit_per_ip": ("LOGIN_LIMIT_PER_IP", 100_000 if test else 60, 1, 1 << 30),
         "login_limit_per_account": ("LOGIN_LIMIT_PER_ACCOUNT", 10, 1, 1 << 30),
+    }
+    return {
+        name: _int(var, get(var, str(default)), low, high)
+        for name, (var, default, low, high) in knobs.items()
+    }
+
+
+def _ranking(get: Callable[[str, str], str]) -> dict[str, int]:
+    """Ranking's settings (``DUEL_EXPLORE_PERCENT=100`` offers purely random pairs)."""
+    defaults = Settings()
+    knobs = {
+        "duel_ttl": ("DUEL_TTL", defaults.duel_ttl, 10, 7 * 86400),
+        "duel_prefetch": ("DUEL_PREFETCH", defaults.duel_prefetch, 1, 20),
+        "duel_explore_percent": ("DUEL_EXPLORE_PERCENT", defaults.duel_explore_percent, 0, 100),
+        "leaderboard_top": ("LEADERBOARD_TOP", defaults.leaderboard_top, 1, 10_000),
+        "leaderboard_flush_ms": ("LEADERBOARD_FLUSH_MS", defaults.leaderboard_flush_ms, 10, 60_000),
     }
     return {
         name: _int(var, get(var, str(default)), low, high)
