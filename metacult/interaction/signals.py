@@ -63,6 +63,9 @@ class Signal(pydantic.BaseModel):
             raise ValueError("a dwell needs dwell_ms")
         if self.type == "search" and self.query is None:
             raise ValueError("a search needs query")
+        for name in ("query", "source"):
+            if "\x00" in (getattr(self, name) or ""):
+                raise ValueError(f"{name} must not contain NUL characters")
         if self.at is not None and self.at.tzinfo is None:
             raise ValueError("at needs a time zone (ISO 8601 with Z or an offset)")
         return self
@@ -181,13 +184,31 @@ async def write_batches(
                 rows.append(entry_row(fields))
             except (KeyError, ValueError, TypeError):
                 log.error("unreadable signal entry dropped", extra={"entry": entry_id.decode()})
-        async with db.acquire() as conn, conn.transaction():
-            written += await store.insert_signals(conn, rows)
+        written += await _insert(db, rows)
         async with redis.pipeline(transaction=True) as pipe:
             pipe.xack(key, GROUP, *ids)
             pipe.xdel(key, *ids)
             await pipe.execute()
     await _forget_gone_writers(redis, key, consumer)
+    return written
+
+
+async def _insert(db: asyncpg.Pool, rows: list[tuple[Any, ...]]) -> int:
+    """Insert a batch; should PostgreSQL refuse it for its data, insert the rows one by one
+    and drop (and log) those it refuses, so that one bad entry cannot block the stream."""
+    try:
+        async with db.acquire() as conn, conn.transaction():
+            return await store.insert_signals(conn, rows)
+    except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError):
+        pass
+    written = 0
+    async with db.acquire() as conn:
+        for row in rows:
+            try:
+                async with conn.transaction():
+                    written += await store.insert_signals(conn, [row])
+            except (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError) as exc:
+                log.error("signal refused by PostgreSQL, dropped", extra={"error": repr(exc)})
     return written
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+import orjson
+
 from metacult.interaction import signals, store
 from tests.accounts import sign_up
 from tests.helpers import eventually
@@ -134,3 +136,36 @@ async def test_a_writer_dying_after_the_insert_writes_nothing_twice(
     assert len(await stored(db, [e["id"] for e in events])) == 2
     pending = await redis.xpending(signals.stream_key(settings), signals.GROUP)
     assert pending["pending"] == 0
+
+
+async def test_an_entry_postgresql_refuses_does_not_block_the_others(
+    client, db, redis, settings
+) -> None:
+    good = view(51)
+    await client.post("/api/v1/signals", json={"events": [good]})
+    key = signals.stream_key(settings)
+    unwritable = {
+        "id": str(uuid.uuid4()),
+        "type": "search",
+        "user_id": None,
+        "media_id": None,
+        "data": {"query": "nul \u0000 inside"},
+        "at": "2026-01-01T00:00:00+00:00",
+        "received_at": "2026-01-01T00:00:00+00:00",
+    }
+    await redis.xadd(key, {"e": orjson.dumps(unwritable)})
+    await redis.xadd(key, {"garbage": b"1"})
+
+    await signals.write_batches(db, redis, settings, "sturdy-writer", claim_idle_ms=0)
+
+    assert len(await stored(db, [good["id"]])) == 1
+    assert await stored(db, [unwritable["id"]]) == []
+    pending = await redis.xpending(key, signals.GROUP)
+    assert pending["pending"] == 0
+
+
+async def test_nul_characters_are_refused_at_the_door(client) -> None:
+    event = {"id": str(uuid.uuid4()), "type": "search", "query": "a\u0000b"}
+    reply = await (await client.post("/api/v1/signals", json={"events": [event]})).json()
+    assert reply["results"][0]["status"] == "rejected"
+    assert "NUL" in reply["results"][0]["reason"]
