@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import asyncpg
 
-from metacult.catalog import demo, store
+from metacult.catalog import demo, store, views
+from metacult.catalog.browse import Filters, Position, decode_cursor, default_sort, encode_cursor
 from metacult.catalog.model import Media, MediaDraft, MediaNotFound, MediaSummary, slug_candidates
 from metacult.catalog.taxonomy import GENRES, PLATFORMS, genre_name, platform_name
+from metacult.infra.errors import invalid_field
 from metacult.infra.events import emit
 
 log = logging.getLogger("metacult.catalog")
@@ -132,3 +134,100 @@ async def media_summaries(conn: store.Conn, ids: list[int]) -> dict[int, MediaSu
         )
         for row in rows
     }
+
+
+# Browsing and searching.
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One title of a page, with its community counters."""
+
+    media: MediaSummary
+    original_title: str | None
+    runtime_minutes: int | None
+    seasons: int | None
+    stats: Any
+
+
+@dataclass(frozen=True)
+class MediaPage:
+    items: list[Listed]
+    next_cursor: str | None
+
+
+async def browse(
+    db: asyncpg.Pool, filters: Filters, sort: str | None, cursor: str | None, limit: int
+) -> MediaPage:
+    """One page of titles matching ``filters``, in ``sort`` order, after ``cursor``."""
+    from metacult import interaction
+
+    sort = sort or default_sort(filters)
+    if sort == "relevance" and not filters.q:
+        raise invalid_field("sort", "relevance needs a search (q)")
+    after = decode_cursor(cursor, sort) if cursor else None
+    async with db.acquire() as conn:
+        if filters.genre and not await store.genre_known(conn, filters.genre):
+            raise invalid_field("genre", f"no genre {filters.genre!r}")
+        if filters.platform and not await store.platform_known(conn, filters.platform):
+            raise invalid_field("platform", f"no platform {filters.platform!r}")
+        rows = await views.browse(conn, filters, sort, after, limit + 1)
+        stats = await interaction.media_stats(conn, [row["id"] for row in rows[:limit]])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(Position(sort, views.key_of(rows[-1], sort)))
+    return MediaPage(
+        items=[
+            Listed(
+                media=MediaSummary(
+                    id=row["id"],
+                    kind=row["kind"],
+                    title=row["title"],
+                    slug=row["slug"],
+                    year=row["year"],
+                    cover_url=row["cover_url"],
+                    genres=tuple(row["genres"]),
+                    platforms=tuple(row["platforms"]),
+                ),
+                original_title=row["original_title"],
+                runtime_minutes=row["runtime_minutes"],
+                seasons=row["seasons"],
+                stats=stats[row["id"]],
+            )
+            for row in rows
+        ],
+        next_cursor=next_cursor,
+    )
+
+
+@dataclass(frozen=True)
+class MediaDetail:
+    """A title's page: the title, its community counters, and the viewer's own marks."""
+
+    media: Media
+    stats: Any
+    viewer: Any | None
+
+
+async def media_detail(db: asyncpg.Pool, ref: int | str, viewer_id: int | None) -> MediaDetail:
+    """The title by id or slug, with its aggregates; 404 when there is none."""
+    from metacult import interaction
+
+    async with db.acquire() as conn:
+        media = await (
+            get_media(conn, ref) if isinstance(ref, int) else get_media_by_slug(conn, ref)
+        )
+        stats = (await interaction.media_stats(conn, [media.id]))[media.id]
+        viewer = (
+            await interaction.viewer_state(conn, viewer_id, media.id)
+            if viewer_id is not None
+            else None
+        )
+    return MediaDetail(media=media, stats=stats, viewer=viewer)
+
+
+async def vocabulary(db: asyncpg.Pool, kind: str | None) -> tuple[list[Any], list[Any]]:
+    """The genres (of a kind, or all) and the platforms, for filter menus."""
+    async with db.acquire() as conn:
+        return await store.genres(conn, kind), await store.platforms(conn)
