@@ -9,6 +9,7 @@ from typing import Any
 
 import dramatiq
 
+from metacult.identity import ACCOUNT_DELETED
 from metacult.infra.events import claim
 from metacult.interaction import service, signals, store
 from metacult.realtime import publish
@@ -99,7 +100,7 @@ async def tell_author_review_hidden(event: dict[str, Any]) -> None:
         await publish(res.redis, res.settings, f"user:{data['user_id']}", message)
 
 
-@on_event("identity.account_deleted")
+@on_event(ACCOUNT_DELETED)
 @dramatiq.actor(max_retries=10, time_limit=120_000, max_age=7 * 86_400_000)
 async def forget_deleted_account(event: dict[str, Any]) -> None:
     """Remove a deleted account's likes, ratings, library, signals and activity, anonymise
