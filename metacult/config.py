@@ -111,7 +111,7 @@ class Settings:
     # Ranking: how long a duel may be voted on, how many are prepared ahead per user, the
     # share of exploratory (random) pairs, and leaderboards' watched top and message pace.
     duel_ttl: int = 1800
-    duel_prefetch: int = 3
+    duel_prefetch: int = 4
     duel_explore_percent: int = 15
     leaderboard_top: int = 100
     leaderboard_flush_ms: int = 250

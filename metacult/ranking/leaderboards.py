@@ -103,7 +103,8 @@ return moves
 _scripts: weakref.WeakKeyDictionary[Redis, dict[str, AsyncScript]] = weakref.WeakKeyDictionary()
 
 
-def _script(redis: Redis, source: str) -> AsyncScript:
+def script(redis: Redis, source: str) -> AsyncScript:
+    """The Lua ``source`` registered once per client (EVALSHA afterwards)."""
     scripts = _scripts.setdefault(redis, {})
     if source not in scripts:
         scripts[source] = redis.register_script(source)
@@ -125,7 +126,7 @@ async def place(
         *(board_key(settings, s) for s in scopes),
     ]
     args = [media_id, games, score(rating), *scopes]
-    ranks = await _script(redis, _UPDATE)(keys=keys, args=args)
+    ranks = await script(redis, _UPDATE)(keys=keys, args=args)
     moves: list[Move] = []
     top = settings.leaderboard_top
     for i, scope in enumerate(scopes[: len(ranks) // 2]):
@@ -144,7 +145,7 @@ async def coalesce(redis: Redis, settings: Settings, move: Move) -> int:
     ]
     before = "" if move.before is None else str(move.before)
     args = [move.media_id, before, move.after, score(move.rating), settings.leaderboard_flush_ms]
-    return int(await _script(redis, _COALESCE)(keys=keys, args=args))
+    return int(await script(redis, _COALESCE)(keys=keys, args=args))
 
 
 async def take_pending(redis: Redis, settings: Settings, scope: str) -> list[dict]:
@@ -153,7 +154,7 @@ async def take_pending(redis: Redis, settings: Settings, scope: str) -> list[dic
         rkey(settings, "leaderboard", "pending", scope),
         rkey(settings, "leaderboard", "scheduled", scope),
     ]
-    flat = await _script(redis, _TAKE)(keys=keys, args=[])
+    flat = await script(redis, _TAKE)(keys=keys, args=[])
     moves = []
     for i in range(0, len(flat), 2):
         before, after, rating = flat[i + 1].decode().split("|")

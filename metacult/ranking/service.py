@@ -11,6 +11,7 @@ import asyncio
 import dataclasses
 import logging
 import random
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -124,7 +125,7 @@ async def next_matchup(
         matchup, left = await _peek(redis, settings, user_id, kind)
         if matchup is None:
             raise NoDuelsLeft()
-    if left < settings.duel_prefetch:
+    if left <= settings.duel_prefetch // 2:
         refill = prepare_matchups(db, redis, settings, user_id, kind)
         if background is None:
             await refill
@@ -140,7 +141,7 @@ async def _peek(
 ) -> tuple[dict[str, Any] | None, int]:
     # A duel shown with less than a tenth of its time left is not worth starting.
     minimum_ms = settings.duel_ttl * 100
-    script = redis.register_script(_PEEK)
+    script = leaderboards.script(redis, _PEEK)
     raw, left = await script(
         keys=[_queue_key(settings, user_id, kind)],
         args=[_duel_key(settings, ""), minimum_ms],
@@ -219,20 +220,51 @@ def _plain(summary: Any) -> dict[str, Any]:
     return {key: list(value) if isinstance(value, tuple) else value for key, value in data.items()}
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Catalogue:
+    """What the matchmaker needs of every title of a kind, read from other contexts."""
+
+    # Ids as the catalogue listed them (to notice a change), and those it could describe.
+    listed: tuple[int, ...]
+    ids: tuple[int, ...]
+    genres: dict[int, tuple[str, ...]]
+    popularity: dict[int, int]
+    read_at: float
+
+
+# Per kind: reloaded when titles come or go, and at least every minute.
+_catalogues: dict[str, _Catalogue] = {}
+CATALOGUE_TTL = 60.0
+
+
+async def _catalogue(conn: asyncpg.Connection, kind: str) -> _Catalogue:
+    ids = tuple(await catalog.media_ids(conn, kind=kind))
+    cached = _catalogues.get(kind)
+    now = time.monotonic()
+    if cached is not None and cached.listed == ids and now - cached.read_at < CATALOGUE_TTL:
+        return cached
+    summaries = await catalog.media_summaries(conn, ids)
+    stats = await interaction.media_stats(conn, ids)
+    fresh = _Catalogue(
+        listed=ids,
+        ids=tuple(m for m in ids if m in summaries),
+        genres={m: tuple(s.genres) for m, s in summaries.items()},
+        popularity={m: s.likes + s.ratings_count + s.reviews_count for m, s in stats.items()},
+        read_at=now,
+    )
+    _catalogues[kind] = fresh
+    return fresh
+
+
 async def _candidates(
     conn: asyncpg.Connection, user_id: int, kind: str
 ) -> list[matchmaking.Candidate]:
     """Every title of ``kind`` with its rating and what the user has to do with it."""
-    ids = await catalog.media_ids(conn, kind=kind)
-    genres = {m: s.genres for m, s in (await catalog.media_summaries(conn, ids)).items()}
-    popularity = {
-        m: stats.likes + stats.ratings_count + stats.reviews_count
-        for m, stats in (await interaction.media_stats(conn, ids)).items()
-    }
+    titles = await _catalogue(conn, kind)
     ratings = await store.candidate_ratings(conn, kind)
     known = await interaction.known_media(conn, user_id, kind)
     known |= await store.voted_titles(conn, user_id, kind)
-    favoured = _favoured(ids, genres, popularity, known)
+    favoured = _favoured(titles.ids, titles.genres, titles.popularity, known)
     start = (glicko.START_RATING, glicko.START_RD)
     return [
         matchmaking.Candidate(
@@ -242,8 +274,8 @@ async def _candidates(
             known=m in known,
             favoured=m in favoured,
         )
-        for m in ids
-        if m in genres
+        for m in titles.ids
+        if m in titles.genres
     ]
 
 
@@ -313,7 +345,27 @@ async def cast_vote(
         )
     await redis.lrem(_queue_key(settings, user_id, duel["kind"]), 0, duel_id)
     await redis.delete(_duel_key(settings, duel_id))
+    if unknown:
+        await _drop_prepared(redis, settings, user_id, duel["kind"], set(unknown))
     return Vote(duel_id, duel["kind"], outcome, winner_id, loser_id, cast_at)
+
+
+async def _drop_prepared(
+    redis: Redis, settings: Settings, user_id: int, kind: str, media_ids: set[int]
+) -> None:
+    """Take out of the user's queue the prepared duels showing titles they do not know."""
+    # A preparation under way may have read the titles before this skip: let it finish.
+    lock = rkey(settings, "ranking", "preparing", user_id, kind)
+    for _ in range(100):
+        if not await redis.exists(lock):
+            break
+        await asyncio.sleep(0.01)
+    queue = _queue_key(settings, user_id, kind)
+    for raw_id in await redis.lrange(queue, 0, -1):
+        raw = await redis.get(_duel_key(settings, int(raw_id)))
+        matchup = orjson.loads(raw) if raw else None
+        if matchup is None or {matchup["a"]["id"], matchup["b"]["id"]} & media_ids:
+            await redis.lrem(queue, 0, raw_id)
 
 
 def _outcome(
@@ -373,7 +425,7 @@ async def apply_vote(db: asyncpg.Pool, redis: Redis, settings: Settings, event: 
         if winner_id is None:
             return True
         ids = [winner_id, loser_id]
-        rows = await store.ratings_of(conn, ids)
+        rows = await store.lock_ratings(conn, ids)
         missing = [m for m in ids if m not in rows]
         if missing:
             summaries = await _summaries(conn, set(missing))
@@ -384,7 +436,7 @@ async def apply_vote(db: asyncpg.Pool, redis: Redis, settings: Settings, event: 
                     for m in missing
                 ],
             )
-        rows = await store.lock_ratings(conn, ids)
+            rows = await store.lock_ratings(conn, ids)
         won, lost = glicko.play(_rating(rows[winner_id]), _rating(rows[loser_id]))
         saved = [
             await store.save_rating(conn, winner_id, won.rating, won.rd, won.volatility, True),

@@ -208,14 +208,13 @@ _PERSONAL_COLUMNS = "media_id, kind, rating, rd, volatility, games, wins, losses
 async def lock_personal(
     conn: asyncpg.Connection, user_id: int, kind: str, media_ids: Sequence[int]
 ) -> dict[int, asyncpg.Record]:
-    for media_id in sorted(media_ids):
-        await conn.execute(
-            "INSERT INTO ranking_personal (user_id, media_id, kind) VALUES ($1, $2, $3)"
-            " ON CONFLICT DO NOTHING",
-            user_id,
-            media_id,
-            kind,
-        )
+    await conn.execute(
+        "INSERT INTO ranking_personal (user_id, media_id, kind)"
+        " SELECT $1, m, $3 FROM unnest($2::bigint[]) AS m ORDER BY m ON CONFLICT DO NOTHING",
+        user_id,
+        sorted(media_ids),
+        kind,
+    )
     rows = await conn.fetch(
         f"SELECT {_PERSONAL_COLUMNS} FROM ranking_personal"
         " WHERE user_id = $1 AND media_id = ANY($2::bigint[]) ORDER BY media_id FOR UPDATE",

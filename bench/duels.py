@@ -1,0 +1,345 @@
+"""Duels benchmark: synthetic voters with hidden Bradley-Terry tastes, through the real API.
+
+    .venv/bin/python bench/duels.py [--titles 500] [--votes 10000] [--users 50] [--concurrency 16]
+
+For each arm (random pairs, then the matchmaker) it makes a fresh database and Redis
+namespace, starts the real web server (``python -m metacult serve``) and a real Dramatiq
+worker, inserts the titles, signs the voters up over HTTP, and lets them vote. Every voter
+shares hidden strengths (normal, σ = 2) and picks A with probability 1 / (1 + e^(sB − sA)),
+except for 5% of clicks made at random. It prints, per arm: Kendall's τ between the
+``kind:game`` leaderboard and the hidden strengths after 5k and 10k votes, votes/s, the
+latency of the next matchup (GET /duels/next, and the vote whose reply carries it), and the
+vote-to-leaderboard-message latency seen by a websocket subscribed to ``leaderboard:kind:game``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import math
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import aiohttp
+import asyncpg
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from metacult.infra.migrations import migrate  # noqa: E402
+from metacult.ranking.audit import kendall_tau  # noqa: E402
+
+RANDOM_CLICKS = 0.05
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
+
+
+class Arm:
+    """One run: its own database, Redis prefix, web server and worker."""
+
+    def __init__(self, name: str, explore_percent: int, args: argparse.Namespace) -> None:
+        self.name = name
+        self.args = args
+        run = uuid.uuid4().hex[:8]
+        base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/metacult")
+        parts = urlsplit(base)
+        self.dsn = urlunsplit(parts._replace(path=f"/metacult_bench_{run}"))
+        self.admin_dsn = urlunsplit(parts._replace(path="/postgres"))
+        self.db_name = f"metacult_bench_{run}"
+        self.port = args.port
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": self.dsn,
+            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "REDIS_PREFIX": f"mcbench-{run}",
+            "METACULT_ENV": "test",
+            "PORT": str(self.port),
+            "LOG_LEVEL": "WARNING",
+            "ACCESS_TOKEN_TTL": "86400",
+            "DUEL_EXPLORE_PERCENT": str(explore_percent),
+            "DB_POOL_MAX": "20",
+        }
+        self.processes: list[subprocess.Popen] = []
+        self.vote_latency: list[float] = []
+        self.next_latency: list[float] = []
+        self.message_latency: list[float] = []
+        self.last_vote_at: dict[int, float] = {}
+        self.taus: dict[int, float] = {}
+        self.votes = 0
+        self.voting_seconds = 0.0
+
+    async def start(self, strengths: dict[int, float]) -> dict[int, float]:
+        admin = await asyncpg.connect(self.admin_dsn)
+        try:
+            await admin.execute(f'CREATE DATABASE "{self.db_name}"')
+        finally:
+            await admin.close()
+        await migrate(self.dsn)
+        conn = await asyncpg.connect(self.dsn)
+        try:
+            rows = await conn.fetch(
+                "INSERT INTO media (kind, title, slug, genres)"
+                " SELECT 'game', 'Bench title ' || n, 'bench-' || n, ARRAY['bench']"
+                " FROM generate_series(1, $1) AS n RETURNING id, slug",
+                len(strengths),
+            )
+        finally:
+            await conn.close()
+        by_slug = {f"bench-{i + 1}": s for i, s in enumerate(strengths.values())}
+        hidden = {row["id"]: by_slug[row["slug"]] for row in rows}
+        self.launch()
+        async with aiohttp.ClientSession() as http:
+            for _ in range(300):
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with http.get(f"{self.base_url}/readyz") as response:
+                        if response.status == 200:
+                            return hidden
+                await asyncio.sleep(0.1)
+        raise RuntimeError("the web server did not become ready")
+
+    def launch(self) -> None:
+        """The web server and the worker, as ``make run`` starts them."""
+        python = str(ROOT / ".venv" / "bin" / "python")
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        self.processes.append(
+            subprocess.Popen([python, "-m", "metacult", "serve"], cwd=ROOT, env=self.env, **quiet)
+        )
+        self.processes.append(
+            subprocess.Popen(
+                [str(ROOT / ".venv" / "bin" / "dramatiq"), "workers", "--processes", "1",
+                 "--threads", "4"],
+                cwd=ROOT, env=self.env, **quiet,
+            )
+        )  # fmt: skip
+
+    def terminate(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    async def stop(self) -> None:
+        self.terminate()
+        admin = await asyncpg.connect(self.admin_dsn)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+        import redis
+
+        client = redis.Redis.from_url(self.env["REDIS_URL"])
+        for pattern in (f"{self.env['REDIS_PREFIX']}:*", f"{self.env['REDIS_PREFIX']}-dramatiq:*"):
+            for key in client.scan_iter(match=pattern, count=1000):
+                client.delete(key)
+        client.close()
+
+    async def sign_up(self, http: aiohttp.ClientSession, n: int) -> str:
+        email = f"bench-{n}-{uuid.uuid4().hex[:6]}@example.test"
+        password = f"pw-{uuid.uuid4().hex}"
+        body = {"email": email, "password": password, "display_name": f"Bench {n}"}
+        async with http.post(f"{self.base_url}/api/v1/auth/signup", json=body) as response:
+            assert response.status == 201, await response.text()
+        token = {"grant_type": "password", "email": email, "password": password}
+        async with http.post(f"{self.base_url}/api/v1/auth/token", json=token) as response:
+            assert response.status == 200, await response.text()
+            return (await response.json())["access_token"]
+
+    async def watch_leaderboard(self, http: aiohttp.ClientSession, ready: asyncio.Event) -> None:
+        async with http.ws_connect(f"{self.base_url}/ws") as ws:
+            await ws.send_json({"type": "subscribe", "id": 1, "channel": "leaderboard:kind:game"})
+            async for message in ws:
+                frame = message.json()
+                if frame.get("type") == "subscribed":
+                    ready.set()
+                if frame.get("type") != "publication":
+                    continue
+                now = time.perf_counter()
+                for move in frame["data"]["moves"]:
+                    voted_at = self.last_vote_at.pop(move["media_id"], None)
+                    if voted_at is not None:
+                        self.message_latency.append(now - voted_at)
+
+    async def vote_until(
+        self, http: aiohttp.ClientSession, tokens: list[str], hidden: dict[int, float], total: int
+    ) -> None:
+        """Voters take turns (``concurrency`` at a time) until ``total`` votes were cast."""
+        remaining = [total - self.votes]
+        idle: asyncio.Queue[str] = asyncio.Queue()
+        for token in tokens:
+            idle.put_nowait(token)
+
+        async def seat(seed: int) -> None:
+            rng = random.Random(seed)
+            while remaining[0] > 0:
+                token = await idle.get()
+                try:
+                    await self.voter(http, token, hidden, remaining, rng)
+                finally:
+                    idle.put_nowait(token)
+
+        await asyncio.gather(*(seat(total + i) for i in range(self.args.concurrency)))
+
+    async def voter(
+        self,
+        http: aiohttp.ClientSession,
+        token: str,
+        hidden: dict[int, float],
+        remaining: list[int],
+        rng: random.Random,
+        *,
+        session_votes: int = 20,
+    ) -> None:
+        """One sitting of one voter: up to ``session_votes`` duels in a row."""
+        headers = {"Authorization": f"Bearer {token}"}
+        duel = await self.get_next(http, headers)
+        step = 0
+        while duel is not None and remaining[0] > 0 and step < session_votes:
+            remaining[0] -= 1
+            a, b = duel["a"]["id"], duel["b"]["id"]
+            if rng.random() < RANDOM_CLICKS:
+                winner = rng.choice((a, b))
+            else:
+                p = 1 / (1 + math.exp(hidden[b] - hidden[a]))
+                winner = a if rng.random() < p else b
+            started = time.perf_counter()
+            async with http.post(
+                f"{self.base_url}/api/v1/duels/{duel['id']}/vote",
+                json={"winner": winner},
+                headers=headers,
+            ) as response:
+                body = await response.json()
+                if response.status != 200:
+                    raise RuntimeError(f"vote refused: {response.status} {body}")
+            done = time.perf_counter()
+            self.vote_latency.append(done - started)
+            self.votes += 1
+            self.last_vote_at[a] = self.last_vote_at[b] = done
+            duel = body["next"]
+            step += 1
+            if step % 5 == 0:
+                duel = await self.get_next(http, headers)
+
+    async def get_next(self, http: aiohttp.ClientSession, headers: dict) -> dict | None:
+        started = time.perf_counter()
+        async with http.get(f"{self.base_url}/api/v1/duels/next?kind=game", headers=headers) as r:
+            body = await r.json()
+        self.next_latency.append(time.perf_counter() - started)
+        return body if r.status == 200 else None
+
+    async def settled(self) -> None:
+        """Wait until the worker applied every vote cast so far."""
+        conn = await asyncpg.connect(self.dsn)
+        try:
+            for _ in range(1200):
+                waiting = await conn.fetchval(
+                    "SELECT count(*) FROM outbox o WHERE o.type = 'ranking.vote_cast'"
+                    " AND NOT EXISTS (SELECT 1 FROM processed_events p"
+                    " WHERE p.consumer = 'ranking.update_ratings' AND p.event_id = o.id)"
+                )
+                if waiting == 0:
+                    return
+                await asyncio.sleep(0.25)
+        finally:
+            await conn.close()
+
+    async def board(self, http: aiohttp.ClientSession) -> dict[int, float]:
+        ratings: dict[int, float] = {}
+        cursor = None
+        while True:
+            url = f"{self.base_url}/api/v1/leaderboards/kind:game?limit=100"
+            if cursor:
+                url += f"&cursor={cursor}"
+            async with http.get(url) as response:
+                page = await response.json()
+            ratings.update({e["media"]["id"]: e["rating"] for e in page["entries"]})
+            cursor = page["next_cursor"]
+            if not cursor:
+                return ratings
+
+    async def run(self, strengths: dict[int, float]) -> None:
+        hidden = await self.start(strengths)
+        try:
+            connector = aiohttp.TCPConnector(limit=self.args.concurrency + 4)
+            async with aiohttp.ClientSession(connector=connector) as http:
+                tokens = [await self.sign_up(http, n) for n in range(self.args.users)]
+                ready = asyncio.Event()
+                watcher = asyncio.create_task(self.watch_leaderboard(http, ready))
+                await asyncio.wait_for(ready.wait(), 10)
+                for checkpoint in (self.args.votes // 2, self.args.votes):
+                    started = time.perf_counter()
+                    await self.vote_until(http, tokens, hidden, checkpoint)
+                    self.voting_seconds += time.perf_counter() - started
+                    await self.settled()
+                    await asyncio.sleep(0.5)
+                    board = await self.board(http)
+                    live = {m: board.get(m, 1500.0) for m in hidden}
+                    self.taus[checkpoint] = kendall_tau(live, hidden)
+                    print(
+                        f"  [{self.name}] {self.votes} votes: Kendall τ = "
+                        f"{self.taus[checkpoint]:.3f} ({len(board)} titles on the board)",
+                        flush=True,
+                    )
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
+        finally:
+            await self.stop()
+
+    def report(self) -> str:
+        ms = 1000
+        taus = "  ".join(f"τ@{k // 1000}k={v:.3f}" for k, v in self.taus.items())
+        return (
+            f"{self.name:<11} {taus}  votes/s={self.votes / self.voting_seconds:.0f}  "
+            f"next p50/p99={percentile(self.next_latency, 0.5) * ms:.1f}/"
+            f"{percentile(self.next_latency, 0.99) * ms:.1f} ms  "
+            f"vote+next p50/p99={percentile(self.vote_latency, 0.5) * ms:.1f}/"
+            f"{percentile(self.vote_latency, 0.99) * ms:.1f} ms  "
+            f"vote→message p50/p99={percentile(self.message_latency, 0.5) * ms:.0f}/"
+            f"{percentile(self.message_latency, 0.99) * ms:.0f} ms "
+            f"({len(self.message_latency)} samples)"
+        )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--titles", type=int, default=500)
+    parser.add_argument("--votes", type=int, default=10_000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument("--arms", default="random,matchmaker")
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    strengths = {n: rng.gauss(0, 2) for n in range(args.titles)}
+    arms = {"random": 100, "matchmaker": None}
+    results = []
+    for name in args.arms.split(","):
+        explore = arms[name]
+        arm = Arm(name, explore if explore is not None else 15, args)
+        print(f"{name}: {args.titles} titles, {args.users} voters, {args.votes} votes", flush=True)
+        await arm.run(strengths)
+        results.append(arm.report())
+    print(f"\nmachine: {os.cpu_count()} cores, {sys.platform}, Python {sys.version.split()[0]}")
+    for line in results:
+        print(line)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,208 @@
+"""Leaderboards: ordered by rating, live rank moves over the websocket, rebuilt from PostgreSQL."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from metacult import identity
+from metacult.infra.redis import rkey
+from metacult.ranking import leaderboards, service
+from metacult.realtime.publishing import history_after
+from tests import random_refs
+from tests.accounts import sign_up
+from tests.helpers import eventually
+from tests.ranking.conftest import make_titles, offer, unique_genre
+from tests.realtime.live import Live
+
+
+async def new_user(db) -> int:
+    async with db.acquire() as conn:
+        return await identity.create_user(conn, email=random_refs.email("fan"), display_name="Fan")
+
+
+def vote_cast(user_id: int, winner: int, loser: int) -> dict:
+    return {
+        "id": str(uuid.uuid4()),
+        "type": "ranking.vote_cast",
+        "version": 1,
+        "occurred_at": "2026-01-01T00:00:00+00:00",
+        "data": {
+            "duel_id": 0,
+            "user_id": user_id,
+            "kind": "game",
+            "a_id": winner,
+            "b_id": loser,
+            "outcome": "a",
+            "winner_id": winner,
+            "loser_id": loser,
+        },
+    }
+
+
+async def test_a_rank_move_arrives_over_a_real_websocket_after_a_vote(client, db, worker) -> None:
+    account = await sign_up(client)
+    a, b = await make_titles(db, 2)
+    live = await Live.open(client)
+    assert (await live.subscribe("leaderboard:kind:game"))["type"] == "subscribed"
+    duel_id = await offer(db, account.id, a, b)
+
+    await client.post(f"/api/v1/duels/{duel_id}/vote", json={"winner": a}, headers=account.headers)
+
+    while True:
+        frame = await live.expect("publication", channel="leaderboard:kind:game")
+        moved = {move["media_id"]: move for move in frame["data"]["moves"]}
+        if a in moved:
+            break
+    move = moved[a]
+    assert move["from"] is None and move["to"] >= 1 and move["rating"] > 1500
+    assert frame["data"]["scope"] == "kind:game"
+    await live.close()
+
+
+async def test_a_leaderboard_lists_titles_by_rating_with_rank_deviation_and_movement(
+    client, db, redis, settings
+) -> None:
+    genre = unique_genre()
+    user_id = await new_user(db)
+    best, middle, worst = await make_titles(db, 3, genres=(genre,), platforms=("pc",))
+    for winner, loser in ((best, middle), (middle, worst), (best, worst)):
+        await service.apply_vote(db, redis, settings, vote_cast(user_id, winner, loser))
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    await service.snapshot_leaderboards(db, redis, settings, today=yesterday)
+    await service.apply_vote(db, redis, settings, vote_cast(user_id, worst, middle))
+    await service.apply_vote(db, redis, settings, vote_cast(user_id, worst, middle))
+
+    response = await client.get(f"/api/v1/leaderboards/genre:{genre}")
+
+    assert response.status == 200
+    body = await response.json()
+    entries = body["entries"]
+    assert [entry["rank"] for entry in entries] == [1, 2, 3]
+    ratings = [entry["rating"] for entry in entries]
+    assert ratings == sorted(ratings, reverse=True)
+    assert entries[0]["media"]["id"] == best
+    assert all(entry["rd"] < 350 and entry["provisional"] for entry in entries)
+    by_id = {entry["media"]["id"]: entry for entry in entries}
+    assert by_id[worst]["movement"] == 1 and by_id[middle]["movement"] == -1
+    assert by_id[best]["movement"] == 0
+    assert body["next_cursor"] is None
+
+
+async def test_leaderboards_page_with_a_cursor(client, db, redis, settings) -> None:
+    genre = unique_genre()
+    user_id = await new_user(db)
+    titles = await make_titles(db, 5, genres=(genre,))
+    for winner, loser in itertools.pairwise(titles):
+        await service.apply_vote(db, redis, settings, vote_cast(user_id, winner, loser))
+
+    first = await (await client.get(f"/api/v1/leaderboards/genre:{genre}?limit=3")).json()
+    rest = await (
+        await client.get(
+            f"/api/v1/leaderboards/genre:{genre}?limit=3&cursor={first['next_cursor']}"
+        )
+    ).json()
+
+    assert [e["rank"] for e in first["entries"] + rest["entries"]] == [1, 2, 3, 4, 5]
+    ids = [e["media"]["id"] for e in first["entries"] + rest["entries"]]
+    assert sorted(ids) == titles
+    assert rest["next_cursor"] is None
+
+
+async def test_an_unknown_scope_is_not_found(client) -> None:
+    for scope in ("kind:book", "planet:mars", "genre:Not%20A%20Slug"):
+        response = await client.get(f"/api/v1/leaderboards/{scope}")
+        assert response.status == 404, scope
+
+
+async def votes_in_flight(db, *, none: bool) -> bool:
+    waiting = await db.fetchval(
+        "SELECT count(*) FROM outbox o WHERE o.type = 'ranking.vote_cast' AND NOT EXISTS"
+        " (SELECT 1 FROM processed_events p"
+        "  WHERE p.consumer = 'ranking.update_ratings' AND p.event_id = o.id)"
+    )
+    return (waiting == 0) == none
+
+
+async def test_leaderboards_are_rebuilt_identically_from_postgresql(
+    client, db, redis, settings, worker
+) -> None:
+    genre = unique_genre()
+    user_id = await new_user(db)
+    titles = await make_titles(db, 6, genres=(genre,), platforms=("switch",))
+    for winner, loser in zip(titles, titles[2:], strict=False):
+        await service.apply_vote(db, redis, settings, vote_cast(user_id, winner, loser))
+    scopes = ["global", "kind:game", f"genre:{genre}", "platform:switch"]
+
+    async def boards():
+        return {
+            s: await redis.zrange(leaderboards.board_key(settings, s), 0, -1, withscores=True)
+            for s in scopes
+        }
+
+    # Boards as the votes left them, once no vote of another test is still in flight.
+    await eventually(lambda: votes_in_flight(db, none=True))
+    before = await boards()
+    assert len(before[f"genre:{genre}"]) == 6
+    async for key in redis.scan_iter(match=rkey(settings, "leaderboard", "*")):
+        await redis.delete(key)
+    assert not await redis.exists(leaderboards.board_key(settings, "kind:game"))
+
+    response = await client.get("/api/v1/leaderboards/kind:game")
+
+    assert response.status == 200
+    assert await boards() == before
+
+
+async def test_bursts_of_rank_moves_are_coalesced_per_scope(db, redis, settings) -> None:
+    slow = settings.replace(leaderboard_flush_ms=3000)
+    genre = unique_genre()
+    channel = f"leaderboard:genre:{genre}"
+    user_id = await new_user(db)
+    titles = await make_titles(db, 6, genres=(genre,))
+
+    for winner, loser in zip(titles[1:], titles, strict=False):
+        await service.apply_vote(db, redis, slow, vote_cast(user_id, winner, loser))
+    for winner, loser in zip(titles[1:], titles, strict=False):
+        await service.apply_vote(db, redis, slow, vote_cast(user_id, winner, loser))
+
+    first = await history_after(redis, settings, channel, 0, limit=100)
+    assert len(first.entries) == 1  # the first move at once, the rest held back
+
+    async def flushed():
+        history = await history_after(redis, settings, channel, 0, limit=100)
+        return history if len(history.entries) >= 2 else None
+
+    history = await eventually(flushed)
+    assert len(history.entries) == 2
+    later = await history_after(redis, settings, channel, 0, limit=100)
+    assert len(later.entries) == 2
+
+
+async def test_the_nightly_audit_reports_drift_on_the_admin_dashboard(
+    db, redis, settings, worker
+) -> None:
+    from workers.ranking import audit_leaderboards
+
+    user_id = await new_user(db)
+    titles = await make_titles(db, 4)
+    for winner, loser in itertools.pairwise(titles):
+        await service.apply_vote(db, redis, settings, vote_cast(user_id, winner, loser))
+    start = (await history_after(redis, settings, "admin:dashboard", 0, limit=1)).offset
+
+    audit_leaderboards.send()
+
+    async def reported():
+        history = await history_after(redis, settings, "admin:dashboard", start, limit=50)
+        for entry in history.entries:
+            if b'"ranking.audit"' in entry.frame:
+                return entry.frame
+        return None
+
+    frame = await eventually(reported, within=30)
+    assert b'"kendall_tau"' in frame
+    today = datetime.now(UTC).date()
+    assert await db.fetchval(
+        "SELECT count(*) FROM ranking_snapshots WHERE scope = 'kind:game' AND taken_on = $1", today
+    )
