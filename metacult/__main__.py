@@ -88,6 +88,12 @@ def _seed(settings: Settings, args: argparse.Namespace) -> None:
     seed(settings, args)
 
 
+def _create_admin(settings: Settings, args: argparse.Namespace) -> None:
+    from metacult.identity.cli import create_admin
+
+    create_admin(settings, args)
+
+
 def _use_uvloop() -> None:
     try:
         import uvloop
@@ -103,6 +109,7 @@ COMMANDS = {
     "services": (_services, "print the service URLs, starting embedded servers if needed"),
     "dead-letters": (_dead_letters, "count the messages the workers gave up on"),
     "seed": (_seed, "load the demo catalogue (idempotent); --demo-users N adds demo users"),
+    "create-admin": (_create_admin, "give the account with this email the admin role"),
 }
 
 
@@ -115,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
             from metacult.catalog.cli import add_arguments
 
             add_arguments(command)
+        elif name == "create-admin":
+            from metacult.identity.cli import add_arguments as admin_arguments
+
+            admin_arguments(command)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import asyncpg
 import pydantic
@@ -12,7 +12,7 @@ from aiohttp import web
 from metacult.identity import authentication, service, sessions
 from metacult.infra.auth import Principal
 from metacult.infra.errors import invalid_field
-from metacult.infra.web import Api, Schema
+from metacult.infra.web import Api, IdPath, Schema
 from metacult.typedefs import AUTHENTICATOR, DB, REDIS, SETTINGS, USER_DATA_EXPORTERS
 
 api = Api("identity")
@@ -177,6 +177,147 @@ async def refresh_token(request: web.Request, body: RefreshIn) -> TokenOut:
 async def me(request: web.Request, user: Principal) -> MeOut:
     """The signed-in user's account."""
     return me_out(await service.user(request.app[DB], user.user_id))
+
+
+Slug = Annotated[str, pydantic.StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+HttpUrl = Annotated[
+    str, pydantic.StringConstraints(max_length=500, pattern=r"^https?://[^\s/$.?#][^\s]*$")
+]
+
+
+class ProfileIn(Schema):
+    """The profile fields to change; absent fields stay as they are."""
+
+    display_name: str | None = pydantic.Field(default=None, max_length=200)
+    avatar_url: HttpUrl | None = None
+    bio: str | None = pydantic.Field(default=None, max_length=500)
+    favourite_genres: list[Slug] | None = pydantic.Field(default=None, max_length=20)
+    favourite_platforms: list[Slug] | None = pydantic.Field(default=None, max_length=20)
+
+
+class UserOut(Schema):
+    """A public profile."""
+
+    id: int
+    display_name: str
+    avatar_url: str | None
+    bio: str
+    favourite_genres: list[str]
+    favourite_platforms: list[str]
+    created_at: datetime
+    followers: int
+    following: int
+    followed_by_me: bool | None
+
+
+class FollowListQuery(Schema):
+    cursor: str | None = pydantic.Field(default=None, max_length=200)
+    limit: int = pydantic.Field(default=20, ge=1, le=100)
+
+
+class FollowItemOut(Schema):
+    id: int
+    display_name: str
+    avatar_url: str | None
+    followed_at: datetime
+
+
+class FollowPageOut(Schema):
+    items: list[FollowItemOut]
+    next_cursor: str | None
+
+
+class ExportOut(pydantic.RootModel[dict[str, Any]]):
+    """Every context's data about the user, by context name."""
+
+
+@api.patch("/api/v1/me", body=ProfileIn, reply=MeOut)
+async def update_me(request: web.Request, body: ProfileIn, user: Principal) -> MeOut:
+    """Change the signed-in user's profile (display name, avatar, bio, favourites)."""
+    changes = {name: getattr(body, name) for name in body.model_fields_set}
+    for name in ("display_name", "bio", "favourite_genres", "favourite_platforms"):
+        if name in changes and changes[name] is None:
+            raise invalid_field(name, "cannot be null")
+    row = await service.update_profile(request.app[DB], user.user_id, changes)
+    return me_out(row)
+
+
+@api.get("/api/v1/users/{id}", auth="public", path_params=IdPath, reply=UserOut)
+async def public_profile(request: web.Request, path: IdPath, user: Principal | None) -> UserOut:
+    """A user's public profile, with follower counts."""
+    viewer = user.user_id if user else None
+    profile = await service.public_profile(request.app[DB], path.id, viewer)
+    row = profile.user
+    return UserOut(
+        id=row["id"],
+        display_name=row["display_name"],
+        avatar_url=row["avatar_url"],
+        bio=row["bio"],
+        favourite_genres=list(row["favourite_genres"]),
+        favourite_platforms=list(row["favourite_platforms"]),
+        created_at=row["created_at"],
+        followers=profile.followers,
+        following=profile.following,
+        followed_by_me=profile.followed_by_viewer,
+    )
+
+
+@api.put("/api/v1/users/{id}/follow", path_params=IdPath)
+async def follow(request: web.Request, path: IdPath, user: Principal) -> None:
+    """Follow a user (following twice changes nothing)."""
+    await service.follow(request.app[DB], user.user_id, path.id)
+
+
+@api.delete("/api/v1/users/{id}/follow", path_params=IdPath)
+async def unfollow(request: web.Request, path: IdPath, user: Principal) -> None:
+    """Stop following a user (when not following, nothing changes)."""
+    await service.unfollow(request.app[DB], user.user_id, path.id)
+
+
+@api.get(
+    "/api/v1/users/{id}/followers",
+    auth="public",
+    path_params=IdPath,
+    query=FollowListQuery,
+    reply=FollowPageOut,
+)
+async def followers(request: web.Request, path: IdPath, query: FollowListQuery) -> FollowPageOut:
+    """Who follows this user, newest first (cursor pagination)."""
+    page = await service.follow_list(
+        request.app[DB], path.id, "followers", query.cursor, query.limit
+    )
+    return FollowPageOut(items=page.items, next_cursor=page.next_cursor)
+
+
+@api.get(
+    "/api/v1/users/{id}/following",
+    auth="public",
+    path_params=IdPath,
+    query=FollowListQuery,
+    reply=FollowPageOut,
+)
+async def following(request: web.Request, path: IdPath, query: FollowListQuery) -> FollowPageOut:
+    """Whom this user follows, newest first (cursor pagination)."""
+    page = await service.follow_list(
+        request.app[DB], path.id, "following", query.cursor, query.limit
+    )
+    return FollowPageOut(items=page.items, next_cursor=page.next_cursor)
+
+
+@api.get("/api/v1/me/export", reply=ExportOut)
+async def export_my_data(request: web.Request, user: Principal) -> ExportOut:
+    """Everything Metacult holds about the signed-in user, as JSON."""
+    data = await service.export(request.app[DB], request.app[USER_DATA_EXPORTERS], user.user_id)
+    return ExportOut(data)
+
+
+@api.delete("/api/v1/me")
+async def delete_me(request: web.Request, user: Principal) -> None:
+    """Delete the account: signed out everywhere now; personal data purged shortly."""
+    app = request.app
+    await service.delete_account(app[DB], app[REDIS], app[SETTINGS], user.user_id)
+    if user.via == "session":
+        await sessions.end(request)
 
 
 def setup(app: web.Application) -> None:

@@ -16,7 +16,7 @@ import asyncpg
 from redis.asyncio import Redis
 
 from metacult.config import Settings
-from metacult.identity import credentials, store
+from metacult.identity import credentials, sessions, store
 from metacult.identity.credentials import HashCost
 from metacult.infra import ratelimit
 from metacult.infra.auth import Principal
@@ -29,6 +29,7 @@ from metacult.infra.errors import (
     invalid_field,
 )
 from metacult.infra.events import emit
+from metacult.typedefs import UserDataExporter
 
 SIGNED_UP = "identity.signed_up"
 FOLLOWED = "identity.followed"
@@ -334,3 +335,164 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         return datetime.fromisoformat(stamp), int(user_id)
     except (ValueError, UnicodeDecodeError):
         raise invalid_field("cursor", "is not a cursor this API gave out") from None
+
+
+# Profiles.
+
+PROFILE_FIELDS = ("display_name", "avatar_url", "bio", "favourite_genres", "favourite_platforms")
+
+
+async def update_profile(
+    pool: asyncpg.Pool, user_id: int, changes: dict[str, Any]
+) -> asyncpg.Record:
+    """Apply the given profile fields (already shape-checked); the updated account."""
+    changes = {name: value for name, value in changes.items() if name in PROFILE_FIELDS}
+    if "display_name" in changes:
+        changes["display_name"] = changes["display_name"].strip()
+        if problem := credentials.display_name_problem(changes["display_name"]):
+            raise invalid_field("display_name", problem)
+    for name in ("favourite_genres", "favourite_platforms"):
+        if name in changes:
+            changes[name] = list(dict.fromkeys(changes[name]))
+    async with pool.acquire() as conn, conn.transaction():
+        await store.update_profile(conn, user_id, changes)
+        return await store.user_by_id(conn, user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class PublicProfile:
+    user: asyncpg.Record
+    followers: int
+    following: int
+    followed_by_viewer: bool | None
+
+
+async def public_profile(pool: asyncpg.Pool, user_id: int, viewer_id: int | None) -> PublicProfile:
+    """What anyone may see of a live account, and whether the viewer follows it."""
+    async with pool.acquire() as conn:
+        row = await store.user_by_id(conn, user_id)
+        if row is None or row["deleted_at"] is not None:
+            raise NotFound("No such user.")
+        counts = await store.follow_counts(conn, user_id)
+        followed = None
+        if viewer_id is not None:
+            followed = await store.is_following(conn, viewer_id, user_id)
+    return PublicProfile(row, counts["followers"], counts["following"], followed)
+
+
+async def favourite_genres(conn: asyncpg.Connection, user_id: int) -> list[str]:
+    """The genre slugs a user picked on their profile (empty when none or unknown)."""
+    row = await store.user_by_id(conn, user_id)
+    return list(row["favourite_genres"]) if row is not None and row["deleted_at"] is None else []
+
+
+# Follows.
+
+
+async def follow(pool: asyncpg.Pool, follower_id: int, followee_id: int) -> bool:
+    """Follow a live account; emits ``identity.followed`` when the follow is new."""
+    if follower_id == followee_id:
+        raise CannotFollowSelf()
+    async with pool.acquire() as conn, conn.transaction():
+        if await store.active_role(conn, followee_id) is None:
+            raise NotFound("No such user.")
+        created = await store.insert_follow(conn, follower_id, followee_id)
+        if created:
+            await emit(conn, FOLLOWED, {"follower_id": follower_id, "followee_id": followee_id})
+    return created
+
+
+async def unfollow(pool: asyncpg.Pool, follower_id: int, followee_id: int) -> bool:
+    """Stop following; emits ``identity.unfollowed`` when there was a follow."""
+    async with pool.acquire() as conn, conn.transaction():
+        removed = await store.delete_follow(conn, follower_id, followee_id)
+        if removed:
+            await emit(conn, UNFOLLOWED, {"follower_id": follower_id, "followee_id": followee_id})
+    return removed
+
+
+@dataclass(frozen=True, slots=True)
+class FollowPage:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+async def follow_list(
+    pool: asyncpg.Pool, user_id: int, which: str, cursor: str | None, limit: int
+) -> FollowPage:
+    """A page of ``followers`` or ``following`` of a live account, newest follow first."""
+    after = decode_cursor(cursor) if cursor else None
+    page = store.followers_page if which == "followers" else store.following_page
+    async with pool.acquire() as conn:
+        if await store.active_role(conn, user_id) is None:
+            raise NotFound("No such user.")
+        rows = await page(conn, user_id, after, limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [
+        {
+            "id": row["id"],
+            "display_name": row["display_name"],
+            "avatar_url": row["avatar_url"],
+            "followed_at": row["created_at"],
+        }
+        for row in rows
+    ]
+    next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
+    return FollowPage(items, next_cursor)
+
+
+# Account data: export and deletion.
+
+
+async def export(
+    pool: asyncpg.Pool, exporters: dict[str, UserDataExporter], user_id: int
+) -> dict[str, Any]:
+    """Everything the platform holds about a user: identity's tables, then each context's."""
+    async with pool.acquire() as conn:
+        row = await store.user_by_id(conn, user_id)
+        if row is None or row["deleted_at"] is not None:
+            raise NotFound("No such user.")
+        follows = await store.all_follows(conn, user_id)
+        links = await store.links_of(conn, user_id)
+        families = await store.families_of(conn, user_id)
+        account = dict(row)
+        del account["deleted_at"]
+        data: dict[str, Any] = {
+            "identity": {
+                "account": account,
+                "following": [
+                    {"user_id": f["followee_id"], "since": f["created_at"]}
+                    for f in follows
+                    if f["follower_id"] == user_id
+                ],
+                "followers": [
+                    {"user_id": f["follower_id"], "since": f["created_at"]}
+                    for f in follows
+                    if f["followee_id"] == user_id
+                ],
+                "sign_in_providers": [dict(link) for link in links],
+                "app_sign_ins": [dict(family) for family in families],
+            }
+        }
+        for name, exporter in sorted(exporters.items()):
+            data[name] = await exporter(conn, user_id)
+    return data
+
+
+async def delete_account(
+    pool: asyncpg.Pool, redis: Redis, settings: Settings, user_id: int
+) -> None:
+    """Close the account now: every session and token stops working at once, and
+    ``identity.account_deleted`` asks the workers to purge personal data and anonymise content."""
+    async with pool.acquire() as conn, conn.transaction():
+        if not await store.mark_deleted(conn, user_id):
+            raise NotFound("No such user.")
+        await store.revoke_all_families(conn, user_id, "account deleted")
+        await emit(conn, ACCOUNT_DELETED, {"user_id": user_id})
+    await sessions.end_all(redis, settings, user_id)
+
+
+async def purge_personal_data(conn: asyncpg.Connection, user_id: int) -> None:
+    """Leave an anonymised row ("deleted user") so others' content stays attributed."""
+    await store.purge_personal_data(conn, user_id, DELETED_USER_NAME)

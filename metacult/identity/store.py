@@ -336,3 +336,22 @@ async def following_page(
         after[1] if after else None,
         limit,
     )
+
+
+# Account data.
+
+
+async def all_follows(conn: asyncpg.Connection, user_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT follower_id, followee_id, created_at FROM follows "
+        "WHERE follower_id = $1 OR followee_id = $1 ORDER BY created_at",
+        user_id,
+    )
+
+
+async def families_of(conn: asyncpg.Connection, user_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT id, created_at, revoked_at, revoked_reason FROM token_families "
+        "WHERE user_id = $1 ORDER BY created_at",
+        user_id,
+    )

@@ -14,6 +14,8 @@ from redis.asyncio import Redis
 
 from metacult.config import Settings
 from metacult.infra.errors import RateLimited
+
+__all__ = ["Limit", "RateLimited", "allowed", "check", "consume"]
 from metacult.infra.redis import rkey
 
 # KEYS[1]: the bucket. ARGV: capacity, refill per millisecond, cost, credits needed.

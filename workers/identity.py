@@ -1,0 +1,33 @@
+"""Identity actors: purge a deleted account's personal data; forget expired tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dramatiq
+
+from metacult.identity import ACCOUNT_DELETED, service
+from metacult.infra.events import claim
+from workers.events import on_event
+from workers.runtime import resources
+from workers.schedule import every
+
+
+@on_event(ACCOUNT_DELETED)
+@dramatiq.actor(max_retries=10, time_limit=60_000, max_age=7 * 86_400_000)
+async def purge_personal_data(event: dict[str, Any]) -> None:
+    """Erase email, password, names, bio, avatar, provider links, follows and tokens,
+    leaving an anonymised "deleted user" row for content other contexts keep."""
+    res = await resources()
+    async with res.db.acquire() as conn, conn.transaction():
+        if not await claim(conn, "identity.purge_personal_data", event["id"]):
+            return
+        await service.purge_personal_data(conn, int(event["data"]["user_id"]))
+
+
+@every(3600)
+@dramatiq.actor(max_retries=3, time_limit=120_000, max_age=3_600_000)
+async def delete_expired_tokens() -> None:
+    """Forget access tokens past expiry and sign-ins with nothing left to refresh."""
+    res = await resources()
+    await service.delete_expired_tokens(res.db)
