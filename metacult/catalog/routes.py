@@ -74,6 +74,19 @@ class ViewerOut(Schema):
     status: str | None
 
 
+class DuelRatingOut(Schema):
+    """The title's global Glicko-2 rating from duels, shown as rating ± 2·RD (low, high)."""
+
+    rating: float
+    rd: float
+    low: float
+    high: float
+    provisional: bool
+    games: int
+    wins: int
+    losses: int
+
+
 class MediaCardOut(Schema):
     id: int
     kind: Kind
@@ -116,6 +129,7 @@ class MediaOut(Schema):
     stats: StatsOut
     # The signed-in viewer's own like, rating and library status (None when anonymous).
     viewer: ViewerOut | None
+    duel_rating: DuelRatingOut | None = None
 
 
 class GenresQuery(Schema):
@@ -173,6 +187,9 @@ def _detail(detail: service.MediaDetail) -> MediaOut:
         viewer=None
         if viewer is None
         else ViewerOut(liked=viewer.liked, rating=viewer.rating, status=viewer.status),
+        duel_rating=None
+        if detail.duel_rating is None
+        else DuelRatingOut.model_validate(detail.duel_rating, from_attributes=True),
     )
 
 

@@ -208,23 +208,26 @@ class MediaDetail:
     media: Media
     stats: Any
     viewer: Any | None
+    # Ranking's global duel rating (rating ± 2·RD, provisional, games, wins, losses).
+    duel_rating: Any | None = None
 
 
 async def media_detail(db: asyncpg.Pool, ref: int | str, viewer_id: int | None) -> MediaDetail:
     """The title by id or slug, with its aggregates; 404 when there is none."""
-    from metacult import interaction
+    from metacult import interaction, ranking
 
     async with db.acquire() as conn:
         media = await (
             get_media(conn, ref) if isinstance(ref, int) else get_media_by_slug(conn, ref)
         )
         stats = (await interaction.media_stats(conn, [media.id]))[media.id]
+        duel_rating = await ranking.media_rating(conn, media.id)
         viewer = (
             await interaction.viewer_state(conn, viewer_id, media.id)
             if viewer_id is not None
             else None
         )
-    return MediaDetail(media=media, stats=stats, viewer=viewer)
+    return MediaDetail(media=media, stats=stats, viewer=viewer, duel_rating=duel_rating)
 
 
 async def vocabulary(db: asyncpg.Pool, kind: str | None) -> tuple[list[Any], list[Any]]:

@@ -185,3 +185,16 @@ async def test_personal_rankings_follow_the_users_own_votes(client, db, worker) 
     other = await sign_up(client)
     theirs = await client.get("/api/v1/me/rankings?kind=game", headers=other.headers)
     assert (await theirs.json())["entries"] == []
+
+
+async def test_the_media_page_shows_the_duel_rating(client, db, redis, settings) -> None:
+    user_id = await new_user(db)
+    a, b = await make_titles(db, 2)
+    await service.apply_vote(db, redis, settings, vote_cast(user_id, a, b))
+
+    response = await client.get(f"/api/v1/media/{a}")
+
+    assert response.status == 200
+    shown = (await response.json())["duel_rating"]
+    assert shown["games"] == shown["wins"] == 1 and shown["provisional"] is True
+    assert shown["low"] < shown["rating"] < shown["high"]
