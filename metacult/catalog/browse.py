@@ -94,7 +94,7 @@ def _typed(value: Any, expected: type, bad: Exception) -> Any:
             raise bad from None
     if expected is float and isinstance(value, int):
         return float(value)
-    if not isinstance(value, expected):
+    if not isinstance(value, expected) or (isinstance(value, str) and "\x00" in value):
         raise bad
     if expected is int and not 0 <= value < 2**63:
         raise bad

@@ -10,6 +10,9 @@ from typing import Any
 from metacult.catalog.taxonomy import slugify
 from metacult.infra.errors import NotFound
 
+# The years the catalogue accepts (migrations/0020_media.sql checks the same).
+MIN_YEAR, MAX_YEAR = 1850, 2200
+
 
 class MediaNotFound(NotFound):
     """No such title in the catalogue."""
@@ -98,6 +101,10 @@ class MediaDraft:
     def __post_init__(self) -> None:
         if self.year is None and self.release_date is not None:
             object.__setattr__(self, "year", self.release_date.year)
+        if self.year is not None and not MIN_YEAR <= self.year <= MAX_YEAR:
+            # A provider's placeholder date (year 1 or 9999) says "unknown".
+            object.__setattr__(self, "year", None)
+            object.__setattr__(self, "release_date", None)
         # Order-preserving de-duplication: the same genre twice would change nothing.
         object.__setattr__(self, "genres", tuple(dict.fromkeys(self.genres)))
         object.__setattr__(self, "platforms", tuple(dict.fromkeys(self.platforms)))

@@ -35,6 +35,13 @@ class BrowseQuery(Schema):
     cursor: Annotated[str, pydantic.Field(min_length=1, max_length=512)] | None = None
     limit: Annotated[int, pydantic.Field(ge=1, le=100)] = 20
 
+    @pydantic.field_validator("q")
+    @classmethod
+    def _printable(cls, q: str | None) -> str | None:
+        if q is not None and any(ord(char) < 32 and char not in "\t\n\r" for char in q):
+            raise ValueError("must not contain control characters")
+        return q
+
     @pydantic.model_validator(mode="after")
     def _years(self) -> BrowseQuery:
         if self.year is not None and (self.year_from is not None or self.year_to is not None):

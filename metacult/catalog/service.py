@@ -21,6 +21,7 @@ Outcome = Literal["imported", "updated", "unchanged"]
 
 MEDIA_IMPORTED = "catalog.media_imported"
 MEDIA_UPDATED = "catalog.media_updated"
+SEED_LOCK = 0x4D43_5345_4544  # "MCSEED"
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ async def seed_demo(db: asyncpg.Pool) -> SeedResult:
     """Load the shipped demo titles that are not there yet; fast when they all are."""
     drafts = demo.load()
     async with db.acquire() as conn, conn.transaction():
+        # Several nodes may start at once: one seeds, the others then find nothing to do.
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", SEED_LOCK)
         await seed_vocabulary(conn)
         missing = await store.missing_natural_keys(conn, drafts)
         for position in missing:

@@ -69,7 +69,7 @@ def tmdb_film(title: str | None = None, **fields: Any) -> dict[str, Any]:
         "adult": False,
         "backdrop_path": f"/b{random_refs.suffix()}.jpg",
         "genres": [{"id": 18, "name": "Drama"}, {"id": 878, "name": "Science Fiction"}],
-        "id": _new_id(),
+        "id": new_id(),
         "original_language": "en",
         "original_title": title or f"Film {random_refs.suffix()}",
         "overview": "Written for the tests.",
@@ -94,7 +94,7 @@ def tmdb_series(name: str | None = None, **fields: Any) -> dict[str, Any]:
         "episode_run_time": [45],
         "first_air_date": "2016-07-15",
         "genres": [{"id": 10765, "name": "Sci-Fi & Fantasy"}, {"id": 18, "name": "Drama"}],
-        "id": _new_id(),
+        "id": new_id(),
         "name": name or f"Series {random_refs.suffix()}",
         "number_of_episodes": 30,
         "number_of_seasons": 3,
@@ -110,7 +110,7 @@ def tmdb_series(name: str | None = None, **fields: Any) -> dict[str, Any]:
 def igdb_game(name: str | None = None, **fields: Any) -> dict[str, Any]:
     """A game as ``POST /v4/games`` answers it with expanded fields."""
     game = {
-        "id": _new_id(),
+        "id": new_id(),
         "name": name or f"Game {random_refs.suffix()}",
         "first_release_date": 1488499200,  # 2017-03-03
         "summary": "Written for the tests.",
@@ -135,7 +135,7 @@ def igdb_game(name: str | None = None, **fields: Any) -> dict[str, Any]:
 _ids = iter(range(int(time.time() * 1000) % 10**9 + 10**6, 2**31 - 1, 7))
 
 
-def _new_id() -> int:
+def new_id() -> int:
     return next(_ids)
 
 

@@ -104,6 +104,9 @@ async def test_genres_and_platforms_menu(client, seeded):
         ({"cursor": "not-a-cursor"}, "cursor"),
         ({"sort": "relevance"}, "sort"),
         ({"q": "x" * 201}, "q"),
+        ({"q": "zel\x00da"}, "q"),
+        ({"sort": "title", "cursor": "WyJ0aXRsZSIsImFcdTAwMDAiLDFd"}, "cursor"),
+        ({"sort": "newest", "cursor": "WyJuZXdlc3QiLCJub3QtYS1kYXRlIiwxXQ"}, "cursor"),
     ],
 )
 async def test_bad_filters_are_refused_with_the_field(client, seeded, params, field):
