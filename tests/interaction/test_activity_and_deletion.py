@@ -6,6 +6,7 @@ import uuid
 
 from metacult import interaction
 from metacult.infra.events import emit
+from metacult.interaction import signals
 from tests.accounts import sign_up
 from tests.helpers import eventually
 from tests.interaction.arrange import new_media, published
@@ -136,22 +137,25 @@ async def test_recent_activity_of_followed_users_for_a_feed(client, db) -> None:
 
 
 async def test_signals_buffered_at_deletion_time_are_removed_by_the_late_pass(
-    client, db, worker
+    client, db, redis, settings, worker
 ) -> None:
     account = await sign_up(client)
+    # A view the account sent just before its deletion, still in the stream.
+    signal_id = uuid.uuid4()
+    view = signals.Signal(id=signal_id, type="view", media_id=5)
+    await signals.append(redis, settings, [view], account.id, signals.now())
     async with db.acquire() as conn, conn.transaction():
-        await emit(conn, "identity.account_deleted", {"user_id": account.id})
-    # A view sent just before the deletion, written after it was handled.
-    signal_id = str(uuid.uuid4())
-    await client.post(
-        "/api/v1/signals",
-        json={"events": [{"id": signal_id, "type": "view", "media_id": 5}]},
-        headers=account.headers,
-    )
-    write_signals.send()
+        deleted = await emit(conn, "identity.account_deleted", {"user_id": account.id})
     await eventually(
-        lambda: db.fetchval("SELECT 1 FROM signals WHERE event_id = $1", uuid.UUID(signal_id))
+        lambda: db.fetchval(
+            "SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2",
+            "interaction.forget_deleted_account",
+            deleted.id,
+        )
     )
+    # Written after the deletion was handled.
+    write_signals.send()
+    await eventually(lambda: db.fetchval("SELECT 1 FROM signals WHERE event_id = $1", signal_id))
 
     forget_late_signals.send(account.id)
 
