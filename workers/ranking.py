@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dramatiq
 
+from metacult.identity import ACCOUNT_DELETED
 from metacult.ranking import service
 from workers import broker as broker
 from workers.events import on_event
@@ -17,6 +18,16 @@ async def update_ratings(event: dict) -> None:
     """Play the vote's game on both titles (idempotent by event id) and move the boards."""
     res = await resources()
     await service.apply_vote(res.db, res.redis, res.settings, event)
+
+
+@on_event(ACCOUNT_DELETED)
+@dramatiq.actor(max_retries=10, time_limit=60_000, max_age=7 * 86_400_000)
+async def forget_deleted_voter(event: dict) -> None:
+    """Purge a deleted account's personal ranking, unknown titles and open duels."""
+    res = await resources()
+    await service.forget_user(
+        res.db, res.redis, res.settings, int(event["data"]["user_id"]), event["id"]
+    )
 
 
 @every(86_400)

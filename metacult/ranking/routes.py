@@ -15,7 +15,7 @@ from metacult.infra.auth import Principal
 from metacult.infra.errors import NotFound, invalid_field
 from metacult.infra.web import Api, IdPath, Schema
 from metacult.ranking import leaderboards, service
-from metacult.typedefs import DB, RANKING_TASKS, REDIS, SETTINGS
+from metacult.typedefs import DB, RANKING_TASKS, REDIS, SETTINGS, USER_DATA_EXPORTERS
 
 api = Api("ranking")
 
@@ -233,4 +233,5 @@ def setup(app: web.Application) -> None:
 
     api.register(app)
     app.cleanup_ctx.append(_ranking_background)
+    app.setdefault(USER_DATA_EXPORTERS, {})["ranking"] = service.export_user_data
     register_action(app, "duel.vote", DuelVoteAction, vote_over_websocket)

@@ -633,6 +633,31 @@ async def media_rating(conn: asyncpg.Connection, media_id: int) -> MediaRating:
     )
 
 
+# A user's own data.
+
+
+async def export_user_data(conn: asyncpg.Connection, user_id: int) -> dict[str, Any]:
+    """The user's duel votes and personal rankings, for ``GET /api/v1/me/export``."""
+    votes = await store.votes_of(conn, user_id)
+    personal = await store.personal_of(conn, user_id)
+    return {
+        "votes": [dict(row) for row in votes],
+        "personal_rankings": [dict(row) for row in personal],
+    }
+
+
+async def forget_user(
+    db: asyncpg.Pool, redis: Redis, settings: Settings, user_id: int, event_id: str
+) -> bool:
+    """Purge a deleted account's ranking data (once per event); False when already done."""
+    async with db.acquire() as conn, conn.transaction():
+        if not await claim(conn, "ranking.forget_user", event_id):
+            return False
+        await store.forget_user(conn, user_id)
+    await redis.delete(*(_queue_key(settings, user_id, kind) for kind in KINDS))
+    return True
+
+
 # The nightly audit.
 
 

@@ -262,6 +262,35 @@ async def personal_ranking(
     )
 
 
+# A user's own data: export and deletion.
+
+
+async def votes_of(conn: asyncpg.Connection, user_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT duel_id, kind, a_id, b_id, outcome, winner_id, cast_at FROM ranking_votes"
+        " WHERE user_id = $1 ORDER BY cast_at, duel_id",
+        user_id,
+    )
+
+
+async def personal_of(conn: asyncpg.Connection, user_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"SELECT {_PERSONAL_COLUMNS} FROM ranking_personal WHERE user_id = $1"
+        " ORDER BY kind, rating DESC, media_id",
+        user_id,
+    )
+
+
+async def forget_user(conn: asyncpg.Connection, user_id: int) -> None:
+    """Drop the user's personal ranking, unknown titles and open duels (votes stay: they
+    made the global ratings, which must not jump when someone leaves)."""
+    await conn.execute("DELETE FROM ranking_personal WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM ranking_unknown WHERE user_id = $1", user_id)
+    await conn.execute(
+        "DELETE FROM ranking_duels d WHERE d.user_id = $1 AND d.outcome IS NULL", user_id
+    )
+
+
 # The audit and the daily snapshots.
 
 

@@ -198,3 +198,31 @@ async def test_the_media_page_shows_the_duel_rating(client, db, redis, settings)
     shown = (await response.json())["duel_rating"]
     assert shown["games"] == shown["wins"] == 1 and shown["provisional"] is True
     assert shown["low"] < shown["rating"] < shown["high"]
+
+
+async def test_a_deleted_account_leaves_no_personal_ranking_behind(client, db, worker) -> None:
+    account = await sign_up(client)
+    a, b = await make_titles(db, 2)
+    duel_id = await offer(db, account.id, a, b)
+    await client.post(f"/api/v1/duels/{duel_id}/vote", json={"winner": a}, headers=account.headers)
+    (c,) = await make_titles(db, 1)
+    open_duel = await offer(db, account.id, a, c)
+
+    async def ranked():
+        return await db.fetchval(
+            "SELECT count(*) FROM ranking_personal WHERE user_id = $1", account.id
+        )
+
+    await eventually(ranked)
+    export = await client.get("/api/v1/me/export", headers=account.headers)
+    assert [v["duel_id"] for v in (await export.json())["ranking"]["votes"]] == [duel_id]
+
+    assert (await client.delete("/api/v1/me", headers=account.headers)).status in (200, 204)
+
+    async def forgotten():
+        return not await ranked()
+
+    await eventually(forgotten)
+    assert not await db.fetchval("SELECT count(*) FROM ranking_duels WHERE id = $1", open_duel)
+    # The global ratings keep the vote: they must not jump when someone leaves.
+    assert await db.fetchval("SELECT games FROM ranking_ratings WHERE media_id = $1", a) == 1
