@@ -91,6 +91,8 @@ class Hub:
         self.metrics = metrics
         self.node = secrets.token_hex(6)
         self.sessions: weakref.WeakSet[Session] = weakref.WeakSet()
+        # Websocket sessions, pinged by one loop rather than one task each.
+        self.websockets: weakref.WeakSet[Subscriber] = weakref.WeakSet()
         self.closing = False
         self._channels: dict[str, ChannelState] = {}
         self._by_key: dict[bytes, ChannelState] = {}
@@ -111,6 +113,7 @@ class Hub:
             ("presence", self._presence_loop),
             ("dashboard", self._dashboard_loop),
             ("linger", self._linger_loop),
+            ("ping", self._ping_loop),
         ]
         for name, loop in loops:
             self._tasks.append(asyncio.create_task(loop(), name=f"realtime-{name}"))
@@ -417,6 +420,12 @@ class Hub:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
+    async def _ping_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.realtime_ping_interval)
+            for websocket in list(self.websockets):
+                websocket.deliver(protocol.PING, False)
+
     # Presence and live stats.
 
     async def _presence_loop(self) -> None:
@@ -468,7 +477,11 @@ class Hub:
             try:
                 ((_, listeners),) = await self.redis.pubsub_numsub(key)
                 if listeners:
-                    figures = {"node": self.node, **self.metrics.snapshot()}
+                    figures = {
+                        "kind": "realtime.stats",
+                        "node": self.node,
+                        **self.metrics.snapshot(),
+                    }
                     await publish(self.redis, self.settings, channel, figures)
             except (RedisError, OSError) as exc:
                 log.debug("dashboard publish failed", extra={"error": repr(exc)})

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 
 
 class HubMetrics:
@@ -31,11 +35,9 @@ class HubMetrics:
             "Frames received from clients.",
             registry=self.registry,
         )
-        self.messages_out = Counter(
-            "metacult_realtime_messages_out",
-            "Frames sent to clients.",
-            registry=self.registry,
-        )
+        # Counted on the hot path with a plain integer (``sent``), read at scrape time.
+        self.sent = 0
+        self.registry.register(_SentFrames(self))
         self.publications = Counter(
             "metacult_realtime_publications",
             "Publications received from Redis and fanned out.",
@@ -82,3 +84,13 @@ class HubMetrics:
                 figures[name] = sample.value
         figures["lag_last_seconds"] = self.last_lag
         return figures
+
+
+class _SentFrames(Collector):
+    def __init__(self, metrics: HubMetrics) -> None:
+        self.metrics = metrics
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        yield CounterMetricFamily(
+            "metacult_realtime_messages_out", "Frames sent to clients.", value=self.metrics.sent
+        )

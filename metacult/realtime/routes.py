@@ -94,6 +94,7 @@ async def websocket(request: web.Request, user: Principal | None) -> web.WebSock
     await ws.prepare(request)
     session = WebSocketSession(request.app, hub, ws, request, user)
     hub.sessions.add(session)
+    hub.websockets.add(session)
     gauge = hub.metrics.connections.labels("websocket")
     gauge.inc()
     try:
@@ -172,7 +173,7 @@ async def _serve_stream(
                     current[doc["channel"]] = Since(offset=doc["offset"], epoch=doc["epoch"])
                 event_id = cursor.encode(current)
             await events.send(frame.decode(), id=event_id, event=kind)
-            hub.metrics.messages_out.inc()
+            hub.metrics.sent += 1
     finally:
         ended.cancel()
 

@@ -35,6 +35,27 @@ _ENDED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
 class WebSocketSession:
     """The server side of one ``/ws`` connection."""
 
+    # Thousands of these live in one process: no per-instance dict, no idle task.
+    __slots__ = (
+        "__weakref__",
+        "_closer",
+        "_max_bytes",
+        "_max_messages",
+        "_queue",
+        "_queued_bytes",
+        "_refilled",
+        "_strikes",
+        "_struck",
+        "_tokens",
+        "_writer",
+        "app",
+        "channels",
+        "closed",
+        "hub",
+        "principal",
+        "request",
+        "ws",
+    )
     watching = True
 
     def __init__(
@@ -55,8 +76,6 @@ class WebSocketSession:
         self.closed = False
         self._queue: deque[bytes] = deque()
         self._queued_bytes = 0
-        self._wakeup = asyncio.Event()
-        self._drained = asyncio.Event()
         self._max_messages = settings.realtime_send_queue_messages
         self._max_bytes = settings.realtime_send_queue_bytes
         self._tokens = float(settings.realtime_rate_burst)
@@ -83,30 +102,51 @@ class WebSocketSession:
             log.info("slow websocket client dropped", extra={"queued": queued})
             self._close_soon(protocol.CLOSE_SLOW_CONSUMER, b"too slow")
             return
+        if self._writer is None and not queued and self._send_now(frame):
+            return
         self._queue.append(frame)
         self._queued_bytes += len(frame)
-        if queued == 0:
-            self._drained.clear()
-            self._wakeup.set()
+        if self._writer is None:
+            self._writer = asyncio.ensure_future(self._write())
+
+    def _send_now(self, frame: bytes) -> bool:
+        """Write at once when the socket has nothing buffered (the usual case).
+
+        An uncompressed ``send_frame`` only suspends to drain a full buffer, so with an
+        empty buffer it completes in one step: no task, no scheduling per subscriber.
+        """
+        transport = self.request.transport
+        if transport is None or transport.get_write_buffer_size():
+            return False
+        sending = self.ws.send_frame(frame, WSMsgType.TEXT)
+        try:
+            sending.send(None)
+        except StopIteration:
+            self.hub.metrics.sent += 1
+            return True
+        except (ConnectionError, RuntimeError):
+            self._close_soon(WSCloseCode.GOING_AWAY, b"")
+            return True
+        # It wrote the frame, then waited to drain: the writer task takes over from here.
+        sending.close()
+        self.hub.metrics.sent += 1
+        return True
 
     async def _write(self) -> None:
-        queue, ws, sent = self._queue, self.ws, self.hub.metrics.messages_out
-        while True:
-            await self._wakeup.wait()
-            self._wakeup.clear()
-            count = 0
+        """Empty the queue, then end: an idle connection has no writer task."""
+        queue, ws = self._queue, self.ws
+        count = 0
+        try:
             while queue:
                 frame = queue.popleft()
                 self._queued_bytes -= len(frame)
                 await ws.send_frame(frame, WSMsgType.TEXT)
                 count += 1
-            sent.inc(count)
-            self._drained.set()
-
-    async def _keep_alive(self) -> None:
-        while True:
-            await asyncio.sleep(self.hub.settings.realtime_ping_interval)
-            self.deliver(protocol.PING)
+        except (ConnectionError, RuntimeError):
+            self._close_soon(WSCloseCode.GOING_AWAY, b"")
+        finally:
+            self._writer = None
+            self.hub.metrics.sent += count
 
     # Closing.
 
@@ -136,16 +176,15 @@ class WebSocketSession:
             await self._close(WSCloseCode.GOING_AWAY, b"server shutting down", flush=0.5)
 
     async def _flush(self, within: float) -> None:
-        if self._queue:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._drained.wait(), within)
+        writer = self._writer
+        if writer is not None:
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(writer), within)
 
     # Inbound.
 
     async def run(self) -> None:
         """Serve the connection until it closes; always leaves every channel."""
-        self._writer = asyncio.create_task(self._write(), name="ws-writer")
-        keep_alive = asyncio.create_task(self._keep_alive(), name="ws-ping")
         idle = self.hub.settings.realtime_idle_timeout
         try:
             while not self.closed:
@@ -160,7 +199,6 @@ class WebSocketSession:
                     break
         finally:
             self.closed = True
-            keep_alive.cancel()
             for channel in self.channels:
                 self.hub.detach(self, channel)
             self.channels.clear()
@@ -169,8 +207,7 @@ class WebSocketSession:
                     await self._closer
             if self._writer is not None:
                 self._writer.cancel()
-                with contextlib.suppress(BaseException):
-                    await self._writer
+                await asyncio.gather(self._writer, return_exceptions=True)
 
     async def _on_frame(self, raw: str | bytes) -> None:
         self.hub.metrics.messages_in.inc()

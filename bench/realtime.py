@@ -1,0 +1,459 @@
+"""Benchmark of the realtime hub (a script, not a test): ``python bench/realtime.py``.
+
+Starts ``python -m metacult serve`` on a free port, opens C websocket clients (1,000 then
+5,000) on one channel, publishes through ``publish()`` from another process, and prints:
+
+* delivered messages/s during a burst, and the same for a bare aiohttp broadcast loop
+  (Redis pub/sub → ``for ws in sockets: await ws.send_frame(...)``) measured in the same
+  run with the same clients: the ceiling, and the ratio to it;
+* publish-to-receive latency p50 / p99 at a steady 20 messages/s;
+* the server's RSS per idle connection;
+* p99 again with one extra client that never reads, and the change it makes.
+
+Everything runs on this machine (server, clients, publisher): the figures are relative.
+Needs PostgreSQL and Redis as ``make run`` does (``DATABASE_URL``, ``REDIS_URL``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CHANNEL = "media:424242"
+STEADY_RATE = 20
+STEADY_SECONDS = 5
+REPEAT = 3
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def raise_open_files_limit() -> int:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 65_536
+    resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    return wanted
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+# The publisher process.
+
+
+async def run_publisher(mode: str, prefix: str, count: int, rate: float) -> None:
+    """Publish ``count`` messages carrying their send time, ``rate`` per second (0: at once)."""
+    import orjson
+
+    from metacult.config import Settings
+    from metacult.infra.redis import create_redis
+    from metacult.realtime import publish
+
+    settings = Settings.from_env().replace(redis_prefix=prefix)
+    redis = create_redis(settings)
+    started = time.perf_counter()
+    for seq in range(count):
+        if rate:
+            delay = started + seq / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        data = {"t": time.time(), "seq": seq}
+        if mode == "metacult":
+            await publish(redis, settings, CHANNEL, data)
+        else:
+            frame = {"type": "publication", "channel": CHANNEL, "offset": seq, "data": data}
+            await redis.publish(f"{prefix}:bare", orjson.dumps(frame))
+    await redis.aclose()
+
+
+# The bare aiohttp broadcast server (the ceiling).
+
+
+def run_bare_server(port: int, prefix: str) -> None:
+    import uvloop
+    from aiohttp import WSMsgType, web
+
+    from metacult.config import Settings
+    from metacult.infra.redis import create_redis
+
+    sockets: set[web.WebSocketResponse] = set()
+
+    async def websocket(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(compress=False)
+        await ws.prepare(request)
+        sockets.add(ws)
+        try:
+            async for _ in ws:
+                pass
+        finally:
+            sockets.discard(ws)
+        return ws
+
+    async def broadcast(app: web.Application):
+        redis = create_redis(Settings.from_env())
+        pubsub = redis.pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(f"{prefix}:bare")
+
+        async def loop() -> None:
+            async for message in pubsub.listen():
+                for ws in list(sockets):
+                    await ws.send_frame(message["data"], WSMsgType.TEXT)
+
+        task = asyncio.create_task(loop())
+        yield
+        task.cancel()
+        await redis.aclose()
+
+    app = web.Application()
+    app.router.add_get("/ws", websocket)
+    app.router.add_get("/readyz", lambda request: web.Response(text="ok"))
+    app.cleanup_ctx.append(broadcast)
+    uvloop.install()
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+# The clients (in this process).
+
+
+class Clients:
+    """C websocket clients; each records the latency of every publication it receives."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.received = 0
+        self.first_received = 0.0
+        self.last_received = 0.0
+        self.tasks: list[asyncio.Task] = []
+        self.sockets: list = []
+        self.session = None
+
+    async def open(self, url: str, count: int, *, subscribe: bool) -> None:
+        import aiohttp
+        import orjson
+
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0, force_close=False),
+            timeout=aiohttp.ClientTimeout(total=None),
+        )
+        subscribed = 0
+        subscribe_frame = orjson.dumps({"type": "subscribe", "channel": CHANNEL}).decode()
+
+        async def one() -> None:
+            nonlocal subscribed
+            ws = await self.session.ws_connect(url, autoping=True, max_msg_size=0)
+            self.sockets.append(ws)
+            if subscribe:
+                await ws.send_str(subscribe_frame)
+                while True:
+                    message = await ws.receive()
+                    if '"subscribed"' in message.data:
+                        break
+            subscribed += 1
+            self.tasks.append(asyncio.create_task(self._read(ws)))
+
+        for start in range(0, count, 250):
+            await asyncio.gather(*(one() for _ in range(min(250, count - start))))
+
+    async def _read(self, ws) -> None:
+        import aiohttp
+        import orjson
+
+        async for message in ws:
+            if message.type is not aiohttp.WSMsgType.TEXT:
+                continue
+            now = time.time()
+            frame = orjson.loads(message.data)
+            if frame.get("type") == "publication":
+                self.latencies.append(now - frame["data"]["t"])
+                if not self.received:
+                    self.first_received = now
+                self.received += 1
+                self.last_received = now
+            elif frame.get("type") == "ping":
+                await ws.send_str('{"type":"pong"}')
+
+    def reset(self) -> None:
+        self.latencies = []
+        self.received = 0
+
+    async def wait_for(self, expected: int, *, within: float) -> bool:
+        deadline = time.monotonic() + within
+        while self.received < expected and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        return self.received >= expected
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.session is not None:
+            await self.session.close()
+
+
+async def never_reading_client(port: int) -> socket.socket:
+    """A subscribed websocket client with a tiny receive buffer that never reads."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    loop = asyncio.get_running_loop()
+    await loop.sock_connect(sock, ("127.0.0.1", port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    await loop.sock_sendall(
+        sock,
+        (
+            f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n"
+        ).encode(),
+    )
+    response = b""
+    while b"\r\n\r\n" not in response:
+        response += await loop.sock_recv(sock, 1)
+    payload = b'{"type":"subscribe","channel":"' + CHANNEL.encode() + b'"}'
+    mask = os.urandom(4)
+    masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
+    await loop.sock_sendall(sock, bytes([0x81, 0x80 | len(payload)]) + mask + masked)
+    return sock
+
+
+# The run.
+
+
+LOG = Path(os.environ.get("TMPDIR", "/tmp")) / "metacult-bench-server.log"
+
+
+def start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """Start a server; its output goes to a log file (a full pipe would stall it)."""
+    with LOG.open("ab") as log:
+        return subprocess.Popen(command, env=env, stdout=log, stderr=log)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        print(f"    (pid {process.pid} did not stop within 10 s; killed)")
+        process.kill()
+        process.wait()
+
+
+async def wait_ready(port: int, process: subprocess.Popen) -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as http:
+        for _ in range(300):
+            if process.poll() is not None:
+                raise SystemExit(f"the server exited; see {LOG}")
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit("the server did not become ready")
+
+
+def publisher(mode: str, prefix: str, count: int, rate: float, env: dict[str, str]):
+    return asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        "--publish",
+        mode,
+        "--prefix",
+        prefix,
+        "--count",
+        str(count),
+        "--rate",
+        str(rate),
+        env=env,
+    )
+
+
+async def burst(clients: Clients, mode: str, prefix: str, count: int, env) -> float:
+    """Delivered messages/s for ``count`` publications sent at once to every client."""
+    expected = len(clients.sockets) * count
+    clients.reset()
+    process = await publisher(mode, prefix, count, 0, env)
+    await process.wait()
+    complete = await clients.wait_for(expected, within=120)
+    elapsed = clients.last_received - clients.first_received
+    if not complete:
+        print(f"    (only {clients.received} of {expected} delivered)")
+    return clients.received / elapsed
+
+
+async def steady(clients: Clients, mode: str, prefix: str, env) -> tuple[float, float]:
+    """Latency p50 / p99 (ms) at a steady rate."""
+    count = STEADY_RATE * STEADY_SECONDS
+    clients.reset()
+    process = await publisher(mode, prefix, count, STEADY_RATE, env)
+    await process.wait()
+    await clients.wait_for(len(clients.sockets) * count, within=30)
+    values = clients.latencies
+    return percentile(values, 0.5) * 1000, percentile(values, 0.99) * 1000
+
+
+async def best_steady(clients: Clients, mode: str, prefix: str, env) -> tuple[float, float]:
+    """The best of REPEAT runs: the machine is shared, noise only ever adds latency."""
+    runs = [await steady(clients, mode, prefix, env) for _ in range(REPEAT)]
+    return min(runs, key=lambda run: run[1])
+
+
+async def best_burst(clients: Clients, mode: str, prefix: str, count: int, env) -> float:
+    return max([await burst(clients, mode, prefix, count, env) for _ in range(REPEAT)])
+
+
+async def measure(subscribers: int, env: dict[str, str]) -> dict[str, float]:
+    prefix = env["REDIS_PREFIX"]
+    results: dict[str, float] = {}
+    burst_count = max(100, 1_000_000 // subscribers // 2)
+
+    # Metacult.
+    port = free_port()
+    server = start(
+        [sys.executable, "-m", "metacult", "serve"],
+        {**env, "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING"},
+    )
+    try:
+        await wait_ready(port, server)
+        await asyncio.sleep(1)
+        before = rss_kib(server.pid)
+        clients = Clients()
+        await clients.open(f"http://127.0.0.1:{port}/ws", subscribers, subscribe=True)
+        await asyncio.sleep(2)
+        results["rss_per_connection_kib"] = (rss_kib(server.pid) - before) / subscribers
+        results["p50_ms"], results["p99_ms"] = await best_steady(clients, "metacult", prefix, env)
+        results["delivered_per_s"] = await best_burst(clients, "metacult", prefix, burst_count, env)
+        stuck = await never_reading_client(port)
+        await asyncio.sleep(0.5)
+        _p50, results["p99_with_stuck_ms"] = await best_steady(clients, "metacult", prefix, env)
+        stuck.close()
+        await clients.close()
+    finally:
+        stop(server)
+
+    # The bare aiohttp broadcast loop, same clients, same machine.
+    port = free_port()
+    bare = start(
+        [sys.executable, __file__, "--bare-server", str(port), "--prefix", prefix],
+        env,
+    )
+    try:
+        await wait_ready(port, bare)
+        await asyncio.sleep(1)
+        before = rss_kib(bare.pid)
+        clients = Clients()
+        await clients.open(f"http://127.0.0.1:{port}/ws", subscribers, subscribe=False)
+        await asyncio.sleep(2)
+        results["bare_rss_per_connection_kib"] = (rss_kib(bare.pid) - before) / subscribers
+        results["bare_p50_ms"], results["bare_p99_ms"] = await best_steady(
+            clients, "bare", prefix, env
+        )
+        results["bare_delivered_per_s"] = await best_burst(
+            clients, "bare", prefix, burst_count, env
+        )
+        await clients.close()
+    finally:
+        stop(bare)
+    return results
+
+
+async def forget(env: dict[str, str]) -> None:
+    """Delete this run's Redis keys."""
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(env.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    async for key in redis.scan_iter(match=f"{env['REDIS_PREFIX']}:*", count=1000):
+        await redis.delete(key)
+    await redis.aclose()
+
+
+async def main(sizes: list[int]) -> None:
+    limit = raise_open_files_limit()
+    env = {**os.environ, "REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"}
+    migrate = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "metacult", "migrate", env=env
+    )
+    await migrate.wait()
+    print(
+        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+        f"open files limit {limit}"
+    )
+    rows = []
+    for subscribers in sizes:
+        print(f"measuring {subscribers} subscribers ...", flush=True)
+        figures = await measure(subscribers, env)
+        rows.append((subscribers, figures))
+        ratio = figures["delivered_per_s"] / figures["bare_delivered_per_s"]
+        change = figures["p99_with_stuck_ms"] / figures["p99_ms"] - 1
+        print(
+            f"  delivered {figures['delivered_per_s']:,.0f} msg/s "
+            f"(bare aiohttp loop {figures['bare_delivered_per_s']:,.0f} msg/s, ratio {ratio:.2f})\n"
+            f"  latency p50 {figures['p50_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms "
+            f"at {STEADY_RATE} msg/s (bare loop p50 {figures['bare_p50_ms']:.1f} ms, "
+            f"p99 {figures['bare_p99_ms']:.1f} ms)\n"
+            f"  RSS per idle connection {figures['rss_per_connection_kib']:.1f} KiB "
+            f"(bare loop {figures['bare_rss_per_connection_kib']:.1f} KiB)\n"
+            f"  p99 with one never-reading client {figures['p99_with_stuck_ms']:.1f} ms "
+            f"({change:+.0%})",
+            flush=True,
+        )
+    print()
+    print(
+        "| subscribers | delivered msg/s | bare loop msg/s | ratio | p50 ms | p99 ms "
+        "| RSS/conn KiB | p99 with a stuck client |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for subscribers, f in rows:
+        print(
+            f"| {subscribers:,} | {f['delivered_per_s']:,.0f} | {f['bare_delivered_per_s']:,.0f} "
+            f"| {f['delivered_per_s'] / f['bare_delivered_per_s']:.2f} | {f['p50_ms']:.1f} "
+            f"| {f['p99_ms']:.1f} | {f['rss_per_connection_kib']:.1f} "
+            f"| {f['p99_with_stuck_ms']:.1f} ({f['p99_with_stuck_ms'] / f['p99_ms'] - 1:+.0%}) |"
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,5000", help="subscriber counts to measure")
+    parser.add_argument("--publish", choices=["metacult", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--prefix", help=argparse.SUPPRESS)
+    parser.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--rate", type=float, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.publish:
+        asyncio.run(run_publisher(args.publish, args.prefix, args.count, args.rate))
+    elif args.bare_server:
+        run_bare_server(args.bare_server, args.prefix)
+    else:
+        import uvloop
+
+        uvloop.install()
+        asyncio.run(main([int(size) for size in args.sizes.split(",")]))
