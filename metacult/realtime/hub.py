@@ -173,6 +173,8 @@ class Hub:
                 try:
                     await asyncio.wait_for(state.settled.wait(), ATTACH_TIMEOUT)
                 except TimeoutError:
+                    if not state.subscribers:
+                        state.empty_since = time.monotonic()
                     raise HubUnavailable() from None
                 continue
             if since is None or since.epoch != state.epoch:

@@ -164,18 +164,30 @@ async def _serve_stream(
         current[channel] = since if recovered and since else Since(offset=offset, epoch=epoch)
     ended = asyncio.ensure_future(events.wait())
     try:
-        async for frame in subscriber.frames(ended):
-            kind = _frame_type(frame)
-            event_id = None
-            if kind in ("publication", "resync", "subscribed"):
-                doc = orjson.loads(frame)
-                if kind != "subscribed" or not doc["recovered"]:
-                    current[doc["channel"]] = Since(offset=doc["offset"], epoch=doc["epoch"])
-                event_id = cursor.encode(current)
-            await events.send(frame.decode(), id=event_id, event=kind)
-            hub.metrics.sent += 1
+        await _send_events(hub, events, subscriber, ended, current)
+    except (ConnectionError, RuntimeError):
+        pass  # the client went away
     finally:
         ended.cancel()
+
+
+async def _send_events(
+    hub: Hub,
+    events: Any,
+    subscriber: StreamSubscriber,
+    ended: asyncio.Future,
+    current: dict[str, Since],
+) -> None:
+    async for frame in subscriber.frames(ended):
+        kind = _frame_type(frame)
+        event_id = None
+        if kind in ("publication", "resync", "subscribed"):
+            doc = orjson.loads(frame)
+            if kind != "subscribed" or not doc["recovered"]:
+                current[doc["channel"]] = Since(offset=doc["offset"], epoch=doc["epoch"])
+            event_id = cursor.encode(current)
+        await events.send(frame.decode(), id=event_id, event=kind)
+        hub.metrics.sent += 1
 
 
 @api.get("/api/v1/events", auth="public", query=EventsQuery, reply=EventsOut)
@@ -191,6 +203,7 @@ async def events(request: web.Request, query: EventsQuery, user: Principal | Non
     channels = _authorised(query.channels, user)
     positions = cursor.decode(query.since or "")
     waiter = PollWaiter()
+    hub.sessions.add(waiter)
     deadline = time.monotonic() + hub.settings.realtime_long_poll_timeout
     try:
         for channel in channels:
@@ -301,6 +314,10 @@ class PollWaiter:
     def deliver(self, frame: bytes, droppable: bool = False) -> None:
         if not frame.startswith(b'{"type":"presence"'):
             self.woken.set()
+
+    async def close_going_away(self) -> None:
+        """Answer now with what there is: the process is shutting down."""
+        self.woken.set()
 
 
 def _frame_type(frame: bytes) -> str:

@@ -22,11 +22,19 @@ async def test_shutdown_turns_readiness_off_and_closes_websockets_going_away(
     live = await Live.open(client)
     await live.subscribe(media_channel())
     stream = await client.get("/api/v1/stream", params={"channels": media_channel()})
+    channel = media_channel()
+    start = await (await client.get("/api/v1/events", params={"channels": channel})).json()
+    polling = asyncio.create_task(
+        client.get("/api/v1/events", params={"channels": channel, "since": start["cursor"]})
+    )
+    await asyncio.sleep(0.2)
 
     await app.shutdown()
 
     assert await live.closed() == 1001
     assert await asyncio.wait_for(stream.content.read(), 15) is not None
+    answered = await asyncio.wait_for(polling, 15)  # not after its 25 s
+    assert (await answered.json())["publications"] == []
     ready = await client.get("/readyz")
     assert ready.status == 503
     assert (await ready.json())["checks"]["accepting"] is False
