@@ -84,6 +84,8 @@ class Settings:
     signup_limit_per_ip: int = 10  # per hour
     login_limit_per_ip: int = 60  # per 10 minutes (login and token endpoints together)
     login_limit_per_account: int = 10  # failed attempts per 15 minutes
+    # Where the mobile app receives the result of a Google / Discord sign-in (?code=...).
+    mobile_oauth_redirect: str = "metacult://oauth-result"
     # Metadata providers.
     tmdb_api_url: str = "https://api.themoviedb.org/3"
     tmdb_token: str = ""
@@ -179,6 +181,7 @@ class Settings:
         return cls(
             environment=environment,
             **_identity(get, environment),
+            mobile_oauth_redirect=get("MOBILE_OAUTH_REDIRECT", defaults.mobile_oauth_redirect),
             **_ranking(get),
             host=get("HOST", defaults.host),
             port=port,

@@ -14,6 +14,7 @@ from metacult.config import Settings
 from metacult.infra.auth import Authenticator, Principal
 
 if TYPE_CHECKING:
+    from metacult.identity.providers import Providers
     from metacult.identity.sessions import SessionStorage
     from metacult.infra.web import Endpoint
     from metacult.realtime.actions import Action
@@ -39,6 +40,8 @@ REALTIME_ACTIONS: web.AppKey[dict[str, Action]] = web.AppKey("realtime_actions")
 # Identity: the browser session store; and per context, the user's data for the export
 # (name → ``async fn(conn, user_id) -> JSON data``), filled by each context's ``setup``.
 SESSIONS: web.AppKey[SessionStorage] = web.AppKey("identity_sessions")
+# Identity: the sign-in providers' HTTP client and cached metadata (Google, Discord).
+OAUTH_PROVIDERS: web.AppKey[Providers] = web.AppKey("identity_oauth_providers")
 USER_DATA_EXPORTERS: web.AppKey[dict[str, UserDataExporter]] = web.AppKey("user_data_exporters")
 
 # Ranking: matchup preparations running in the background of this web process.

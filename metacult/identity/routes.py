@@ -9,7 +9,7 @@ import asyncpg
 import pydantic
 from aiohttp import web
 
-from metacult.identity import authentication, service, sessions
+from metacult.identity import authentication, oauth, service, sessions
 from metacult.infra.auth import Principal
 from metacult.infra.errors import invalid_field
 from metacult.infra.web import Api, IdPath, Schema
@@ -52,6 +52,7 @@ class TokenIn(Schema):
     email: str | None = pydantic.Field(default=None, max_length=320)
     password: str | None = pydantic.Field(default=None, max_length=1024)
     code: str | None = pydantic.Field(default=None, max_length=256)
+    code_verifier: str | None = pydantic.Field(default=None, max_length=256)
 
 
 class RefreshIn(Schema):
@@ -160,9 +161,9 @@ async def issue_token(request: web.Request, body: TokenIn) -> TokenOut:
     else:
         if not body.code:
             raise invalid_field("code", "is required for the oauth_result grant")
-        from metacult.identity import oauth
-
-        user_id = await oauth.redeem_exchange_code(app, body.code, ip=client_ip(request))
+        user_id = await oauth.redeem_exchange_code(
+            app, body.code, code_verifier=body.code_verifier, ip=client_ip(request)
+        )
     return token_out(await service.issue_tokens(app[DB], app[SETTINGS], user_id))
 
 
@@ -320,10 +321,65 @@ async def delete_me(request: web.Request, user: Principal) -> None:
         await sessions.end(request)
 
 
+class ProviderPath(Schema):
+    provider: Literal["google", "discord"]
+
+
+class OAuthLoginQuery(Schema):
+    """``client=app`` for the mobile apps, with their PKCE ``code_challenge`` (S256)."""
+
+    client: Literal["web", "app"] = "web"
+    next: str | None = pydantic.Field(default=None, max_length=500)
+    code_challenge: str | None = pydantic.Field(
+        default=None, min_length=43, max_length=128, pattern=r"^[A-Za-z0-9_-]+$"
+    )
+
+
+class OAuthCallbackQuery(Schema):
+    model_config = pydantic.ConfigDict(frozen=True, extra="ignore")
+
+    state: str | None = pydantic.Field(default=None, max_length=256)
+    code: str | None = pydantic.Field(default=None, max_length=2048)
+    error: str | None = pydantic.Field(default=None, max_length=256)
+
+
+@api.get(
+    "/api/v1/auth/oauth/{provider}/login",
+    auth="public",
+    path_params=ProviderPath,
+    query=OAuthLoginQuery,
+)
+async def oauth_login(
+    request: web.Request, path: ProviderPath, query: OAuthLoginQuery
+) -> web.StreamResponse:
+    """Start signing in with Google or Discord: a redirect to the provider."""
+    return await oauth.begin(
+        request,
+        path.provider,
+        client=query.client,
+        next_path=query.next,
+        app_challenge=query.code_challenge,
+    )
+
+
+@api.get(
+    "/api/v1/auth/oauth/{provider}/callback",
+    auth="public",
+    path_params=ProviderPath,
+    query=OAuthCallbackQuery,
+)
+async def oauth_callback(
+    request: web.Request, path: ProviderPath, query: OAuthCallbackQuery
+) -> web.StreamResponse:
+    """Where the provider sends the browser back: signs in (or creates) the account."""
+    return await oauth.complete(request, path.provider, query.model_dump())
+
+
 def setup(app: web.Application) -> None:
     """Install sessions, the authenticator, the CSRF guard and the endpoints."""
     app.setdefault(USER_DATA_EXPORTERS, {})
     sessions.install(app)
+    oauth.install(app)
     app.middlewares.append(authentication.csrf_guard)
     app[AUTHENTICATOR] = authentication.authenticate
     api.register(app)

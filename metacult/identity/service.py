@@ -18,11 +18,13 @@ from redis.asyncio import Redis
 from metacult.config import Settings
 from metacult.identity import credentials, sessions, store
 from metacult.identity.credentials import HashCost
+from metacult.identity.providers import ProviderIdentity
 from metacult.infra import ratelimit
 from metacult.infra.auth import Principal
 from metacult.infra.errors import (
     BadRequest,
     Conflict,
+    Forbidden,
     Invalid,
     NotFound,
     Unauthenticated,
@@ -496,3 +498,65 @@ async def delete_account(
 async def purge_personal_data(conn: asyncpg.Connection, user_id: int) -> None:
     """Leave an anonymised row ("deleted user") so others' content stays attributed."""
     await store.purge_personal_data(conn, user_id, DELETED_USER_NAME)
+
+
+# Sign-in with Google and Discord.
+
+
+class ProviderEmailUnverified(Forbidden):
+    """Your account at the provider has no verified email address, so it cannot be used here."""
+
+    code = "oauth_email_unverified"
+
+
+def _provider_display_name(who: ProviderIdentity) -> str:
+    name = "".join(ch for ch in who.display_name.strip() if ch.isprintable())
+    if not name and who.email:
+        name = who.email.split("@", 1)[0]
+    return name[: credentials.DISPLAY_NAME_MAX].strip() or "Player"
+
+
+def _provider_avatar(url: str | None) -> str | None:
+    if url and url.startswith(("https://", "http://")) and len(url) <= 500:
+        return url
+    return None
+
+
+async def sign_in_with_provider(
+    pool: asyncpg.Pool, redis: Redis, settings: Settings, who: ProviderIdentity
+) -> int:
+    """The account a provider sign-in opens: the linked one; else the account with the same
+    address when the provider verified it; else a new account. Without a verified address
+    nothing is linked or created."""
+    ended_others = False
+    async with pool.acquire() as conn, conn.transaction():
+        user_id = await store.linked_user(conn, who.provider, who.subject)
+        if user_id is not None:
+            return user_id
+        if not who.email or not who.email_verified:
+            raise ProviderEmailUnverified()
+        email = credentials.normalise_email(who.email)
+        existing = await store.user_by_email_for_update(conn, email)
+        if existing is not None and existing["deleted_at"] is not None:
+            raise EmailTaken("This address belongs to an account being deleted; try later.")
+        if existing is not None:
+            user_id = existing["id"]
+            if not existing["email_verified"]:
+                # Whoever registered this unverified address may not be its owner: the
+                # password they chose stops working, and so do their sessions and tokens.
+                await store.clear_password(conn, user_id)
+                await store.revoke_all_families(conn, user_id, "address verified by a provider")
+                ended_others = True
+                await store.mark_email_verified(conn, user_id)
+        else:
+            user_id = await create_user(
+                conn,
+                email=email,
+                display_name=_provider_display_name(who),
+                email_verified=True,
+                avatar_url=_provider_avatar(who.avatar_url),
+            )
+        await store.insert_link(conn, who.provider, who.subject, user_id, email)
+    if ended_others:
+        await sessions.end_all(redis, settings, user_id)
+    return user_id

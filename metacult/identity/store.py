@@ -355,3 +355,15 @@ async def families_of(conn: asyncpg.Connection, user_id: int) -> list[asyncpg.Re
         "WHERE user_id = $1 ORDER BY created_at",
         user_id,
     )
+
+
+async def user_by_email_for_update(conn: asyncpg.Connection, email: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"SELECT {USER_COLUMNS} FROM users WHERE email = $1 FOR UPDATE", email
+    )
+
+
+async def clear_password(conn: asyncpg.Connection, user_id: int) -> None:
+    await conn.execute(
+        "UPDATE users SET password_hash = NULL, updated_at = now() WHERE id = $1", user_id
+    )
