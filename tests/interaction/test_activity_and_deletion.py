@@ -83,8 +83,7 @@ async def test_a_deleted_account_leaves_anonymous_reviews_and_no_personal_data(
         lambda: db.fetchval("SELECT 1 FROM signals WHERE event_id = $1", uuid.UUID(signal_id))
     )
 
-    async with db.acquire() as conn, conn.transaction():
-        await emit(conn, "identity.account_deleted", {"user_id": leaving.id})
+    assert (await client.delete("/api/v1/me", headers=leaving.headers)).status == 204
 
     async def forgotten():
         async with db.acquire() as conn:
@@ -107,15 +106,24 @@ async def test_a_deleted_account_leaves_anonymous_reviews_and_no_personal_data(
     assert messages[-1]["likes"] == 1 and messages[-1]["ratings_count"] == 1
 
 
-async def test_the_export_holds_the_users_interactions(client, db) -> None:
+async def test_the_account_export_holds_the_users_interactions(client, db) -> None:
     account = await sign_up(client)
     media_id = await new_media(db)
     await client.put(
         f"/api/v1/media/{media_id}/rating", json={"rating": 1.5}, headers=account.headers
     )
-    async with db.acquire() as conn:
-        data = await interaction.export_user_data(conn, account.id)
+    await client.put(f"/api/v1/media/{media_id}/like", headers=account.headers)
+    await client.post(
+        f"/api/v1/media/{media_id}/reviews", json={"body": "Meh"}, headers=account.headers
+    )
+
+    response = await client.get("/api/v1/me/export", headers=account.headers)
+
+    assert response.status == 200
+    data = (await response.json())["interaction"]
     assert [(r["media_id"], r["rating"]) for r in data["ratings"]] == [(media_id, 1.5)]
+    assert [like["media_id"] for like in data["likes"]] == [media_id]
+    assert [review["body"] for review in data["reviews"]] == ["Meh"]
 
 
 async def test_recent_activity_of_followed_users_for_a_feed(client, db) -> None:
