@@ -5,6 +5,7 @@ What other contexts may use:
 * ``await create_user(conn, *, email, display_name, password=None, role="gamer") -> int``
 * ``await user_summaries(conn, ids) -> {id: {"id", "display_name", "avatar_url"}}``
   (a deleted account reads ``"deleted user"`` with no avatar);
+* ``await favourite_genres(conn, user_id) -> list[str]`` (genre slugs from the profile);
 * the events this context emits (through the outbox), with their payloads:
   ``identity.signed_up {user_id}``, ``identity.followed {follower_id, followee_id}``,
   ``identity.unfollowed {follower_id, followee_id}``, ``identity.account_deleted {user_id}``;
@@ -20,6 +21,7 @@ from metacult.identity.service import (
     SIGNED_UP,
     UNFOLLOWED,
     create_user,
+    favourite_genres,
     user_summaries,
 )
 
@@ -30,6 +32,7 @@ __all__ = [
     "SIGNED_UP",
     "UNFOLLOWED",
     "create_user",
+    "favourite_genres",
     "setup",
     "user_summaries",
 ]

@@ -2,7 +2,8 @@
 
 A :class:`Limit` allows ``count`` actions per ``per`` seconds with bursts up to ``count``.
 :func:`consume` takes one credit for a subject (an IP, an account, a connection) or
-raises :class:`RateLimited` with the seconds until one is back; :func:`check` only asks.
+raises :class:`RateLimited` with the seconds until one is back; :func:`check` only asks;
+:func:`allowed` answers a bool instead. Redis away: :class:`Unavailable` (503).
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import math
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from metacult.config import Settings
-from metacult.infra.errors import RateLimited
+from metacult.infra.errors import RateLimited, Unavailable
 
 __all__ = ["Limit", "RateLimited", "allowed", "check", "consume"]
 from metacult.infra.redis import rkey
@@ -58,9 +61,14 @@ async def _bucket(redis: Redis, settings: Settings, limit: Limit, subject: str, 
     """Milliseconds to wait before the action is allowed (0: allowed, and ``cost`` taken)."""
     key = rkey(settings, "ratelimit", limit.name, subject)
     need = max(cost, 1)
-    return int(
-        await redis.eval(_BUCKET, 1, key, limit.count, repr(limit.refill_per_ms), cost, need)
-    )
+    try:
+        wait_ms = await redis.eval(
+            _BUCKET, 1, key, limit.count, repr(limit.refill_per_ms), cost, need
+        )
+    except (RedisConnectionError, RedisTimeoutError):
+        # Fail closed: what these limits protect (sign-in) must not go unguarded.
+        raise Unavailable("Rate limits cannot be checked right now; try again shortly.") from None
+    return int(wait_ms)
 
 
 async def consume(

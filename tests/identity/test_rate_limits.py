@@ -94,3 +94,30 @@ async def test_checking_a_limit_takes_no_credit(redis, settings) -> None:
         assert exc.retry_after >= 3000
     else:
         raise AssertionError("the bucket should be empty")
+
+
+async def test_sign_in_is_503_not_unguarded_while_redis_is_away(
+    aiohttp_client, make_app, settings
+) -> None:
+    from urllib.parse import urlsplit
+
+    from tests.tcp_proxy import TcpProxy
+
+    target = urlsplit(settings.redis_url)
+    proxy = await TcpProxy(target.hostname or "127.0.0.1", target.port or 6379).start()
+    client = await aiohttp_client(
+        make_app(redis_url=f"redis://127.0.0.1:{proxy.port}{target.path or '/0'}")
+    )
+    account = await sign_up(client)
+    await proxy.cut()
+    try:
+        response = await client.post(
+            "/api/v1/auth/token",
+            json={"grant_type": "password", "email": account.email, "password": account.password},
+        )
+        assert response.status == 503
+        assert (await response.json())["error"]["code"] == "unavailable"
+        # Bearer tokens live in PostgreSQL: apps already signed in carry on.
+        assert (await client.get("/api/v1/me", headers=account.headers)).status == 200
+    finally:
+        await proxy.cut()
