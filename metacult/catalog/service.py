@@ -169,7 +169,8 @@ async def browse(
     if sort == "relevance" and not filters.q:
         raise invalid_field("sort", "relevance needs a search (q)")
     after = decode_cursor(cursor, sort) if cursor else None
-    async with db.acquire() as conn:
+    # One snapshot: the order of the page and the counters shown agree.
+    async with db.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         if filters.genre and not await store.genre_known(conn, filters.genre):
             raise invalid_field("genre", f"no genre {filters.genre!r}")
         if filters.platform and not await store.platform_known(conn, filters.platform):
