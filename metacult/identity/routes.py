@@ -12,7 +12,7 @@ from aiohttp import web
 from metacult.identity import authentication, oauth, service, sessions
 from metacult.infra.auth import Principal
 from metacult.infra.errors import invalid_field
-from metacult.infra.web import Api, IdPath, Schema
+from metacult.infra.web import Api, IdPath, Schema, json_response
 from metacult.typedefs import AUTHENTICATOR, DB, REDIS, SETTINGS, USER_DATA_EXPORTERS
 
 api = Api("identity")
@@ -84,14 +84,16 @@ def me_out(row: asyncpg.Record) -> MeOut:
     )
 
 
-def token_out(pair: service.TokenPair) -> TokenOut:
-    return TokenOut(
+def token_out(pair: service.TokenPair) -> web.Response:
+    """The tokens, never to be cached by anything on the way (RFC 6749 §5.1)."""
+    reply = TokenOut(
         access_token=pair.access_token,
         expires_in=pair.expires_in,
         refresh_token=pair.refresh_token,
         refresh_expires_in=pair.refresh_expires_in,
         user_id=pair.user_id,
     )
+    return json_response(reply, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
 def client_ip(request: web.Request) -> str:
@@ -141,7 +143,7 @@ async def log_out(request: web.Request) -> None:
 
 
 @api.post("/api/v1/auth/token", auth="public", body=TokenIn, reply=TokenOut)
-async def issue_token(request: web.Request, body: TokenIn) -> TokenOut:
+async def issue_token(request: web.Request, body: TokenIn) -> web.Response:
     """Sign an app in: a short-lived access token and a refresh token."""
     app = request.app
     if body.grant_type == "password":
@@ -168,7 +170,7 @@ async def issue_token(request: web.Request, body: TokenIn) -> TokenOut:
 
 
 @api.post("/api/v1/auth/token/refresh", auth="public", body=RefreshIn, reply=TokenOut)
-async def refresh_token(request: web.Request, body: RefreshIn) -> TokenOut:
+async def refresh_token(request: web.Request, body: RefreshIn) -> web.Response:
     """Trade a refresh token for new tokens; the old refresh token stops working."""
     app = request.app
     return token_out(await service.refresh_tokens(app[DB], app[SETTINGS], body.refresh_token))

@@ -26,6 +26,11 @@ COOKIE_NAME = "metacult_session"
 USER_KEY = "uid"
 
 
+def new_session_id() -> str:
+    """256 random bits: the only thing the cookie holds."""
+    return secrets.token_urlsafe(32)
+
+
 def _encode(data: object) -> str:
     return orjson.dumps(data).decode()
 
@@ -41,7 +46,7 @@ class SessionStorage(RedisStorage):
             secure=settings.secure_cookies,
             httponly=True,
             samesite="Lax",
-            key_factory=lambda: secrets.token_urlsafe(32),
+            key_factory=new_session_id,
             encoder=_encode,
             decoder=orjson.loads,
         )
@@ -117,7 +122,7 @@ async def start(request: web.Request, user_id: int) -> None:
     if current.identity is not None:
         await storage.forget(str(current.identity), current)
     session = await new_session(request)
-    session_id = storage._key_factory()
+    session_id = new_session_id()
     session.set_new_identity(session_id)
     session[USER_KEY] = user_id
     session["at"] = int(time.time())

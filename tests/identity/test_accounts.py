@@ -153,3 +153,12 @@ def test_password_rules_are_pure_functions() -> None:
     assert credentials.verify_password(hashed, "correct horse battery")
     assert not credentials.verify_password(hashed, "wrong horse battery")
     assert not credentials.verify_password(None, "anything at all")
+
+
+async def test_two_signups_racing_for_one_address_make_one_account(client, db) -> None:
+    import asyncio
+
+    email = random_refs.email("race")
+    first, second = await asyncio.gather(signup(client, email), signup(client, email))
+    assert sorted([first.status, second.status]) == [201, 409]
+    assert await db.fetchval("SELECT count(*) FROM users WHERE email = $1", email) == 1

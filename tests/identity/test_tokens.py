@@ -25,6 +25,7 @@ async def test_the_password_grant_gives_an_opaque_short_lived_token_and_a_refres
     assert tokens["expires_in"] == settings.access_token_ttl
     assert tokens["user_id"] == account.id
     assert tokens["access_token"] != tokens["refresh_token"]
+    assert response.headers["Cache-Control"] == "no-store"
     # Stored hashed: the raw token is nowhere in the database.
     stored = await db.fetchval(
         "SELECT count(*) FROM access_tokens WHERE token_hash = $1",
@@ -149,3 +150,20 @@ async def test_logout_with_a_bearer_token_revokes_that_sign_in(client) -> None:
         "/api/v1/auth/token/refresh", json={"refresh_token": account.refresh_token}
     )
     assert refresh.status == 401
+
+
+async def test_two_apps_racing_with_one_refresh_token_never_both_get_tokens(client) -> None:
+    import asyncio
+
+    account = await sign_up(client)
+    body = {"refresh_token": account.refresh_token}
+    first, second = await asyncio.gather(
+        client.post("/api/v1/auth/token/refresh", json=body),
+        client.post("/api/v1/auth/token/refresh", json=body),
+    )
+    statuses = sorted([first.status, second.status])
+    assert statuses == [200, 401]
+    # The loser's attempt is a reuse: the whole sign-in is revoked, the winner's tokens too.
+    winner = first if first.status == 200 else second
+    newest = {"Authorization": f"Bearer {(await winner.json())['access_token']}"}
+    assert (await client.get("/api/v1/me", headers=newest)).status == 401
