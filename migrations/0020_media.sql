@@ -145,8 +145,8 @@ CREATE TABLE media (
     search_text text GENERATED ALWAYS AS (
         catalog_fold(title || coalesce(' ' || original_title, ''))
     ) STORED,
-    search_vector tsvector GENERATED ALWAYS AS (
-        to_tsvector('simple', catalog_fold(title || coalesce(' ' || original_title, '')))
+    title_words text[] GENERATED ALWAYS AS (
+        string_to_array(catalog_fold(title || coalesce(' ' || original_title, '')), ' ')
     ) STORED,
     released_on date GENERATED ALWAYS AS (
         coalesce(release_date, make_date(year, 1, 1), DATE '0001-01-01')
@@ -162,7 +162,29 @@ CREATE INDEX media_title_key ON media (title_key, id);
 CREATE INDEX media_natural ON media (kind, title_key, year);
 CREATE INDEX media_genres ON media USING gin (genres);
 CREATE INDEX media_platforms ON media USING gin (platforms);
-CREATE INDEX media_search_vector ON media USING gin (search_vector);
+CREATE INDEX media_title_words ON media USING gin (title_words);
+
+-- Every word of every title, by first letter: a search first finds the words that match
+-- each query word here (a small table), then only the titles holding one of them.
+CREATE TABLE catalog_words (
+    word text PRIMARY KEY,
+    initial text GENERATED ALWAYS AS (left(word, 1)) STORED
+);
+CREATE INDEX catalog_words_initial ON catalog_words (initial);
+
+CREATE FUNCTION catalog_remember_words() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $body$
+    BEGIN
+        -- In one order, so that concurrent imports sharing words wait rather than deadlock.
+        INSERT INTO catalog_words (word)
+        SELECT DISTINCT word FROM unnest(NEW.title_words) AS word WHERE word <> '' ORDER BY word
+        ON CONFLICT DO NOTHING;
+        RETURN NULL;
+    END
+    $body$;
+CREATE TRIGGER media_remember_words AFTER INSERT OR UPDATE OF title, original_title ON media
+    FOR EACH ROW EXECUTE FUNCTION catalog_remember_words();
 
 -- Imports started by admins (TMDB, IGDB), and how far they got.
 CREATE TABLE catalog_imports (

@@ -1,9 +1,10 @@
 """Read-model SQL for browsing and searching the catalogue (pages, not use cases).
 
-One query per sort, written out below from one template: the filters, the fuzzy title
-match (``catalog_word_score``, see ``migrations/0020_media.sql``) and keyset pagination
-on the sort's key. "Top rated" reads interaction's per-title counters (``media_stats``)
-as a read model.
+The queries are written out at import from two templates (browse, search) per sort,
+from the start or after a cursor: the filters, the fuzzy title match for a search
+(``catalog_word_score``, ``catalog_words``: see ``migrations/0020_media.sql``) and keyset
+pagination on the sort's key. "Top rated" reads interaction's per-title counters
+(``media_stats``) as a read model.
 """
 
 from __future__ import annotations
@@ -35,8 +36,29 @@ _CURSOR_TYPES = {
     "title": ("text",),
 }
 
-_TEMPLATE = """
-WITH needle AS (SELECT catalog_fold($7::text) AS folded)
+_BROWSE = """
+SELECT m.id, m.kind, m.title, m.slug, m.original_title, m.year, m.release_date,
+       m.genres, m.platforms, m.runtime_minutes, m.seasons, m.cover_url, m.popularity,
+       {key_columns}
+FROM media m
+LEFT JOIN media_stats st ON st.media_id = m.id
+WHERE {filters}
+ORDER BY {order}
+LIMIT $6
+"""
+
+# With a search ($7): the words of the catalogue that match each query word (same first
+# letter first, through an index), then the titles holding any of them (GIN index), then
+# each of those is scored and kept when every query word matched.
+_SEARCH = """
+WITH needle AS (SELECT catalog_fold($7::text) AS folded),
+candidates AS (
+    SELECT coalesce(array_agg(DISTINCT cw.word), '{{}}') AS words
+    FROM needle n
+    CROSS JOIN LATERAL unnest(string_to_array(n.folded, ' ')) AS token
+    JOIN catalog_words cw ON cw.initial = left(token, 1)
+    WHERE catalog_word_score(cw.word, token) >= {word_match}
+)
 SELECT m.id, m.kind, m.title, m.slug, m.original_title, m.year, m.release_date,
        m.genres, m.platforms, m.runtime_minutes, m.seasons, m.cover_url, m.popularity,
        {key_columns}
@@ -52,32 +74,47 @@ CROSS JOIN LATERAL (
     FROM (SELECT catalog_word_score(m.search_text, word) AS score
           FROM unnest(string_to_array(n.folded, ' ')) AS word) w
 ) s
-WHERE ($1::text IS NULL OR m.kind = $1)
-  AND ($2::text IS NULL OR m.genres @> ARRAY[$2::text])
-  AND ($3::text IS NULL OR m.platforms @> ARRAY[$3::text])
-  AND ($4::int IS NULL OR m.year >= $4)
-  AND ($5::int IS NULL OR m.year <= $5)
-  AND (n.folded IS NULL OR n.folded = '' OR s.worst >= {word_match})
-  AND ($8::bigint IS NULL OR ({keys}, m.id) {after} ({cursor}, $8::bigint))
+WHERE m.title_words && (SELECT words FROM candidates)
+  AND s.worst >= {word_match}
+  AND {filters}
 ORDER BY {order}
 LIMIT $6
 """
 
+_FILTERS = """($1::text IS NULL OR m.kind = $1)
+  AND ($2::text IS NULL OR m.genres @> ARRAY[$2::text])
+  AND ($3::text IS NULL OR m.platforms @> ARRAY[$3::text])
+  AND ($4::int IS NULL OR m.year >= $4)
+  AND ($5::int IS NULL OR m.year <= $5)"""
 
-def _query(sort: str) -> str:
+
+def _query(sort: str, *, search: bool, after: bool) -> str:
+    """The query of one sort, with or without a search, from the start or after a cursor."""
     keys, ascending = _KEYS[sort]
     direction = "ASC" if ascending else "DESC"
-    return _TEMPLATE.format(
+    filters = _FILTERS
+    if after:
+        first = 8 if search else 7  # the cursor's id, then its key values
+        cursor = ", ".join(
+            f"${first + 1 + i}::{kind}" for i, kind in enumerate(_CURSOR_TYPES[sort])
+        )
+        beyond = ">" if ascending else "<"
+        filters += f"\n  AND ({', '.join(keys)}, m.id) {beyond} ({cursor}, ${first}::bigint)"
+    return (_SEARCH if search else _BROWSE).format(
         key_columns=", ".join(f"{key} AS key{i}" for i, key in enumerate(keys)),
         word_match=WORD_MATCH,
-        keys=", ".join(keys),
-        after=">" if ascending else "<",
-        cursor=", ".join(f"${9 + i}::{kind}" for i, kind in enumerate(_CURSOR_TYPES[sort])),
+        filters=filters,
         order=", ".join(f"{key} {direction}" for key in (*keys, "m.id")),
     )
 
 
-QUERIES: dict[str, str] = {sort: _query(sort) for sort in _KEYS}
+QUERIES: dict[tuple[str, bool, bool], str] = {
+    (sort, search, after): _query(sort, search=search, after=after)
+    for sort in _KEYS
+    for search in (False, True)
+    for after in (False, True)
+    if search or sort != "relevance"
+}
 
 
 async def browse(
@@ -88,21 +125,21 @@ async def browse(
     limit: int,
 ) -> list[asyncpg.Record]:
     """Up to ``limit`` rows after ``after``, each with its sort key as ``key0``, ``key1``..."""
-    width = len(_CURSOR_TYPES[sort])
-    cursor: list[Any] = list(after.key) if after else [None] * (width + 1)
-    # The id is last in a position but $8 in the query.
-    return await conn.fetch(
-        QUERIES[sort],
+    search = bool(filters.q)
+    args: list[Any] = [
         filters.kind,
         filters.genre,
         filters.platform,
         filters.year_from,
         filters.year_to,
         limit,
-        filters.q,
-        cursor[-1],
-        *cursor[:-1],
-    )
+    ]
+    if search:
+        args.append(filters.q)
+    if after is not None:
+        # A position is the key values then the id; the query takes the id first.
+        args.extend([after.key[-1], *after.key[:-1]])
+    return await conn.fetch(QUERIES[(sort, search, after is not None)], *args)
 
 
 def key_of(row: asyncpg.Record, sort: str) -> tuple[Any, ...]:
