@@ -7,9 +7,12 @@ namespace, starts the real web server (``python -m metacult serve``) and a real 
 worker, inserts the titles, signs the voters up over HTTP, and lets them vote. Every voter
 shares hidden strengths (normal, σ = 2) and picks A with probability 1 / (1 + e^(sB − sA)),
 except for 5% of clicks made at random. It prints, per arm: Kendall's τ between the
-``kind:game`` leaderboard and the hidden strengths after 5k and 10k votes, votes/s, the
-latency of the next matchup (GET /duels/next, and the vote whose reply carries it), and the
-vote-to-leaderboard-message latency seen by a websocket subscribed to ``leaderboard:kind:game``.
+``kind:game`` leaderboard and the hidden strengths after 5k and 10k votes and the votes/s
+accepted (``--concurrency`` voters at once, as fast as the server answers); then, in a
+further ``--latency-votes`` cast by 4 voters at ``--latency-rate`` votes/s, the latency of
+the next matchup (GET /duels/next, and the vote whose reply carries it) and of the vote's
+rank move on a websocket subscribed to ``leaderboard:kind:game`` (from sending the vote to
+the message moving one of its titles; the latest vote on that title counts).
 """
 
 from __future__ import annotations
@@ -80,6 +83,7 @@ class Arm:
         self.taus: dict[int, float] = {}
         self.votes = 0
         self.voting_seconds = 0.0
+        self.throughput = 0.0
 
     async def start(self, strengths: dict[int, float]) -> dict[int, float]:
         admin = await asyncpg.connect(self.admin_dsn)
@@ -113,17 +117,28 @@ class Arm:
     def launch(self) -> None:
         """The web server and the worker, as ``make run`` starts them."""
         python = str(ROOT / ".venv" / "bin" / "python")
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-        self.processes.append(
-            subprocess.Popen([python, "-m", "metacult", "serve"], cwd=ROOT, env=self.env, **quiet)
-        )
-        self.processes.append(
-            subprocess.Popen(
-                [str(ROOT / ".venv" / "bin" / "dramatiq"), "workers", "--processes", "1",
-                 "--threads", "4"],
-                cwd=ROOT, env=self.env, **quiet,
+        for name, command in (
+            ("web", [python, "-m", "metacult", "serve"]),
+            (
+                "worker",
+                [
+                    str(ROOT / ".venv" / "bin" / "dramatiq"),
+                    "workers",
+                    "--processes",
+                    "1",
+                    "--threads",
+                    "4",
+                ],
+            ),
+        ):
+            log = (
+                open(Path(self.args.logs) / f"{self.name}-{name}.log", "wb")  # noqa: SIM115
+                if self.args.logs
+                else subprocess.DEVNULL
             )
-        )  # fmt: skip
+            self.processes.append(
+                subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=log)
+            )  # fmt: skip
 
     def terminate(self) -> None:
         for process in self.processes:
@@ -176,9 +191,19 @@ class Arm:
                         self.message_latency.append(now - voted_at)
 
     async def vote_until(
-        self, http: aiohttp.ClientSession, tokens: list[str], hidden: dict[int, float], total: int
+        self,
+        http: aiohttp.ClientSession,
+        tokens: list[str],
+        hidden: dict[int, float],
+        total: int,
+        *,
+        seats: int | None = None,
+        rate: float = 0.0,
     ) -> None:
-        """Voters take turns (``concurrency`` at a time) until ``total`` votes were cast."""
+        """Voters take turns (``seats`` at a time) until ``total`` votes were cast; with
+        ``rate``, the seats together vote at about that many votes per second."""
+        seats = seats or self.args.concurrency
+        interval = seats / rate if rate else 0.0
         remaining = [total - self.votes]
         idle: asyncio.Queue[str] = asyncio.Queue()
         for token in tokens:
@@ -189,11 +214,11 @@ class Arm:
             while remaining[0] > 0:
                 token = await idle.get()
                 try:
-                    await self.voter(http, token, hidden, remaining, rng)
+                    await self.voter(http, token, hidden, remaining, rng, interval=interval)
                 finally:
                     idle.put_nowait(token)
 
-        await asyncio.gather(*(seat(total + i) for i in range(self.args.concurrency)))
+        await asyncio.gather(*(seat(total + i) for i in range(seats)))
 
     async def voter(
         self,
@@ -204,6 +229,7 @@ class Arm:
         rng: random.Random,
         *,
         session_votes: int = 20,
+        interval: float = 0.0,
     ) -> None:
         """One sitting of one voter: up to ``session_votes`` duels in a row."""
         headers = {"Authorization": f"Bearer {token}"}
@@ -218,6 +244,8 @@ class Arm:
                 p = 1 / (1 + math.exp(hidden[b] - hidden[a]))
                 winner = a if rng.random() < p else b
             started = time.perf_counter()
+            # Before sending: the rank move may well arrive before the vote's reply.
+            self.last_vote_at[a] = self.last_vote_at[b] = started
             async with http.post(
                 f"{self.base_url}/api/v1/duels/{duel['id']}/vote",
                 json={"winner": winner},
@@ -227,9 +255,10 @@ class Arm:
                 if response.status != 200:
                     raise RuntimeError(f"vote refused: {response.status} {body}")
             done = time.perf_counter()
+            if interval:
+                await asyncio.sleep(max(0.0, interval - (done - started)))
             self.vote_latency.append(done - started)
             self.votes += 1
-            self.last_vote_at[a] = self.last_vote_at[b] = done
             duel = body["next"]
             step += 1
             if step % 5 == 0:
@@ -285,6 +314,7 @@ class Arm:
                     started = time.perf_counter()
                     await self.vote_until(http, tokens, hidden, checkpoint)
                     self.voting_seconds += time.perf_counter() - started
+                    self.throughput = self.votes / self.voting_seconds
                     await self.settled()
                     await asyncio.sleep(0.5)
                     board = await self.board(http)
@@ -295,6 +325,21 @@ class Arm:
                         f"{self.taus[checkpoint]:.3f} ({len(board)} titles on the board)",
                         flush=True,
                     )
+                # Latency at a steady, moderate load (the phases above saturate 2 cores).
+                self.next_latency.clear()
+                self.vote_latency.clear()
+                self.message_latency.clear()
+                self.last_vote_at.clear()
+                await self.vote_until(
+                    http,
+                    tokens,
+                    hidden,
+                    self.votes + self.args.latency_votes,
+                    seats=4,
+                    rate=self.args.latency_rate,
+                )
+                await self.settled()
+                await asyncio.sleep(1.0)
                 watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await watcher
@@ -305,7 +350,8 @@ class Arm:
         ms = 1000
         taus = "  ".join(f"τ@{k // 1000}k={v:.3f}" for k, v in self.taus.items())
         return (
-            f"{self.name:<11} {taus}  votes/s={self.votes / self.voting_seconds:.0f}  "
+            f"{self.name:<11} {taus}  votes/s={self.throughput:.0f}  "
+            f"at {self.args.latency_rate:.0f} votes/s: "
             f"next p50/p99={percentile(self.next_latency, 0.5) * ms:.1f}/"
             f"{percentile(self.next_latency, 0.99) * ms:.1f} ms  "
             f"vote+next p50/p99={percentile(self.vote_latency, 0.5) * ms:.1f}/"
@@ -325,6 +371,9 @@ async def main() -> None:
     parser.add_argument("--port", type=int, default=8791)
     parser.add_argument("--arms", default="random,matchmaker")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--latency-votes", type=int, default=1000)
+    parser.add_argument("--latency-rate", type=float, default=20.0)
+    parser.add_argument("--logs", help="a directory for the server's and worker's logs")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     strengths = {n: rng.gauss(0, 2) for n in range(args.titles)}

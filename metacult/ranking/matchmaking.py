@@ -12,11 +12,12 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from metacult.ranking.glicko import Rating, expected_score
+from metacult.ranking.glicko import SCALE, Rating, expected_score
 
 EXPLORE_RATE = 0.15
 # How much more likely a known, or a favoured (popular in favourite genres), title is.
@@ -102,16 +103,22 @@ def best_opponent(
     first: Candidate, pool: Sequence[Candidate], taken: set[Pair] | frozenset[Pair] = frozenset()
 ) -> Candidate | None:
     """The opponent of ``first`` whose vote teaches most, within reach of its rating if any."""
-    for reach in (REACH, float("inf")):
+    # information() inlined: this loop runs over every title for every pair offered.
+    scale2 = SCALE * SCALE
+    q = 3.0 / (math.pi * math.pi * scale2)
+    rd_a2 = first.rd * first.rd
+    for reach in (REACH, math.inf):
         best: Candidate | None = None
         best_score = 0.0
         for other in pool:
-            if other.media_id == first.media_id or abs(other.rating - first.rating) > reach:
+            gap = first.rating - other.rating
+            if other.media_id == first.media_id or abs(gap) > reach:
                 continue
-            if pair_key(first.media_id, other.media_id) in taken:
-                continue
-            score = information(first, other) * other.boost
-            if score > best_score:
+            spread = rd_a2 + other.rd * other.rd
+            g = 1.0 / math.sqrt(1.0 + q * spread)
+            p = 1.0 / (1.0 + math.exp(-g * gap / SCALE))
+            score = p * (1.0 - p) * spread * other.boost
+            if score > best_score and pair_key(first.media_id, other.media_id) not in taken:
                 best, best_score = other, score
         if best is not None:
             return best

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, Literal
 
+import asyncpg
 import pydantic
 from aiohttp import web
+from redis.exceptions import RedisError
 
 from metacult.infra.auth import Principal
 from metacult.infra.errors import NotFound, invalid_field
 from metacult.infra.web import Api, IdPath, Schema
 from metacult.ranking import leaderboards, service
 from metacult.typedefs import DB, RANKING_TASKS, REDIS, SETTINGS, USER_DATA_EXPORTERS
+
+log = logging.getLogger("metacult.ranking")
 
 api = Api("ranking")
 
@@ -217,7 +222,11 @@ async def my_ranking(
 async def _ranking_background(app: web.Application) -> AsyncIterator[None]:
     """Rebuild the boards if Redis lost them; cancel matchup preparations at shutdown."""
     app[RANKING_TASKS] = set()
-    await service.ensure_leaderboards(app[DB], app[REDIS], app[SETTINGS])
+    try:
+        await service.ensure_leaderboards(app[DB], app[REDIS], app[SETTINGS])
+    except (OSError, RedisError, asyncpg.PostgresError) as exc:
+        # Redis or PostgreSQL is not answering yet: the first leaderboard read rebuilds.
+        log.warning("leaderboards not rebuilt at start", extra={"error": repr(exc)})
     yield
     tasks = list(app[RANKING_TASKS])
     for task in tasks:
