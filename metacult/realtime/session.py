@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import struct
 import time
 from collections import deque
 from typing import Any
@@ -112,23 +113,21 @@ class WebSocketSession:
     def _send_now(self, frame: bytes) -> bool:
         """Write at once when the socket has nothing buffered (the usual case).
 
-        An uncompressed ``send_frame`` only suspends to drain a full buffer, so with an
-        empty buffer it completes in one step: no task, no scheduling per subscriber.
+        Server frames are not masked, so the bytes on the wire are the same for every
+        subscriber: they are built once per message (:func:`_wire`) and written straight
+        to the transport. No task, no scheduling, no framing per subscriber. Anything
+        else (a buffer not yet drained, a closing socket) goes through the queue and
+        aiohttp's own writer, which waits for the drain.
         """
         transport = self.request.transport
-        if transport is None or transport.get_write_buffer_size():
+        if (
+            transport is None
+            or transport.get_write_buffer_size()
+            or transport.is_closing()
+            or self.ws.closed
+        ):
             return False
-        sending = self.ws.send_frame(frame, WSMsgType.TEXT)
-        try:
-            sending.send(None)
-        except StopIteration:
-            self.hub.metrics.sent += 1
-            return True
-        except (ConnectionError, RuntimeError):
-            self._close_soon(WSCloseCode.GOING_AWAY, b"")
-            return True
-        # It wrote the frame, then waited to drain: the writer task takes over from here.
-        sending.close()
+        transport.write(_wire(frame))
         self.hub.metrics.sent += 1
         return True
 
@@ -334,6 +333,25 @@ class WebSocketSession:
         self.deliver(protocol.error(id, code, message))
         if self._strikes > self.hub.settings.realtime_abuse_limit:
             self._close_soon(WSCloseCode.POLICY_VIOLATION, b"too many bad frames")
+
+
+_last_frame: bytes = b""
+_last_wire: bytes = b""
+
+
+def _wire(frame: bytes) -> bytes:
+    """``frame`` as an unmasked websocket text frame; the last one is kept for the fan-out."""
+    global _last_frame, _last_wire
+    if frame is not _last_frame:
+        size = len(frame)
+        if size < 126:
+            header = struct.pack("!BB", 0x81, size)
+        elif size < 65_536:
+            header = struct.pack("!BBH", 0x81, 126, size)
+        else:
+            header = struct.pack("!BBQ", 0x81, 127, size)
+        _last_frame, _last_wire = frame, header + frame
+    return _last_wire
 
 
 def _client_id(raw: str | bytes) -> Any:
