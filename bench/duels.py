@@ -84,6 +84,7 @@ class Arm:
         self.votes = 0
         self.voting_seconds = 0.0
         self.throughput = 0.0
+        self.messages = 0
 
     async def start(self, strengths: dict[int, float]) -> dict[int, float]:
         admin = await asyncpg.connect(self.admin_dsn)
@@ -176,19 +177,29 @@ class Arm:
             return (await response.json())["access_token"]
 
     async def watch_leaderboard(self, http: aiohttp.ClientSession, ready: asyncio.Event) -> None:
-        async with http.ws_connect(f"{self.base_url}/ws") as ws:
-            await ws.send_json({"type": "subscribe", "id": 1, "channel": "leaderboard:kind:game"})
-            async for message in ws:
-                frame = message.json()
-                if frame.get("type") == "subscribed":
-                    ready.set()
-                if frame.get("type") != "publication":
-                    continue
-                now = time.perf_counter()
-                for move in frame["data"]["moves"]:
-                    voted_at = self.last_vote_at.pop(move["media_id"], None)
-                    if voted_at is not None:
-                        self.message_latency.append(now - voted_at)
+        """Follow ``leaderboard:kind:game`` as a browser would (reconnecting if dropped)."""
+        while True:
+            async with http.ws_connect(f"{self.base_url}/ws", heartbeat=10) as ws:
+                await ws.send_json(
+                    {"type": "subscribe", "id": 1, "channel": "leaderboard:kind:game"}
+                )
+                async for message in ws:
+                    if message.type != aiohttp.WSMsgType.TEXT:
+                        break
+                    frame = message.json()
+                    if frame.get("type") == "ping":
+                        await ws.send_json({"type": "pong"})
+                    if frame.get("type") == "subscribed":
+                        ready.set()
+                    if frame.get("type") != "publication":
+                        continue
+                    self.messages += 1
+                    now = time.perf_counter()
+                    for move in frame["data"]["moves"]:
+                        voted_at = self.last_vote_at.pop(move["media_id"], None)
+                        if voted_at is not None:
+                            self.message_latency.append(now - voted_at)
+                print(f"  [{self.name}] websocket closed ({ws.close_code}); reconnecting")
 
     async def vote_until(
         self,
@@ -358,7 +369,7 @@ class Arm:
             f"{percentile(self.vote_latency, 0.99) * ms:.1f} ms  "
             f"vote→message p50/p99={percentile(self.message_latency, 0.5) * ms:.0f}/"
             f"{percentile(self.message_latency, 0.99) * ms:.0f} ms "
-            f"({len(self.message_latency)} samples)"
+            f"({len(self.message_latency)} samples, {self.messages} messages)"
         )
 
 
