@@ -28,6 +28,8 @@ import time
 import uuid
 from pathlib import Path
 
+import orjson
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -69,7 +71,6 @@ def percentile(values: list[float], fraction: float) -> float:
 
 async def run_publisher(mode: str, prefix: str, count: int, rate: float) -> None:
     """Publish ``count`` messages carrying their send time, ``rate`` per second (0: at once)."""
-    import orjson
 
     from metacult.config import Settings
     from metacult.infra.redis import create_redis
@@ -141,6 +142,84 @@ def run_bare_server(port: int, prefix: str) -> None:
 # The clients (in this process).
 
 
+class Client(asyncio.Protocol):
+    """A minimal websocket client: the harness must cost far less than the server it measures.
+
+    (One Python process reads 5,000 sockets here; aiohttp's client would spend more CPU
+    per message than the server does, and the figures would describe the harness.)
+    """
+
+    def __init__(self, clients: Clients) -> None:
+        self.clients = clients
+        self.buffer = bytearray()
+        self.upgraded = asyncio.get_running_loop().create_future()
+        self.subscribed = asyncio.get_running_loop().create_future()
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.clients.close_codes["lost"] = self.clients.close_codes.get("lost", 0) + 1
+        for future in (self.upgraded, self.subscribed):
+            future.cancel()
+
+    def send_text(self, payload: bytes, opcode: int = 0x1) -> None:
+        mask = os.urandom(4)
+        masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
+        assert self.transport is not None and len(payload) < 126
+        self.transport.write(bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked)
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer
+        buffer += data
+        if not self.upgraded.done():
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            if not buffer.startswith(b"HTTP/1.1 101"):
+                self.upgraded.set_exception(ConnectionError(bytes(buffer[:200])))
+                return
+            del buffer[: end + 4]
+            self.upgraded.set_result(None)
+        while len(buffer) >= 2:
+            length, start = buffer[1] & 0x7F, 2
+            if length == 126:
+                if len(buffer) < 4:
+                    return
+                length, start = int.from_bytes(buffer[2:4], "big"), 4
+            elif length == 127:
+                if len(buffer) < 10:
+                    return
+                length, start = int.from_bytes(buffer[2:10], "big"), 10
+            if len(buffer) < start + length:
+                return
+            opcode = buffer[0] & 0x0F
+            payload = bytes(buffer[start : start + length])
+            del buffer[: start + length]
+            if opcode == 0x1:
+                self.text(payload)
+            elif opcode == 0x9:
+                self.send_text(payload, 0xA)
+            elif opcode == 0x8:
+                code = int.from_bytes(payload[:2], "big") if payload else None
+                self.clients.close_codes[code] = self.clients.close_codes.get(code, 0) + 1
+
+    def text(self, payload: bytes) -> None:
+        clients = self.clients
+        if payload.startswith(b'{"type":"publication"'):
+            now = time.time()
+            clients.latencies.append(now - orjson.loads(payload)["data"]["t"])
+            if not clients.received:
+                clients.first_received = now
+            clients.received += 1
+            clients.last_received = now
+        elif payload.startswith(b'{"type":"ping"'):
+            self.send_text(b'{"type":"pong"}')
+        elif payload.startswith(b'{"type":"subscribed"') and not self.subscribed.done():
+            self.subscribed.set_result(None)
+
+
 class Clients:
     """C websocket clients; each records the latency of every publication it receives."""
 
@@ -149,56 +228,32 @@ class Clients:
         self.received = 0
         self.first_received = 0.0
         self.last_received = 0.0
-        self.tasks: list[asyncio.Task] = []
-        self.sockets: list = []
-        self.close_codes: dict[int | None, int] = {}
-        self.session = None
+        self.sockets: list[Client] = []
+        self.close_codes: dict[object, int] = {}
 
     async def open(self, url: str, count: int, *, subscribe: bool) -> None:
-        import aiohttp
-        import orjson
-
-        self.session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=0, force_close=False),
-            timeout=aiohttp.ClientTimeout(total=None),
-        )
-        subscribed = 0
-        subscribe_frame = orjson.dumps({"type": "subscribe", "channel": CHANNEL}).decode()
+        port = int(url.split(":")[-1].split("/")[0])
+        loop = asyncio.get_running_loop()
+        subscribe_frame = b'{"type":"subscribe","channel":"' + CHANNEL.encode() + b'"}'
 
         async def one() -> None:
-            nonlocal subscribed
-            ws = await self.session.ws_connect(url, autoping=True, max_msg_size=0)
-            self.sockets.append(ws)
+            _, client = await loop.create_connection(lambda: Client(self), "127.0.0.1", port)
+            key = base64.b64encode(os.urandom(16)).decode()
+            client.transport.write(
+                (
+                    f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                    f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                    "Sec-WebSocket-Version: 13\r\n\r\n"
+                ).encode()
+            )
+            await client.upgraded
             if subscribe:
-                await ws.send_str(subscribe_frame)
-                while True:
-                    message = await ws.receive()
-                    if '"subscribed"' in message.data:
-                        break
-            subscribed += 1
-            self.tasks.append(asyncio.create_task(self._read(ws)))
+                client.send_text(subscribe_frame)
+                await client.subscribed
+            self.sockets.append(client)
 
         for start in range(0, count, 250):
             await asyncio.gather(*(one() for _ in range(min(250, count - start))))
-
-    async def _read(self, ws) -> None:
-        import aiohttp
-        import orjson
-
-        async for message in ws:
-            if message.type is not aiohttp.WSMsgType.TEXT:
-                continue
-            now = time.time()
-            frame = orjson.loads(message.data)
-            if frame.get("type") == "publication":
-                self.latencies.append(now - frame["data"]["t"])
-                if not self.received:
-                    self.first_received = now
-                self.received += 1
-                self.last_received = now
-            elif frame.get("type") == "ping":
-                await ws.send_str('{"type":"pong"}')
-        self.close_codes[ws.close_code] = self.close_codes.get(ws.close_code, 0) + 1
 
     def reset(self) -> None:
         self.latencies = []
@@ -211,11 +266,10 @@ class Clients:
         return self.received >= expected
 
     async def close(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-        if self.session is not None:
-            await self.session.close()
+        for client in self.sockets:
+            if client.transport is not None:
+                client.transport.close()
+        await asyncio.sleep(0.5)
 
 
 async def never_reading_client(port: int) -> socket.socket:
