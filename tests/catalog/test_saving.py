@@ -6,6 +6,7 @@ import asyncio
 from datetime import date
 
 from metacult.catalog import service
+from metacult.catalog.browse import Filters
 from metacult.catalog.model import MediaDraft
 from metacult.catalog.taxonomy import slugify
 from tests import random_refs
@@ -84,3 +85,16 @@ async def test_unknown_genres_and_platforms_join_the_vocabulary(db):
 
     assert await db.fetchval("SELECT name FROM genres WHERE kind = 'game' AND slug = $1", genre)
     assert await db.fetchval("SELECT name FROM platforms WHERE slug = $1", platform)
+
+
+async def test_a_saved_title_is_found_by_search_and_so_is_its_new_name(db):
+    word = f"zq{random_refs.suffix()}"
+    draft = MediaDraft(kind="series", title=f"The {word} Chronicles", tmdb_id=new_id())
+    saved = await _save(db, draft)
+
+    found = await service.browse(db, Filters(q=word[:-1]), None, None, 5)
+    await _save(db, MediaDraft(kind="series", title=f"{word}x Returns", tmdb_id=draft.tmdb_id))
+    renamed = await service.browse(db, Filters(q=f"{word}x returns"), None, None, 5)
+
+    assert [item.media.id for item in found.items] == [saved.media_id]
+    assert [item.media.id for item in renamed.items] == [saved.media_id]
