@@ -186,13 +186,18 @@ class Hub:
                 continue
             if since.offset == state.offset:
                 return self._register(state, subscriber, True, [])
-            history = await history_after(
-                self.redis,
-                self.settings,
-                channel,
-                since.offset,
-                limit=namespace.history_size + 1,
-            )
+            try:
+                history = await history_after(
+                    self.redis,
+                    self.settings,
+                    channel,
+                    since.offset,
+                    limit=namespace.history_size + 1,
+                )
+            except (RedisError, OSError):
+                if not state.subscribers:
+                    state.empty_since = time.monotonic()
+                raise HubUnavailable() from None
             if state.backlog is not None:
                 continue
             if not history.continues(since.epoch, since.offset):

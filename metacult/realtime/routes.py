@@ -16,6 +16,7 @@ import pydantic
 from aiohttp import web
 from aiohttp_sse import sse_response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from redis.exceptions import RedisError
 
 from metacult.config import Settings
 from metacult.infra.auth import Principal
@@ -80,7 +81,10 @@ async def websocket(request: web.Request, user: Principal | None) -> web.WebSock
         raise Unavailable("This server is shutting down; reconnect.")
     _refuse_foreign_origin(request, settings)
     if "ticket" in request.query:
-        user = await _redeem_ticket(request.app, request.query["ticket"])
+        try:
+            user = await _redeem_ticket(request.app, request.query["ticket"])
+        except (RedisError, OSError):
+            raise Unavailable("Sign-in tickets cannot be checked now; retry.") from None
         if user is None:
             raise Unauthenticated("The ticket is unknown, used or expired.", code="bad_ticket")
     ws = web.WebSocketResponse(
@@ -133,10 +137,18 @@ async def stream(
     gauge = hub.metrics.connections.labels("sse")
     gauge.inc()
     try:
+        # Subscribe before the stream starts, so that a failure is still a plain 503.
+        current = await _attach_stream(hub, subscriber, channels, positions)
         async with sse_response(
             request, ping_interval=hub.settings.realtime_ping_interval
         ) as events:
-            await _serve_stream(hub, events, subscriber, channels, positions)
+            ended = asyncio.ensure_future(events.wait())
+            try:
+                await _send_events(hub, events, subscriber, ended, current)
+            except (ConnectionError, RuntimeError):
+                pass  # the client went away
+            finally:
+                ended.cancel()
             return events
     finally:
         gauge.dec()
@@ -144,13 +156,10 @@ async def stream(
             hub.detach(subscriber, channel)
 
 
-async def _serve_stream(
-    hub: Hub,
-    events: Any,
-    subscriber: StreamSubscriber,
-    channels: list[str],
-    positions: dict[str, Since],
-) -> None:
+async def _attach_stream(
+    hub: Hub, subscriber: StreamSubscriber, channels: list[str], positions: dict[str, Since]
+) -> dict[str, Since]:
+    """Subscribe the stream to every channel; the position each event id starts from."""
     current: dict[str, Since] = {}
     for channel in channels:
         since = positions.get(channel)
@@ -162,13 +171,7 @@ async def _serve_stream(
             subscriber.deliver(frame)
         # Until the replay is sent, the client's position is the one it came with.
         current[channel] = since if recovered and since else Since(offset=offset, epoch=epoch)
-    ended = asyncio.ensure_future(events.wait())
-    try:
-        await _send_events(hub, events, subscriber, ended, current)
-    except (ConnectionError, RuntimeError):
-        pass  # the client went away
-    finally:
-        ended.cancel()
+    return current
 
 
 async def _send_events(
@@ -210,7 +213,10 @@ async def events(request: web.Request, query: EventsQuery, user: Principal | Non
             await hub.attach(waiter, channel, None)
         while True:
             waiter.woken.clear()
-            reply, news = await _collect(hub, channels, positions)
+            try:
+                reply, news = await _collect(hub, channels, positions)
+            except (RedisError, OSError):
+                raise Unavailable("Live updates are reconnecting; retry.") from None
             remaining = deadline - time.monotonic()
             if news or remaining <= 0 or hub.closing:
                 body = orjson.dumps(reply, option=orjson.OPT_UTC_Z)
