@@ -107,6 +107,7 @@ class Settings:
     realtime_canary_interval: float = 5.0
     realtime_presence_interval: float = 2.0
     realtime_dashboard_interval: float = 1.0
+    realtime_channel_linger: float = 5.0
     realtime_ticket_ttl: int = 30
     # Origins allowed to open a websocket besides ``public_url``'s (comma-separated in env).
     realtime_allowed_origins: tuple[str, ...] = ()

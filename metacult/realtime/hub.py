@@ -36,9 +36,6 @@ from metacult.realtime.pubsub import PubSubConnection
 
 log = logging.getLogger("metacult.realtime")
 
-# A channel nobody listens to any more is kept this long before UNSUBSCRIBE, so that a
-# page reload does not churn the pub/sub connection.
-LINGER_SECONDS = 5.0
 ATTACH_TIMEOUT = 5.0
 SUBSCRIBE_BATCH = 500
 
@@ -246,13 +243,16 @@ class Hub:
 
     async def _linger_loop(self) -> None:
         while True:
-            await asyncio.sleep(1.0)
+            # A channel nobody listens to any more is kept a little while before UNSUBSCRIBE,
+            # so that a page reload does not churn the pub/sub connection.
+            linger = self.settings.realtime_channel_linger
+            await asyncio.sleep(min(1.0, linger))
             now = time.monotonic()
             for state in list(self._channels.values()):
                 if (
                     state.empty_since is not None
                     and not state.subscribers
-                    and now - state.empty_since > LINGER_SECONDS
+                    and now - state.empty_since > linger
                     and state.settled.is_set()
                 ):
                     del self._channels[state.name]

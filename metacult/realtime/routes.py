@@ -24,7 +24,7 @@ from metacult.infra.errors import BadRequest, Forbidden, Invalid, Unauthenticate
 from metacult.infra.redis import rkey
 from metacult.infra.web import Api, Schema
 from metacult.realtime import cursor, protocol
-from metacult.realtime.channels import UnknownChannel, may_subscribe
+from metacult.realtime.channels import UnknownChannel, may_subscribe, resolve
 from metacult.realtime.hub import Hub
 from metacult.realtime.metrics import HubMetrics
 from metacult.realtime.protocol import Since
@@ -332,8 +332,6 @@ def _frame_type(frame: bytes) -> str:
 
 
 def _history_size(channel: str) -> int:
-    from metacult.realtime.channels import resolve
-
     return resolve(channel)[0].history_size
 
 

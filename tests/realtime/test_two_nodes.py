@@ -8,6 +8,7 @@ import os
 import socket
 
 from metacult.realtime import publish
+from metacult.realtime.publishing import pubsub_channel
 from metacult.typedefs import HUB
 from tests.helpers import eventually
 from tests.realtime.live import Live, leaderboard_channel, media_channel
@@ -148,3 +149,28 @@ async def _never_reading_client(port: int, channel: str) -> socket.socket:
     masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
     await loop.sock_sendall(sock, bytes([0x81, 0x80 | len(payload)]) + mask + masked)
     return sock
+
+
+async def test_a_process_carries_a_channel_only_while_it_has_subscribers(
+    aiohttp_client, make_app, redis, settings
+) -> None:
+    client = await aiohttp_client(make_app(realtime_channel_linger=0.1))
+    channel = media_channel()
+    key = pubsub_channel(settings, channel)
+
+    async def listeners() -> int:
+        ((_, count),) = await redis.pubsub_numsub(key)
+        return count
+
+    assert await listeners() == 0
+    first, second = await Live.open(client), await Live.open(client)
+    await first.subscribe(channel)
+    await second.subscribe(channel)
+    assert await listeners() == 1  # one pub/sub connection per process, however many clients
+    await first.close()
+    await second.close()
+
+    async def released() -> bool:
+        return await listeners() == 0
+
+    await eventually(released)
