@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
-import socket
 
 from metacult.realtime import publish
 from metacult.realtime.publishing import pubsub_channel
 from metacult.typedefs import HUB
 from tests.helpers import eventually
-from tests.realtime.live import Live, leaderboard_channel, media_channel
+from tests.realtime.live import Live, leaderboard_channel, media_channel, never_reading_client
 
 
 async def test_a_publication_reaches_subscribers_on_both_processes(
@@ -103,7 +100,7 @@ async def test_a_client_that_stops_reading_is_dropped_while_a_fast_one_keeps_up(
     channel = media_channel()
     fast = await Live.open(client)
     await fast.subscribe(channel)
-    slow = await _never_reading_client(client.port, channel)
+    slow = await never_reading_client(client.port, channel)
     await eventually(lambda: _subscribers(app, channel, 2))
 
     blob = "x" * 20_000
@@ -125,30 +122,6 @@ async def test_a_client_that_stops_reading_is_dropped_while_a_fast_one_keeps_up(
 
 async def _subscribers(app, channel: str, count: int) -> bool:
     return app[HUB].local_subscribers(channel) == count
-
-
-async def _never_reading_client(port: int, channel: str) -> socket.socket:
-    """A websocket client with a tiny receive buffer that subscribes and then never reads."""
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.setblocking(False)
-    loop = asyncio.get_running_loop()
-    await loop.sock_connect(sock, ("127.0.0.1", port))
-    key = base64.b64encode(os.urandom(16)).decode()
-    handshake = (
-        f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-    )
-    await loop.sock_sendall(sock, handshake.encode())
-    response = b""
-    while b"\r\n\r\n" not in response:
-        response += await loop.sock_recv(sock, 1)
-    assert response.startswith(b"HTTP/1.1 101"), response
-    payload = b'{"type":"subscribe","channel":"' + channel.encode() + b'"}'
-    mask = os.urandom(4)
-    masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
-    await loop.sock_sendall(sock, bytes([0x81, 0x80 | len(payload)]) + mask + masked)
-    return sock
 
 
 async def test_a_process_carries_a_channel_only_while_it_has_subscribers(
