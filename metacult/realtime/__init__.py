@@ -3,13 +3,15 @@
 What other contexts may use:
 
 * ``await publish(redis, settings, channel, data)`` from web handlers and async actors;
+* ``await position(redis, settings, channel)``: the channel's epoch and last offset, for
+  snapshots that tell the client where its live updates start;
 * ``register_action(app, name, body_model, handler)`` for client → server websocket actions;
 * ``channels.resolve`` / ``channels.may_subscribe`` and the registry ``NAMESPACES``.
 """
 
 from metacult.realtime.actions import register_action
 from metacult.realtime.channels import NAMESPACES, UnknownChannel, may_subscribe, resolve
-from metacult.realtime.publishing import Publication, publish
+from metacult.realtime.publishing import Publication, position, publish
 from metacult.realtime.routes import setup
 
 __all__ = [
@@ -17,6 +19,7 @@ __all__ = [
     "Publication",
     "UnknownChannel",
     "may_subscribe",
+    "position",
     "publish",
     "register_action",
     "resolve",
