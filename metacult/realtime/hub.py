@@ -74,6 +74,8 @@ class ChannelState:
     backlog: list[tuple[int, str, int, bytes]] | None = field(default_factory=list)
     settled: asyncio.Event = field(default_factory=asyncio.Event)
     filling: bool = False
+    # Subscribers being attached (the channel must not be dropped under them).
+    joining: int = 0
     known: bool = False
     empty_since: float | None = None
     presence_shown: int = -1
@@ -165,6 +167,16 @@ class Hub:
         namespace, _ = resolve(channel)
         state = self._ensure_channel(channel, namespace)
         state.empty_since = None
+        state.joining += 1
+        try:
+            return await self._attach(state, subscriber, since)
+        finally:
+            state.joining -= 1
+
+    async def _attach(
+        self, state: ChannelState, subscriber: Subscriber, since: Since | None
+    ) -> tuple[bool, int, str, list[bytes]]:
+        channel, namespace = state.name, state.namespace
         for _attempt in range(50):
             if state.backlog is not None:
                 try:
@@ -252,6 +264,7 @@ class Hub:
                 if (
                     state.empty_since is not None
                     and not state.subscribers
+                    and not state.joining
                     and now - state.empty_since > linger
                     and state.settled.is_set()
                 ):
