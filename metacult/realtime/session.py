@@ -1,9 +1,10 @@
 """One websocket connection: a bounded send queue and its writer, the reader, keep-alive, limits.
 
 Frames for the client go through :meth:`WebSocketSession.deliver`, which never blocks:
-it queues the (already encoded) frame, or drops a droppable one when the client is
-behind, or disconnects a client whose queue passes its bound. One writer task per
-connection empties the queue, so a client that stops reading slows nobody else.
+it writes the (already encoded) frame at once when the socket has nothing buffered, else
+queues it, drops it if it is droppable and the client is behind, or disconnects a client
+whose queue passes its bound. While the socket is busy, one writer task per connection
+empties the queue at the client's pace, so a client that stops reading slows nobody else.
 """
 
 from __future__ import annotations
