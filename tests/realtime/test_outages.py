@@ -17,6 +17,8 @@ from tests.helpers import eventually
 from tests.realtime.live import Live, free_port, leaderboard_channel, media_channel
 from tests.tcp_proxy import TcpProxy
 
+pytestmark = pytest.mark.slow
+
 
 async def _ready(client) -> bool:
     return (await client.get("/readyz")).status == 200

@@ -9,6 +9,7 @@ import sys
 import time
 
 import aiohttp
+import pytest
 
 from tests.helpers import eventually
 from tests.realtime.live import Live, free_port, media_channel
@@ -42,6 +43,7 @@ async def test_shutdown_turns_readiness_off_and_closes_websockets_going_away(
     assert refused.status == 503
 
 
+@pytest.mark.slow
 async def test_the_server_process_closes_websockets_and_exits_within_five_seconds() -> None:
     port = free_port()
     process = await asyncio.create_subprocess_exec(
