@@ -21,7 +21,7 @@ import asyncpg
 import orjson
 from redis.asyncio import Redis
 
-from metacult import catalog, interaction, realtime
+from metacult import catalog, identity, interaction, realtime
 from metacult.config import Settings
 from metacult.infra.errors import Conflict, Forbidden, Gone, NotFound, invalid_field
 from metacult.infra.events import claim, emit
@@ -264,7 +264,8 @@ async def _candidates(
     ratings = await store.candidate_ratings(conn, kind)
     known = await interaction.known_media(conn, user_id, kind)
     known |= await store.voted_titles(conn, user_id, kind)
-    favoured = _favoured(titles.ids, titles.genres, titles.popularity, known)
+    picked = set(await identity.favourite_genres(conn, user_id))
+    favoured = _favoured(titles.ids, titles.genres, titles.popularity, known, picked)
     start = (glicko.START_RATING, glicko.START_RD)
     return [
         matchmaking.Candidate(
@@ -284,10 +285,11 @@ def _favoured(
     genres: dict[int, Sequence[str]],
     popularity: dict[int, int],
     known: set[int],
+    picked: set[str],
 ) -> set[int]:
-    """The most popular titles in the user's favourite genres: those of the titles they know
-    (identity keeps no favourite genres to ask for); every genre for a newcomer."""
-    favourite = {genre for m in known for genre in genres.get(m, ())}
+    """The most popular titles in the user's favourite genres: those picked on their profile
+    and those of the titles they know; every genre for a newcomer who picked none."""
+    favourite = picked | {genre for m in known for genre in genres.get(m, ())}
     fitting = [m for m in ids if not favourite or favourite.intersection(genres.get(m, ()))]
     fitting.sort(key=lambda m: (-popularity.get(m, 0), m))
     return set(fitting[:FAVOURED_TITLES])

@@ -80,3 +80,12 @@ def test_some_pairs_are_exploratory() -> None:
     pairs = choose_pairs(pool, count=200, rng=random.Random(7), explore=1.0)
 
     assert any(abs(a - b) > 50 for a, b in pairs)
+
+
+def test_a_newcomer_is_favoured_the_popular_titles_of_the_genres_they_picked() -> None:
+    from metacult.ranking.service import _favoured
+
+    genres = {1: ("horror",), 2: ("comedy",), 3: ("horror", "comedy"), 4: ("drama",)}
+    popularity = {1: 5, 2: 50, 3: 1, 4: 99}
+    favoured = _favoured((1, 2, 3, 4), genres, popularity, known=set(), picked={"horror"})
+    assert favoured == {1, 3}
