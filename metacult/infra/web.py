@@ -10,6 +10,7 @@ so that the OpenAPI document can be generated from them.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import time
@@ -274,6 +275,10 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         return response
     except web.HTTPException as exc:
         status = exc.status
+        raise
+    except asyncio.CancelledError:
+        # The client went away, or the server is shutting down (long-lived streams).
+        status = 499
         raise
     finally:
         log.info(

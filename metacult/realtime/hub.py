@@ -498,7 +498,7 @@ class Hub:
                 ((_, listeners),) = await self.redis.pubsub_numsub(key)
                 if listeners:
                     figures = {
-                        "kind": "realtime.stats",
+                        "type": "realtime.stats",
                         "node": self.node,
                         **self.metrics.snapshot(),
                     }

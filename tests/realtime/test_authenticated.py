@@ -55,7 +55,7 @@ async def test_admins_watch_live_stats_on_the_dashboard(aiohttp_client, make_app
     live = await Live.open(client, headers=admin.headers)
     assert (await live.subscribe("admin:dashboard"))["type"] == "subscribed"
     data = (await live.expect("publication"))["data"]
-    while data.get("kind") != "realtime.stats":  # other contexts report there too
+    while data.get("type") != "realtime.stats":  # other contexts report there too
         data = (await live.expect("publication"))["data"]
     assert data["connections_websocket"] >= 1
     assert {"subscriptions", "messages_in_total", "pubsub_reconnects_total"} <= set(data)
