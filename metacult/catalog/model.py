@@ -33,6 +33,19 @@ class MediaSummary:
     genres: tuple[str, ...]
     platforms: tuple[str, ...]
 
+    @classmethod
+    def from_row(cls, row: Any) -> MediaSummary:
+        return cls(
+            id=row["id"],
+            kind=row["kind"],
+            title=row["title"],
+            slug=row["slug"],
+            year=row["year"],
+            cover_url=row["cover_url"],
+            genres=tuple(row["genres"]),
+            platforms=tuple(row["platforms"]),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Media:

@@ -124,19 +124,7 @@ async def get_media_by_slug(conn: store.Conn, slug: str) -> Media:
 
 async def media_summaries(conn: store.Conn, ids: list[int]) -> dict[int, MediaSummary]:
     rows = await store.summaries(conn, list(dict.fromkeys(ids)))
-    return {
-        row["id"]: MediaSummary(
-            id=row["id"],
-            kind=row["kind"],
-            title=row["title"],
-            slug=row["slug"],
-            year=row["year"],
-            cover_url=row["cover_url"],
-            genres=tuple(row["genres"]),
-            platforms=tuple(row["platforms"]),
-        )
-        for row in rows
-    }
+    return {row["id"]: MediaSummary.from_row(row) for row in rows}
 
 
 # Browsing and searching.
@@ -184,16 +172,7 @@ async def browse(
     return MediaPage(
         items=[
             Listed(
-                media=MediaSummary(
-                    id=row["id"],
-                    kind=row["kind"],
-                    title=row["title"],
-                    slug=row["slug"],
-                    year=row["year"],
-                    cover_url=row["cover_url"],
-                    genres=tuple(row["genres"]),
-                    platforms=tuple(row["platforms"]),
-                ),
+                media=MediaSummary.from_row(row),
                 original_title=row["original_title"],
                 runtime_minutes=row["runtime_minutes"],
                 seasons=row["seasons"],
