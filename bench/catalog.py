@@ -17,20 +17,18 @@ import random
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.stack import ScratchDatabase  # noqa: E402
 from metacult.catalog import service, views  # noqa: E402
 from metacult.catalog.browse import Filters, Position  # noqa: E402
 from metacult.config import Settings  # noqa: E402
 from metacult.infra.db import create_pool  # noqa: E402
-from metacult.infra.migrations import migrate  # noqa: E402
 
 SYLLABLES = [
     "ka",
@@ -94,17 +92,10 @@ async def _time(run, repeat: int) -> tuple[float, float]:
 
 async def main(args: argparse.Namespace) -> None:
     settings = Settings.from_env()
-    name = f"metacult_bench_{uuid.uuid4().hex[:8]}"
-    base = urlsplit(settings.database_url)
-    admin_dsn = urlunsplit(base._replace(path="/postgres"))
-    dsn = urlunsplit(base._replace(path=f"/{name}"))
-    admin = await asyncpg.connect(admin_dsn)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    if args.fallback:
-        await admin.execute(f"ALTER DATABASE \"{name}\" SET metacult.search_fallback = 'on'")
+    scratch = ScratchDatabase(settings.database_url)
     try:
-        await migrate(dsn)
-        db = await create_pool(settings.replace(database_url=dsn), min_size=1)
+        await scratch.create(search_fallback=args.fallback)
+        db = await create_pool(settings.replace(database_url=scratch.dsn), min_size=1)
         try:
             await service.seed_demo(db)
             await _fill(db, args.titles)
@@ -128,8 +119,7 @@ async def main(args: argparse.Namespace) -> None:
         finally:
             await db.close()
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+        await scratch.drop()
 
 
 if __name__ == "__main__":

@@ -23,12 +23,9 @@ import contextlib
 import math
 import os
 import random
-import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import asyncpg
@@ -36,7 +33,7 @@ import asyncpg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from metacult.infra.migrations import migrate  # noqa: E402
+from bench.stack import Stack  # noqa: E402
 from metacult.ranking.audit import kendall_tau  # noqa: E402
 
 RANDOM_CLICKS = 0.05
@@ -55,27 +52,10 @@ class Arm:
     def __init__(self, name: str, explore_percent: int, args: argparse.Namespace) -> None:
         self.name = name
         self.args = args
-        run = uuid.uuid4().hex[:8]
-        base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/metacult")
-        parts = urlsplit(base)
-        self.dsn = urlunsplit(parts._replace(path=f"/metacult_bench_{run}"))
-        self.admin_dsn = urlunsplit(parts._replace(path="/postgres"))
-        self.db_name = f"metacult_bench_{run}"
-        self.port = args.port
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": self.dsn,
-            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-            "REDIS_PREFIX": f"mcbench-{run}",
-            "METACULT_ENV": "test",
-            "PORT": str(self.port),
-            "LOG_LEVEL": "WARNING",
-            "ACCESS_TOKEN_TTL": "86400",
-            "DUEL_EXPLORE_PERCENT": str(explore_percent),
-            "DB_POOL_MAX": "20",
-        }
-        self.processes: list[subprocess.Popen] = []
+        self.stack = Stack(
+            args.port, ACCESS_TOKEN_TTL="86400", DUEL_EXPLORE_PERCENT=str(explore_percent)
+        )
+        self.base_url = self.stack.base_url
         self.vote_latency: list[float] = []
         self.next_latency: list[float] = []
         self.message_latency: list[float] = []
@@ -87,13 +67,8 @@ class Arm:
         self.messages = 0
 
     async def start(self, strengths: dict[int, float]) -> dict[int, float]:
-        admin = await asyncpg.connect(self.admin_dsn)
-        try:
-            await admin.execute(f'CREATE DATABASE "{self.db_name}"')
-        finally:
-            await admin.close()
-        await migrate(self.dsn)
-        conn = await asyncpg.connect(self.dsn)
+        await self.stack.database.create()
+        conn = await asyncpg.connect(self.stack.dsn)
         try:
             rows = await conn.fetch(
                 "INSERT INTO media (kind, title, slug, genres)"
@@ -105,76 +80,10 @@ class Arm:
             await conn.close()
         by_slug = {f"bench-{i + 1}": s for i, s in enumerate(strengths.values())}
         hidden = {row["id"]: by_slug[row["slug"]] for row in rows}
-        self.launch()
-        async with aiohttp.ClientSession() as http:
-            for _ in range(300):
-                with contextlib.suppress(aiohttp.ClientError):
-                    async with http.get(f"{self.base_url}/readyz") as response:
-                        if response.status == 200:
-                            return hidden
-                await asyncio.sleep(0.1)
-        raise RuntimeError("the web server did not become ready")
-
-    def launch(self) -> None:
-        """The web server and the worker, as ``make run`` starts them."""
-        python = str(ROOT / ".venv" / "bin" / "python")
-        for name, command in (
-            ("web", [python, "-m", "metacult", "serve"]),
-            (
-                "worker",
-                [
-                    str(ROOT / ".venv" / "bin" / "dramatiq"),
-                    "workers",
-                    "--processes",
-                    "1",
-                    "--threads",
-                    "4",
-                ],
-            ),
-        ):
-            log = (
-                open(Path(self.args.logs) / f"{self.name}-{name}.log", "wb")  # noqa: SIM115
-                if self.args.logs
-                else subprocess.DEVNULL
-            )
-            self.processes.append(
-                subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=log)
-            )  # fmt: skip
-
-    def terminate(self) -> None:
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-    async def stop(self) -> None:
-        self.terminate()
-        admin = await asyncpg.connect(self.admin_dsn)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
-        finally:
-            await admin.close()
-        import redis
-
-        client = redis.Redis.from_url(self.env["REDIS_URL"])
-        for pattern in (f"{self.env['REDIS_PREFIX']}:*", f"{self.env['REDIS_PREFIX']}-dramatiq:*"):
-            for key in client.scan_iter(match=pattern, count=1000):
-                client.delete(key)
-        client.close()
-
-    async def sign_up(self, http: aiohttp.ClientSession, n: int) -> str:
-        email = f"bench-{n}-{uuid.uuid4().hex[:6]}@example.test"
-        password = f"pw-{uuid.uuid4().hex}"
-        body = {"email": email, "password": password, "display_name": f"Bench {n}"}
-        async with http.post(f"{self.base_url}/api/v1/auth/signup", json=body) as response:
-            assert response.status == 201, await response.text()
-        token = {"grant_type": "password", "email": email, "password": password}
-        async with http.post(f"{self.base_url}/api/v1/auth/token", json=token) as response:
-            assert response.status == 200, await response.text()
-            return (await response.json())["access_token"]
+        # The web server and the worker, as ``make run`` starts them.
+        self.stack.launch("web", "worker", logs=self.args.logs, label=self.name)
+        await self.stack.wait_ready()
+        return hidden
 
     async def watch_leaderboard(self, http: aiohttp.ClientSession, ready: asyncio.Event) -> None:
         """Follow ``leaderboard:kind:game`` as a browser would (reconnecting if dropped)."""
@@ -284,7 +193,7 @@ class Arm:
 
     async def settled(self) -> None:
         """Wait until the worker applied every vote cast so far."""
-        conn = await asyncpg.connect(self.dsn)
+        conn = await asyncpg.connect(self.stack.dsn)
         try:
             for _ in range(1200):
                 waiting = await conn.fetchval(
@@ -317,7 +226,7 @@ class Arm:
         try:
             connector = aiohttp.TCPConnector(limit=self.args.concurrency + 4)
             async with aiohttp.ClientSession(connector=connector) as http:
-                tokens = [await self.sign_up(http, n) for n in range(self.args.users)]
+                tokens = [await self.stack.sign_up(http, n) for n in range(self.args.users)]
                 ready = asyncio.Event()
                 watcher = asyncio.create_task(self.watch_leaderboard(http, ready))
                 await asyncio.wait_for(ready.wait(), 10)
@@ -355,7 +264,7 @@ class Arm:
                 with contextlib.suppress(asyncio.CancelledError):
                     await watcher
         finally:
-            await self.stop()
+            await self.stack.stop()
 
     def report(self) -> str:
         ms = 1000

@@ -21,14 +21,11 @@ import argparse
 import asyncio
 import contextlib
 import math
-import os
 import random
-import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import asyncpg
@@ -36,9 +33,9 @@ import asyncpg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.stack import Stack  # noqa: E402
 from metacult.config import Settings  # noqa: E402
 from metacult.infra.db import create_pool  # noqa: E402
-from metacult.infra.migrations import migrate  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -57,36 +54,16 @@ def ms(values: list[float]) -> str:
 class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        run = uuid.uuid4().hex[:8]
-        base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/metacult")
-        parts = urlsplit(base)
-        self.db_name = f"metacult_bench_{run}"
-        self.dsn = urlunsplit(parts._replace(path=f"/{self.db_name}"))
-        self.admin_dsn = urlunsplit(parts._replace(path="/postgres"))
-        self.base_url = f"http://127.0.0.1:{args.port}"
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": self.dsn,
-            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-            "REDIS_PREFIX": f"mcbench-{run}",
-            "METACULT_ENV": "test",
-            "PORT": str(args.port),
-            "LOG_LEVEL": "WARNING",
-            "DB_POOL_MAX": "20",
-        }
-        self.processes: list[subprocess.Popen] = []
+        self.stack = Stack(args.port)
+        self.base_url = self.stack.base_url
+        self.dsn = self.stack.dsn
 
     async def prepare(self) -> list[int]:
-        admin = await asyncpg.connect(self.admin_dsn)
-        try:
-            await admin.execute(f'CREATE DATABASE "{self.db_name}"')
-        finally:
-            await admin.close()
-        await migrate(self.dsn)
+        await self.stack.database.create()
         from metacult.catalog import service as catalog_service
         from metacult.interaction.demo import seed_demo_users
 
-        settings = Settings.from_env(self.env)
+        settings = Settings.from_env(self.stack.env)
         pool = await create_pool(settings, min_size=1)
         try:
             await catalog_service.seed_demo(pool)
@@ -97,59 +74,6 @@ class Bench:
         finally:
             await pool.close()
         return [row["id"] for row in rows]
-
-    def launch(self) -> None:
-        python = str(ROOT / ".venv" / "bin" / "python")
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-        commands = (
-            [python, "-m", "metacult", "serve"],
-            [str(ROOT / ".venv" / "bin" / "dramatiq"), "workers", "--processes", "1",
-             "--threads", "4"],
-            [python, "-m", "metacult", "scheduler"],
-        )  # fmt: skip
-        for command in commands:
-            self.processes.append(subprocess.Popen(command, cwd=ROOT, env=self.env, **quiet))
-
-    async def ready(self, http: aiohttp.ClientSession) -> None:
-        for _ in range(300):
-            with contextlib.suppress(aiohttp.ClientError):
-                async with http.get(f"{self.base_url}/readyz") as response:
-                    if response.status == 200:
-                        return
-            await asyncio.sleep(0.1)
-        raise RuntimeError("the web server did not become ready")
-
-    async def stop(self) -> None:
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        admin = await asyncpg.connect(self.admin_dsn)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
-        finally:
-            await admin.close()
-        import redis
-
-        client = redis.Redis.from_url(self.env["REDIS_URL"])
-        for pattern in (f"{self.env['REDIS_PREFIX']}:*", f"{self.env['REDIS_PREFIX']}-dramatiq:*"):
-            for key in client.scan_iter(match=pattern, count=1000):
-                client.delete(key)
-        client.close()
-
-    async def sign_up(self, http: aiohttp.ClientSession, n: int) -> str:
-        email = f"bench-{n}-{uuid.uuid4().hex[:6]}@example.test"
-        password = f"pw-{uuid.uuid4().hex}"
-        body = {"email": email, "password": password, "display_name": f"Bench {n}"}
-        async with http.post(f"{self.base_url}/api/v1/auth/signup", json=body) as response:
-            assert response.status == 201, await response.text()
-        token = {"grant_type": "password", "email": email, "password": password}
-        async with http.post(f"{self.base_url}/api/v1/auth/token", json=token) as response:
-            assert response.status == 200, await response.text()
-            return (await response.json())["access_token"]
 
     async def signals(self, http: aiohttp.ClientSession, media: list[int]) -> None:
         rng = random.Random(1)
@@ -273,14 +197,14 @@ async def main(args: argparse.Namespace) -> None:
     bench = Bench(args)
     try:
         media = await bench.prepare()
-        bench.launch()
+        bench.stack.launch("web", "worker", "scheduler")
+        await bench.stack.wait_ready()
         async with aiohttp.ClientSession() as http:
-            await bench.ready(http)
-            tokens = [await bench.sign_up(http, n) for n in range(args.users)]
+            tokens = [await bench.stack.sign_up(http, n) for n in range(args.users)]
             await bench.signals(http, media)
             await bench.ratings(http, tokens, media)
     finally:
-        await bench.stop()
+        await bench.stack.stop()
 
 
 if __name__ == "__main__":

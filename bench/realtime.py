@@ -33,18 +33,14 @@ import orjson
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.stack import DEFAULT_REDIS_URL, forget_redis_keys, free_port, wait_ready  # noqa: E402
+
 CHANNEL = "media:424242"
 # Latency is measured at a steady 20,000 deliveries/s (20 msg/s to 1,000 subscribers,
 # 4 msg/s to 5,000): below what the clients of this one process can read on a shared core.
 STEADY_DELIVERIES = 20_000
 STEADY_SECONDS = 10
 REPEAT = 3
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def raise_open_files_limit() -> int:
@@ -320,23 +316,6 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-async def wait_ready(port: int, process: subprocess.Popen) -> None:
-    import aiohttp
-
-    async with aiohttp.ClientSession() as http:
-        for _ in range(300):
-            if process.poll() is not None:
-                raise SystemExit(f"the server exited; see {LOG}")
-            try:
-                async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit("the server did not become ready")
-
-
 def publisher(mode: str, prefix: str, count: int, rate: float, env: dict[str, str]):
     return asyncio.create_subprocess_exec(
         sys.executable,
@@ -398,8 +377,8 @@ async def measure(subscribers: int, env: dict[str, str]) -> dict[str, float]:
     runs: dict[str, list] = {"steady": [], "bare_steady": [], "burst": [], "bare_burst": []}
     results: dict[str, float] = {}
     try:
-        await wait_ready(metacult_port, metacult)
-        await wait_ready(bare_port, bare)
+        await wait_ready(f"http://127.0.0.1:{metacult_port}", metacult)
+        await wait_ready(f"http://127.0.0.1:{bare_port}", bare)
         await asyncio.sleep(1)
         for name, process, clients, port, subscribe in (
             ("rss_per_connection_kib", metacult, ours, metacult_port, True),
@@ -437,19 +416,16 @@ async def measure(subscribers: int, env: dict[str, str]) -> dict[str, float]:
     return results
 
 
-async def forget(env: dict[str, str]) -> None:
-    """Delete this run's Redis keys."""
-    from redis.asyncio import Redis
-
-    redis = Redis.from_url(env.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-    async for key in redis.scan_iter(match=f"{env['REDIS_PREFIX']}:*", count=1000):
-        await redis.delete(key)
-    await redis.aclose()
-
-
 async def main(sizes: list[int]) -> None:
-    limit = raise_open_files_limit()
     env = {**os.environ, "REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"}
+    try:
+        await run(sizes, env)
+    finally:
+        forget_redis_keys(env.get("REDIS_URL", DEFAULT_REDIS_URL), env["REDIS_PREFIX"])
+
+
+async def run(sizes: list[int], env: dict[str, str]) -> None:
+    limit = raise_open_files_limit()
     migrate = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "metacult", "migrate", env=env
     )

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import socket
+import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import TypeVar
+
+import aiohttp
 
 T = TypeVar("T")
 
@@ -24,3 +31,60 @@ async def eventually(check: Callable[[], Awaitable[T]], *, within: float = 15.0)
             return last
         await asyncio.sleep(0.05)
     raise AssertionError(f"condition not met; last answer: {last!r}")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class ServerProcess:
+    """A ``python -m metacult serve`` process and the port it listens on."""
+
+    process: asyncio.subprocess.Process
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextlib.asynccontextmanager
+async def serve_process(
+    *, output: int = asyncio.subprocess.DEVNULL, **env: str
+) -> AsyncIterator[ServerProcess]:
+    """Start the real server on a free port with ``env`` added, and wait until ``/readyz``
+    answers 200; ``output`` receives its stdout and stderr. Stopped (SIGTERM, then SIGKILL
+    after 10 s) if still running at the end."""
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "metacult",
+        "serve",
+        env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1", **env},
+        stdout=output,
+        stderr=output,
+    )
+    server = ServerProcess(process, port)
+    try:
+        async with aiohttp.ClientSession() as http:
+
+            async def ready() -> bool:
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with http.get(f"{server.url}/readyz") as response:
+                        return response.status == 200
+                return False
+
+            assert await eventually(ready, within=30)
+        yield server
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()
+                await process.wait()

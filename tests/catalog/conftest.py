@@ -8,7 +8,6 @@ collected, before any settings are built, so that the web app and the worker's a
 from __future__ import annotations
 
 import os
-import socket
 
 import pytest
 import pytest_asyncio
@@ -16,15 +15,9 @@ from aiohttp import web
 
 from metacult.catalog import service
 from tests.catalog import fake_providers
+from tests.helpers import free_port
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-PROVIDERS_PORT = _free_port()
+PROVIDERS_PORT = free_port()
 PROVIDERS_URL = f"http://127.0.0.1:{PROVIDERS_PORT}"
 os.environ["TMDB_API_URL"] = f"{PROVIDERS_URL}/tmdb/3"
 os.environ["TMDB_TOKEN"] = fake_providers.TMDB_TOKEN

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from metacult import identity
 from metacult.ranking import store
 from tests import random_refs
 
@@ -43,3 +45,31 @@ async def offer(
             conn, user_id, kind, [(a, b)], datetime.now(UTC) + timedelta(seconds=ttl)
         )
     return rows[0]["id"]
+
+
+async def new_user(db: asyncpg.Pool, name: str = "Voter") -> int:
+    """A user made in the database, for tests that apply votes without the API."""
+    async with db.acquire() as conn:
+        return await identity.create_user(
+            conn, email=random_refs.email(name.lower()), display_name=name
+        )
+
+
+def vote_cast(user_id: int, winner: int, loser: int) -> dict:
+    """A ``ranking.vote_cast`` event as the actor receives it."""
+    return {
+        "id": str(uuid.uuid4()),
+        "type": "ranking.vote_cast",
+        "version": 1,
+        "occurred_at": "2026-01-01T00:00:00+00:00",
+        "data": {
+            "duel_id": 0,
+            "user_id": user_id,
+            "kind": "game",
+            "a_id": winner,
+            "b_id": loser,
+            "outcome": "a",
+            "winner_id": winner,
+            "loser_id": loser,
+        },
+    }

@@ -3,42 +3,15 @@
 from __future__ import annotations
 
 import itertools
-import uuid
 from datetime import UTC, datetime, timedelta
 
-from metacult import identity
 from metacult.infra.redis import rkey
 from metacult.ranking import leaderboards, service
 from metacult.realtime.publishing import history_after
-from tests import random_refs
 from tests.accounts import sign_up
 from tests.helpers import eventually
-from tests.ranking.conftest import make_titles, offer, unique_genre
+from tests.ranking.conftest import make_titles, new_user, offer, unique_genre, vote_cast
 from tests.realtime.live import Live
-
-
-async def new_user(db) -> int:
-    async with db.acquire() as conn:
-        return await identity.create_user(conn, email=random_refs.email("fan"), display_name="Fan")
-
-
-def vote_cast(user_id: int, winner: int, loser: int) -> dict:
-    return {
-        "id": str(uuid.uuid4()),
-        "type": "ranking.vote_cast",
-        "version": 1,
-        "occurred_at": "2026-01-01T00:00:00+00:00",
-        "data": {
-            "duel_id": 0,
-            "user_id": user_id,
-            "kind": "game",
-            "a_id": winner,
-            "b_id": loser,
-            "outcome": "a",
-            "winner_id": winner,
-            "loser_id": loser,
-        },
-    }
 
 
 async def test_a_rank_move_arrives_over_a_real_websocket_after_a_vote(client, db, worker) -> None:
@@ -65,7 +38,7 @@ async def test_a_leaderboard_lists_titles_by_rating_with_rank_deviation_and_move
     client, db, redis, settings
 ) -> None:
     genre = unique_genre()
-    user_id = await new_user(db)
+    user_id = await new_user(db, "Fan")
     best, middle, worst = await make_titles(db, 3, genres=(genre,), platforms=("pc",))
     for winner, loser in ((best, middle), (middle, worst), (best, worst)):
         await service.apply_vote(db, redis, settings, vote_cast(user_id, winner, loser))
@@ -92,7 +65,7 @@ async def test_a_leaderboard_lists_titles_by_rating_with_rank_deviation_and_move
 
 async def test_leaderboards_page_with_a_cursor(client, db, redis, settings) -> None:
     genre = unique_genre()
-    user_id = await new_user(db)
+    user_id = await new_user(db, "Fan")
     titles = await make_titles(db, 5, genres=(genre,))
     for winner, loser in itertools.pairwise(titles):
         await service.apply_vote(db, redis, settings, vote_cast(user_id, winner, loser))
@@ -129,7 +102,7 @@ async def test_leaderboards_are_rebuilt_identically_from_postgresql(
     client, db, redis, settings, worker
 ) -> None:
     genre = unique_genre()
-    user_id = await new_user(db)
+    user_id = await new_user(db, "Fan")
     titles = await make_titles(db, 6, genres=(genre,), platforms=("switch",))
     for winner, loser in zip(titles, titles[2:], strict=False):
         await service.apply_vote(db, redis, settings, vote_cast(user_id, winner, loser))
@@ -159,7 +132,7 @@ async def test_bursts_of_rank_moves_are_coalesced_per_scope(db, redis, settings)
     slow = settings.replace(leaderboard_flush_ms=3000)
     genre = unique_genre()
     channel = f"leaderboard:genre:{genre}"
-    user_id = await new_user(db)
+    user_id = await new_user(db, "Fan")
     titles = await make_titles(db, 6, genres=(genre,))
 
     for winner, loser in zip(titles[1:], titles, strict=False):
@@ -185,7 +158,7 @@ async def test_the_nightly_audit_reports_drift_on_the_admin_dashboard(
 ) -> None:
     from workers.ranking import audit_leaderboards
 
-    user_id = await new_user(db)
+    user_id = await new_user(db, "Fan")
     titles = await make_titles(db, 4)
     for winner, loser in itertools.pairwise(titles):
         await service.apply_vote(db, redis, settings, vote_cast(user_id, winner, loser))

@@ -3,43 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import pytest
 
-from metacult import identity
 from metacult.ranking import media_rating, service
-from tests import random_refs
 from tests.accounts import sign_up
 from tests.helpers import eventually
-from tests.ranking.conftest import make_titles, offer
-
-
-async def new_user(db) -> int:
-    async with db.acquire() as conn:
-        return await identity.create_user(
-            conn, email=random_refs.email("voter"), display_name="Voter"
-        )
-
-
-def vote_cast(user_id: int, winner: int, loser: int) -> dict:
-    """A ``ranking.vote_cast`` event as the actor receives it."""
-    return {
-        "id": str(uuid.uuid4()),
-        "type": "ranking.vote_cast",
-        "version": 1,
-        "occurred_at": "2026-01-01T00:00:00+00:00",
-        "data": {
-            "duel_id": 0,
-            "user_id": user_id,
-            "kind": "game",
-            "a_id": winner,
-            "b_id": loser,
-            "outcome": "a",
-            "winner_id": winner,
-            "loser_id": loser,
-        },
-    }
+from tests.ranking.conftest import make_titles, new_user, offer, vote_cast
 
 
 async def rating_row(db, media_id: int):

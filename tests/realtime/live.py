@@ -25,12 +25,6 @@ def leaderboard_channel() -> str:
     return f"leaderboard:genre:{suffix()}"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Live:
     """One websocket connection; frames not yet asked for wait in ``pending``."""
 

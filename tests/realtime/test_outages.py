@@ -13,8 +13,8 @@ import pytest
 from metacult.infra.redis import create_redis
 from metacult.realtime import publish
 from metacult.typedefs import HUB
-from tests.helpers import eventually
-from tests.realtime.live import Live, free_port, leaderboard_channel, media_channel
+from tests.helpers import eventually, free_port
+from tests.realtime.live import Live, leaderboard_channel, media_channel
 from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.slow

@@ -2,55 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import os
-import sys
-
 import aiohttp
 import pytest
 
 from metacult.realtime import publish
-from tests.helpers import eventually
-from tests.realtime.live import Live, free_port, leaderboard_channel
+from tests.helpers import serve_process
+from tests.realtime.live import Live, leaderboard_channel
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 async def two_servers():
-    ports = [free_port(), free_port()]
-    processes = [
-        await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "metacult",
-            "serve",
-            env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING"},
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        for port in ports
-    ]
-    http = aiohttp.ClientSession()
-    try:
-        for port in ports:
-
-            async def ready(port: int = port) -> bool:
-                with contextlib.suppress(aiohttp.ClientError):
-                    async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
-                        return response.status == 200
-                return False
-
-            await eventually(ready, within=30)
-        yield http, [f"http://127.0.0.1:{port}" for port in ports]
-    finally:
-        await http.close()
-        for process in processes:
-            if process.returncode is None:
-                process.terminate()
-        for process in processes:
-            await process.wait()
+    async with (
+        serve_process(LOG_LEVEL="WARNING") as first,
+        serve_process(LOG_LEVEL="WARNING") as second,
+        aiohttp.ClientSession() as http,
+    ):
+        yield http, [first.url, second.url]
 
 
 async def test_two_server_processes_deliver_and_resume_the_same_channel(

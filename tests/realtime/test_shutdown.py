@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 import time
 
 import aiohttp
 import pytest
 
-from tests.helpers import eventually
-from tests.realtime.live import Live, free_port, media_channel
+from tests.helpers import serve_process
+from tests.realtime.live import Live, media_channel
 
 
 async def test_shutdown_turns_readiness_off_and_closes_websockets_going_away(
@@ -45,39 +43,15 @@ async def test_shutdown_turns_readiness_off_and_closes_websockets_going_away(
 
 @pytest.mark.slow
 async def test_the_server_process_closes_websockets_and_exits_within_five_seconds() -> None:
-    port = free_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "metacult",
-        "serve",
-        env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1"},
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        async with aiohttp.ClientSession() as http:
+    async with serve_process() as server, aiohttp.ClientSession() as http:
+        clients = [Live(await http.ws_connect(f"{server.url}/ws")) for _ in range(3)]
+        for live in clients:
+            assert (await live.subscribe(media_channel()))["type"] == "subscribed"
 
-            async def ready() -> bool:
-                try:
-                    async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
-                        return response.status == 200
-                except aiohttp.ClientError:
-                    return False
-
-            assert await eventually(ready, within=30)
-            clients = [Live(await http.ws_connect(f"http://127.0.0.1:{port}/ws")) for _ in range(3)]
-            for live in clients:
-                assert (await live.subscribe(media_channel()))["type"] == "subscribed"
-
-            process.send_signal(signal.SIGTERM)
-            started = time.monotonic()
-            codes = [await live.closed() for live in clients]
-            assert await asyncio.wait_for(process.wait(), 15) == 0
-            stopped_in = time.monotonic() - started
-        assert codes == [1001, 1001, 1001]
-        assert stopped_in < 5, f"the process took {stopped_in:.1f} s to exit"
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        server.process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        codes = [await live.closed() for live in clients]
+        assert await asyncio.wait_for(server.process.wait(), 15) == 0
+        stopped_in = time.monotonic() - started
+    assert codes == [1001, 1001, 1001]
+    assert stopped_in < 5, f"the process took {stopped_in:.1f} s to exit"
