@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import binascii
 from dataclasses import dataclass
 from datetime import date
@@ -10,6 +9,7 @@ from typing import Any, Literal
 
 import orjson
 
+from metacult.infra import cursors
 from metacult.infra.errors import invalid_field
 
 Sort = Literal["relevance", "popular", "top_rated", "newest", "title"]
@@ -61,14 +61,14 @@ def default_sort(filters: Filters) -> str:
 def encode_cursor(position: Position) -> str:
     """An opaque cursor: the sort and the last row's key, base64url of JSON."""
     payload = [position.sort, *(_jsonable(value) for value in position.key)]
-    return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
+    return cursors.encode(orjson.dumps(payload))
 
 
 def decode_cursor(cursor: str, sort: str) -> Position:
     """The position a cursor stands for; 422 on ``cursor`` when it is not one of ours."""
     bad = invalid_field("cursor", "is not a cursor of this list (start again without it)")
     try:
-        values = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        values = orjson.loads(cursors.decode(cursor))
     except (binascii.Error, ValueError, orjson.JSONDecodeError):
         raise bad from None
     types = _KEY_TYPES[sort]

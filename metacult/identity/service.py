@@ -6,7 +6,6 @@ Each use case borrows a connection and owns its transaction; events are emitted 
 from __future__ import annotations
 
 import asyncio
-import base64
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,7 +18,7 @@ from metacult.config import Settings
 from metacult.identity import credentials, sessions, store
 from metacult.identity.credentials import HashCost
 from metacult.identity.providers import ProviderIdentity
-from metacult.infra import ratelimit
+from metacult.infra import cursors, ratelimit
 from metacult.infra.auth import Principal
 from metacult.infra.errors import (
     BadRequest,
@@ -327,12 +326,12 @@ async def user_summaries(conn: asyncpg.Connection, ids: Iterable[int]) -> dict[i
 
 def encode_cursor(created_at: datetime, user_id: int) -> str:
     raw = f"{created_at.isoformat()}|{user_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursors.encode(raw)
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        raw = cursors.decode(cursor).decode()
         stamp, user_id = raw.split("|")
         return datetime.fromisoformat(stamp), int(user_id)
     except (ValueError, UnicodeDecodeError):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import binascii
 from typing import Any
 
 import orjson
+
+from metacult.infra import cursors
 
 REVIEW_MAX_CHARS = 10_000
 
@@ -47,13 +48,13 @@ def average(ratings_count: int, ratings_sum_half: int) -> float | None:
 
 def encode_cursor(position: tuple[Any, ...]) -> str:
     """An opaque cursor for the row at ``position`` (the sort key and the id)."""
-    return base64.urlsafe_b64encode(orjson.dumps(list(position))).decode().rstrip("=")
+    return cursors.encode(orjson.dumps(list(position)))
 
 
 def decode_cursor(cursor: str, types: tuple[type, ...]) -> tuple[Any, ...]:
     """The position a cursor stands for, checked against the expected ``types``."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        raw = cursors.decode(cursor)
         values = orjson.loads(raw)
     except (binascii.Error, ValueError, orjson.JSONDecodeError):
         raise BadCursor(cursor) from None
