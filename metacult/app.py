@@ -30,6 +30,7 @@ from metacult.typedefs import (
 
 log = logging.getLogger("metacult.app")
 
+POOL_CLOSE_TIMEOUT = 2.0
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
 
@@ -66,7 +67,12 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
 async def _database(app: web.Application) -> AsyncIterator[None]:
     app[DB] = await create_pool(app[SETTINGS])
     yield
-    await app[DB].close()
+    try:
+        # Waits for borrowed connections to come back, but not forever: shutdown is bounded.
+        await asyncio.wait_for(app[DB].close(), POOL_CLOSE_TIMEOUT)
+    except TimeoutError:
+        log.warning("database connections still borrowed at shutdown; terminating them")
+        app[DB].terminate()
 
 
 async def _redis(app: web.Application) -> AsyncIterator[None]:

@@ -109,3 +109,40 @@ def worker():
     running.start()
     yield running
     running.stop(timeout=10_000)
+
+
+# When a test phase runs far longer than any should, print every pending asyncio task's
+# stack (pytest-timeout shows threads only, and the loop's wait hides the culprit).
+STUCK_AFTER_S = 90
+_session_loop: list[asyncio.AbstractEventLoop] = []
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session", autouse=True)
+async def _remember_loop():
+    _session_loop.append(asyncio.get_running_loop())
+    yield
+
+
+def _dump_tasks() -> None:
+    import sys
+
+    print(f"\n=== asyncio tasks still pending after {STUCK_AFTER_S}s ===", file=sys.stderr)
+    for task in asyncio.all_tasks(_session_loop[0]):
+        task.print_stack(limit=12, file=sys.stderr)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    import threading
+
+    def watchdog() -> None:
+        if _session_loop and not _session_loop[0].is_closed():
+            _session_loop[0].call_soon_threadsafe(_dump_tasks)
+
+    timer = threading.Timer(STUCK_AFTER_S, watchdog)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
