@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import signal
 
+import pytest
+
 from tests.helpers import serve_process
 
 
+@pytest.mark.slow
 async def test_serve_answers_ready_and_exits_cleanly_on_ctrl_c(settings) -> None:
     async with serve_process(output=asyncio.subprocess.PIPE) as server:
         server.process.send_signal(signal.SIGINT)
