@@ -69,7 +69,8 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     yield
     try:
         # Waits for borrowed connections to come back, but not forever: shutdown is bounded.
-        await asyncio.wait_for(app[DB].close(), POOL_CLOSE_TIMEOUT)
+        async with asyncio.timeout(POOL_CLOSE_TIMEOUT):
+            await app[DB].close()
     except TimeoutError:
         log.warning("database connections still borrowed at shutdown; terminating them")
         app[DB].terminate()

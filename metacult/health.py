@@ -54,7 +54,8 @@ async def readyz(request: web.Request) -> web.Response | Readiness:
 
 async def _probe(name: str, check) -> bool:
     try:
-        return bool(await asyncio.wait_for(check(), PROBE_TIMEOUT))
+        async with asyncio.timeout(PROBE_TIMEOUT):
+            return bool(await check())
     except Exception as exc:
         log.warning("readiness probe failed", extra={"probe": name, "error": repr(exc)})
         return False

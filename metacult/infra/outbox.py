@@ -85,8 +85,11 @@ async def run_relay(pool: asyncpg.Pool, dsn: str, dispatch: Dispatch) -> None:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
+            # asyncio.timeout, not wait_for: on Python 3.11 a cancel that lands as wait_for
+            # times out is lost, and the relay then never stops (seen as hung shutdowns).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), IDLE_WAIT)
+                async with asyncio.timeout(IDLE_WAIT):
+                    await wake.wait()
             wake.clear()
     finally:
         if listener is not None and not listener.is_closed():

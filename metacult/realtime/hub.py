@@ -140,7 +140,8 @@ class Hub:
         if self.closing:
             return False
         try:
-            await asyncio.wait_for(self._connected.wait(), 1.0)
+            async with asyncio.timeout(1.0):
+                await self._connected.wait()
         except TimeoutError:
             return False
         if time.monotonic() - self._canary_seen < 3 * self.settings.realtime_canary_interval:
@@ -148,7 +149,8 @@ class Hub:
         self._canary_event.clear()
         await self.redis.publish(self._canary_key, b"probe")
         try:
-            await asyncio.wait_for(self._canary_event.wait(), 1.0)
+            async with asyncio.timeout(1.0):
+                await self._canary_event.wait()
         except TimeoutError:
             return False
         return True
@@ -180,7 +182,8 @@ class Hub:
         for _attempt in range(50):
             if state.backlog is not None:
                 try:
-                    await asyncio.wait_for(state.settled.wait(), ATTACH_TIMEOUT)
+                    async with asyncio.timeout(ATTACH_TIMEOUT):
+                        await state.settled.wait()
                 except TimeoutError:
                     if not state.subscribers:
                         state.empty_since = time.monotonic()

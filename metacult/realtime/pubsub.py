@@ -33,7 +33,8 @@ class PubSubConnection:
             opening = asyncio.open_connection(
                 parts.hostname or "127.0.0.1", parts.port or 6379, ssl=context
             )
-        reader, writer = await asyncio.wait_for(opening, connect_timeout)
+        async with asyncio.timeout(connect_timeout):
+            reader, writer = await opening
         connection = cls(reader, writer)
         try:
             if parts.password is not None:
@@ -41,7 +42,8 @@ class PubSubConnection:
                 if parts.username:
                     credentials.insert(0, unquote(parts.username))
                 connection.send("AUTH", *credentials)
-                reply = (await asyncio.wait_for(connection.read(), connect_timeout))[0]
+                async with asyncio.timeout(connect_timeout):
+                    reply = (await connection.read())[0]
                 if isinstance(reply, hiredis.ReplyError):
                     raise ConnectionError(f"Redis refused the credentials: {reply}")
         except BaseException:

@@ -222,7 +222,8 @@ async def events(request: web.Request, query: EventsQuery, user: Principal | Non
                 body = orjson.dumps(reply, option=orjson.OPT_UTC_Z)
                 return web.Response(body=body, content_type="application/json")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(waiter.woken.wait(), remaining)
+                async with asyncio.timeout(remaining):
+                    await waiter.woken.wait()
     finally:
         for channel in channels:
             hub.detach(waiter, channel)

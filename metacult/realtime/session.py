@@ -164,7 +164,8 @@ class WebSocketSession:
         if self._writer is not None:
             self._writer.cancel()
         try:
-            await asyncio.wait_for(self.ws.close(code=code, message=message, drain=False), 1.0)
+            async with asyncio.timeout(1.0):
+                await self.ws.close(code=code, message=message, drain=False)
         except (TimeoutError, ConnectionError, RuntimeError):
             if self.request.transport is not None:
                 self.request.transport.abort()
@@ -179,7 +180,8 @@ class WebSocketSession:
         writer = self._writer
         if writer is not None:
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(asyncio.shield(writer), within)
+                async with asyncio.timeout(within):
+                    await asyncio.shield(writer)
 
     # Inbound.
 
