@@ -11,6 +11,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -99,6 +100,11 @@ async def migrate(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[int]:
         await conn.close()
 
 
+def dsn_for(dsn: str, database: str) -> str:
+    """The same server address (host, port or socket directory, user) with another database."""
+    return urlunsplit(urlsplit(dsn)._replace(path=f"/{database}"))
+
+
 async def ensure_database(dsn: str) -> None:
     """Create the database named in ``dsn`` when the server does not have it yet."""
     try:
@@ -108,8 +114,8 @@ async def ensure_database(dsn: str) -> None:
     else:
         await conn.close()
         return
-    name = dsn.rsplit("/", 1)[1].split("?", 1)[0]
-    admin = await asyncpg.connect(dsn.replace(f"/{name}", "/postgres", 1))
+    name = urlsplit(dsn).path.lstrip("/")
+    admin = await asyncpg.connect(dsn_for(dsn, "postgres"))
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
     except asyncpg.DuplicateDatabaseError:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from metacult.infra.migrations import discover, migrate
+from metacult.infra.migrations import discover, dsn_for, migrate
 from tests.conftest import ADMIN_DSN
 
 
@@ -16,7 +15,7 @@ async def test_two_nodes_migrating_at_once_apply_each_file_once() -> None:
     name = f"metacult_mig_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(ADMIN_DSN)
     await admin.execute(f'CREATE DATABASE "{name}"')
-    dsn = urlunsplit(urlsplit(ADMIN_DSN)._replace(path=f"/{name}"))
+    dsn = dsn_for(ADMIN_DSN, name)
     try:
         first, second = await asyncio.gather(migrate(dsn), migrate(dsn))
         every = [m.version for m in discover()]

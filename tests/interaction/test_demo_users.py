@@ -13,6 +13,7 @@ from statistics import correlation, mean
 import asyncpg
 import pytest
 
+from metacult.infra.migrations import dsn_for
 from metacult.interaction import demo
 from tests.conftest import ADMIN_DSN, TEST_DSN
 from tests.random_refs import suffix
@@ -70,7 +71,7 @@ def test_each_user_leans_towards_a_few_favourite_genres() -> None:
 def scratch_database():
     """A database of its own, so that demo histories do not skew other tests' titles."""
     name = f"metacult_test_demo_{suffix()}"
-    yield TEST_DSN.rsplit("/", 1)[0] + f"/{name}"
+    yield dsn_for(TEST_DSN, name)
 
     async def drop() -> None:
         admin = await asyncpg.connect(ADMIN_DSN)
