@@ -113,20 +113,10 @@ async def lock_unlinked_namesake(conn: Conn, draft: MediaDraft) -> asyncpg.Recor
     )
 
 
-async def insert_media(conn: Conn, draft: MediaDraft, slug: str) -> int | None:
-    """Insert a title under ``slug``; None when the slug is taken."""
-    return await conn.fetchval(
-        """
-        INSERT INTO media (kind, title, slug, original_title, year, release_date, synopsis,
-                           genres, platforms, runtime_minutes, seasons, cover_url,
-                           backdrop_url, tmdb_id, igdb_id, popularity)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-        ON CONFLICT (slug) DO NOTHING
-        RETURNING id
-        """,
-        draft.kind,
+def _provider_fields(draft: MediaDraft) -> tuple[Any, ...]:
+    """What a provider owns about a title, in the column order of the two queries below."""
+    return (
         draft.title,
-        slug,
         draft.original_title or None,
         draft.year,
         draft.release_date,
@@ -137,9 +127,26 @@ async def insert_media(conn: Conn, draft: MediaDraft, slug: str) -> int | None:
         draft.seasons,
         draft.cover_url or None,
         draft.backdrop_url or None,
+        draft.popularity,
         draft.tmdb_id,
         draft.igdb_id,
-        draft.popularity,
+    )
+
+
+async def insert_media(conn: Conn, draft: MediaDraft, slug: str) -> int | None:
+    """Insert a title under ``slug``; None when the slug is taken."""
+    return await conn.fetchval(
+        """
+        INSERT INTO media (kind, slug, title, original_title, year, release_date, synopsis,
+                           genres, platforms, runtime_minutes, seasons, cover_url,
+                           backdrop_url, popularity, tmdb_id, igdb_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+        ON CONFLICT (slug) DO NOTHING
+        RETURNING id
+        """,
+        draft.kind,
+        slug,
+        *_provider_fields(draft),
     )
 
 
@@ -156,20 +163,7 @@ async def update_media(conn: Conn, media_id: int, draft: MediaDraft) -> None:
         WHERE id = $1
         """,
         media_id,
-        draft.title,
-        draft.original_title or None,
-        draft.year,
-        draft.release_date,
-        draft.synopsis,
-        list(draft.genres),
-        list(draft.platforms),
-        draft.runtime_minutes,
-        draft.seasons,
-        draft.cover_url or None,
-        draft.backdrop_url or None,
-        draft.popularity,
-        draft.tmdb_id,
-        draft.igdb_id,
+        *_provider_fields(draft),
     )
 
 
