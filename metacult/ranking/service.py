@@ -499,7 +499,10 @@ async def flush_moves(redis: Redis, settings: Settings, scope: str) -> None:
     moves = await leaderboards.take_pending(redis, settings, scope)
     if moves:
         await realtime.publish(
-            redis, settings, f"leaderboard:{scope}", {"scope": scope, "moves": moves}
+            redis,
+            settings,
+            f"leaderboard:{scope}",
+            {"type": "rank_moves", "scope": scope, "moves": moves},
         )
 
 
