@@ -7,17 +7,18 @@ from collections.abc import Callable, Sequence
 
 import dramatiq
 
-from metacult.infra.events import Event
+from metacult.infra.events import Event, EventType
 
 SUBSCRIBERS: dict[str, list[dramatiq.Actor]] = defaultdict(list)
 
 
-def on_event(*types: str) -> Callable[[dramatiq.Actor], dramatiq.Actor]:
-    """Subscribe an actor (taking one ``event`` dict) to domain event types."""
+def on_event(*types: EventType | str) -> Callable[[dramatiq.Actor], dramatiq.Actor]:
+    """Subscribe an actor (taking one ``event`` dict) to declared domain event types."""
 
     def subscribe(actor: dramatiq.Actor) -> dramatiq.Actor:
         for event_type in types:
-            SUBSCRIBERS[event_type].append(actor)
+            name = event_type.name if isinstance(event_type, EventType) else event_type
+            SUBSCRIBERS[name].append(actor)
         return actor
 
     return subscribe

@@ -1,8 +1,10 @@
 """Domain events: frozen data with an id, a version and a past-tense name.
 
-Services emit them with :func:`emit` inside the transaction that makes the change,
-so an event exists exactly when its change committed. Consumers (Dramatiq actors)
-receive :meth:`Event.to_message` and use :func:`claim` to handle each id once.
+Each context declares its event types in its own ``events.py`` as :class:`EventType`
+values (name, version, pydantic payload). Services emit them with :func:`emit` inside
+the transaction that makes the change, so an event exists exactly when its change
+committed. Consumers (Dramatiq actors) receive :meth:`Event.to_message`, read the
+payload with :meth:`EventType.payload_of` and use :func:`claim` to handle each id once.
 """
 
 from __future__ import annotations
@@ -10,11 +12,37 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import asyncpg
+import pydantic
 
 OUTBOX_CHANNEL = "outbox"
+
+Payload = TypeVar("Payload", bound=pydantic.BaseModel)
+
+# Every declared event type by name: docs/events.md and the event tests read it.
+DECLARED: dict[str, EventType[Any]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class EventType(Generic[Payload]):
+    """A declared domain event: ``context.past_tense`` name, version and payload model."""
+
+    name: str
+    payload: type[Payload]
+    version: int = 1
+    summary: str = ""
+
+    def __post_init__(self) -> None:
+        known = DECLARED.get(self.name)
+        if known is not None and known != self:
+            raise ValueError(f"event type {self.name} is declared twice")
+        DECLARED[self.name] = self
+
+    def payload_of(self, message: dict[str, Any]) -> Payload:
+        """The typed payload of a message an actor received for this event type."""
+        return self.payload.model_validate(message["data"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +77,26 @@ class Event:
 
 
 async def emit(
-    conn: asyncpg.Connection, type: str, data: dict[str, Any], *, version: int = 1
+    conn: asyncpg.Connection,
+    type: EventType[Any] | str,
+    data: pydantic.BaseModel | dict[str, Any],
+    *,
+    version: int = 1,
 ) -> Event:
-    """Write an event to the outbox in the caller's transaction; the relay sends it after commit."""
+    """Write an event to the outbox in the caller's transaction; the relay sends it after commit.
+
+    ``type`` is a declared :class:`EventType` and ``data`` its payload model (a plain name
+    and dict are still accepted while the contexts move to declarations).
+    """
     if not conn.is_in_transaction():
         raise RuntimeError("emit() must run inside the transaction that makes the change")
+    if isinstance(type, EventType):
+        if not isinstance(data, type.payload):
+            data = type.payload.model_validate(data)
+        version = type.version
+        type = type.name
+    if isinstance(data, pydantic.BaseModel):
+        data = data.model_dump(mode="json")
     event = Event(type=type, data=data, version=version)
     await conn.execute(
         "INSERT INTO outbox (id, type, version, data, occurred_at) VALUES ($1, $2, $3, $4, $5)",
