@@ -1,6 +1,8 @@
 """Catalog: games, films and series. What other contexts may import from it.
 
 Reads take a connection or the pool (anything with ``fetch``); they never write.
+Events (outbox), declared in ``catalog.events``: ``MEDIA_IMPORTED``, ``MEDIA_UPDATED``
+(payload ``media_id``, ``kind``) and ``IMPORT_REQUESTED`` (``docs/events.md``).
 """
 
 from __future__ import annotations
@@ -8,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from metacult.catalog import service, store
+from metacult.catalog.events import IMPORT_REQUESTED, MEDIA_IMPORTED, MEDIA_UPDATED
 from metacult.catalog.model import Media, MediaNotFound, MediaSummary
 from metacult.catalog.taxonomy import GENRES, KINDS, LIBRARY_STATUSES, PLATFORMS
 
 __all__ = [
     "GENRES",
+    "IMPORT_REQUESTED",
     "KINDS",
     "LIBRARY_STATUSES",
     "MEDIA_IMPORTED",
@@ -28,10 +32,6 @@ __all__ = [
     "media_summaries",
     "setup",
 ]
-
-# Domain events, data ``{"media_id": int, "kind": str}``.
-MEDIA_IMPORTED = service.MEDIA_IMPORTED
-MEDIA_UPDATED = service.MEDIA_UPDATED
 
 
 async def get_media(conn: store.Conn, media_id: int) -> Media:

@@ -30,7 +30,7 @@ async def _events(db, media_ids, event_type):
     rows = await db.fetch(
         "SELECT data FROM outbox"
         " WHERE type = $1 AND (data->>'media_id')::bigint = ANY($2::bigint[])",
-        event_type,
+        event_type.name,
         media_ids,
     )
     return [row["data"] for row in rows]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from metacult import identity
+from metacult.infra.events import EventType
 from tests.accounts import sign_up
 
 
-async def events_of(db, event_type: str, **data: int) -> list[dict]:
-    rows = await db.fetch("SELECT data FROM outbox WHERE type = $1", event_type)
+async def events_of(db, event_type: EventType, **data: int) -> list[dict]:
+    rows = await db.fetch("SELECT data FROM outbox WHERE type = $1", event_type.name)
     return [row["data"] for row in rows if all(row["data"].get(k) == v for k, v in data.items())]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from metacult import interaction
+from metacult.identity.events import ACCOUNT_DELETED, UserPayload
 from metacult.infra.events import emit
 from metacult.interaction import signals
 from tests.accounts import sign_up
@@ -153,7 +154,7 @@ async def test_signals_buffered_at_deletion_time_are_removed_by_the_late_pass(
     view = signals.Signal(id=signal_id, type="view", media_id=5)
     await signals.append(redis, settings, [view], account.id, signals.now())
     async with db.acquire() as conn, conn.transaction():
-        deleted = await emit(conn, "identity.account_deleted", {"user_id": account.id})
+        deleted = await emit(conn, ACCOUNT_DELETED, UserPayload(user_id=account.id))
     await eventually(
         lambda: db.fetchval(
             "SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
 from metacult import identity
 from metacult.ranking import store
+from metacult.ranking.events import VOTE_CAST, VoteCastPayload
 from tests import random_refs
 
 
@@ -57,19 +57,15 @@ async def new_user(db: asyncpg.Pool, name: str = "Voter") -> int:
 
 def vote_cast(user_id: int, winner: int, loser: int) -> dict:
     """A ``ranking.vote_cast`` event as the actor receives it."""
-    return {
-        "id": str(uuid.uuid4()),
-        "type": "ranking.vote_cast",
-        "version": 1,
-        "occurred_at": "2026-01-01T00:00:00+00:00",
-        "data": {
-            "duel_id": 0,
-            "user_id": user_id,
-            "kind": "game",
-            "a_id": winner,
-            "b_id": loser,
-            "outcome": "a",
-            "winner_id": winner,
-            "loser_id": loser,
-        },
-    }
+    payload = VoteCastPayload(
+        duel_id=0,
+        user_id=user_id,
+        kind="game",
+        a_id=winner,
+        b_id=loser,
+        outcome="a",
+        winner_id=winner,
+        loser_id=loser,
+        cast_at=datetime.now(UTC),
+    )
+    return VOTE_CAST.event(payload).to_message()
