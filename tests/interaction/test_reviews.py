@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from tests.accounts import sign_up
+from tests.channels import published
 from tests.helpers import eventually
-from tests.interaction.arrange import events, new_media, published
+from tests.interaction.arrange import events
+from tests.titles import new_title
 
 
 async def write(client, account, media_id, body="Loved it.", spoiler=False) -> dict:
@@ -19,7 +21,7 @@ async def write(client, account, media_id, body="Loved it.", spoiler=False) -> d
 
 async def test_a_review_is_written_with_its_spoiler_flag_and_event(client, db) -> None:
     author = await sign_up(client)
-    media_id = await new_media(db, "series")
+    media_id = await new_title(db, "series")
 
     review = await write(client, author, media_id, "The ending: he was a ghost.", spoiler=True)
 
@@ -40,7 +42,7 @@ async def test_a_review_is_written_with_its_spoiler_flag_and_event(client, db) -
 
 async def test_reviews_are_limited_to_ten_thousand_characters(client, db) -> None:
     author = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     await write(client, author, media_id, "x" * 10_000)
     for body in ("x" * 10_001, "   ", ""):
         response = await client.post(
@@ -56,7 +58,7 @@ async def test_reviews_are_limited_to_ten_thousand_characters(client, db) -> Non
 
 async def test_only_the_author_edits_and_deletes_a_review(client, db) -> None:
     author, other = await sign_up(client), await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     review = await write(client, author, media_id)
     url = f"/api/v1/reviews/{review['id']}"
 
@@ -85,7 +87,7 @@ async def test_only_the_author_edits_and_deletes_a_review(client, db) -> None:
 
 async def test_liking_a_review_counts_once_per_reader(client, db) -> None:
     author, reader = await sign_up(client), await sign_up(client)
-    review = await write(client, author, await new_media(db))
+    review = await write(client, author, await new_title(db))
     url = f"/api/v1/reviews/{review['id']}/like"
 
     for _ in range(2):
@@ -112,7 +114,7 @@ async def test_liking_a_review_counts_once_per_reader(client, db) -> None:
 async def test_a_titles_reviews_page_newest_or_most_liked_first(client, db) -> None:
     readers = [await sign_up(client) for _ in range(3)]
     authors = [await sign_up(client) for _ in range(5)]
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     reviews = [
         await write(client, author, media_id, f"Review {n}") for n, author in enumerate(authors)
     ]
@@ -142,8 +144,8 @@ async def test_a_titles_reviews_page_newest_or_most_liked_first(client, db) -> N
 
 async def test_a_users_reviews_newest_first(client, db) -> None:
     author = await sign_up(client)
-    first = await write(client, author, await new_media(db), "First")
-    second = await write(client, author, await new_media(db, "game"), "Second")
+    first = await write(client, author, await new_title(db), "First")
+    second = await write(client, author, await new_title(db, "game"), "Second")
     page = await (await client.get(f"/api/v1/users/{author.id}/reviews")).json()
     assert [item["id"] for item in page["items"]] == [second["id"], first["id"]]
     assert page["next_cursor"] is None
@@ -157,7 +159,7 @@ async def test_an_admin_hides_a_review_and_the_author_is_told_why(
         await sign_up(client),
         await sign_up(client, role="admin"),
     )
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     review = await write(client, author, media_id, "Spam spam spam")
     url = f"/api/v1/admin/reviews/{review['id']}/hide"
 
@@ -206,7 +208,7 @@ async def test_new_reviews_and_review_counts_are_published_on_the_title(
     client, db, redis, settings, worker
 ) -> None:
     author = await sign_up(client)
-    media_id = await new_media(db, "game")
+    media_id = await new_title(db, "game")
     review = await write(client, author, media_id, "Best boss fights ever.")
 
     async def announced():
@@ -223,7 +225,7 @@ async def test_new_reviews_and_review_counts_are_published_on_the_title(
 
 async def test_an_edit_that_changes_nothing_emits_nothing(client, db) -> None:
     author = await sign_up(client)
-    review = await write(client, author, await new_media(db), "Same words")
+    review = await write(client, author, await new_title(db), "Same words")
     url = f"/api/v1/reviews/{review['id']}"
     await client.patch(url, json={"body": "Same words", "spoiler": False}, headers=author.headers)
     await client.patch(url, json={}, headers=author.headers)
@@ -245,7 +247,7 @@ async def test_an_edit_that_changes_nothing_emits_nothing(client, db) -> None:
 
 async def test_an_admin_may_delete_any_review(client, db) -> None:
     author, admin = await sign_up(client), await sign_up(client, role="admin")
-    review = await write(client, author, await new_media(db))
+    review = await write(client, author, await new_title(db))
     deleted = await client.delete(f"/api/v1/reviews/{review['id']}", headers=admin.headers)
     assert deleted.status == 204
     [event] = await events(db, "interaction.review_deleted", review_id=review["id"])

@@ -12,26 +12,6 @@ from metacult.ranking.events import VOTE_CAST, VoteCastPayload
 from tests import random_refs
 
 
-async def make_titles(
-    db: asyncpg.Pool,
-    count: int,
-    *,
-    kind: str = "game",
-    genres: tuple[str, ...] = (),
-    platforms: tuple[str, ...] = (),
-) -> list[int]:
-    """Fresh titles of ``kind`` (media rows, as the catalogue holds them)."""
-    rows = await db.fetch(
-        "INSERT INTO media (kind, title, slug, genres, platforms)"
-        " SELECT $1, 'Title ' || s, s, $3, $4 FROM unnest($2::text[]) AS s RETURNING id",
-        kind,
-        [random_refs.slug("title") for _ in range(count)],
-        list(genres),
-        list(platforms),
-    )
-    return sorted(row["id"] for row in rows)
-
-
 def unique_genre() -> str:
     return f"g-{random_refs.suffix()}"
 

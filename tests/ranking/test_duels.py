@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest_asyncio
 
 from tests.accounts import sign_up
-from tests.ranking.conftest import make_titles, offer
+from tests.ranking.conftest import offer
 from tests.realtime.live import Live
+from tests.titles import new_titles
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def titles(db) -> list[int]:
-    return await make_titles(db, 8)
+    return await new_titles(db, 8, kind="game")
 
 
 async def test_a_duel_offers_two_titles_of_the_same_kind(client, titles) -> None:
