@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from metacult import interaction
 from tests.accounts import sign_up
 from tests.channels import published
 from tests.helpers import eventually
-from tests.interaction.arrange import events
+from tests.outbox import emitted
 from tests.titles import new_title
 
 
@@ -28,7 +29,7 @@ async def test_a_review_is_written_with_its_spoiler_flag_and_event(client, db) -
     assert review["spoiler"] is True and review["author_id"] == author.id
     fetched = await (await client.get(f"/api/v1/reviews/{review['id']}")).json()
     assert fetched["body"] == "The ending: he was a ghost."
-    assert await events(db, "interaction.reviewed", review_id=review["id"]) == [
+    assert await emitted(db, interaction.REVIEWED, review_id=review["id"]) == [
         {
             "user_id": author.id,
             "media_id": media_id,
@@ -69,12 +70,12 @@ async def test_only_the_author_edits_and_deletes_a_review(client, db) -> None:
     edited = await client.patch(url, json={"spoiler": True}, headers=author.headers)
     assert (await edited.json())["spoiler"] is True
     assert (await edited.json())["body"] == "Loved it."
-    assert len(await events(db, "interaction.review_edited", review_id=review["id"])) == 1
+    assert len(await emitted(db, interaction.REVIEW_EDITED, review_id=review["id"])) == 1
 
     assert (await client.delete(url, headers=author.headers)).status == 204
     assert (await client.get(url)).status == 404
     assert (await client.patch(url, json={"body": "?"}, headers=author.headers)).status == 404
-    assert await events(db, "interaction.review_deleted", review_id=review["id"]) == [
+    assert await emitted(db, interaction.REVIEW_DELETED, review_id=review["id"]) == [
         {
             "user_id": author.id,
             "media_id": media_id,
@@ -99,7 +100,7 @@ async def test_liking_a_review_counts_once_per_reader(client, db) -> None:
     assert seen["liked"] is True and seen["likes"] == 1
     unliked = await client.delete(url, headers=reader.headers)
     assert (await unliked.json())["likes"] == 0
-    assert await events(db, "interaction.review_liked", review_id=review["id"]) == [
+    assert await emitted(db, interaction.REVIEW_LIKED, review_id=review["id"]) == [
         {
             "user_id": reader.id,
             "media_id": review["media_id"],
@@ -108,7 +109,7 @@ async def test_liking_a_review_counts_once_per_reader(client, db) -> None:
             "author_id": author.id,
         }
     ]
-    assert len(await events(db, "interaction.review_unliked", review_id=review["id"])) == 1
+    assert len(await emitted(db, interaction.REVIEW_UNLIKED, review_id=review["id"])) == 1
 
 
 async def test_a_titles_reviews_page_newest_or_most_liked_first(client, db) -> None:
@@ -175,7 +176,7 @@ async def test_an_admin_hides_a_review_and_the_author_is_told_why(
     assert (own["hidden"], own["hidden_reason"]) == (True, "Spam")
     listed = await (await client.get(f"/api/v1/media/{media_id}/reviews")).json()
     assert review["id"] not in [item["id"] for item in listed["items"]]
-    assert await events(db, "interaction.review_hidden", review_id=review["id"]) == [
+    assert await emitted(db, interaction.REVIEW_HIDDEN, review_id=review["id"]) == [
         {
             "user_id": author.id,
             "media_id": media_id,
@@ -229,11 +230,11 @@ async def test_an_edit_that_changes_nothing_emits_nothing(client, db) -> None:
     url = f"/api/v1/reviews/{review['id']}"
     await client.patch(url, json={"body": "Same words", "spoiler": False}, headers=author.headers)
     await client.patch(url, json={}, headers=author.headers)
-    assert await events(db, "interaction.review_edited", review_id=review["id"]) == []
+    assert await emitted(db, interaction.REVIEW_EDITED, review_id=review["id"]) == []
 
     edited = await client.patch(url, json={"body": "Other words"}, headers=author.headers)
     assert (await edited.json())["edited_at"] is not None
-    assert await events(db, "interaction.review_edited", review_id=review["id"]) == [
+    assert await emitted(db, interaction.REVIEW_EDITED, review_id=review["id"]) == [
         {
             "user_id": author.id,
             "media_id": review["media_id"],
@@ -250,5 +251,5 @@ async def test_an_admin_may_delete_any_review(client, db) -> None:
     review = await write(client, author, await new_title(db))
     deleted = await client.delete(f"/api/v1/reviews/{review['id']}", headers=admin.headers)
     assert deleted.status == 204
-    [event] = await events(db, "interaction.review_deleted", review_id=review["id"])
+    [event] = await emitted(db, interaction.REVIEW_DELETED, review_id=review["id"])
     assert (event["user_id"], event["deleted_by"]) == (author.id, admin.id)
