@@ -83,9 +83,14 @@ def _dead_letters(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _seed(settings: Settings, args: argparse.Namespace) -> None:
+    # The catalogue first; the demo users' histories (interaction's) are built on it.
     from metacult.catalog.cli import seed
 
-    seed(settings, args)
+    seed(settings)
+    if args.demo_users > 0:
+        from metacult.interaction.cli import seed_demo_users
+
+        seed_demo_users(settings, args.demo_users)
 
 
 def _create_admin(settings: Settings, args: argparse.Namespace) -> None:
@@ -126,9 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, (_, help_text) in COMMANDS.items():
         command = commands.add_parser(name, help=help_text)
         if name == "seed":
-            from metacult.catalog.cli import add_arguments
-
-            add_arguments(command)
+            command.add_argument(
+                "--demo-users",
+                type=int,
+                default=0,
+                metavar="N",
+                help="also create N synthetic users with realistic interaction histories",
+            )
         elif name == "create-admin":
             from metacult.identity.cli import add_arguments as admin_arguments
 

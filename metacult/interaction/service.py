@@ -6,15 +6,20 @@ repeated PUT is harmless: liking twice is one like and one ``interaction.liked``
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import asyncpg
+from redis.asyncio import Redis
 
+from metacult import catalog, identity
+from metacult.config import Settings
 from metacult.infra.errors import Forbidden, NotFound, invalid_field
 from metacult.infra.events import emit
-from metacult.interaction import events, rules, store
+from metacult.interaction import events, rules, signals, store
 from metacult.interaction.media import media_kind
 
 
@@ -111,6 +116,35 @@ class Review:
 
 
 @dataclass(frozen=True, slots=True)
+class Activity:
+    """One action of a user: ``type`` is liked, rated, status_changed or reviewed."""
+
+    id: int
+    user_id: int
+    type: str
+    media_id: int
+    kind: str
+    review_id: int | None
+    rating: float | None
+    status: str | None
+    occurred_at: datetime
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> Activity:
+        return cls(
+            id=row["id"],
+            user_id=row["user_id"],
+            type=row["type"],
+            media_id=row["media_id"],
+            kind=row["kind"],
+            review_id=row["review_id"],
+            rating=row["data"].get("rating"),
+            status=row["data"].get("status"),
+            occurred_at=row["occurred_at"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     items: list[Any]
     next_cursor: str | None
@@ -185,7 +219,7 @@ async def set_status(db: asyncpg.Pool, user_id: int, media_id: int, status: str)
     async with db.acquire() as conn, conn.transaction():
         kind = await media_kind(conn, media_id)
         if not rules.status_fits(kind, status):
-            allowed = ", ".join(rules.STATUSES[kind])
+            allowed = ", ".join(catalog.LIBRARY_STATUSES[kind])
             raise invalid_field("status", f"a {kind} takes one of: {allowed}")
         previous = await store.lock_status(conn, user_id, media_id)
         if previous is None and not await store.insert_status(
@@ -316,9 +350,7 @@ async def hide_review(db: asyncpg.Pool, admin_id: int, review_id: int, reason: s
         )
         await emit(conn, events.REVIEW_HIDDEN, hidden)
         if review.author_id is not None:
-            await conn.execute(
-                "DELETE FROM activities WHERE review_id = $1 AND type = 'reviewed'", review_id
-            )
+            await store.remove_review_activity(conn, review_id)
         return review
 
 
@@ -417,9 +449,95 @@ async def activity(db: asyncpg.Pool, user_id: int, cursor: str | None, limit: in
     after = _cursor(cursor, (int,))
     async with db.acquire() as conn:
         rows = await store.activities(conn, user_id, after[0] if after else None, limit + 1)
-    items = [dict(row) for row in rows[:limit]]
-    next_cursor = rules.encode_cursor((items[-1]["id"],)) if len(rows) > limit else None
+    items = [Activity.from_row(row) for row in rows[:limit]]
+    next_cursor = rules.encode_cursor((items[-1].id,)) if len(rows) > limit else None
     return Page(items, next_cursor)
+
+
+async def recent_activity(
+    conn: asyncpg.Connection, user_ids: list[int], before_id: int | None, limit: int
+) -> list[Activity]:
+    """The latest actions of several users, newest first (a follow feed)."""
+    rows = await store.activities_of(conn, user_ids, before_id, limit)
+    return [Activity.from_row(row) for row in rows]
+
+
+async def media_stats(conn: asyncpg.Connection, ids: list[int]) -> dict[int, MediaStats]:
+    """Counters of each title in ``ids`` (zeros for titles with no interaction yet)."""
+    wanted = list(dict.fromkeys(ids))
+    found = {row["media_id"]: MediaStats.from_row(row) for row in await store.stats(conn, wanted)}
+    return {media_id: found.get(media_id) or MediaStats.empty(media_id) for media_id in wanted}
+
+
+async def known_media(conn: asyncpg.Connection, user_id: int, kind: str) -> set[int]:
+    return set(await store.known_media(conn, user_id, kind))
+
+
+async def export_user_data(conn: asyncpg.Connection, user_id: int) -> dict[str, Any]:
+    return await store.user_data(conn, user_id)
+
+
+# --- what a viewer sees of reviews ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ShownReview:
+    """A review as one viewer sees it: whether they liked it, who wrote it, and the
+    moderator's reason only when the viewer is its author or an administrator."""
+
+    review: Review
+    liked: bool
+    author: dict[str, Any] | None
+
+
+async def shown_to(
+    db: asyncpg.Pool, reviews: list[Review], viewer_id: int | None, *, admin: bool
+) -> list[ShownReview]:
+    liked = await liked_reviews(db, viewer_id, [review.id for review in reviews])
+    async with db.acquire() as conn:
+        authors = await identity.user_summaries(
+            conn, {review.author_id for review in reviews if review.author_id}
+        )
+    return [
+        ShownReview(
+            review=review
+            if admin or (viewer_id is not None and viewer_id == review.author_id)
+            else dataclasses.replace(review, hidden_reason=None),
+            liked=review.id in liked,
+            author=authors.get(review.author_id) if review.author_id else None,
+        )
+        for review in reviews
+    ]
+
+
+# --- signals ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SignalResult:
+    index: int
+    id: uuid.UUID | None
+    accepted: bool
+    reason: str | None = None
+
+
+async def record_signals(
+    redis: Redis, settings: Settings, raws: list[Any], user_id: int | None
+) -> list[SignalResult]:
+    """Check each client event and buffer the valid ones (even when others are refused);
+    each event's result says whether it was accepted, or why not."""
+    now = signals.now()
+    results: list[SignalResult] = []
+    accepted: list[signals.Signal] = []
+    for index, raw in enumerate(raws):
+        signal, reason = signals.check(raw, now)
+        if signal is None:
+            results.append(SignalResult(index, signals.claimed_id(raw), False, reason))
+        else:
+            accepted.append(signal)
+            results.append(SignalResult(index, signal.id, True))
+    await signals.append(redis, settings, accepted, user_id, now)
+    return results
 
 
 def _cursor(cursor: str | None, types: tuple[type, ...]) -> tuple[Any, ...] | None:
@@ -435,8 +553,12 @@ def _cursor(cursor: str | None, types: tuple[type, ...]) -> tuple[Any, ...] | No
 
 
 async def refresh_stats(conn: asyncpg.Connection, media_id: int) -> MediaStats:
-    """Recount a title's counters in the caller's transaction."""
-    return MediaStats.from_row(await store.refresh_stats(conn, media_id))
+    """Recount a title's counters in the caller's transaction, and hand catalog the
+    community score its "top rated" order sorts by."""
+    row = await store.refresh_stats(conn, media_id)
+    score = rules.community_score(row["ratings_count"], row["ratings_sum"])
+    await catalog.set_community_score(conn, media_id, score=score, votes=row["ratings_count"])
+    return MediaStats.from_row(row)
 
 
 async def forget_user(conn: asyncpg.Connection, user_id: int) -> list[MediaStats]:

@@ -14,6 +14,7 @@ import pydantic
 from aiohttp import web
 from redis.exceptions import RedisError
 
+from metacult import catalog
 from metacult.infra.auth import Principal
 from metacult.infra.errors import NotFound, invalid_field
 from metacult.infra.web import Api, IdPath, Schema
@@ -24,8 +25,7 @@ log = logging.getLogger("metacult.ranking")
 
 api = Api("ranking")
 
-Kind = Literal["game", "film", "series"]
-Skip = Literal["unknown_a", "unknown_b", "both", "cant_decide"]
+Kind = catalog.Kind
 
 
 class KindQuery(Schema):
@@ -43,16 +43,10 @@ class MatchupOut(Schema):
 
 
 class VoteIn(Schema):
-    """Either the winner's media id, or a skip."""
+    """Either the winner's media id, or a skip (the service refuses both or neither)."""
 
     winner: int | None = pydantic.Field(default=None, ge=1)
-    skip: Skip | None = None
-
-    @pydantic.model_validator(mode="after")
-    def _one_of(self) -> VoteIn:
-        if (self.winner is None) == (self.skip is None):
-            raise ValueError("give either a winner or a skip")
-        return self
+    skip: service.Skip | None = None
 
 
 class VoteOut(Schema):

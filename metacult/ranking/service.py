@@ -15,7 +15,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal, get_args
 
 import asyncpg
 import orjson
@@ -32,8 +32,9 @@ from metacult.ranking.glicko import Rating
 
 log = logging.getLogger("metacult.ranking")
 
-KINDS = ("game", "film", "series")
-SKIPS = ("unknown_a", "unknown_b", "both", "cant_decide")
+# A vote names a winner or one of these skips; the skips of unknown titles mark them unknown.
+Skip = Literal["unknown_a", "unknown_b", "both", "cant_decide"]
+SKIPS: tuple[str, ...] = get_args(Skip)
 UPDATE_RATINGS = "ranking.update_ratings"
 # New users' favoured titles: this many popular ones in their favourite genres.
 FAVOURED_TITLES = 40
@@ -659,7 +660,7 @@ async def forget_user(
         if not await claim(conn, "ranking.forget_user", event_id):
             return False
         await store.forget_user(conn, user_id)
-    await redis.delete(*(_queue_key(settings, user_id, kind) for kind in KINDS))
+    await redis.delete(*(_queue_key(settings, user_id, kind) for kind in catalog.KINDS))
     return True
 
 

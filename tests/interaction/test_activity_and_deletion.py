@@ -136,11 +136,9 @@ async def test_recent_activity_of_followed_users_for_a_feed(client, db) -> None:
 
     async with db.acquire() as conn:
         first = await interaction.recent_activity(conn, [alice.id, bob.id], limit=1)
-        rest = await interaction.recent_activity(
-            conn, [alice.id, bob.id], before_id=first[-1]["id"]
-        )
+        rest = await interaction.recent_activity(conn, [alice.id, bob.id], before_id=first[-1].id)
 
-    assert [(item["user_id"], item["type"]) for item in first + rest] == [
+    assert [(item.user_id, item.type) for item in first + rest] == [
         (bob.id, "liked"),
         (alice.id, "liked"),
     ]
