@@ -41,13 +41,14 @@ async def authenticate(request: web.Request) -> Principal | None:
         if principal is None:
             raise service.InvalidToken(headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
         return principal
-    user_id = await sessions.user_id_of(request)
-    if user_id is None:
+    signed_in = await sessions.signed_in(request)
+    if signed_in is None:
         return None
+    user_id, credential = signed_in
     role = await service.role_of(request.app[DB], user_id)
     if role is None:
         return None
-    return Principal(user_id=user_id, role=role, via="session")  # type: ignore[arg-type]
+    return Principal(user_id=user_id, role=role, via="session", credential=credential)  # type: ignore[arg-type]
 
 
 def _origin(url: str) -> tuple[str, str]:

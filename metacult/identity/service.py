@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 from redis.asyncio import Redis
 
+from metacult import realtime
 from metacult.config import Settings
 from metacult.identity import credentials, sessions, store
 from metacult.identity.credentials import HashCost
@@ -254,8 +255,11 @@ async def issue_tokens(pool: asyncpg.Pool, settings: Settings, user_id: int) -> 
         return await _issue(conn, settings, family_id, user_id)
 
 
-async def refresh_tokens(pool: asyncpg.Pool, settings: Settings, refresh_token: str) -> TokenPair:
-    """Rotate a refresh token; reusing a rotated one revokes its whole family."""
+async def refresh_tokens(
+    pool: asyncpg.Pool, redis: Redis, settings: Settings, refresh_token: str
+) -> TokenPair:
+    """Rotate a refresh token; reusing a rotated one revokes its whole family, and closes
+    the live connections that family opened."""
     digest = credentials.token_hash(refresh_token)
     async with pool.acquire() as conn:
         async with conn.transaction():
@@ -274,7 +278,13 @@ async def refresh_tokens(pool: asyncpg.Pool, settings: Settings, refresh_token: 
                 await store.mark_rotated(conn, digest)
                 pair = await _issue(conn, settings, row["family_id"], row["user_id"])
         if reused:
-            # Raised after the revocation committed.
+            # After the revocation committed.
+            await realtime.disconnect(
+                redis,
+                settings,
+                user_id=row["user_id"],
+                credential=credentials.family_credential(row["family_id"]),
+            )
             raise TokenReused()
     return pair
 
@@ -288,14 +298,37 @@ async def principal_for_access_token(pool: asyncpg.Pool, token: str) -> Principa
         row = await store.access_token_principal(conn, digest)
     if row is None or not credentials.same_secret(row["token_hash"], digest):
         return None
-    return Principal(user_id=row["user_id"], role=row["role"], via="bearer")
+    return Principal(
+        user_id=row["user_id"],
+        role=row["role"],
+        via="bearer",
+        credential=credentials.family_credential(row["family_id"]),
+    )
 
 
-async def revoke_token_family(pool: asyncpg.Pool, access_token: str) -> None:
-    """Sign an app out: the family of this access token (and its refresh tokens) is revoked."""
+async def revoke_token_family(
+    pool: asyncpg.Pool, redis: Redis, settings: Settings, access_token: str
+) -> None:
+    """Sign an app out: the family of this access token (and its refresh tokens) is revoked,
+    and the live connections it opened are closed."""
     async with pool.acquire() as conn:
-        await store.revoke_family_of_access_token(
+        family = await store.revoke_family_of_access_token(
             conn, credentials.token_hash(access_token), "signed out"
+        )
+    if family is not None:
+        await realtime.disconnect(
+            redis,
+            settings,
+            user_id=family["user_id"],
+            credential=credentials.family_credential(family["id"]),
+        )
+
+
+async def signed_out(redis: Redis, settings: Settings, principal: Principal) -> None:
+    """A browser signed out (its session already ended): close what it has open live."""
+    if principal.credential is not None:
+        await realtime.disconnect(
+            redis, settings, user_id=principal.user_id, credential=principal.credential
         )
 
 
@@ -492,6 +525,7 @@ async def delete_account(
         await store.revoke_all_families(conn, user_id, "account deleted")
         await emit(conn, ACCOUNT_DELETED, {"user_id": user_id})
     await sessions.end_all(redis, settings, user_id)
+    await realtime.disconnect(redis, settings, user_id=user_id)
 
 
 async def purge_personal_data(conn: asyncpg.Connection, user_id: int) -> None:
@@ -558,4 +592,5 @@ async def sign_in_with_provider(
         await store.insert_link(conn, who.provider, who.subject, user_id, email)
     if ended_others:
         await sessions.end_all(redis, settings, user_id)
+        await realtime.disconnect(redis, settings, user_id=user_id)
     return user_id

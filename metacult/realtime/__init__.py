@@ -6,6 +6,9 @@ What other contexts may use:
 * ``await position(redis, settings, channel)``: the channel's epoch and last offset, for
   snapshots that tell the client where its live updates start;
 * ``register_action(app, name, body_model, handler)`` for client → server websocket actions;
+* ``await disconnect(redis, settings, *, user_id, credential=None)``: close that user's
+  websockets and SSE streams on every web process and void their tickets (those of one
+  ``Principal.credential`` only, when given); call it after the sign-out committed;
 * ``channels.resolve`` / ``channels.may_subscribe`` and the registry ``NAMESPACES``.
 """
 
@@ -13,11 +16,13 @@ from metacult.realtime.actions import register_action
 from metacult.realtime.channels import NAMESPACES, UnknownChannel, may_subscribe, resolve
 from metacult.realtime.publishing import Publication, position, publish
 from metacult.realtime.routes import setup
+from metacult.realtime.service import disconnect
 
 __all__ = [
     "NAMESPACES",
     "Publication",
     "UnknownChannel",
+    "disconnect",
     "may_subscribe",
     "position",
     "publish",

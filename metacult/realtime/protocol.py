@@ -16,6 +16,7 @@ import pydantic
 # Close codes the hub uses besides the standard 1000 / 1001 (going away) / 1008 (abuse).
 CLOSE_SLOW_CONSUMER = 4000
 CLOSE_IDLE = 4001
+CLOSE_SIGNED_OUT = 4002
 
 ClientId = Annotated[str | int, pydantic.Field(union_mode="left_to_right")]
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import secrets
-import time
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
@@ -21,14 +18,12 @@ from redis.exceptions import RedisError
 from metacult.config import Settings
 from metacult.infra.auth import Principal
 from metacult.infra.errors import BadRequest, Forbidden, Invalid, Unauthenticated, Unavailable
-from metacult.infra.redis import rkey
 from metacult.infra.web import Api, Schema
-from metacult.realtime import cursor, protocol
-from metacult.realtime.channels import UnknownChannel, may_subscribe, resolve
+from metacult.realtime import cursor, protocol, service
+from metacult.realtime.channels import UnknownChannel, may_subscribe
 from metacult.realtime.hub import Hub
 from metacult.realtime.metrics import HubMetrics
 from metacult.realtime.protocol import Since
-from metacult.realtime.publishing import history_after, position
 from metacult.realtime.session import WebSocketSession
 from metacult.typedefs import HUB, READINESS, REALTIME_ACTIONS, REDIS, SETTINGS
 
@@ -82,7 +77,9 @@ async def websocket(request: web.Request, user: Principal | None) -> web.WebSock
     _refuse_foreign_origin(request, settings)
     if "ticket" in request.query:
         try:
-            user = await _redeem_ticket(request.app, request.query["ticket"])
+            user = await service.redeem_ticket(
+                request.app[REDIS], settings, request.query["ticket"]
+            )
         except (RedisError, OSError):
             raise Unavailable("Sign-in tickets cannot be checked now; retry.") from None
         if user is None:
@@ -112,12 +109,7 @@ async def websocket(request: web.Request, user: Principal | None) -> web.WebSock
 async def ticket(request: web.Request, user: Principal) -> TicketOut:
     """A single-use ticket for ``/ws?ticket=`` (for clients that cannot send headers)."""
     settings = request.app[SETTINGS]
-    token = secrets.token_urlsafe(24)
-    await request.app[REDIS].set(
-        rkey(settings, "rt", "ticket", token),
-        f"{user.user_id}:{user.role}",
-        ex=settings.realtime_ticket_ttl,
-    )
+    token = await service.mint_ticket(request.app[REDIS], settings, user)
     return TicketOut(ticket=token, expires_in=settings.realtime_ticket_ttl)
 
 
@@ -132,7 +124,7 @@ async def stream(
     channels = _authorised(query.channels, user)
     last = request.headers.get("Last-Event-ID") or query.last_event_id or ""
     positions = cursor.decode(last)
-    subscriber = StreamSubscriber(hub.settings.realtime_send_queue_messages)
+    subscriber = StreamSubscriber(hub.settings.realtime_send_queue_messages, user)
     hub.sessions.add(subscriber)
     gauge = hub.metrics.connections.labels("sse")
     gauge.inc()
@@ -205,61 +197,10 @@ async def events(request: web.Request, query: EventsQuery, user: Principal | Non
         raise Unavailable("This server is shutting down; retry.")
     channels = _authorised(query.channels, user)
     positions = cursor.decode(query.since or "")
-    waiter = PollWaiter()
-    hub.sessions.add(waiter)
-    deadline = time.monotonic() + hub.settings.realtime_long_poll_timeout
-    try:
-        for channel in channels:
-            await hub.attach(waiter, channel, None)
-        while True:
-            waiter.woken.clear()
-            try:
-                reply, news = await _collect(hub, channels, positions)
-            except (RedisError, OSError):
-                raise Unavailable("Live updates are reconnecting; retry.") from None
-            remaining = deadline - time.monotonic()
-            if news or remaining <= 0 or hub.closing:
-                body = orjson.dumps(reply, option=orjson.OPT_UTC_Z)
-                return web.Response(body=body, content_type="application/json")
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(remaining):
-                    await waiter.woken.wait()
-    finally:
-        for channel in channels:
-            hub.detach(waiter, channel)
-
-
-async def _collect(
-    hub: Hub, channels: list[str], positions: dict[str, Since]
-) -> tuple[dict[str, Any], bool]:
-    redis, settings = hub.redis, hub.settings
-    publications: list[orjson.Fragment] = []
-    resync: list[dict[str, Any]] = []
-    current: dict[str, Since] = {}
-    news = False
-    for channel in channels:
-        since = positions.get(channel)
-        if since is None:
-            now = await position(redis, settings, channel)
-            current[channel] = Since(offset=now.offset, epoch=now.epoch)
-            news = True
-            continue
-        namespace_size = _history_size(channel)
-        history = await history_after(
-            redis, settings, channel, since.offset, limit=namespace_size + 1
-        )
-        if history.continues(since.epoch, since.offset):
-            publications.extend(orjson.Fragment(entry.frame) for entry in history.entries)
-            last = history.entries[-1].offset if history.entries else since.offset
-            current[channel] = Since(offset=last, epoch=since.epoch)
-            news = news or bool(history.entries)
-        else:
-            now = await position(redis, settings, channel)
-            resync.append({"channel": channel, "offset": now.offset, "epoch": now.epoch})
-            current[channel] = Since(offset=now.offset, epoch=now.epoch)
-            news = True
-    reply = {"publications": publications, "resync": resync, "cursor": cursor.encode(current)}
-    return reply, news
+    reply = await service.long_poll(hub, user, channels, positions)
+    return web.Response(
+        body=orjson.dumps(reply, option=orjson.OPT_UTC_Z), content_type="application/json"
+    )
 
 
 @api.get("/metrics", auth="public", stream="text/plain")
@@ -274,8 +215,9 @@ class StreamSubscriber:
 
     watching = True
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, principal: Principal | None) -> None:
         self.limit = limit
+        self.principal = principal
         self.closed = False
         self._queue: deque[bytes] = deque()
         self._wakeup = asyncio.Event()
@@ -295,6 +237,10 @@ class StreamSubscriber:
         self.closed = True
         self._wakeup.set()
 
+    async def close_signed_out(self) -> None:
+        self.closed = True
+        self._wakeup.set()
+
     async def frames(self, ended: asyncio.Future) -> AsyncIterator[bytes]:
         """The queued frames, until the client leaves, overflows or the server stops."""
         while True:
@@ -310,30 +256,9 @@ class StreamSubscriber:
                 woken.cancel()
 
 
-class PollWaiter:
-    """A long-poll request waiting for the next publication on its channels."""
-
-    watching = False
-
-    def __init__(self) -> None:
-        self.woken = asyncio.Event()
-
-    def deliver(self, frame: bytes, droppable: bool = False) -> None:
-        if not frame.startswith(b'{"type":"presence"'):
-            self.woken.set()
-
-    async def close_going_away(self) -> None:
-        """Answer now with what there is: the process is shutting down."""
-        self.woken.set()
-
-
 def _frame_type(frame: bytes) -> str:
     # Every frame starts with {"type":"...", as the publish script and protocol.py write it.
     return frame[9 : frame.index(b'"', 9)].decode()
-
-
-def _history_size(channel: str) -> int:
-    return resolve(channel)[0].history_size
 
 
 def _authorised(text: str, user: Principal | None) -> list[str]:
@@ -373,16 +298,6 @@ def _refuse_foreign_origin(request: web.Request, settings: Settings) -> None:
     }
     if origin.rstrip("/") not in allowed:
         raise Forbidden("This origin may not open a live connection.", code="foreign_origin")
-
-
-async def _redeem_ticket(app: web.Application, token: str) -> Principal | None:
-    if not token or len(token) > 64:
-        return None
-    raw = await app[REDIS].getdel(rkey(app[SETTINGS], "rt", "ticket", token))
-    if raw is None:
-        return None
-    user_id, _, role = raw.decode().partition(":")
-    return Principal(user_id=int(user_id), role=role, via="ticket")  # type: ignore[arg-type]
 
 
 def setup(app: web.Application) -> None:

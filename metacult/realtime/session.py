@@ -176,6 +176,10 @@ class WebSocketSession:
             self.closed = True
             await self._close(WSCloseCode.GOING_AWAY, b"server shutting down", flush=0.5)
 
+    async def close_signed_out(self) -> None:
+        """Close with 4002: the principal signed out, or their account is gone."""
+        self._close_soon(protocol.CLOSE_SIGNED_OUT, b"signed out")
+
     async def _flush(self, within: float) -> None:
         writer = self._writer
         if writer is not None:
