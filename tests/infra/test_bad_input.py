@@ -280,3 +280,15 @@ async def test_a_sign_in_posted_from_another_scheme_or_port_is_refused(client) -
         "/api/v1/auth/login", json=credentials, headers={"Origin": f"http://127.0.0.1:{port}"}
     )
     assert own.status == 200
+
+
+async def test_a_websocket_actions_data_is_as_strict_as_a_body(client) -> None:
+    account = await sign_up(client)
+    ws = await client.ws_connect("/ws", headers=account.headers)
+    for number, data in enumerate(
+        [{"duel_id": "1", "winner": 2}, {"duel_id": 1, "winner": True}, {"duel_id": 2**64}]
+    ):
+        await ws.send_json({"type": "action", "id": number, "action": "duel.vote", "data": data})
+        reply = await ws.receive_json(timeout=15)
+        assert (reply["type"], reply["id"], reply["code"]) == ("error", number, "invalid")
+    await ws.close()
