@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from metacult.identity import service, sessions
 from metacult.infra.auth import Principal
 from metacult.infra.errors import Forbidden
+from metacult.infra.origins import is_own_origin
 from metacult.typedefs import DB, SETTINGS
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -41,28 +40,20 @@ async def authenticate(request: web.Request) -> Principal | None:
         if principal is None:
             raise service.InvalidToken(headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
         return principal
-    user_id = await sessions.user_id_of(request)
-    if user_id is None:
+    signed_in = await sessions.signed_in(request)
+    if signed_in is None:
         return None
+    user_id, credential = signed_in
     role = await service.role_of(request.app[DB], user_id)
     if role is None:
         return None
-    return Principal(user_id=user_id, role=role, via="session")  # type: ignore[arg-type]
-
-
-def _origin(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.scheme.lower(), parts.netloc.lower()
+    return Principal(user_id=user_id, role=role, via="session", credential=credential)  # type: ignore[arg-type]
 
 
 def is_same_origin(source: str, request: web.Request) -> bool:
-    """Whether an ``Origin`` / ``Referer`` is this app's public origin or the request's host."""
-    scheme, netloc = _origin(source)
-    if not netloc:
-        return False
-    if (scheme, netloc) == _origin(request.app[SETTINGS].public_url):
-        return True
-    return netloc == request.host.lower()
+    """Whether an ``Origin`` / ``Referer`` is this app's public origin or the one the request
+    was sent to (scheme, host and port)."""
+    return is_own_origin(source, request, request.app[SETTINGS])
 
 
 @web.middleware

@@ -126,6 +126,11 @@ REFRESH_PREFIX = "mcr_"
 EXCHANGE_PREFIX = "mcx_"
 
 
+def family_credential(family_id: int) -> str:
+    """The ``Principal.credential`` of an app's sign-in (its token family)."""
+    return f"family:{family_id}"
+
+
 def new_token(prefix: str) -> str:
     """An opaque bearer secret (256 bits); only its hash is stored."""
     return prefix + secrets.token_urlsafe(32)

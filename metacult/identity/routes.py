@@ -133,13 +133,17 @@ async def log_in(request: web.Request, body: LoginIn) -> MeOut:
 
 
 @api.post("/api/v1/auth/logout", auth="public")
-async def log_out(request: web.Request) -> None:
-    """Sign out: this browser's session ends, or this app's tokens are revoked."""
+async def log_out(request: web.Request, user: Principal | None) -> None:
+    """Sign out: this browser's session ends, or this app's tokens are revoked; either way
+    the live connections it opened close."""
+    app = request.app
     token = authentication.bearer_token(request)
     if token is not None:
-        await service.revoke_token_family(request.app[DB], token)
-    else:
-        await sessions.end(request)
+        await service.revoke_token_family(app[DB], app[REDIS], app[SETTINGS], token)
+        return
+    await sessions.end(request)
+    if user is not None:
+        await service.signed_out(app[REDIS], app[SETTINGS], user)
 
 
 @api.post("/api/v1/auth/token", auth="public", body=TokenIn, reply=TokenOut)
@@ -173,7 +177,8 @@ async def issue_token(request: web.Request, body: TokenIn) -> web.Response:
 async def refresh_token(request: web.Request, body: RefreshIn) -> web.Response:
     """Trade a refresh token for new tokens; the old refresh token stops working."""
     app = request.app
-    return token_out(await service.refresh_tokens(app[DB], app[SETTINGS], body.refresh_token))
+    pair = await service.refresh_tokens(app[DB], app[REDIS], app[SETTINGS], body.refresh_token)
+    return token_out(pair)
 
 
 @api.get("/api/v1/me", reply=MeOut)

@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 from redis.asyncio import Redis
 
+from metacult import realtime
 from metacult.config import Settings
 from metacult.identity import credentials, sessions, store
 from metacult.identity.credentials import HashCost
@@ -257,8 +258,11 @@ async def issue_tokens(pool: asyncpg.Pool, settings: Settings, user_id: int) -> 
         return await _issue(conn, settings, family_id, user_id)
 
 
-async def refresh_tokens(pool: asyncpg.Pool, settings: Settings, refresh_token: str) -> TokenPair:
-    """Rotate a refresh token; reusing a rotated one revokes its whole family."""
+async def refresh_tokens(
+    pool: asyncpg.Pool, redis: Redis, settings: Settings, refresh_token: str
+) -> TokenPair:
+    """Rotate a refresh token; reusing a rotated one revokes its whole family, and closes
+    the live connections that family opened."""
     digest = credentials.token_hash(refresh_token)
     async with pool.acquire() as conn:
         async with conn.transaction():
@@ -277,7 +281,13 @@ async def refresh_tokens(pool: asyncpg.Pool, settings: Settings, refresh_token: 
                 await store.mark_rotated(conn, digest)
                 pair = await _issue(conn, settings, row["family_id"], row["user_id"])
         if reused:
-            # Raised after the revocation committed.
+            # After the revocation committed.
+            await realtime.disconnect(
+                redis,
+                settings,
+                user_id=row["user_id"],
+                credential=credentials.family_credential(row["family_id"]),
+            )
             raise TokenReused()
     return pair
 
@@ -291,14 +301,37 @@ async def principal_for_access_token(pool: asyncpg.Pool, token: str) -> Principa
         row = await store.access_token_principal(conn, digest)
     if row is None or not credentials.same_secret(row["token_hash"], digest):
         return None
-    return Principal(user_id=row["user_id"], role=row["role"], via="bearer")
+    return Principal(
+        user_id=row["user_id"],
+        role=row["role"],
+        via="bearer",
+        credential=credentials.family_credential(row["family_id"]),
+    )
 
 
-async def revoke_token_family(pool: asyncpg.Pool, access_token: str) -> None:
-    """Sign an app out: the family of this access token (and its refresh tokens) is revoked."""
+async def revoke_token_family(
+    pool: asyncpg.Pool, redis: Redis, settings: Settings, access_token: str
+) -> None:
+    """Sign an app out: the family of this access token (and its refresh tokens) is revoked,
+    and the live connections it opened are closed."""
     async with pool.acquire() as conn:
-        await store.revoke_family_of_access_token(
+        family = await store.revoke_family_of_access_token(
             conn, credentials.token_hash(access_token), "signed out"
+        )
+    if family is not None:
+        await realtime.disconnect(
+            redis,
+            settings,
+            user_id=family["user_id"],
+            credential=credentials.family_credential(family["id"]),
+        )
+
+
+async def signed_out(redis: Redis, settings: Settings, principal: Principal) -> None:
+    """A browser signed out (its session already ended): close what it has open live."""
+    if principal.credential is not None:
+        await realtime.disconnect(
+            redis, settings, user_id=principal.user_id, credential=principal.credential
         )
 
 
@@ -327,18 +360,8 @@ async def user_summaries(conn: asyncpg.Connection, ids: Iterable[int]) -> dict[i
     }
 
 
-def encode_cursor(created_at: datetime, user_id: int) -> str:
-    raw = f"{created_at.isoformat()}|{user_id}".encode()
-    return cursors.encode(raw)
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = cursors.decode(cursor).decode()
-        stamp, user_id = raw.split("|")
-        return datetime.fromisoformat(stamp), int(user_id)
-    except (ValueError, UnicodeDecodeError):
-        raise invalid_field("cursor", "is not a cursor this API gave out") from None
+# Where a page of follows ends: when the last follow was made, and that user's id.
+FollowCursor = tuple[cursors.Timestamp, cursors.Id]
 
 
 # Profiles.
@@ -429,7 +452,7 @@ async def follow_list(
     pool: asyncpg.Pool, user_id: int, which: str, cursor: str | None, limit: int
 ) -> FollowPage:
     """A page of ``followers`` or ``following`` of a live account, newest follow first."""
-    after = decode_cursor(cursor) if cursor else None
+    after = cursors.decode(cursor, FollowCursor) if cursor else None
     page = store.followers_page if which == "followers" else store.following_page
     async with pool.acquire() as conn:
         if await store.active_role(conn, user_id) is None:
@@ -446,7 +469,7 @@ async def follow_list(
         }
         for row in rows
     ]
-    next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
+    next_cursor = cursors.encode((rows[-1]["created_at"], rows[-1]["id"])) if more else None
     return FollowPage(items, next_cursor)
 
 
@@ -499,6 +522,7 @@ async def delete_account(
         await store.revoke_all_families(conn, user_id, "account deleted")
         await emit(conn, ACCOUNT_DELETED, UserPayload(user_id=user_id))
     await sessions.end_all(redis, settings, user_id)
+    await realtime.disconnect(redis, settings, user_id=user_id)
 
 
 async def purge_personal_data(conn: asyncpg.Connection, user_id: int) -> None:
@@ -565,4 +589,5 @@ async def sign_in_with_provider(
         await store.insert_link(conn, who.provider, who.subject, user_id, email)
     if ended_others:
         await sessions.end_all(redis, settings, user_id)
+        await realtime.disconnect(redis, settings, user_id=user_id)
     return user_id

@@ -7,6 +7,7 @@ everywhere") ends every session at once.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -141,13 +142,21 @@ async def end(request: web.Request) -> None:
     session.invalidate()
 
 
-async def user_id_of(request: web.Request) -> int | None:
-    """The user this request's session cookie belongs to, if any."""
+def credential(session_id: str) -> str:
+    """The ``Principal.credential`` of a session: it names the session without being the
+    cookie's secret, since it travels to other processes and into realtime tickets."""
+    return "session:" + hashlib.sha256(session_id.encode()).hexdigest()[:32]
+
+
+async def signed_in(request: web.Request) -> tuple[int, str] | None:
+    """The user this request's session cookie belongs to and the session's credential."""
     if COOKIE_NAME not in request.cookies:
         return None
     session = await get_session(request)
     user_id = session.get(USER_KEY)
-    return int(user_id) if isinstance(user_id, int) else None
+    if not isinstance(user_id, int) or session.identity is None:
+        return None
+    return user_id, credential(str(session.identity))
 
 
 async def end_all(redis: Redis, settings: Settings, user_id: int) -> None:

@@ -160,7 +160,7 @@ async def access_token_principal(
 ) -> asyncpg.Record | None:
     """The user and role behind a live access token (not expired, family not revoked)."""
     return await conn.fetchrow(
-        "SELECT a.token_hash, u.id AS user_id, u.role FROM access_tokens a "
+        "SELECT a.token_hash, a.family_id, u.id AS user_id, u.role FROM access_tokens a "
         "JOIN token_families f ON f.id = a.family_id "
         "JOIN users u ON u.id = a.user_id "
         "WHERE a.token_hash = $1 AND a.expires_at > now() AND f.revoked_at IS NULL "
@@ -199,11 +199,12 @@ async def revoke_family(conn: asyncpg.Connection, family_id: int, reason: str) -
 
 async def revoke_family_of_access_token(
     conn: asyncpg.Connection, token_hash: bytes, reason: str
-) -> None:
-    await conn.execute(
+) -> asyncpg.Record | None:
+    """Revoke the access token's family; its ``id`` and ``user_id`` when it was live."""
+    return await conn.fetchrow(
         "UPDATE token_families SET revoked_at = now(), revoked_reason = $2 "
         "WHERE id = (SELECT family_id FROM access_tokens WHERE token_hash = $1) "
-        "AND revoked_at IS NULL",
+        "AND revoked_at IS NULL RETURNING id, user_id",
         token_hash,
         reason,
     )

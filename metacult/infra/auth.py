@@ -13,11 +13,18 @@ Role = Literal["gamer", "admin"]
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """A signed-in user as the web layer sees them."""
+    """A signed-in user as the web layer sees them.
+
+    ``credential`` names what authenticated the caller, so that one device can be signed
+    out without the others: ``session:<digest of the cookie's session id>`` for a browser
+    session, ``family:<token family id>`` for an app's bearer token; a realtime ticket
+    carries the credential of whoever minted it.
+    """
 
     user_id: int
     role: Role
     via: Literal["session", "bearer", "ticket"]
+    credential: str | None = None
 
     @property
     def is_admin(self) -> bool:

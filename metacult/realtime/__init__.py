@@ -8,6 +8,9 @@ What other contexts may use:
 * ``await history_after(redis, settings, channel, offset, limit=...)``: the messages a
   channel kept after an offset (what a reconnecting client receives), oldest first;
 * ``register_action(app, name, body_model, handler)`` for client → server websocket actions;
+* ``await disconnect(redis, settings, *, user_id, credential=None)``: close that user's
+  websockets and SSE streams on every web process and void their tickets (those of one
+  ``Principal.credential`` only, when given); call it after the sign-out committed;
 * ``channels.resolve`` / ``channels.may_subscribe`` and the registry ``NAMESPACES``.
 """
 
@@ -15,11 +18,13 @@ from metacult.realtime.actions import register_action
 from metacult.realtime.channels import NAMESPACES, UnknownChannel, may_subscribe, resolve
 from metacult.realtime.publishing import Publication, history_after, position, publish
 from metacult.realtime.routes import setup
+from metacult.realtime.service import disconnect
 
 __all__ = [
     "NAMESPACES",
     "Publication",
     "UnknownChannel",
+    "disconnect",
     "history_after",
     "may_subscribe",
     "position",

@@ -56,6 +56,10 @@ def _that_user(principal: Principal | None, argument: str) -> bool:
     return principal is not None and str(principal.user_id) == argument
 
 
+def _nobody(principal: Principal | None, argument: str) -> bool:
+    return False
+
+
 def _admins(principal: Principal | None, argument: str) -> bool:
     return principal is not None and principal.is_admin
 
@@ -95,8 +99,20 @@ NAMESPACES: dict[str, Namespace] = {
             history_ttl=60,
             delivery="droppable",
         ),
+        # The hubs' own control messages (sign-outs); no client may subscribe.
+        Namespace(
+            "control",
+            re.compile(r"^sessions$"),
+            _nobody,
+            history_size=1_000,
+            history_ttl=600,
+            delivery="must",
+        ),
     )
 }
+
+# Where ``realtime.disconnect`` tells every hub to close a user's connections.
+SIGN_OUTS = "control:sessions"
 
 # How long a channel's epoch and offset outlive its last message: resuming clients of a
 # quiet channel keep their position instead of being told to resync.

@@ -21,14 +21,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import orjson
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from metacult.config import Settings
+from metacult.infra.auth import Principal
 from metacult.infra.errors import Unavailable
 from metacult.infra.redis import rkey
 from metacult.realtime import protocol
-from metacult.realtime.channels import Namespace, resolve
+from metacult.realtime.channels import SIGN_OUTS, Namespace, resolve
 from metacult.realtime.metrics import HubMetrics
 from metacult.realtime.protocol import Since
 from metacult.realtime.publishing import history_after, position, publish, pubsub_channel
@@ -51,9 +53,33 @@ class Subscriber(Protocol):
 
 
 class Session(Protocol):
-    """A long-lived connection the hub closes when the process shuts down."""
+    """A long-lived connection the hub closes when the process shuts down, or when its
+    principal is signed out (``realtime.disconnect``)."""
+
+    principal: Principal | None
 
     async def close_going_away(self) -> None: ...
+
+    async def close_signed_out(self) -> None: ...
+
+
+class SignOutListener:
+    """The hub's own subscriber of ``SIGN_OUTS``: closes the connections of who signed out."""
+
+    watching = False
+
+    def __init__(self, hub: Hub) -> None:
+        self._hub = weakref.ref(hub)
+
+    def deliver(self, frame: bytes, droppable: bool = False) -> None:
+        hub = self._hub()
+        message = orjson.loads(frame)
+        # A resync means sign-outs were lost with Redis's data; the tickets went with them.
+        if hub is None or message["type"] != "publication":
+            return
+        data = message["data"]
+        if data.get("type") == "disconnect":
+            hub.disconnect_local(data["user_id"], data.get("credential"))
 
 
 class HubUnavailable(Unavailable):
@@ -102,6 +128,7 @@ class Hub:
         self._canary_event = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self._background: set[asyncio.Task] = set()
+        self._sign_outs = SignOutListener(self)
 
     # Life cycle.
 
@@ -114,6 +141,10 @@ class Hub:
             ("linger", self._linger_loop),
             ("ping", self._ping_loop),
         ]
+        # Carried from the start, whether Redis answers yet or not: the supervisor
+        # subscribes it with every other channel and fills its gaps after a reconnect.
+        sign_outs = self._ensure_channel(SIGN_OUTS, resolve(SIGN_OUTS)[0])
+        sign_outs.subscribers.add(self._sign_outs)
         for name, loop in loops:
             self._tasks.append(asyncio.create_task(loop(), name=f"realtime-{name}"))
 
@@ -134,6 +165,15 @@ class Hub:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+    def disconnect_local(self, user_id: int, credential: str | None) -> None:
+        """Close this process's connections of ``user_id`` (of one ``credential``, or all)."""
+        for session in list(self.sessions):
+            principal = session.principal
+            if principal is None or principal.user_id != user_id:
+                continue
+            if credential is None or principal.credential == credential:
+                self._spawn(session.close_signed_out())
 
     async def alive(self) -> bool:
         """The readiness probe: connected, and a canary published lately came back."""

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import secrets
-import time
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import orjson
 import pydantic
@@ -21,14 +17,13 @@ from redis.exceptions import RedisError
 from metacult.config import Settings
 from metacult.infra.auth import Principal
 from metacult.infra.errors import BadRequest, Forbidden, Invalid, Unauthenticated, Unavailable
-from metacult.infra.redis import rkey
+from metacult.infra.origins import is_own_origin
 from metacult.infra.web import Api, Schema
-from metacult.realtime import cursor, protocol
-from metacult.realtime.channels import UnknownChannel, may_subscribe, resolve
+from metacult.realtime import cursor, protocol, service
+from metacult.realtime.channels import UnknownChannel, may_subscribe
 from metacult.realtime.hub import Hub
 from metacult.realtime.metrics import HubMetrics
 from metacult.realtime.protocol import Since
-from metacult.realtime.publishing import history_after, position
 from metacult.realtime.session import WebSocketSession
 from metacult.typedefs import HUB, READINESS, REALTIME_ACTIONS, REDIS, SETTINGS
 
@@ -82,7 +77,9 @@ async def websocket(request: web.Request, user: Principal | None) -> web.WebSock
     _refuse_foreign_origin(request, settings)
     if "ticket" in request.query:
         try:
-            user = await _redeem_ticket(request.app, request.query["ticket"])
+            user = await service.redeem_ticket(
+                request.app[REDIS], settings, request.query["ticket"]
+            )
         except (RedisError, OSError):
             raise Unavailable("Sign-in tickets cannot be checked now; retry.") from None
         if user is None:
@@ -95,9 +92,10 @@ async def websocket(request: web.Request, user: Principal | None) -> web.WebSock
     )
     if not ws.can_prepare(request).ok:
         raise BadRequest("This endpoint speaks websocket.", code="websocket_expected")
-    await ws.prepare(request)
     session = WebSocketSession(request.app, hub, ws, request, user)
+    # Known to the hub before the upgrade, so that a sign-out from now on closes it.
     hub.sessions.add(session)
+    await ws.prepare(request)
     hub.websockets.add(session)
     gauge = hub.metrics.connections.labels("websocket")
     gauge.inc()
@@ -112,12 +110,7 @@ async def websocket(request: web.Request, user: Principal | None) -> web.WebSock
 async def ticket(request: web.Request, user: Principal) -> TicketOut:
     """A single-use ticket for ``/ws?ticket=`` (for clients that cannot send headers)."""
     settings = request.app[SETTINGS]
-    token = secrets.token_urlsafe(24)
-    await request.app[REDIS].set(
-        rkey(settings, "rt", "ticket", token),
-        f"{user.user_id}:{user.role}",
-        ex=settings.realtime_ticket_ttl,
-    )
+    token = await service.mint_ticket(request.app[REDIS], settings, user)
     return TicketOut(ticket=token, expires_in=settings.realtime_ticket_ttl)
 
 
@@ -132,7 +125,7 @@ async def stream(
     channels = _authorised(query.channels, user)
     last = request.headers.get("Last-Event-ID") or query.last_event_id or ""
     positions = cursor.decode(last)
-    subscriber = StreamSubscriber(hub.settings.realtime_send_queue_messages)
+    subscriber = StreamSubscriber(hub.settings.realtime_send_queue_messages, user)
     hub.sessions.add(subscriber)
     gauge = hub.metrics.connections.labels("sse")
     gauge.inc()
@@ -205,61 +198,10 @@ async def events(request: web.Request, query: EventsQuery, user: Principal | Non
         raise Unavailable("This server is shutting down; retry.")
     channels = _authorised(query.channels, user)
     positions = cursor.decode(query.since or "")
-    waiter = PollWaiter()
-    hub.sessions.add(waiter)
-    deadline = time.monotonic() + hub.settings.realtime_long_poll_timeout
-    try:
-        for channel in channels:
-            await hub.attach(waiter, channel, None)
-        while True:
-            waiter.woken.clear()
-            try:
-                reply, news = await _collect(hub, channels, positions)
-            except (RedisError, OSError):
-                raise Unavailable("Live updates are reconnecting; retry.") from None
-            remaining = deadline - time.monotonic()
-            if news or remaining <= 0 or hub.closing:
-                body = orjson.dumps(reply, option=orjson.OPT_UTC_Z)
-                return web.Response(body=body, content_type="application/json")
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(remaining):
-                    await waiter.woken.wait()
-    finally:
-        for channel in channels:
-            hub.detach(waiter, channel)
-
-
-async def _collect(
-    hub: Hub, channels: list[str], positions: dict[str, Since]
-) -> tuple[dict[str, Any], bool]:
-    redis, settings = hub.redis, hub.settings
-    publications: list[orjson.Fragment] = []
-    resync: list[dict[str, Any]] = []
-    current: dict[str, Since] = {}
-    news = False
-    for channel in channels:
-        since = positions.get(channel)
-        if since is None:
-            now = await position(redis, settings, channel)
-            current[channel] = Since(offset=now.offset, epoch=now.epoch)
-            news = True
-            continue
-        namespace_size = _history_size(channel)
-        history = await history_after(
-            redis, settings, channel, since.offset, limit=namespace_size + 1
-        )
-        if history.continues(since.epoch, since.offset):
-            publications.extend(orjson.Fragment(entry.frame) for entry in history.entries)
-            last = history.entries[-1].offset if history.entries else since.offset
-            current[channel] = Since(offset=last, epoch=since.epoch)
-            news = news or bool(history.entries)
-        else:
-            now = await position(redis, settings, channel)
-            resync.append({"channel": channel, "offset": now.offset, "epoch": now.epoch})
-            current[channel] = Since(offset=now.offset, epoch=now.epoch)
-            news = True
-    reply = {"publications": publications, "resync": resync, "cursor": cursor.encode(current)}
-    return reply, news
+    reply = await service.long_poll(hub, user, channels, positions)
+    return web.Response(
+        body=orjson.dumps(reply, option=orjson.OPT_UTC_Z), content_type="application/json"
+    )
 
 
 @api.get("/metrics", auth="public", stream="text/plain")
@@ -274,8 +216,9 @@ class StreamSubscriber:
 
     watching = True
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, principal: Principal | None) -> None:
         self.limit = limit
+        self.principal = principal
         self.closed = False
         self._queue: deque[bytes] = deque()
         self._wakeup = asyncio.Event()
@@ -295,6 +238,10 @@ class StreamSubscriber:
         self.closed = True
         self._wakeup.set()
 
+    async def close_signed_out(self) -> None:
+        self.closed = True
+        self._wakeup.set()
+
     async def frames(self, ended: asyncio.Future) -> AsyncIterator[bytes]:
         """The queued frames, until the client leaves, overflows or the server stops."""
         while True:
@@ -310,30 +257,9 @@ class StreamSubscriber:
                 woken.cancel()
 
 
-class PollWaiter:
-    """A long-poll request waiting for the next publication on its channels."""
-
-    watching = False
-
-    def __init__(self) -> None:
-        self.woken = asyncio.Event()
-
-    def deliver(self, frame: bytes, droppable: bool = False) -> None:
-        if not frame.startswith(b'{"type":"presence"'):
-            self.woken.set()
-
-    async def close_going_away(self) -> None:
-        """Answer now with what there is: the process is shutting down."""
-        self.woken.set()
-
-
 def _frame_type(frame: bytes) -> str:
     # Every frame starts with {"type":"...", as the publish script and protocol.py write it.
     return frame[9 : frame.index(b'"', 9)].decode()
-
-
-def _history_size(channel: str) -> int:
-    return resolve(channel)[0].history_size
 
 
 def _authorised(text: str, user: Principal | None) -> list[str]:
@@ -356,33 +282,17 @@ def _authorised(text: str, user: Principal | None) -> list[str]:
     return channels
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def _refuse_foreign_origin(request: web.Request, settings: Settings) -> None:
-    """Browsers send ``Origin``: only our own pages may open a websocket with our cookies."""
+    """Browsers send ``Origin``: only our own pages may open a websocket with our cookies.
+
+    Scheme, host and port must all match one of our origins: ``https://host`` is another
+    origin than ``http://host``, and so is another port.
+    """
     origin = request.headers.get("Origin")
     if origin is None:
         return
-    allowed = {
-        _origin(settings.public_url),
-        f"{request.scheme}://{request.host}",
-        *settings.realtime_allowed_origins,
-    }
-    if origin.rstrip("/") not in allowed:
+    if not is_own_origin(origin, request, settings, also=settings.realtime_allowed_origins):
         raise Forbidden("This origin may not open a live connection.", code="foreign_origin")
-
-
-async def _redeem_ticket(app: web.Application, token: str) -> Principal | None:
-    if not token or len(token) > 64:
-        return None
-    raw = await app[REDIS].getdel(rkey(app[SETTINGS], "rt", "ticket", token))
-    if raw is None:
-        return None
-    user_id, _, role = raw.decode().partition(":")
-    return Principal(user_id=int(user_id), role=role, via="ticket")  # type: ignore[arg-type]
 
 
 def setup(app: web.Application) -> None:

@@ -176,6 +176,10 @@ class WebSocketSession:
             self.closed = True
             await self._close(WSCloseCode.GOING_AWAY, b"server shutting down", flush=0.5)
 
+    async def close_signed_out(self) -> None:
+        """Close with 4002: the principal signed out, or their account is gone."""
+        self._close_soon(protocol.CLOSE_SIGNED_OUT, b"signed out")
+
     async def _flush(self, within: float) -> None:
         writer = self._writer
         if writer is not None:
@@ -288,7 +292,8 @@ class WebSocketSession:
             self._refuse(frame.id, "forbidden", "This needs an administrator.")
             return
         try:
-            payload = action.body.model_validate(frame.data)
+            # As strict as an HTTP body: ``true`` or ``"1"`` is not a number.
+            payload = action.body.model_validate_json(orjson.dumps(frame.data), strict=True)
         except pydantic.ValidationError as exc:
             invalid = validation_error(exc, prefix="data.")
             self.deliver(
