@@ -73,6 +73,9 @@ class Settings:
     db_acquire_timeout: float = 2.0
     db_command_timeout: float = 3.0
     db_job_command_timeout: float = 120.0
+    # An event whose consumers have not all processed it this many seconds after it was
+    # sent is sent again to those missing (the broker may have lost it).
+    outbox_resend_after: float = 30.0
     max_body_bytes: int = 1024 * 1024
     shutdown_timeout: float = 4.0
     # Identity providers (Google through its OIDC discovery document).
@@ -200,6 +203,9 @@ class Settings:
             db_pool_min=_int("DB_POOL_MIN", get("DB_POOL_MIN", "1"), 0, 100),
             db_pool_max=_int("DB_POOL_MAX", get("DB_POOL_MAX", "10"), 1, 500),
             **_database_timeouts(get),
+            outbox_resend_after=_float(
+                "OUTBOX_RESEND_AFTER", get("OUTBOX_RESEND_AFTER", "30"), 1, 3600
+            ),
             max_body_bytes=_int("MAX_BODY_BYTES", get("MAX_BODY_BYTES", "1048576"), 1024, 1 << 30),
             realtime_ping_interval=_float(
                 "REALTIME_PING_INTERVAL", get("REALTIME_PING_INTERVAL", "25"), 0.05, 3600

@@ -11,7 +11,8 @@ from workers.runtime import resources
 PROBE_TTL_S = 300
 
 
-@on_event("system.probed")
+# The probe records no claim: it is sent once, and its answer (or absence) is the result.
+@on_event("system.probed", consumer=None)
 @dramatiq.actor(max_retries=3, time_limit=10_000, max_age=60_000)
 async def acknowledge_probe(event: dict) -> None:
     """Answer a probe event: proves outbox → relay → broker → worker → Redis end to end."""
