@@ -18,6 +18,7 @@ from pathlib import Path
 
 import redis
 
+from metacult.infra.embedded import REDIS_PERSISTENCE
 from tests.helpers import free_port
 
 
@@ -31,11 +32,12 @@ def _redis_executable() -> str:
 
 
 class RedisServer:
-    """A ``redis-server`` of the drill's own; ``appendonly`` keeps its data across restarts."""
+    """A ``redis-server`` of the drill's own; ``persistent`` runs it with the embedded
+    Redis's persistence (an append-only file), so that its data outlives a crash."""
 
-    def __init__(self, directory: Path, *, appendonly: bool = False) -> None:
+    def __init__(self, directory: Path, *, persistent: bool = False) -> None:
         self.directory = directory
-        self.appendonly = appendonly
+        self.persistent = persistent
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -45,14 +47,13 @@ class RedisServer:
 
     def start(self) -> RedisServer:
         self.directory.mkdir(parents=True, exist_ok=True)
-        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.appendonly else []
+        persistence = REDIS_PERSISTENCE if self.persistent else ("--save", "")
         self.process = subprocess.Popen(
             [
                 _redis_executable(),
                 "--bind", "127.0.0.1",
                 "--port", str(self.port),
                 "--dir", str(self.directory),
-                "--save", "",
                 *persistence,
             ],
             stdout=subprocess.DEVNULL,
