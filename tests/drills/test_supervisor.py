@@ -123,6 +123,7 @@ async def test_a_killed_process_is_restarted_and_ctrl_c_stops_everything_cleanly
     for name in ("web.1", "worker.1", "scheduler.1"):
         assert f"{name} stopped (rc=0)" in output, output
     assert "SIGKILL" not in output
+    assert "Metacult is serving on" in output
     assert "Interrupt" not in output
 
 
