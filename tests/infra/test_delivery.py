@@ -89,3 +89,59 @@ async def test_an_event_still_unprocessed_after_the_last_resend_is_given_up(db) 
     row = await db.fetchrow("SELECT resends, gave_up_at FROM outbox WHERE id = $1", event.id)
     assert row["gave_up_at"] is not None
     assert row["resends"] == MAX_RESENDS
+
+
+async def test_every_tracked_consumer_records_the_claim_it_is_tracked_by(
+    client, db, worker
+) -> None:
+    """Each subscription's claim name is the one its actor records: otherwise the outbox
+    would re-send a processed event until it gave up. Exercised on every event type that a
+    review, its moderation and an account deletion emit."""
+    author = await sign_up(client)
+    admin = await sign_up(client, role="admin")
+    media_id = await new_media(db)
+    written = await client.post(
+        f"/api/v1/media/{media_id}/reviews", json={"body": "Worth it."}, headers=author.headers
+    )
+    assert written.status == 201
+    review_id = (await written.json())["id"]
+    hidden = await client.post(
+        f"/api/v1/admin/reviews/{review_id}/hide",
+        json={"reason": "spoilers"},
+        headers=admin.headers,
+    )
+    assert hidden.status in (200, 204), await hidden.text()
+    assert (await client.delete("/api/v1/me", headers=author.headers)).status == 204
+
+    rows = await db.fetch(
+        "SELECT id, type FROM outbox WHERE (type LIKE 'interaction.review%' "
+        "AND (data->>'review_id')::bigint = $1) "
+        "OR (type = 'identity.account_deleted' AND (data->>'user_id')::bigint = $2)",
+        review_id,
+        author.id,
+    )
+    assert {row["type"] for row in rows} >= {
+        "interaction.reviewed",
+        "interaction.review_hidden",
+        "identity.account_deleted",
+    }
+    assert all(consumers_of(row["type"]) for row in rows)
+
+    async def missing_claims() -> list:
+        missing = []
+        for row in rows:
+            claims = await db.fetch(
+                "SELECT consumer FROM processed_events WHERE event_id = $1", row["id"]
+            )
+            absent = consumers_of(row["type"]) - {claim["consumer"] for claim in claims}
+            if absent:
+                missing.append((row["type"], sorted(absent)))
+        return missing
+
+    async def all_claimed() -> bool:
+        return not await missing_claims()
+
+    try:
+        await eventually(all_claimed, within=60)
+    except AssertionError:
+        raise AssertionError(f"claims never recorded: {await missing_claims()}") from None
