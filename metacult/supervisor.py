@@ -34,6 +34,7 @@ HEALTHY_AFTER_S = 30.0
 BANNER = "Metacult is serving on"
 
 _COLOURS = ("36", "33", "35", "32", "34", "31")
+_LINE_LIMIT = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,8 @@ class Supervised:
         backoff = MIN_BACKOFF_S
         while not stopping.is_set():
             started = time.monotonic()
-            code = await self._run_once()
+            code = self.exit_code = await self._run_once()
             if stopping.is_set():
-                self.exit_code = code
                 return
             if time.monotonic() - started >= HEALTHY_AFTER_S:
                 backoff = MIN_BACKOFF_S
@@ -119,12 +119,20 @@ class Supervised:
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
+            limit=_LINE_LIMIT,
             # Its own session: a signal meant for the supervisor never reaches it directly.
             start_new_session=True,
         )
         self.console.system(f"{self.name} started (pid={self.process.pid})")
-        assert self.process.stdout is not None
-        while raw := await self.process.stdout.readline():
+        output = self.process.stdout
+        assert output is not None
+        while True:
+            try:
+                raw = await output.readline()
+            except ValueError:  # a line longer than the buffer: show it in pieces
+                raw = await output.read(_LINE_LIMIT)
+            if not raw:
+                break
             self.console.line(self.name, raw.decode(errors="replace").rstrip("\n"))
         return await self.process.wait()
 
@@ -140,7 +148,8 @@ class Supervised:
 
 
 async def supervise(kinds: list[ProcessType], env: dict[str, str], out: TextIO) -> int:
-    """Run every process type until SIGINT / SIGTERM; 0 when every process then exits 0."""
+    """Run every process type until SIGINT / SIGTERM; 0 when every process then exits 0
+    (one that was dead, waiting for its restart, counts with the code it died with)."""
     console = Console(out, [f"{kind.name}.1" for kind in kinds])
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -174,6 +183,8 @@ def terminal_foreground() -> Iterator[None]:
         return
     try:
         previous = os.tcgetpgrp(tty)
+        if previous != os.getpgrp():
+            raise OSError("started in the background: the terminal stays its owner's")
         signal.signal(signal.SIGTTOU, signal.SIG_IGN)
         if os.getpgrp() != os.getpid():
             os.setpgid(0, 0)
