@@ -10,7 +10,7 @@ SERVICES := mkdir -p var && $(PY) -m metacult services > var/services.env && set
 
 run: $(STAMP)
 	@$(SERVICES) && $(PY) -m metacult migrate && $(PY) -m metacult seed && \
-	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" exec $(VENV)/bin/honcho start --port $${PORT:-8080}
+	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" exec $(PY) -m metacult run
 
 test: $(STAMP) lint
 	@$(SERVICES) && $(PY) -m pytest $(PYTEST_ARGS)

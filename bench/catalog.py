@@ -95,7 +95,11 @@ async def main(args: argparse.Namespace) -> None:
     scratch = ScratchDatabase(settings.database_url)
     try:
         await scratch.create(search_fallback=args.fallback)
-        db = await create_pool(settings.replace(database_url=scratch.dsn), min_size=1)
+        db = await create_pool(
+            settings.replace(database_url=scratch.dsn),
+            min_size=1,
+            command_timeout=settings.db_job_command_timeout,
+        )
         try:
             await service.seed_demo(db)
             await _fill(db, args.titles)

@@ -64,7 +64,9 @@ class Bench:
         from metacult.interaction.demo import seed_demo_users
 
         settings = Settings.from_env(self.stack.env)
-        pool = await create_pool(settings, min_size=1)
+        pool = await create_pool(
+            settings, min_size=1, command_timeout=settings.db_job_command_timeout
+        )
         try:
             await catalog_service.seed_demo(pool)
             started = time.perf_counter()

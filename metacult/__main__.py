@@ -20,9 +20,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     from aiohttp import web
 
     from metacult.app import create_app
+    from metacult.supervisor import BANNER
 
     _use_uvloop()
-    print(f"Metacult is serving on {settings.public_url}", flush=True)
+    print(f"{BANNER} {settings.public_url}", flush=True)
     web.run_app(
         create_app(settings),
         host=settings.host,
@@ -60,6 +61,14 @@ def _scheduler(settings: Settings, args: argparse.Namespace) -> None:
             await run_scheduler(settings)
 
     asyncio.run(until_stopped())
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from metacult.supervisor import run
+
+    sys.exit(run(Path(args.procfile)))
 
 
 def _services(settings: Settings, args: argparse.Namespace) -> None:
@@ -117,6 +126,7 @@ COMMANDS = {
     "serve": (_serve, "run the web server"),
     "migrate": (_migrate, "create the database if needed and apply migrations"),
     "scheduler": (_scheduler, "run the periodic jobs"),
+    "run": (_run, "run every Procfile process, restarting any that dies (make run)"),
     "services": (_services, "print the service URLs, starting embedded servers if needed"),
     "dead-letters": (_dead_letters, "count the messages the workers gave up on"),
     "seed": (_seed, "load the demo catalogue (idempotent); --demo-users N adds demo users"),
@@ -138,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
                 metavar="N",
                 help="also create N synthetic users with realistic interaction histories",
             )
+        elif name == "run":
+            command.add_argument("--procfile", default="Procfile", help="the Procfile to run")
         elif name == "create-admin":
             from metacult.identity.cli import add_arguments as admin_arguments
 

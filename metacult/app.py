@@ -85,11 +85,19 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _outbox_relay(app: web.Application) -> AsyncIterator[None]:
-    from workers.events import dispatch
+    from workers.events import consumers_of, dispatch, resend
 
-    task = asyncio.create_task(
-        outbox.run_relay(app[DB], app[SETTINGS].database_url, dispatch), name="outbox-relay"
+    settings = app[SETTINGS]
+    relay = outbox.run_relay(
+        app[DB],
+        settings.database_url,
+        dispatch,
+        consumers=consumers_of,
+        resend=resend,
+        resend_after=settings.outbox_resend_after,
+        connect_timeout=settings.db_connect_timeout,
     )
+    task = asyncio.create_task(relay, name="outbox-relay")
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):

@@ -65,6 +65,17 @@ class Settings:
     log_level: str = "INFO"
     db_pool_min: int = 1
     db_pool_max: int = 10
+    # Every wait on PostgreSQL is bounded (seconds): opening a connection, borrowing one
+    # from the pool, and one command on the web; jobs (the workers and the command line)
+    # are allowed longer commands. A database that refuses or holds traffic is answered
+    # with 503 within these bounds.
+    db_connect_timeout: float = 2.0
+    db_acquire_timeout: float = 2.0
+    db_command_timeout: float = 3.0
+    db_job_command_timeout: float = 120.0
+    # An event whose consumers have not all processed it this many seconds after it was
+    # sent is sent again to those missing (the broker may have lost it).
+    outbox_resend_after: float = 30.0
     max_body_bytes: int = 1024 * 1024
     shutdown_timeout: float = 4.0
     # Identity providers (Google through its OIDC discovery document).
@@ -191,6 +202,10 @@ class Settings:
             redis_prefix=prefix,
             db_pool_min=_int("DB_POOL_MIN", get("DB_POOL_MIN", "1"), 0, 100),
             db_pool_max=_int("DB_POOL_MAX", get("DB_POOL_MAX", "10"), 1, 500),
+            **_database_timeouts(get),
+            outbox_resend_after=_float(
+                "OUTBOX_RESEND_AFTER", get("OUTBOX_RESEND_AFTER", "30"), 1, 3600
+            ),
             max_body_bytes=_int("MAX_BODY_BYTES", get("MAX_BODY_BYTES", "1048576"), 1024, 1 << 30),
             realtime_ping_interval=_float(
                 "REALTIME_PING_INTERVAL", get("REALTIME_PING_INTERVAL", "25"), 0.05, 3600
@@ -237,6 +252,26 @@ def _identity(get: Callable[[str, str], str], environment: str) -> dict[str, int
     }
     return {
         name: _int(var, get(var, str(default)), low, high)
+        for name, (var, default, low, high) in knobs.items()
+    }
+
+
+def _database_timeouts(get: Callable[[str, str], str]) -> dict[str, float]:
+    """How long the web and the workers wait on PostgreSQL before giving up (seconds)."""
+    defaults = Settings()
+    knobs = {
+        "db_connect_timeout": ("DB_CONNECT_TIMEOUT", defaults.db_connect_timeout, 0.1, 60),
+        "db_acquire_timeout": ("DB_ACQUIRE_TIMEOUT", defaults.db_acquire_timeout, 0.1, 60),
+        "db_command_timeout": ("DB_COMMAND_TIMEOUT", defaults.db_command_timeout, 0.1, 600),
+        "db_job_command_timeout": (
+            "DB_JOB_COMMAND_TIMEOUT",
+            defaults.db_job_command_timeout,
+            1,
+            3600,
+        ),
+    }
+    return {
+        name: _float(var, get(var, str(default)), low, high)
         for name, (var, default, low, high) in knobs.items()
     }
 

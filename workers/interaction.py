@@ -77,10 +77,11 @@ async def tell_author_review_hidden(event: dict[str, Any]) -> None:
     """Tell the author, on ``user:{id}``, that a moderator hid their review and why."""
     res = await resources()
     hidden = REVIEW_HIDDEN.payload_of(event)
-    if hidden.user_id is None:
-        return
     async with res.db.acquire() as conn, conn.transaction():
+        # Claimed even when there is nobody to tell: the outbox sees the event processed.
         if not await claim(conn, "interaction.tell_author_review_hidden", event["id"]):
+            return
+        if hidden.user_id is None:
             return
         message = {
             "type": "review_hidden",

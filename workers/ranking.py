@@ -22,7 +22,7 @@ async def update_ratings(event: dict[str, Any]) -> None:
     await service.apply_vote(res.db, res.redis, res.settings, event)
 
 
-@on_event(ACCOUNT_DELETED)
+@on_event(ACCOUNT_DELETED, consumer="ranking.forget_user")
 @dramatiq.actor(max_retries=10, time_limit=60_000, max_age=7 * 86_400_000)
 async def forget_deleted_voter(event: dict[str, Any]) -> None:
     """Purge a deleted account's personal ranking, unknown titles and open duels."""

@@ -38,7 +38,9 @@ async def resources() -> Resources:
     async with _lock:
         if _resources is None:
             settings = Settings.from_env()
-            pool = await create_pool(settings, min_size=1)
+            pool = await create_pool(
+                settings, min_size=1, command_timeout=settings.db_job_command_timeout
+            )
             _resources = Resources(settings=settings, db=pool, redis=create_redis(settings))
     return _resources
 

@@ -14,7 +14,8 @@ from workers.runtime import resources
 PROBE_TTL_S = 300
 
 
-@on_event(PROBED)
+# The probe records no claim: it is sent once, and its answer (or absence) is the result.
+@on_event(PROBED, consumer=None)
 @dramatiq.actor(max_retries=3, time_limit=10_000, max_age=60_000)
 async def acknowledge_probe(event: dict[str, Any]) -> None:
     """Answer a probe event: proves outbox → relay → broker → worker → Redis end to end."""

@@ -13,7 +13,9 @@ def seed(settings: Settings) -> None:
     from metacult.infra.db import create_pool
 
     async def run() -> None:
-        db = await create_pool(settings, min_size=1)
+        db = await create_pool(
+            settings, min_size=1, command_timeout=settings.db_job_command_timeout
+        )
         try:
             result = await service.seed_demo(db)
             print(f"catalogue: {result.titles} demo titles, {result.inserted} newly added")

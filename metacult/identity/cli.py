@@ -20,7 +20,9 @@ def create_admin(settings: Settings, args: argparse.Namespace) -> None:
     """Promote the account; exit 1 with one line when no account uses that address."""
 
     async def run() -> int:
-        pool = await create_pool(settings, min_size=1)
+        pool = await create_pool(
+            settings, min_size=1, command_timeout=settings.db_job_command_timeout
+        )
         try:
             return await service.promote_to_admin(pool, args.email)
         finally:

@@ -1,4 +1,10 @@
-"""The asyncpg pool: JSON columns speak orjson, connections are borrowed briefly."""
+"""The asyncpg pool: JSON columns speak orjson, connections are borrowed briefly.
+
+Every wait on the database is bounded by the settings: a connection opens within
+``db_connect_timeout``, is borrowed within ``db_acquire_timeout`` (and given back within
+it too, or closed), and a command answers within the command timeout. A database that
+refuses or holds traffic therefore raises quickly instead of hanging the caller.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,23 @@ import asyncpg
 import orjson
 
 from metacult.config import Settings
+
+
+class BoundedPool(asyncpg.Pool):
+    """A pool whose ``acquire()`` waits at most ``acquire_timeout`` unless told otherwise.
+
+    asyncpg's own default is to wait forever, and its ``fetch`` / ``execute`` shortcuts
+    acquire without a timeout; the timeout also bounds the release of the connection.
+    """
+
+    __slots__ = ("_acquire_timeout",)
+
+    def __init__(self, *args, acquire_timeout: float, **kwargs) -> None:
+        self._acquire_timeout = acquire_timeout
+        super().__init__(*args, **kwargs)
+
+    def acquire(self, *, timeout: float | None = None):
+        return super().acquire(timeout=self._acquire_timeout if timeout is None else timeout)
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -18,12 +41,26 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
-async def create_pool(settings: Settings, *, min_size: int | None = None) -> asyncpg.Pool:
-    """Open a pool on ``settings.database_url``; the caller closes it."""
-    return await asyncpg.create_pool(
+async def create_pool(
+    settings: Settings, *, min_size: int | None = None, command_timeout: float | None = None
+) -> asyncpg.Pool:
+    """Open a pool on ``settings.database_url``; the caller closes it.
+
+    ``command_timeout`` defaults to the web's (``db_command_timeout``); workers and the
+    command line pass ``db_job_command_timeout``.
+    """
+    pool = BoundedPool(
         settings.database_url,
         min_size=settings.db_pool_min if min_size is None else min_size,
         max_size=settings.db_pool_max,
+        max_queries=50_000,
+        max_inactive_connection_lifetime=300.0,
         init=_init_connection,
-        command_timeout=60,
+        loop=None,
+        connection_class=asyncpg.Connection,
+        record_class=asyncpg.Record,
+        acquire_timeout=settings.db_acquire_timeout,
+        timeout=settings.db_connect_timeout,
+        command_timeout=settings.db_command_timeout if command_timeout is None else command_timeout,
     )
+    return await pool

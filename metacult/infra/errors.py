@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
+import redis.exceptions
+
 
 class AppError(Exception):
     """An error the client can act on. ``code`` is stable, ``message`` is for people."""
@@ -100,6 +103,24 @@ class Unavailable(AppError):
 
     status = 503
     code = "unavailable"
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 2, **options: Any) -> None:
+        super().__init__(message, **options)
+        self.headers.setdefault("Retry-After", str(max(1, retry_after)))
+
+
+# What a dependency that is down or holding traffic raises: refused or timed-out sockets
+# (OSError covers TimeoutError), PostgreSQL's connection, operator-intervention (shutdown,
+# statement cancelled) and resource classes, and Redis's connection and timeout errors.
+# The error middleware answers each with 503 ``unavailable``; no handler needs to catch them.
+DEPENDENCY_DOWN: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.InsufficientResourcesError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
 
 
 def invalid_field(field: str, message: str) -> Invalid:

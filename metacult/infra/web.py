@@ -27,7 +27,15 @@ from pydantic_core import PydanticCustomError
 
 from metacult.infra import jsonlog
 from metacult.infra.auth import Principal
-from metacult.infra.errors import AppError, BadRequest, Forbidden, Invalid, Unauthenticated
+from metacult.infra.errors import (
+    DEPENDENCY_DOWN,
+    AppError,
+    BadRequest,
+    Forbidden,
+    Invalid,
+    Unauthenticated,
+    Unavailable,
+)
 from metacult.typedefs import AUTHENTICATOR, PRINCIPAL
 
 log = logging.getLogger("metacult.web")
@@ -381,6 +389,9 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
         body = {"error": {"code": code, "message": message}}
         headers = {k: v for k, v in exc.headers.items() if k in {"Allow", "Retry-After"}}
         return json_response(body, status=exc.status, headers=headers)
+    except DEPENDENCY_DOWN as exc:
+        log.warning("dependency unavailable", extra={"path": request.path, "error": repr(exc)})
+        return error_response(Unavailable())
     except Exception:
         log.exception("unhandled error")
         return json_response(

@@ -27,6 +27,9 @@ def test_defaults_are_enough_to_start_in_development() -> None:
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"METACULT_ENV": "production"}, "SECRET_KEY"),
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL"),
+        ({"DB_COMMAND_TIMEOUT": "0"}, "DB_COMMAND_TIMEOUT"),
+        ({"DB_ACQUIRE_TIMEOUT": "soon"}, "DB_ACQUIRE_TIMEOUT"),
+        ({"OUTBOX_RESEND_AFTER": "0"}, "OUTBOX_RESEND_AFTER"),
     ],
 )
 def test_a_malformed_setting_is_refused_by_name(env: dict[str, str], named: str) -> None:
