@@ -17,7 +17,7 @@ from workers.schedule import every
 async def update_ratings(event: dict) -> None:
     """Play the vote's game on both titles (idempotent by event id) and move the boards."""
     res = await resources()
-    await service.apply_vote(res.db, res.redis, res.settings, event)
+    await service.apply_vote(res.db, res.redis, res.settings, event, state=res.ranking)
 
 
 @on_event(ACCOUNT_DELETED)

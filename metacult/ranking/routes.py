@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -18,7 +16,7 @@ from metacult.infra.auth import Principal
 from metacult.infra.errors import NotFound, invalid_field
 from metacult.infra.web import Api, IdPath, Schema
 from metacult.ranking import leaderboards, service
-from metacult.typedefs import DB, RANKING_TASKS, REDIS, SETTINGS, USER_DATA_EXPORTERS
+from metacult.typedefs import DB, RANKING_STATE, REDIS, SETTINGS, USER_DATA_EXPORTERS
 
 log = logging.getLogger("metacult.ranking")
 
@@ -135,7 +133,7 @@ async def next_duel(request: web.Request, query: KindQuery, user: Principal) -> 
     """The next duel of a kind: two titles to choose between."""
     app = request.app
     matchup = await service.next_matchup(
-        app[DB], app[REDIS], app[SETTINGS], user.user_id, query.kind, background=app[RANKING_TASKS]
+        app[DB], app[REDIS], app[SETTINGS], user.user_id, query.kind, state=app[RANKING_STATE]
     )
     return MatchupOut.model_validate(matchup)
 
@@ -155,7 +153,7 @@ async def _vote(app: web.Application, user: Principal, duel_id: int, body: VoteI
         duel_id,
         winner=body.winner,
         skip=body.skip,
-        background=app[RANKING_TASKS],
+        state=app[RANKING_STATE],
     )
     return VoteOut(
         duel_id=vote.duel_id,
@@ -220,20 +218,15 @@ async def my_ranking(
 
 
 async def _ranking_background(app: web.Application) -> AsyncIterator[None]:
-    """Rebuild the boards if Redis lost them; cancel matchup preparations at shutdown."""
-    app[RANKING_TASKS] = set()
+    """Rebuild the boards if Redis lost them; cancel the background work at shutdown."""
+    app[RANKING_STATE] = service.RankingState()
     try:
         await service.ensure_leaderboards(app[DB], app[REDIS], app[SETTINGS])
     except (OSError, RedisError, asyncpg.PostgresError) as exc:
         # Redis or PostgreSQL is not answering yet: the first leaderboard read rebuilds.
         log.warning("leaderboards not rebuilt at start", extra={"error": repr(exc)})
     yield
-    tasks = list(app[RANKING_TASKS])
-    for task in tasks:
-        task.cancel()
-    for task in tasks:
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+    await app[RANKING_STATE].close()
 
 
 def setup(app: web.Application) -> None:

@@ -6,10 +6,20 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+import pytest_asyncio
 
 from metacult import identity
 from metacult.ranking import store
+from metacult.ranking.service import RankingState
 from tests import random_refs
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def ranking_state():
+    """Ranking's state as a worker keeps it (background flushes), closed after the test."""
+    state = RankingState()
+    yield state
+    await state.close()
 
 
 async def make_titles(

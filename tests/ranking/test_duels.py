@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
+
 import pytest_asyncio
 
 from tests.accounts import sign_up
@@ -230,3 +233,35 @@ async def test_a_vote_emits_ranking_vote_cast_with_its_outcome(client, db, title
         "winner_id": titles[3],
         "loser_id": titles[2],
     }
+
+
+async def test_a_strong_favourite_does_not_fill_the_users_duels(client, db) -> None:
+    # Given a user who liked and rated one title of a small catalogue
+    titles = await make_titles(db, 12, kind="series")
+    favourite = titles[0]
+    account = await sign_up(client)
+    for method, path, body in (("PUT", "like", None), ("PUT", "rating", {"rating": 5})):
+        response = await client.request(
+            method, f"/api/v1/media/{favourite}/{path}", json=body, headers=account.headers
+        )
+        assert response.status == 200
+
+    # When they play 20 duels in a row, choosing their favourite whenever it is offered
+    shown: list[set[int]] = []
+    duel = await (
+        await client.get("/api/v1/duels/next?kind=series", headers=account.headers)
+    ).json()
+    for _ in range(20):
+        pair = {duel["a"]["id"], duel["b"]["id"]}
+        shown.append(pair)
+        winner = favourite if favourite in pair else duel["a"]["id"]
+        vote = await client.post(
+            f"/api/v1/duels/{duel['id']}/vote", json={"winner": winner}, headers=account.headers
+        )
+        duel = (await vote.json())["next"]
+
+    # Then no title was in two consecutive duels, nor in more than a third of them
+    assert all(not before & after for before, after in itertools.pairwise(shown))
+    appearances = Counter(m for pair in shown for m in pair)
+    assert max(appearances.values()) <= 20 // 3
+    assert appearances[favourite] >= 3  # still offered often: the rule caps, it does not hide
