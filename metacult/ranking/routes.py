@@ -13,9 +13,9 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from metacult.infra.auth import Principal
-from metacult.infra.errors import NotFound, invalid_field
+from metacult.infra.errors import NotFound
 from metacult.infra.web import Api, IdPath, Schema
-from metacult.ranking import leaderboards, service
+from metacult.ranking import leaderboards, paging, service
 from metacult.typedefs import DB, RANKING_STATE, REDIS, SETTINGS, USER_DATA_EXPORTERS
 
 log = logging.getLogger("metacult.ranking")
@@ -66,7 +66,7 @@ class VoteOut(Schema):
 
 class PageQuery(Schema):
     limit: int = pydantic.Field(default=50, ge=1, le=100)
-    cursor: str | None = pydantic.Field(default=None, max_length=12)
+    cursor: str | None = pydantic.Field(default=None, min_length=1, max_length=512)
 
 
 class PersonalQuery(PageQuery):
@@ -80,6 +80,8 @@ class ScopePath(Schema):
 class LeaderboardEntry(Schema):
     rank: int
     media: dict[str, Any]
+    # What the board is ordered by: the conservative rating, rating − 2·RD.
+    standing: float
     rating: float
     rd: float
     provisional: bool
@@ -114,18 +116,6 @@ class UnknownScope(NotFound):
     """No such leaderboard (scopes: global, kind:{kind}, genre:{slug}, platform:{slug})."""
 
     code = "unknown_scope"
-
-
-def _offset(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    if not cursor.isdigit():
-        raise invalid_field("cursor", "not a cursor from a previous page")
-    return int(cursor)
-
-
-def _next_cursor(offset: int, limit: int, returned: int) -> str | None:
-    return str(offset + limit) if returned >= limit else None
 
 
 @api.get("/api/v1/duels/next", query=KindQuery, reply=MatchupOut)
@@ -189,15 +179,15 @@ async def leaderboard(request: web.Request, path: ScopePath, query: PageQuery) -
     """A leaderboard (global, kind:game, genre:rpg, platform:pc, ...), best first."""
     if not leaderboards.SCOPE.match(path.scope):
         raise UnknownScope()
-    offset = _offset(query.cursor)
+    after = paging.decode_cursor(query.cursor, path.scope) if query.cursor else None
     app = request.app
-    entries = await service.leaderboard_page(
-        app[DB], app[REDIS], app[SETTINGS], path.scope, offset, query.limit
+    entries, following = await service.leaderboard_page(
+        app[DB], app[REDIS], app[SETTINGS], path.scope, after, query.limit
     )
     return LeaderboardOut(
         scope=path.scope,
         entries=[LeaderboardEntry.model_validate(entry) for entry in entries],
-        next_cursor=_next_cursor(offset, query.limit, len(entries)),
+        next_cursor=None if following is None else paging.encode_cursor(path.scope, following),
     )
 
 
@@ -206,14 +196,15 @@ async def my_ranking(
     request: web.Request, query: PersonalQuery, user: Principal
 ) -> PersonalRankingOut:
     """Your own ranking of the titles of a kind, from your duel votes."""
-    offset = _offset(query.cursor)
-    entries = await service.personal_ranking(
-        request.app[DB], user.user_id, query.kind, offset, query.limit
+    listing = f"me:{query.kind}"
+    after = paging.decode_cursor(query.cursor, listing) if query.cursor else None
+    entries, following = await service.personal_ranking(
+        request.app[DB], user.user_id, query.kind, after, query.limit
     )
     return PersonalRankingOut(
         kind=query.kind,
         entries=[PersonalEntry.model_validate(entry) for entry in entries],
-        next_cursor=_next_cursor(offset, query.limit, len(entries)),
+        next_cursor=None if following is None else paging.encode_cursor(listing, following),
     )
 
 

@@ -29,6 +29,7 @@ from metacult.infra.events import claim, emit
 from metacult.infra.redis import rkey
 from metacult.ranking import audit, glicko, leaderboards, matchmaking, store
 from metacult.ranking.glicko import Rating
+from metacult.ranking.paging import Position
 
 log = logging.getLogger("metacult.ranking")
 
@@ -518,7 +519,7 @@ async def _show_on_boards(
     for row in rows:
         scopes = leaderboards.scopes_of(row["kind"], row["genres"], row["platforms"])
         moves = await leaderboards.place(
-            redis, settings, row["media_id"], scopes, row["rating"], row["games"]
+            redis, settings, row["media_id"], scopes, row["rating"], row["rd"], row["games"]
         )
         for move in moves:
             decision = await leaderboards.coalesce(redis, settings, move)
@@ -565,8 +566,9 @@ async def _rebuild(conn: asyncpg.Connection, redis: Redis, settings: Settings) -
     games: dict[int, int] = {}
     for row in rows:
         games[row["media_id"]] = row["games"]
+        standing = leaderboards.standing(row["rating"], row["rd"])
         for scope in leaderboards.scopes_of(row["kind"], row["genres"], row["platforms"]):
-            boards[scope][row["media_id"]] = row["rating"]
+            boards[scope][row["media_id"]] = standing
     await leaderboards.replace_all(redis, settings, boards, games)
     return len(rows)
 
@@ -581,21 +583,29 @@ async def ensure_leaderboards(db: asyncpg.Pool, redis: Redis, settings: Settings
 
 
 async def leaderboard_page(
-    db: asyncpg.Pool, redis: Redis, settings: Settings, scope: str, offset: int, limit: int
-) -> list[dict[str, Any]]:
-    """Entries ``offset + 1`` .. ``offset + limit`` of a board, with movement since yesterday."""
+    db: asyncpg.Pool,
+    redis: Redis,
+    settings: Settings,
+    scope: str,
+    after: Position | None,
+    limit: int,
+) -> tuple[list[dict[str, Any]], Position | None]:
+    """Up to ``limit`` entries of a board right after ``after`` (from the top without), by
+    standing (rating − 2·RD), with movement since yesterday; and where the next page starts
+    (None at the end)."""
     if not await leaderboards.is_built(redis, settings):
         await ensure_leaderboards(db, redis, settings)
-    entries = await leaderboards.page(redis, settings, scope, offset, limit)
+    last = None if after is None else (after.score, after.media_id)
+    entries = await leaderboards.page_after(redis, settings, scope, last, limit)
     if not entries:
-        return []
-    ids = [media_id for media_id, _ in entries]
+        return [], None
+    ids = [media_id for media_id, _, _ in entries]
     async with db.acquire() as conn:
         ratings = await store.ratings_of(conn, ids)
         before = await store.ranks_before(conn, scope, datetime.now(UTC).date(), ids)
         summaries = await _summaries(conn, set(ids))
     page = []
-    for position, (media_id, rating) in enumerate(entries, start=offset + 1):
+    for media_id, standing, position in entries:
         row = ratings.get(media_id)
         if row is None or media_id not in summaries:
             continue
@@ -604,14 +614,16 @@ async def leaderboard_page(
             {
                 "rank": position,
                 "media": summaries[media_id],
-                "rating": rating,
+                "standing": standing,
+                "rating": row["rating"],
                 "rd": row["rd"],
                 "provisional": row["rd"] > glicko.PROVISIONAL_RD,
                 "games": row["games"],
                 "movement": None if was is None else was - position,
             }
         )
-    return page
+    media_id, standing, _ = entries[-1]
+    return page, Position(standing, media_id) if len(entries) >= limit else None
 
 
 async def snapshot_leaderboards(
@@ -636,13 +648,19 @@ async def snapshot_leaderboards(
 
 
 async def personal_ranking(
-    db: asyncpg.Pool, user_id: int, kind: str, offset: int, limit: int
-) -> list[dict[str, Any]]:
-    """The user's own order of the titles they voted on, from their votes alone."""
-    async with db.acquire() as conn:
-        rows = await store.personal_ranking(conn, user_id, kind, limit, offset)
+    db: asyncpg.Pool, user_id: int, kind: str, after: Position | None, limit: int
+) -> tuple[list[dict[str, Any]], Position | None]:
+    """The user's own order of the titles they voted on, from their votes alone: up to
+    ``limit`` right after ``after`` (from the top without), and where the next page starts."""
+    last = None if after is None else (after.score, after.media_id)
+    async with db.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        ahead = 0 if last is None else await store.personal_ahead_of(conn, user_id, kind, *last)
+        rows = await store.personal_ranking(conn, user_id, kind, limit, last)
         summaries = await _summaries(conn, {row["media_id"] for row in rows})
-    return [
+    following = None
+    if len(rows) >= limit:
+        following = Position(rows[-1]["rating"], rows[-1]["media_id"])
+    entries = [
         {
             "rank": position,
             "media": summaries[row["media_id"]],
@@ -652,9 +670,10 @@ async def personal_ranking(
             "wins": row["wins"],
             "losses": row["losses"],
         }
-        for position, row in enumerate(rows, start=offset + 1)
+        for position, row in enumerate(rows, start=ahead + 1)
         if row["media_id"] in summaries
     ]
+    return entries, following
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -725,14 +744,16 @@ async def audit_drift(db: asyncpg.Pool, redis: Redis, settings: Settings) -> dic
     report: dict[str, Any] = {"type": "ranking.audit", "votes": len(votes), "kinds": {}}
     for kind, results in sorted(by_kind.items()):
         refit = await asyncio.to_thread(audit.bradley_terry, results)
-        live = {row["media_id"]: row["rating"] for row in rated if row["kind"] == kind}
+        of_kind = [row for row in rated if row["kind"] == kind]
+        live = {row["media_id"]: row["rating"] for row in of_kind}
+        standings = {m["media_id"]: leaderboards.standing(m["rating"], m["rd"]) for m in of_kind}
         board = dict(await leaderboards.page(redis, settings, f"kind:{kind}", 0, 100_000))
         report["kinds"][kind] = {
             "titles": len(refit),
             "votes": len(results),
             "kendall_tau": round(audit.kendall_tau(live, refit), 4),
-            "board_drift": len(board) != len(live)
-            or any(board.get(m) != r for m, r in live.items()),
+            "board_drift": len(board) != len(standings)
+            or any(board.get(m) != s for m, s in standings.items()),
         }
     if any(kind["board_drift"] for kind in report["kinds"].values()):
         await rebuild_leaderboards(db, redis, settings)

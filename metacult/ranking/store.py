@@ -297,15 +297,38 @@ async def save_personal(
 
 
 async def personal_ranking(
-    conn: asyncpg.Connection, user_id: int, kind: str, limit: int, offset: int
+    conn: asyncpg.Connection,
+    user_id: int,
+    kind: str,
+    limit: int,
+    after: tuple[float, int] | None = None,
 ) -> list[asyncpg.Record]:
+    """The user's titles of ``kind`` by rating, best first, right after ``after``
+    (a rating and media id; from the top without)."""
+    rating, media_id = after if after is not None else (None, None)
     return await conn.fetch(
         f"SELECT {_PERSONAL_COLUMNS} FROM ranking_personal WHERE user_id = $1 AND kind = $2"
-        " ORDER BY rating DESC, media_id LIMIT $3 OFFSET $4",
+        " AND ($4::float8 IS NULL OR rating < $4 OR (rating = $4 AND media_id > $5))"
+        " ORDER BY rating DESC, media_id LIMIT $3",
         user_id,
         kind,
         limit,
-        offset,
+        rating,
+        media_id,
+    )
+
+
+async def personal_ahead_of(
+    conn: asyncpg.Connection, user_id: int, kind: str, rating: float, media_id: int
+) -> int:
+    """How many of the user's titles come before the one after (rating, media id)."""
+    return await conn.fetchval(
+        "SELECT count(*) FROM ranking_personal WHERE user_id = $1 AND kind = $2"
+        " AND (rating > $3 OR (rating = $3 AND media_id <= $4))",
+        user_id,
+        kind,
+        rating,
+        media_id,
     )
 
 
