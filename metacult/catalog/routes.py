@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import pydantic
 from aiohttp import web
 
-from metacult.catalog import imports, service
+from metacult.catalog import covers, imports, service
 from metacult.catalog.browse import MAX_QUERY_LENGTH, Filters
 from metacult.infra.auth import Principal
 from metacult.infra.web import Api, IdPath, Schema
@@ -235,6 +235,22 @@ async def media_page(request: web.Request, path: IdPath, user: Principal | None)
     """A title with its likes, ratings (average, histogram), reviews count and your marks."""
     viewer_id = user.user_id if user else None
     return _detail(await service.media_detail(request.app[DB], path.id, viewer_id))
+
+
+@api.get(
+    r"/api/v1/media/{id:\d+}/cover.svg",
+    path_params=IdPath,
+    auth="public",
+    stream="image/svg+xml",
+)
+async def generated_cover(request: web.Request, path: IdPath) -> web.Response:
+    """The title's generated cover: its name, kind and year on a colour drawn from its id."""
+    svg = await service.generated_cover(request.app[DB], path.id)
+    tag = covers.etag(svg)
+    headers = {"ETag": tag, "Cache-Control": "public, max-age=86400"}
+    if request.headers.get("If-None-Match") == tag:
+        return web.Response(status=304, headers=headers)
+    return web.Response(text=svg, content_type="image/svg+xml", headers=headers)
 
 
 @api.get("/api/v1/media/by-slug/{slug}", path_params=SlugPath, reply=MediaOut, auth="public")
