@@ -6,6 +6,8 @@ import itertools
 import random
 from collections import Counter
 
+import pytest
+
 from metacult.ranking.matchmaking import (
     Candidate,
     best_opponent,
@@ -13,6 +15,8 @@ from metacult.ranking.matchmaking import (
     information,
     pair_key,
 )
+
+pytestmark = pytest.mark.unit
 
 
 def titles(n: int, **changes) -> list[Candidate]:
