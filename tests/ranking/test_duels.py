@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections import Counter
 
 import pytest_asyncio
 
+from metacult.infra.redis import rkey
+from metacult.ranking import service
 from tests.accounts import sign_up
-from tests.ranking.conftest import make_titles, offer
+from tests.ranking.conftest import make_titles, new_user, offer
 from tests.realtime.live import Live
 
 
@@ -265,3 +268,20 @@ async def test_a_strong_favourite_does_not_fill_the_users_duels(client, db) -> N
     appearances = Counter(m for pair in shown for m in pair)
     assert max(appearances.values()) <= 20 // 3
     assert appearances[favourite] >= 3  # still offered often: the rule caps, it does not hide
+
+
+async def test_concurrent_preparations_fill_the_queue_once(db, redis, settings, titles) -> None:
+    # Given a user with nothing prepared, and several requests preparing their duels at once
+    user_id = await new_user(db, "Racer")
+
+    made = await asyncio.gather(
+        *(service.prepare_matchups(db, redis, settings, user_id, "game") for _ in range(5))
+    )
+
+    # Then one preparation made the queue's worth of duels, the others waited and found it full
+    assert sorted(made) == [0, 0, 0, 0, settings.duel_prefetch + 1]
+    queue = await redis.lrange(rkey(settings, "ranking", "queue", user_id, "game"), 0, -1)
+    open_duels = await db.fetch(
+        "SELECT id FROM ranking_duels WHERE user_id = $1 AND outcome IS NULL", user_id
+    )
+    assert sorted(int(d) for d in queue) == sorted(row["id"] for row in open_duels)
