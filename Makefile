@@ -6,14 +6,31 @@ STAMP := $(VENV)/.installed-stamp
 # PostgreSQL and Redis: the ones on localhost, or embedded ones under var/ (see README).
 SERVICES := mkdir -p var && $(PY) -m metacult services > var/services.env && set -a && . var/services.env && set +a
 
-.PHONY: run test install lint format migrate bench clean
+.PHONY: run test test-unit test-default test-slow install lint format migrate bench clean
 
 run: $(STAMP)
 	@$(SERVICES) && $(PY) -m metacult migrate && $(PY) -m metacult seed && \
 	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" exec $(PY) -m metacult run
 
+# Three tiers, each its own run: pure tests (no services, seconds), the default suite, and
+# the slow one (workers, processes). pytest's 5 ("no test selected", e.g. a PYTEST_ARGS
+# path with no test of that tier) is not a failure.
+PYTEST := $(PY) -m pytest
+ALLOW_EMPTY := || [ $$? -eq 5 ]
+
 test: $(STAMP) lint
-	@$(SERVICES) && $(PY) -m pytest $(PYTEST_ARGS)
+	@$(PYTEST) -m unit $(PYTEST_ARGS) $(ALLOW_EMPTY)
+	@$(SERVICES) && { $(PYTEST) -m "not unit and not slow" $(PYTEST_ARGS) $(ALLOW_EMPTY); }
+	@$(SERVICES) && { $(PYTEST) -m slow $(PYTEST_ARGS) $(ALLOW_EMPTY); }
+
+test-unit: $(STAMP)
+	@$(PYTEST) -m unit $(PYTEST_ARGS) $(ALLOW_EMPTY)
+
+test-default: $(STAMP)
+	@$(SERVICES) && { $(PYTEST) -m "not unit and not slow" $(PYTEST_ARGS) $(ALLOW_EMPTY); }
+
+test-slow: $(STAMP)
+	@$(SERVICES) && { $(PYTEST) -m slow $(PYTEST_ARGS) $(ALLOW_EMPTY); }
 
 install: $(STAMP)
 

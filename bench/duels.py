@@ -1,8 +1,10 @@
 """Duels benchmark: synthetic voters with hidden Bradley-Terry tastes, through the real API.
 
     .venv/bin/python bench/duels.py [--titles 500] [--votes 10000] [--users 50] [--concurrency 16]
+    .venv/bin/python bench/duels.py --quick --arms uncapped,matchmaker   # τ only, a few minutes
 
-For each arm (random pairs, then the matchmaker) it makes a fresh database and Redis
+For each arm (random pairs; the matchmaker without its variety rule, ``uncapped``; the
+matchmaker as it runs) it makes a fresh database and Redis
 namespace, starts the real web server (``python -m metacult serve``) and a real Dramatiq
 worker, inserts the titles, signs the voters up over HTTP, and lets them vote. Every voter
 shares hidden strengths (normal, σ = 2) and picks A with probability 1 / (1 + e^(sB − sA)),
@@ -13,6 +15,8 @@ further ``--latency-votes`` cast by 4 voters at ``--latency-rate`` votes/s, the 
 the next matchup (GET /duels/next, and the vote whose reply carries it) and of the vote's
 rank move on a websocket subscribed to ``leaderboard:kind:game`` (from sending the vote to
 the message moving one of its titles; the latest vote on that title counts).
+``--quick`` is a smaller run (200 titles, 4000 votes, 20 voters, no latency phase) for
+comparing arms' τ in one bounded run.
 """
 
 from __future__ import annotations
@@ -49,12 +53,10 @@ def percentile(values: list[float], q: float) -> float:
 class Arm:
     """One run: its own database, Redis prefix, web server and worker."""
 
-    def __init__(self, name: str, explore_percent: int, args: argparse.Namespace) -> None:
+    def __init__(self, name: str, env: dict[str, str], args: argparse.Namespace) -> None:
         self.name = name
         self.args = args
-        self.stack = Stack(
-            args.port, ACCESS_TOKEN_TTL="86400", DUEL_EXPLORE_PERCENT=str(explore_percent)
-        )
+        self.stack = Stack(args.port, ACCESS_TOKEN_TTL="86400", **env)
         self.base_url = self.stack.base_url
         self.vote_latency: list[float] = []
         self.next_latency: list[float] = []
@@ -246,6 +248,11 @@ class Arm:
                         flush=True,
                     )
                 # Latency at a steady, moderate load (the phases above saturate 2 cores).
+                if not self.args.latency_votes:
+                    watcher.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await watcher
+                    return
                 self.next_latency.clear()
                 self.vote_latency.clear()
                 self.message_latency.clear()
@@ -268,7 +275,9 @@ class Arm:
 
     def report(self) -> str:
         ms = 1000
-        taus = "  ".join(f"τ@{k // 1000}k={v:.3f}" for k, v in self.taus.items())
+        taus = "  ".join(f"τ@{k / 1000:g}k={v:.3f}" for k, v in self.taus.items())
+        if not self.args.latency_votes:
+            return f"{self.name:<11} {taus}  votes/s={self.throughput:.0f}"
         return (
             f"{self.name:<11} {taus}  votes/s={self.throughput:.0f}  "
             f"at {self.args.latency_rate:.0f} votes/s: "
@@ -294,14 +303,20 @@ async def main() -> None:
     parser.add_argument("--latency-votes", type=int, default=1000)
     parser.add_argument("--latency-rate", type=float, default=20.0)
     parser.add_argument("--logs", help="a directory for the server's and worker's logs")
+    parser.add_argument("--quick", action="store_true", help="200 titles, 4000 votes, τ only")
     args = parser.parse_args()
+    if args.quick:
+        args.titles, args.votes, args.users, args.latency_votes = 200, 4000, 20, 0
     rng = random.Random(args.seed)
     strengths = {n: rng.gauss(0, 2) for n in range(args.titles)}
-    arms = {"random": 100, "matchmaker": None}
+    arms = {
+        "random": {"DUEL_EXPLORE_PERCENT": "100"},
+        "uncapped": {"DUEL_EXPLORE_PERCENT": "15", "DUEL_VARIETY_WINDOW": "0"},
+        "matchmaker": {"DUEL_EXPLORE_PERCENT": "15"},
+    }
     results = []
     for name in args.arms.split(","):
-        explore = arms[name]
-        arm = Arm(name, explore if explore is not None else 15, args)
+        arm = Arm(name, arms[name], args)
         print(f"{name}: {args.titles} titles, {args.users} voters, {args.votes} votes", flush=True)
         await arm.run(strengths)
         results.append(arm.report())

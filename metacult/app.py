@@ -112,5 +112,12 @@ def _static(app: web.Application) -> None:
     async def index(request: web.Request) -> web.FileResponse:
         return web.FileResponse(STATIC_DIR / "index.html")
 
+    async def favicon(request: web.Request) -> web.FileResponse:
+        # Browsers ask for /favicon.ico whatever the page links: a 404 in every log otherwise.
+        return web.FileResponse(
+            STATIC_DIR / "favicon.ico", headers={"Cache-Control": "public, max-age=86400"}
+        )
+
     app.router.add_get("/", index)
+    app.router.add_get("/favicon.ico", favicon)
     app.router.add_static("/static/", STATIC_DIR, name="static")

@@ -127,6 +127,9 @@ class Settings:
     duel_ttl: int = 1800
     duel_prefetch: int = 4
     duel_explore_percent: int = 15
+    # A title is in at most a third of any this many consecutive duels of a user, never in
+    # two in a row (0 turns the rule off, to measure what it costs).
+    duel_variety_window: int = 20
     leaderboard_top: int = 100
     leaderboard_flush_ms: int = 250
 
@@ -283,6 +286,7 @@ def _ranking(get: Callable[[str, str], str]) -> dict[str, int]:
         "duel_ttl": ("DUEL_TTL", defaults.duel_ttl, 10, 7 * 86400),
         "duel_prefetch": ("DUEL_PREFETCH", defaults.duel_prefetch, 1, 20),
         "duel_explore_percent": ("DUEL_EXPLORE_PERCENT", defaults.duel_explore_percent, 0, 100),
+        "duel_variety_window": ("DUEL_VARIETY_WINDOW", defaults.duel_variety_window, 0, 1000),
         "leaderboard_top": ("LEADERBOARD_TOP", defaults.leaderboard_top, 1, 10_000),
         "leaderboard_flush_ms": ("LEADERBOARD_FLUSH_MS", defaults.leaderboard_flush_ms, 10, 60_000),
     }

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from metacult.identity.providers import Providers
     from metacult.identity.sessions import SessionStorage
     from metacult.infra.web import Endpoint
+    from metacult.ranking.service import RankingState
     from metacult.realtime.actions import Action
     from metacult.realtime.hub import Hub
 
@@ -44,8 +45,8 @@ SESSIONS: web.AppKey[SessionStorage] = web.AppKey("identity_sessions")
 OAUTH_PROVIDERS: web.AppKey[Providers] = web.AppKey("identity_oauth_providers")
 USER_DATA_EXPORTERS: web.AppKey[dict[str, UserDataExporter]] = web.AppKey("user_data_exporters")
 
-# Ranking: matchup preparations running in the background of this web process.
-RANKING_TASKS: web.AppKey[set[asyncio.Task]] = web.AppKey("ranking_tasks")
+# Ranking: what this web process keeps between requests (catalogue reads, background tasks).
+RANKING_STATE: web.AppKey[RankingState] = web.AppKey("ranking_state")
 
 # The caller of the current request, resolved once (None: anonymous).
 PRINCIPAL = web.RequestKey("principal", Principal | None)

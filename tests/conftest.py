@@ -2,7 +2,13 @@
 
 The environment is set before any project module is imported, so that the web app,
 the Dramatiq broker and the worker's resources all point at this run's database and
-this run's Redis namespace (keys, channels and queues are prefixed with it).
+this run's Redis namespace (keys, channels and queues are prefixed with it, inside the
+configured ``REDIS_PREFIX``, on the configured ``REDIS_URL``).
+
+Three tiers (``make test`` runs them all): ``unit`` tests are pure (no database, no
+Redis: the run makes no database when it selects only them, ``make test-unit``);
+``slow`` ones start a worker or other processes (``make test-slow``); the rest is the
+default tier. A run sweeps its Redis namespace at the end and fails if a key is left.
 """
 
 from __future__ import annotations
@@ -12,15 +18,24 @@ import os
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
+from tests.catalog import fake_providers
+from tests.helpers import free_port
+
 RUN = uuid.uuid4().hex[:8]
 _BASE_DSN = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/metacult")
 _parts = urlsplit(_BASE_DSN)
 TEST_DSN = urlunsplit(_parts._replace(path=f"/metacult_test_{RUN}"))
 ADMIN_DSN = urlunsplit(_parts._replace(path="/postgres"))
+RUN_PREFIX = f"{os.environ.get('REDIS_PREFIX', 'mc')}-test-{RUN}"
 os.environ["DATABASE_URL"] = TEST_DSN
-os.environ["REDIS_PREFIX"] = f"mctest-{RUN}"
+os.environ["REDIS_PREFIX"] = RUN_PREFIX
 os.environ["METACULT_ENV"] = "test"
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Third-party APIs are local servers (tests/catalog/fake_providers.py) on a port chosen now.
+PROVIDERS_URL = f"http://127.0.0.1:{free_port()}"
+os.environ.update(fake_providers.environment(PROVIDERS_URL))
+# What a unit test may not ask for: anything that reaches PostgreSQL, Redis or a worker.
+SERVICE_FIXTURES = {"settings", "db", "redis", "make_app", "client", "worker", "aiohttp_client"}
 
 import asyncpg  # noqa: E402
 import dramatiq  # noqa: E402
@@ -33,8 +48,27 @@ from metacult.infra.db import create_pool  # noqa: E402
 from metacult.infra.migrations import migrate  # noqa: E402
 from metacult.infra.redis import create_redis  # noqa: E402
 
+_services_used: list[bool] = []
 
-def pytest_sessionstart(session: pytest.Session) -> None:
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that start a worker are slow; a unit test asking for a service is a mistake."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "worker" in fixtures:
+            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("unit") and fixtures & SERVICE_FIXTURES:
+            raise pytest.UsageError(
+                f"{item.nodeid} is marked unit but uses {sorted(fixtures & SERVICE_FIXTURES)}"
+            )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Make and migrate this run's database, unless it runs unit tests only."""
+    if not any(item.get_closest_marker("unit") is None for item in session.items):
+        return
+
     async def create() -> None:
         admin = await asyncpg.connect(ADMIN_DSN)
         try:
@@ -44,9 +78,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         await migrate(TEST_DSN)
 
     asyncio.run(create())
+    _services_used.append(True)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop the run's database, sweep its Redis namespace, and fail if a key survives."""
+    if not _services_used:
+        return
+
     async def drop() -> None:
         admin = await asyncpg.connect(ADMIN_DSN)
         try:
@@ -55,11 +94,30 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             await admin.close()
 
     asyncio.run(drop())
-    client = sync_redis.Redis.from_url(os.environ["REDIS_URL"])
-    for pattern in (f"mctest-{RUN}:*", f"mctest-{RUN}-dramatiq:*"):
-        for key in client.scan_iter(match=pattern, count=1000):
+    left = sweep_namespace(os.environ["REDIS_URL"], RUN_PREFIX)
+    if left:
+        print(f"\nRedis keys left in this run's namespace {RUN_PREFIX}: {left[:20]}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def sweep_namespace(redis_url: str, prefix: str) -> list[bytes]:
+    """Delete every key of the run's namespace (its own, its sub-namespaces', the broker's);
+    the keys named after the run still there afterwards (none, unless something writes
+    outside the namespace or keeps writing after the run)."""
+    client = sync_redis.Redis.from_url(redis_url)
+    try:
+        for key in client.scan_iter(match=f"{prefix}*", count=1000):
             client.delete(key)
-    client.close()
+        # Anything else named after the run was written outside its namespace.
+        return list(client.scan_iter(match=f"*{RUN}*", count=1000))
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def providers_url() -> str:
+    """Where the run's settings expect the fake TMDB / IGDB / Twitch server."""
+    return PROVIDERS_URL
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
@@ -88,3 +89,18 @@ async def serve_process(
             except TimeoutError:
                 process.kill()
                 await process.wait()
+
+
+def redis_address(redis_url: str) -> tuple[str, int]:
+    """The host and port of the Redis that ``redis_url`` names (the configured one)."""
+    parts = urlsplit(redis_url)
+    return parts.hostname or "127.0.0.1", parts.port or 6379
+
+
+def redis_url_via(redis_url: str, port: int) -> str:
+    """``redis_url`` (its database, credentials and options) reached on 127.0.0.1:``port``
+    instead, such as a TCP proxy in front of it."""
+    parts = urlsplit(redis_url)
+    credentials = parts.netloc.rpartition("@")[0]
+    netloc = f"{credentials}@127.0.0.1:{port}" if credentials else f"127.0.0.1:{port}"
+    return urlunsplit(parts._replace(netloc=netloc))

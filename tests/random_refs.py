@@ -15,3 +15,9 @@ def email(name: str = "user") -> str:
 
 def slug(name: str = "item") -> str:
     return f"{name}-{suffix()}"
+
+
+def redis_prefix(run_prefix: str, name: str = "ns") -> str:
+    """A Redis namespace of its own inside the run's (``run_prefix``), so that the run's
+    final sweep still finds its keys."""
+    return f"{run_prefix}-{slug(name)}"

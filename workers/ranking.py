@@ -19,7 +19,7 @@ from workers.schedule import every
 async def update_ratings(event: dict[str, Any]) -> None:
     """Play the vote's game on both titles (idempotent by event id) and move the boards."""
     res = await resources()
-    await service.apply_vote(res.db, res.redis, res.settings, event)
+    await service.apply_vote(res.db, res.redis, res.settings, event, state=res.ranking)
 
 
 @on_event(ACCOUNT_DELETED, consumer="ranking.forget_user")

@@ -1,4 +1,5 @@
-"""What async actors share inside one worker process: the database pool and Redis.
+"""What async actors share inside one worker process: the database pool, Redis, and what
+contexts keep between actor calls (ranking's state).
 
 Opened on first use on the worker's event loop thread (Dramatiq's AsyncIO
 middleware), closed when the worker shuts down.
@@ -7,7 +8,7 @@ middleware), closed when the worker shuts down.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 from redis.asyncio import Redis
@@ -15,6 +16,7 @@ from redis.asyncio import Redis
 from metacult.config import Settings
 from metacult.infra.db import create_pool
 from metacult.infra.redis import create_redis
+from metacult.ranking.service import RankingState
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Resources:
     settings: Settings
     db: asyncpg.Pool
     redis: Redis
+    ranking: RankingState = field(default_factory=RankingState)
 
 
 _resources: Resources | None = None
@@ -56,6 +59,7 @@ def close_resources() -> None:
         return
 
     async def close() -> None:
+        await current.ranking.close()
         await current.db.close()
         await current.redis.aclose()
 

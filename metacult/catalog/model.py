@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from metacult.catalog import covers
 from metacult.catalog.taxonomy import slugify
 from metacult.infra.errors import NotFound
 
@@ -22,7 +23,8 @@ class MediaNotFound(NotFound):
 
 @dataclass(frozen=True, slots=True)
 class MediaSummary:
-    """What a list, a leaderboard or a feed shows of a title."""
+    """What a list, a leaderboard or a feed shows of a title (``cover_url``: its image, or its
+    generated cover when it has none)."""
 
     id: int
     kind: str
@@ -41,7 +43,7 @@ class MediaSummary:
             title=row["title"],
             slug=row["slug"],
             year=row["year"],
-            cover_url=row["cover_url"],
+            cover_url=row["cover_url"] or covers.cover_path(row["id"]),
             genres=tuple(row["genres"]),
             platforms=tuple(row["platforms"]),
         )
@@ -101,6 +103,7 @@ class Media:
         values = {field.name: row[field.name] for field in dataclasses.fields(cls)}
         values["genres"] = tuple(values["genres"])
         values["platforms"] = tuple(values["platforms"])
+        values["cover_url"] = values["cover_url"] or covers.cover_path(values["id"])
         return cls(**values)
 
 

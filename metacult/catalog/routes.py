@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import pydantic
 from aiohttp import web
 
-from metacult.catalog import imports, service
+from metacult.catalog import covers, imports, service
 from metacult.catalog.taxonomy import Kind
 from metacult.infra.auth import Principal
 from metacult.infra.web import Api, IdPath, Schema
@@ -35,6 +35,22 @@ class PlatformOut(Schema):
 class VocabularyOut(Schema):
     genres: list[GenreOut]
     platforms: list[PlatformOut]
+
+
+@api.get(
+    r"/api/v1/media/{id:\d+}/cover.svg",
+    path_params=IdPath,
+    auth="public",
+    stream="image/svg+xml",
+)
+async def generated_cover(request: web.Request, path: IdPath) -> web.Response:
+    """The title's generated cover: its name, kind and year on a colour drawn from its id."""
+    svg = await service.generated_cover(request.app[DB], path.id)
+    tag = covers.etag(svg)
+    headers = {"ETag": tag, "Cache-Control": "public, max-age=86400"}
+    if request.headers.get("If-None-Match") == tag:
+        return web.Response(status=304, headers=headers)
+    return web.Response(text=svg, content_type="image/svg+xml", headers=headers)
 
 
 @api.get("/api/v1/genres", query=GenresQuery, reply=VocabularyOut, auth="public")

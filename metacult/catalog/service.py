@@ -8,7 +8,7 @@ from typing import Literal
 
 import asyncpg
 
-from metacult.catalog import demo, store, views
+from metacult.catalog import covers, demo, store, views
 from metacult.catalog.browse import Filters, Position, decode_cursor, default_sort, encode_cursor
 from metacult.catalog.events import MEDIA_IMPORTED, MEDIA_UPDATED, MediaPayload
 from metacult.catalog.model import (
@@ -127,6 +127,15 @@ async def get_media_by_slug(conn: store.Conn, slug: str) -> Media:
     if row is None:
         raise MediaNotFound()
     return Media.from_row(row)
+
+
+async def generated_cover(conn: store.Conn, media_id: int) -> str:
+    """The title's generated cover (an SVG), whether or not it has an image of its own."""
+    rows = await store.summaries(conn, [media_id])
+    if not rows:
+        raise MediaNotFound()
+    row = rows[0]
+    return covers.cover_svg(row["id"], row["kind"], row["title"], row["year"])
 
 
 async def media_summaries(conn: store.Conn, ids: list[int]) -> dict[int, MediaSummary]:

@@ -1,8 +1,13 @@
 """Leaderboards in Redis sorted sets, rebuilt from PostgreSQL, and their coalesced rank moves.
 
+A board is ordered by each title's standing, its conservative rating ``rating − 2·RD``:
+the rating it has at least, with 97.5% confidence. A title with one lucky win (RD near
+300) stands far below a title that earned a lower rating over many games, so an
+uncertain title cannot lead.
+
 Keys (all through ``rkey``):
 
-* ``leaderboard:{scope}``: a sorted set, member the media id, score its rating;
+* ``leaderboard:{scope}``: a sorted set, member the media id, score its standing;
 * ``leaderboard:games``: a hash media id → games played, the version that the board holds,
   so that an older update arriving late never overwrites a newer one;
 * ``leaderboard:scopes``: the set of scope names, ``leaderboard:built``: set once rebuilt;
@@ -42,9 +47,14 @@ def board_key(settings: Settings, scope: str) -> str:
     return rkey(settings, "leaderboard", scope)
 
 
-def score(rating: float) -> str:
-    # repr round-trips exactly: the board holds the very float PostgreSQL holds.
-    return repr(float(rating))
+def standing(rating: float, rd: float) -> float:
+    """Where a title stands on the boards: its conservative rating, ``rating − 2·RD``."""
+    return rating - 2.0 * rd
+
+
+def score(value: float) -> str:
+    # repr round-trips exactly: the board holds the very float computed from PostgreSQL's.
+    return repr(float(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,15 +127,16 @@ async def place(
     media_id: int,
     scopes: Sequence[str],
     rating: float,
+    rd: float,
     games: int,
 ) -> list[Move]:
-    """Put the title at its new rating on its boards; the moves within the watched top."""
+    """Put the title at its new standing on its boards; the moves within the watched top."""
     keys = [
         rkey(settings, "leaderboard", "games"),
         rkey(settings, "leaderboard", "scopes"),
         *(board_key(settings, s) for s in scopes),
     ]
-    args = [media_id, games, score(rating), *scopes]
+    args = [media_id, games, score(standing(rating, rd)), *scopes]
     ranks = await script(redis, _UPDATE)(keys=keys, args=args)
     moves: list[Move] = []
     top = settings.leaderboard_top
@@ -186,11 +197,42 @@ async def take_gate(redis: Redis, settings: Settings, scope: str) -> bool:
 async def page(
     redis: Redis, settings: Settings, scope: str, offset: int, limit: int
 ) -> list[tuple[int, float]]:
-    """(media id, rating) of ranks ``offset + 1`` to ``offset + limit``."""
+    """(media id, standing) of ranks ``offset + 1`` to ``offset + limit``."""
     rows = await redis.zrevrange(
         board_key(settings, scope), offset, offset + limit - 1, withscores=True
     )
     return [(int(member), float(value)) for member, value in rows]
+
+
+async def page_after(
+    redis: Redis, settings: Settings, scope: str, after: tuple[float, int] | None, limit: int
+) -> list[tuple[int, float, int]]:
+    """(media id, standing, rank) of the ``limit`` titles right after ``after`` (a standing
+    and media id; None: from the top), in the board's order, ranked as they are now."""
+    key = board_key(settings, scope)
+    if after is None:
+        rows = await redis.zrevrange(key, 0, limit - 1, withscores=True)
+    else:
+        last, media_id = after
+        async with redis.pipeline(transaction=True) as pipe:
+            # Equal standings are ordered by member, descending (as text, as Redis does).
+            pipe.zrevrangebyscore(key, score(last), score(last), withscores=True)
+            pipe.zrevrangebyscore(
+                key, f"({score(last)}", "-inf", start=0, num=limit, withscores=True
+            )
+            tied, lower = await pipe.execute()
+        member = str(media_id).encode()
+        rows = [(m, s) for m, s in tied if m < member] + lower
+    rows = rows[:limit]
+    async with redis.pipeline(transaction=False) as pipe:
+        for m, _ in rows:
+            pipe.zrevrank(key, m)
+        ranks = await pipe.execute()
+    return [
+        (int(m), float(s), rank + 1)
+        for (m, s), rank in zip(rows, ranks, strict=True)
+        if rank is not None
+    ]
 
 
 async def is_built(redis: Redis, settings: Settings) -> bool:

@@ -8,12 +8,15 @@
   within reach of the first one's rating.
 * A share of pairs is exploratory (uniformly random), so every title stays connected.
 * A user never sees the same pair twice.
+* Variety: a title is never in two consecutive duels, nor in more than a third of any
+  ``window`` consecutive duels (when the catalogue is too small for that, the rule yields).
 """
 
 from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -67,26 +70,56 @@ def choose_pairs(
     unknown: Iterable[int] = (),
     rng: random.Random,
     explore: float = EXPLORE_RATE,
+    recent: Sequence[Pair] = (),
+    window: int = 0,
 ) -> list[Pair]:
-    """Up to ``count`` new pairs, none of them in ``seen`` nor touching an ``unknown`` title."""
+    """Up to ``count`` new pairs, none of them in ``seen`` nor touching an ``unknown`` title.
+
+    ``recent`` are the user's latest duels, oldest first, which the new pairs follow; with a
+    ``window``, the pairs keep the variety rule over them.
+    """
     excluded = set(unknown)
     pool = [c for c in candidates if c.media_id not in excluded]
     taken = {pair_key(*pair) for pair in seen}
+    shown = list(recent)
     pairs: list[Pair] = []
     if len(pool) < 2:
         return pairs
     for _ in range(count):
-        if rng.random() < explore:
-            pair = _exploratory_pair(pool, taken, rng)
-        else:
-            pair = _informative_pair(pool, taken, rng)
+        resting = resting_titles(shown, window)
+        allowed = [c for c in pool if c.media_id not in resting]
+        pair = _pair(allowed, taken, rng, explore) if len(allowed) >= 2 else None
         if pair is None:
-            pair = _exploratory_pair(pool, taken, rng) or _any_pair(pool, taken)
+            pair = _pair(pool, taken, rng, explore)
         if pair is None:
             break
         taken.add(pair_key(*pair))
         pairs.append(pair)
+        shown.append(pair)
     return pairs
+
+
+def resting_titles(recent: Sequence[Pair], window: int) -> set[int]:
+    """Titles the next duel must not show: those of the latest duel, and those already in a
+    third of the latest ``window`` duels (the next one included); none without a window."""
+    if window <= 0 or not recent:
+        return set()
+    resting = set(recent[-1])
+    latest = Counter(m for pair in recent[-(window - 1) :] for m in pair) if window > 1 else {}
+    resting.update(m for m, times in latest.items() if times + 1 > window // 3)
+    return resting
+
+
+def _pair(
+    pool: Sequence[Candidate], taken: set[Pair], rng: random.Random, explore: float
+) -> Pair | None:
+    if rng.random() < explore:
+        pair = _exploratory_pair(pool, taken, rng)
+    else:
+        pair = _informative_pair(pool, taken, rng)
+    if pair is None:
+        pair = _exploratory_pair(pool, taken, rng) or _any_pair(pool, taken)
+    return pair
 
 
 def _informative_pair(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import asyncpg
 import pydantic
@@ -15,12 +13,11 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from metacult import catalog
-from metacult.infra import cursors
 from metacult.infra.auth import Principal
 from metacult.infra.errors import NotFound
 from metacult.infra.web import Api, IdPath, Schema
-from metacult.ranking import leaderboards, service
-from metacult.typedefs import DB, RANKING_TASKS, REDIS, SETTINGS, USER_DATA_EXPORTERS
+from metacult.ranking import leaderboards, paging, service
+from metacult.typedefs import DB, RANKING_STATE, REDIS, SETTINGS, USER_DATA_EXPORTERS
 
 log = logging.getLogger("metacult.ranking")
 
@@ -63,7 +60,7 @@ class VoteOut(Schema):
 
 class PageQuery(Schema):
     limit: int = pydantic.Field(default=50, ge=1, le=100)
-    cursor: str | None = pydantic.Field(default=None, max_length=12)
+    cursor: str | None = pydantic.Field(default=None, min_length=1, max_length=512)
 
 
 class PersonalQuery(PageQuery):
@@ -77,6 +74,8 @@ class ScopePath(Schema):
 class LeaderboardEntry(Schema):
     rank: int
     media: dict[str, Any]
+    # What the board is ordered by: the conservative rating, rating − 2·RD.
+    standing: float
     rating: float
     rd: float
     provisional: bool
@@ -113,24 +112,12 @@ class UnknownScope(NotFound):
     code = "unknown_scope"
 
 
-# Where a page ends: how many entries came before the next one.
-OffsetCursor = tuple[Annotated[int, pydantic.Field(ge=0, le=cursors.INT64_MAX)]]
-
-
-def _offset(cursor: str | None) -> int:
-    return cursors.decode(cursor, OffsetCursor)[0] if cursor is not None else 0
-
-
-def _next_cursor(offset: int, limit: int, returned: int) -> str | None:
-    return cursors.encode((offset + limit,)) if returned >= limit else None
-
-
 @api.get("/api/v1/duels/next", query=KindQuery, reply=MatchupOut)
 async def next_duel(request: web.Request, query: KindQuery, user: Principal) -> MatchupOut:
     """The next duel of a kind: two titles to choose between."""
     app = request.app
     matchup = await service.next_matchup(
-        app[DB], app[REDIS], app[SETTINGS], user.user_id, query.kind, background=app[RANKING_TASKS]
+        app[DB], app[REDIS], app[SETTINGS], user.user_id, query.kind, state=app[RANKING_STATE]
     )
     return MatchupOut.model_validate(matchup)
 
@@ -150,7 +137,7 @@ async def _vote(app: web.Application, user: Principal, duel_id: int, body: VoteI
         duel_id,
         winner=body.winner,
         skip=body.skip,
-        background=app[RANKING_TASKS],
+        state=app[RANKING_STATE],
     )
     return VoteOut(
         duel_id=vote.duel_id,
@@ -186,15 +173,15 @@ async def leaderboard(request: web.Request, path: ScopePath, query: PageQuery) -
     """A leaderboard (global, kind:game, genre:rpg, platform:pc, ...), best first."""
     if not leaderboards.SCOPE.match(path.scope):
         raise UnknownScope()
-    offset = _offset(query.cursor)
+    after = paging.decode_cursor(query.cursor, path.scope) if query.cursor else None
     app = request.app
-    entries = await service.leaderboard_page(
-        app[DB], app[REDIS], app[SETTINGS], path.scope, offset, query.limit
+    entries, following = await service.leaderboard_page(
+        app[DB], app[REDIS], app[SETTINGS], path.scope, after, query.limit
     )
     return LeaderboardOut(
         scope=path.scope,
         entries=[LeaderboardEntry.model_validate(entry) for entry in entries],
-        next_cursor=_next_cursor(offset, query.limit, len(entries)),
+        next_cursor=None if following is None else paging.encode_cursor(path.scope, following),
     )
 
 
@@ -203,32 +190,28 @@ async def my_ranking(
     request: web.Request, query: PersonalQuery, user: Principal
 ) -> PersonalRankingOut:
     """Your own ranking of the titles of a kind, from your duel votes."""
-    offset = _offset(query.cursor)
-    entries = await service.personal_ranking(
-        request.app[DB], user.user_id, query.kind, offset, query.limit
+    listing = f"me:{query.kind}"
+    after = paging.decode_cursor(query.cursor, listing) if query.cursor else None
+    entries, following = await service.personal_ranking(
+        request.app[DB], user.user_id, query.kind, after, query.limit
     )
     return PersonalRankingOut(
         kind=query.kind,
         entries=[PersonalEntry.model_validate(entry) for entry in entries],
-        next_cursor=_next_cursor(offset, query.limit, len(entries)),
+        next_cursor=None if following is None else paging.encode_cursor(listing, following),
     )
 
 
 async def _ranking_background(app: web.Application) -> AsyncIterator[None]:
-    """Rebuild the boards if Redis lost them; cancel matchup preparations at shutdown."""
-    app[RANKING_TASKS] = set()
+    """Rebuild the boards if Redis lost them; cancel the background work at shutdown."""
+    app[RANKING_STATE] = service.RankingState()
     try:
         await service.ensure_leaderboards(app[DB], app[REDIS], app[SETTINGS])
     except (OSError, RedisError, asyncpg.PostgresError) as exc:
         # Redis or PostgreSQL is not answering yet: the first leaderboard read rebuilds.
         log.warning("leaderboards not rebuilt at start", extra={"error": repr(exc)})
     yield
-    tasks = list(app[RANKING_TASKS])
-    for task in tasks:
-        task.cancel()
-    for task in tasks:
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+    await app[RANKING_STATE].close()
 
 
 def setup(app: web.Application) -> None:

@@ -8,12 +8,13 @@ matchup until it expires), so that the next one is returned at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import random
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, get_args
 
@@ -29,6 +30,7 @@ from metacult.infra.redis import rkey
 from metacult.ranking import audit, glicko, leaderboards, matchmaking, store
 from metacult.ranking.events import VOTE_CAST, VoteCastPayload
 from metacult.ranking.glicko import Rating
+from metacult.ranking.paging import Position
 
 log = logging.getLogger("metacult.ranking")
 
@@ -68,6 +70,42 @@ class NoDuelsLeft(NotFound):
     """There is no new pair of titles of this kind to offer you."""
 
     code = "no_duels_left"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Catalogue:
+    """What the matchmaker needs of every title of a kind, read from other contexts."""
+
+    # Ids as the catalogue listed them (to notice a change), and those it could describe.
+    listed: tuple[int, ...]
+    ids: tuple[int, ...]
+    genres: dict[int, tuple[str, ...]]
+    popularity: dict[int, int]
+    read_at: float
+
+
+@dataclasses.dataclass
+class RankingState:
+    """What one process (a web app, a worker) keeps for ranking between calls: the titles
+    each kind's matchmaking read last, and the background tasks it started (matchup
+    preparations, delayed leaderboard flushes), which ``close`` cancels."""
+
+    catalogues: dict[str, _Catalogue] = dataclasses.field(default_factory=dict)
+    tasks: set[asyncio.Task] = dataclasses.field(default_factory=set)
+
+    def start(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run ``work`` in the background, kept until it ends or the process stops."""
+        task = asyncio.create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def close(self) -> None:
+        tasks = list(self.tasks)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -115,26 +153,25 @@ async def next_matchup(
     user_id: int,
     kind: str,
     *,
-    background: set[asyncio.Task] | None = None,
+    state: RankingState | None = None,
 ) -> dict[str, Any]:
     """The user's current matchup of ``kind`` (prepared ahead); prepares more when few are left.
 
-    With ``background``, refilling the queue runs as a task kept in that set; without, inline.
+    With the process's ``state``, refilling the queue runs as its background task; without,
+    inline.
     """
     matchup, left = await _peek(redis, settings, user_id, kind)
     if matchup is None:
-        await prepare_matchups(db, redis, settings, user_id, kind)
+        await prepare_matchups(db, redis, settings, user_id, kind, state=state)
         matchup, left = await _peek(redis, settings, user_id, kind)
         if matchup is None:
             raise NoDuelsLeft()
     if left <= settings.duel_prefetch // 2:
-        refill = prepare_matchups(db, redis, settings, user_id, kind)
-        if background is None:
+        refill = prepare_matchups(db, redis, settings, user_id, kind, state=state)
+        if state is None:
             await refill
         else:
-            task = asyncio.create_task(refill)
-            background.add(task)
-            task.add_done_callback(background.discard)
+            state.start(refill)
     return matchup
 
 
@@ -152,38 +189,44 @@ async def _peek(
 
 
 async def prepare_matchups(
-    db: asyncpg.Pool, redis: Redis, settings: Settings, user_id: int, kind: str
+    db: asyncpg.Pool,
+    redis: Redis,
+    settings: Settings,
+    user_id: int,
+    kind: str,
+    *,
+    state: RankingState | None = None,
 ) -> int:
-    """Choose and store the user's next few duels (one preparer at a time); how many were made."""
-    lock = rkey(settings, "ranking", "preparing", user_id, kind)
-    if not await redis.set(lock, "1", nx=True, px=10_000):
-        # Someone else is preparing: wait for their result rather than race them.
-        for _ in range(100):
-            if not await redis.exists(lock):
-                break
-            await asyncio.sleep(0.02)
-        return 0
-    try:
-        queue = _queue_key(settings, user_id, kind)
+    """Choose and store the user's next few duels; how many were made.
+
+    One preparer at a time per user and kind: the others wait on the user's preparation lock
+    (a PostgreSQL advisory lock held until the queue is written) and then find it full.
+    """
+    queue = _queue_key(settings, user_id, kind)
+    async with db.acquire() as conn, conn.transaction():
+        await store.lock_preparation(conn, user_id, kind)
         wanted = settings.duel_prefetch + 1 - await redis.llen(queue)
         if wanted <= 0:
             return 0
-        async with db.acquire() as conn:
-            candidates = await _candidates(conn, user_id, kind)
-            seen = await store.seen_pairs(conn, user_id, kind)
-            unknown = await store.unknown_titles(conn, user_id)
-            pairs = matchmaking.choose_pairs(
-                candidates,
-                count=wanted,
-                seen=seen,
-                unknown=unknown,
-                rng=random.Random(),
-                explore=settings.duel_explore_percent / 100,
-            )
-            expires_at = datetime.now(UTC) + timedelta(seconds=settings.duel_ttl)
-            async with conn.transaction():
-                duels = await store.insert_duels(conn, user_id, kind, pairs, expires_at)
-            summaries = await _summaries(conn, {m for d in duels for m in (d["a_id"], d["b_id"])})
+        candidates = await _candidates(conn, user_id, kind, state)
+        seen = await store.seen_pairs(conn, user_id, kind)
+        unknown = await store.unknown_titles(conn, user_id)
+        window = settings.duel_variety_window
+        recent = await store.recent_pairs(conn, user_id, kind, window) if window else []
+        pairs = matchmaking.choose_pairs(
+            candidates,
+            count=wanted,
+            seen=seen,
+            unknown=unknown,
+            rng=random.Random(),
+            explore=settings.duel_explore_percent / 100,
+            recent=recent,
+            window=window,
+        )
+        expires_at = datetime.now(UTC) + timedelta(seconds=settings.duel_ttl)
+        duels = await store.insert_duels(conn, user_id, kind, pairs, expires_at)
+        summaries = await _summaries(conn, {m for d in duels for m in (d["a_id"], d["b_id"])})
+        # Written before the lock is released, so the next preparer counts these duels.
         async with redis.pipeline(transaction=False) as pipe:
             for duel in duels:
                 matchup = _matchup(duel, summaries)
@@ -193,9 +236,7 @@ async def prepare_matchups(
                 pipe.rpush(queue, duel["id"])
             pipe.expire(queue, settings.duel_ttl)
             await pipe.execute()
-        return len(duels)
-    finally:
-        await redis.delete(lock)
+    return len(duels)
 
 
 def _matchup(duel: asyncpg.Record, summaries: dict[int, dict[str, Any]]) -> dict[str, Any]:
@@ -222,26 +263,13 @@ def _plain(summary: Any) -> dict[str, Any]:
     return {key: list(value) if isinstance(value, tuple) else value for key, value in data.items()}
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Catalogue:
-    """What the matchmaker needs of every title of a kind, read from other contexts."""
-
-    # Ids as the catalogue listed them (to notice a change), and those it could describe.
-    listed: tuple[int, ...]
-    ids: tuple[int, ...]
-    genres: dict[int, tuple[str, ...]]
-    popularity: dict[int, int]
-    read_at: float
-
-
-# Per kind: reloaded when titles come or go, and at least every minute.
-_catalogues: dict[str, _Catalogue] = {}
+# A kind's titles are read again when titles come or go, and at least every minute.
 CATALOGUE_TTL = 60.0
 
 
-async def _catalogue(conn: asyncpg.Connection, kind: str) -> _Catalogue:
+async def _catalogue(conn: asyncpg.Connection, kind: str, state: RankingState | None) -> _Catalogue:
     ids = tuple(await catalog.media_ids(conn, kind=kind))
-    cached = _catalogues.get(kind)
+    cached = None if state is None else state.catalogues.get(kind)
     now = time.monotonic()
     if cached is not None and cached.listed == ids and now - cached.read_at < CATALOGUE_TTL:
         return cached
@@ -254,15 +282,16 @@ async def _catalogue(conn: asyncpg.Connection, kind: str) -> _Catalogue:
         popularity={m: s.likes + s.ratings_count + s.reviews_count for m, s in stats.items()},
         read_at=now,
     )
-    _catalogues[kind] = fresh
+    if state is not None:
+        state.catalogues[kind] = fresh
     return fresh
 
 
 async def _candidates(
-    conn: asyncpg.Connection, user_id: int, kind: str
+    conn: asyncpg.Connection, user_id: int, kind: str, state: RankingState | None
 ) -> list[matchmaking.Candidate]:
     """Every title of ``kind`` with its rating and what the user has to do with it."""
-    titles = await _catalogue(conn, kind)
+    titles = await _catalogue(conn, kind, state)
     ratings = await store.candidate_ratings(conn, kind)
     known = await interaction.known_media(conn, user_id, kind)
     known |= await store.voted_titles(conn, user_id, kind)
@@ -347,26 +376,32 @@ async def cast_vote(
     await redis.lrem(_queue_key(settings, user_id, duel["kind"]), 0, duel_id)
     await redis.delete(_duel_key(settings, duel_id))
     if unknown:
-        await _drop_prepared(redis, settings, user_id, duel["kind"], set(unknown))
+        await _drop_prepared(db, redis, settings, user_id, duel["kind"], set(unknown))
     return Vote(duel_id, duel["kind"], outcome, winner_id, loser_id, cast_at)
 
 
 async def _drop_prepared(
-    redis: Redis, settings: Settings, user_id: int, kind: str, media_ids: set[int]
+    db: asyncpg.Pool,
+    redis: Redis,
+    settings: Settings,
+    user_id: int,
+    kind: str,
+    media_ids: set[int],
 ) -> None:
-    """Take out of the user's queue the prepared duels showing titles they do not know."""
-    # A preparation under way may have read the titles before this skip: let it finish.
-    lock = rkey(settings, "ranking", "preparing", user_id, kind)
-    for _ in range(100):
-        if not await redis.exists(lock):
-            break
-        await asyncio.sleep(0.01)
+    """Withdraw the user's prepared duels showing titles they do not know."""
     queue = _queue_key(settings, user_id, kind)
-    for raw_id in await redis.lrange(queue, 0, -1):
-        raw = await redis.get(_duel_key(settings, int(raw_id)))
-        matchup = orjson.loads(raw) if raw else None
-        if matchup is None or {matchup["a"]["id"], matchup["b"]["id"]} & media_ids:
-            await redis.lrem(queue, 0, raw_id)
+    async with db.acquire() as conn, conn.transaction():
+        # A preparation under way may have read the titles before this skip: after it.
+        await store.lock_preparation(conn, user_id, kind)
+        dropped = []
+        for raw_id in await redis.lrange(queue, 0, -1):
+            raw = await redis.get(_duel_key(settings, int(raw_id)))
+            matchup = orjson.loads(raw) if raw else None
+            if matchup is None or {matchup["a"]["id"], matchup["b"]["id"]} & media_ids:
+                await redis.lrem(queue, 0, raw_id)
+                dropped.append(int(raw_id))
+        # Never shown: they do not count among the duels the next ones must vary from.
+        await store.withdraw_duels(conn, user_id, dropped)
 
 
 def _outcome(
@@ -394,12 +429,12 @@ async def vote_and_continue(
     *,
     winner: int | None = None,
     skip: str | None = None,
-    background: set[asyncio.Task] | None = None,
+    state: RankingState | None = None,
 ) -> tuple[Vote, dict[str, Any] | None]:
     """Cast the vote, then hand back (and push on ``user:{id}``) the next matchup of that kind."""
     vote = await cast_vote(db, redis, settings, user_id, duel_id, winner=winner, skip=skip)
     try:
-        matchup = await next_matchup(db, redis, settings, user_id, vote.kind, background=background)
+        matchup = await next_matchup(db, redis, settings, user_id, vote.kind, state=state)
     except NoDuelsLeft:
         matchup = None
     if matchup is not None:
@@ -413,12 +448,19 @@ async def vote_and_continue(
 
 
 async def apply_vote(
-    db: asyncpg.Pool, redis: Redis, settings: Settings, event: dict[str, Any]
+    db: asyncpg.Pool,
+    redis: Redis,
+    settings: Settings,
+    event: dict[str, Any],
+    *,
+    state: RankingState | None = None,
 ) -> bool:
     """Play the vote's game on both titles' global and the voter's personal ratings, once.
 
     Rows are locked in media id order, so concurrent votes on one title queue up instead
-    of losing an update (or deadlocking). False when the event was already applied.
+    of losing an update (or deadlocking). False when the event was already applied. A rank
+    move that must wait for its board's next message waits as a task of ``state`` (inline
+    without one).
     """
     vote = VOTE_CAST.payload_of(event)
     winner_id, loser_id = vote.winner_id, vote.loser_id
@@ -451,7 +493,7 @@ async def apply_vote(
             await store.save_personal(
                 conn, vote.user_id, media_id, rating.rating, rating.rd, rating.volatility, won_it
             )
-    await _show_on_boards(db, redis, settings, saved)
+    await _show_on_boards(db, redis, settings, saved, state)
     return True
 
 
@@ -461,11 +503,13 @@ def _rating(row: asyncpg.Record) -> Rating:
 
 # Leaderboards.
 
-_pending_flushes: set[asyncio.Task] = set()
-
 
 async def _show_on_boards(
-    db: asyncpg.Pool, redis: Redis, settings: Settings, rows: Sequence[asyncpg.Record]
+    db: asyncpg.Pool,
+    redis: Redis,
+    settings: Settings,
+    rows: Sequence[asyncpg.Record],
+    state: RankingState | None,
 ) -> None:
     if not await leaderboards.is_built(redis, settings):
         # Redis lost the boards: rebuilding from PostgreSQL includes this vote already.
@@ -474,16 +518,18 @@ async def _show_on_boards(
     for row in rows:
         scopes = leaderboards.scopes_of(row["kind"], row["genres"], row["platforms"])
         moves = await leaderboards.place(
-            redis, settings, row["media_id"], scopes, row["rating"], row["games"]
+            redis, settings, row["media_id"], scopes, row["rating"], row["rd"], row["games"]
         )
         for move in moves:
             decision = await leaderboards.coalesce(redis, settings, move)
             if decision == 1:
                 await flush_moves(redis, settings, move.scope)
             elif decision < 0:
-                task = asyncio.create_task(_flush_later(redis, settings, move.scope, -decision))
-                _pending_flushes.add(task)
-                task.add_done_callback(_pending_flushes.discard)
+                flush = _flush_later(redis, settings, move.scope, -decision)
+                if state is None:
+                    await flush
+                else:
+                    state.start(flush)
 
 
 async def _flush_later(redis: Redis, settings: Settings, scope: str, delay_ms: int) -> None:
@@ -510,45 +556,55 @@ async def flush_moves(redis: Redis, settings: Settings, scope: str) -> None:
 async def rebuild_leaderboards(db: asyncpg.Pool, redis: Redis, settings: Settings) -> int:
     """Rebuild every board from PostgreSQL (the source of truth); how many titles are on them."""
     async with db.acquire() as conn:
-        rows = await store.rated_titles(conn)
+        return await _rebuild(conn, redis, settings)
+
+
+async def _rebuild(conn: asyncpg.Connection, redis: Redis, settings: Settings) -> int:
+    rows = await store.rated_titles(conn)
     boards: dict[str, dict[int, float]] = defaultdict(dict)
     games: dict[int, int] = {}
     for row in rows:
         games[row["media_id"]] = row["games"]
+        standing = leaderboards.standing(row["rating"], row["rd"])
         for scope in leaderboards.scopes_of(row["kind"], row["genres"], row["platforms"]):
-            boards[scope][row["media_id"]] = row["rating"]
+            boards[scope][row["media_id"]] = standing
     await leaderboards.replace_all(redis, settings, boards, games)
     return len(rows)
 
 
 async def ensure_leaderboards(db: asyncpg.Pool, redis: Redis, settings: Settings) -> None:
-    """Rebuild when no board was built yet (a flushed Redis); one rebuilder at a time."""
-    lock = rkey(settings, "leaderboard", "rebuilding")
-    if not await redis.set(lock, "1", nx=True, px=30_000):
-        return
-    try:
+    """Rebuild when no board was built yet (a flushed Redis); one rebuilder at a time, the
+    others wait for it (on a PostgreSQL advisory lock) and find the boards built."""
+    async with db.acquire() as conn, conn.transaction():
+        await store.lock_rebuild(conn)
         if not await leaderboards.is_built(redis, settings):
-            await rebuild_leaderboards(db, redis, settings)
-    finally:
-        await redis.delete(lock)
+            await _rebuild(conn, redis, settings)
 
 
 async def leaderboard_page(
-    db: asyncpg.Pool, redis: Redis, settings: Settings, scope: str, offset: int, limit: int
-) -> list[dict[str, Any]]:
-    """Entries ``offset + 1`` .. ``offset + limit`` of a board, with movement since yesterday."""
+    db: asyncpg.Pool,
+    redis: Redis,
+    settings: Settings,
+    scope: str,
+    after: Position | None,
+    limit: int,
+) -> tuple[list[dict[str, Any]], Position | None]:
+    """Up to ``limit`` entries of a board right after ``after`` (from the top without), by
+    standing (rating − 2·RD), with movement since yesterday; and where the next page starts
+    (None at the end)."""
     if not await leaderboards.is_built(redis, settings):
         await ensure_leaderboards(db, redis, settings)
-    entries = await leaderboards.page(redis, settings, scope, offset, limit)
+    last = None if after is None else (after.score, after.media_id)
+    entries = await leaderboards.page_after(redis, settings, scope, last, limit)
     if not entries:
-        return []
-    ids = [media_id for media_id, _ in entries]
+        return [], None
+    ids = [media_id for media_id, _, _ in entries]
     async with db.acquire() as conn:
         ratings = await store.ratings_of(conn, ids)
         before = await store.ranks_before(conn, scope, datetime.now(UTC).date(), ids)
         summaries = await _summaries(conn, set(ids))
     page = []
-    for position, (media_id, rating) in enumerate(entries, start=offset + 1):
+    for media_id, standing, position in entries:
         row = ratings.get(media_id)
         if row is None or media_id not in summaries:
             continue
@@ -557,14 +613,16 @@ async def leaderboard_page(
             {
                 "rank": position,
                 "media": summaries[media_id],
-                "rating": rating,
+                "standing": standing,
+                "rating": row["rating"],
                 "rd": row["rd"],
                 "provisional": row["rd"] > glicko.PROVISIONAL_RD,
                 "games": row["games"],
                 "movement": None if was is None else was - position,
             }
         )
-    return page
+    media_id, standing, _ = entries[-1]
+    return page, Position(standing, media_id) if len(entries) >= limit else None
 
 
 async def snapshot_leaderboards(
@@ -589,13 +647,19 @@ async def snapshot_leaderboards(
 
 
 async def personal_ranking(
-    db: asyncpg.Pool, user_id: int, kind: str, offset: int, limit: int
-) -> list[dict[str, Any]]:
-    """The user's own order of the titles they voted on, from their votes alone."""
-    async with db.acquire() as conn:
-        rows = await store.personal_ranking(conn, user_id, kind, limit, offset)
+    db: asyncpg.Pool, user_id: int, kind: str, after: Position | None, limit: int
+) -> tuple[list[dict[str, Any]], Position | None]:
+    """The user's own order of the titles they voted on, from their votes alone: up to
+    ``limit`` right after ``after`` (from the top without), and where the next page starts."""
+    last = None if after is None else (after.score, after.media_id)
+    async with db.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        ahead = 0 if last is None else await store.personal_ahead_of(conn, user_id, kind, *last)
+        rows = await store.personal_ranking(conn, user_id, kind, limit, last)
         summaries = await _summaries(conn, {row["media_id"] for row in rows})
-    return [
+    following = None
+    if len(rows) >= limit:
+        following = Position(rows[-1]["rating"], rows[-1]["media_id"])
+    entries = [
         {
             "rank": position,
             "media": summaries[row["media_id"]],
@@ -605,9 +669,10 @@ async def personal_ranking(
             "wins": row["wins"],
             "losses": row["losses"],
         }
-        for position, row in enumerate(rows, start=offset + 1)
+        for position, row in enumerate(rows, start=ahead + 1)
         if row["media_id"] in summaries
     ]
+    return entries, following
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -678,14 +743,16 @@ async def audit_drift(db: asyncpg.Pool, redis: Redis, settings: Settings) -> dic
     report: dict[str, Any] = {"type": "ranking.audit", "votes": len(votes), "kinds": {}}
     for kind, results in sorted(by_kind.items()):
         refit = await asyncio.to_thread(audit.bradley_terry, results)
-        live = {row["media_id"]: row["rating"] for row in rated if row["kind"] == kind}
+        of_kind = [row for row in rated if row["kind"] == kind]
+        live = {row["media_id"]: row["rating"] for row in of_kind}
+        standings = {m["media_id"]: leaderboards.standing(m["rating"], m["rd"]) for m in of_kind}
         board = dict(await leaderboards.page(redis, settings, f"kind:{kind}", 0, 100_000))
         report["kinds"][kind] = {
             "titles": len(refit),
             "votes": len(results),
             "kendall_tau": round(audit.kendall_tau(live, refit), 4),
-            "board_drift": len(board) != len(live)
-            or any(board.get(m) != r for m, r in live.items()),
+            "board_drift": len(board) != len(standings)
+            or any(board.get(m) != s for m, s in standings.items()),
         }
     if any(kind["board_drift"] for kind in report["kinds"].values()):
         await rebuild_leaderboards(db, redis, settings)

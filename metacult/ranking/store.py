@@ -8,6 +8,27 @@ from typing import Any
 
 import asyncpg
 
+# Locks: PostgreSQL advisory locks held until the transaction ends; a waiter gives up (an
+# error) after LOCK_WAIT rather than hold its connection for ever.
+
+LOCK_WAIT = "10s"
+
+
+async def _advisory_lock(conn: asyncpg.Connection, name: str) -> None:
+    await conn.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", name)
+
+
+async def lock_preparation(conn: asyncpg.Connection, user_id: int, kind: str) -> None:
+    """Wait until no one else prepares or withdraws the user's duels of ``kind``."""
+    await _advisory_lock(conn, f"ranking.preparing:{user_id}:{kind}")
+
+
+async def lock_rebuild(conn: asyncpg.Connection) -> None:
+    """Wait until no one else rebuilds the leaderboards."""
+    await _advisory_lock(conn, "ranking.rebuilding")
+
+
 # Duels.
 
 
@@ -93,6 +114,32 @@ async def seen_pairs(conn: asyncpg.Connection, user_id: int, kind: str) -> list[
         "SELECT a_id, b_id FROM ranking_duels WHERE user_id = $1 AND kind = $2", user_id, kind
     )
     return [(row["a_id"], row["b_id"]) for row in rows]
+
+
+async def recent_pairs(
+    conn: asyncpg.Connection, user_id: int, kind: str, limit: int
+) -> list[tuple[int, int]]:
+    """The user's latest ``limit`` duels of ``kind`` that were voted on or may still be,
+    oldest first: those the next one follows."""
+    rows = await conn.fetch(
+        "SELECT a_id, b_id FROM ranking_duels"
+        " WHERE user_id = $1 AND kind = $2 AND (outcome IS NOT NULL OR expires_at > now())"
+        " ORDER BY id DESC LIMIT $3",
+        user_id,
+        kind,
+        limit,
+    )
+    return [(row["a_id"], row["b_id"]) for row in reversed(rows)]
+
+
+async def withdraw_duels(conn: asyncpg.Connection, user_id: int, duel_ids: Sequence[int]) -> None:
+    """Close the user's open duels that will not be shown after all (they expire now)."""
+    await conn.execute(
+        "UPDATE ranking_duels SET expires_at = now()"
+        " WHERE user_id = $1 AND id = ANY($2::bigint[]) AND outcome IS NULL",
+        user_id,
+        list(duel_ids),
+    )
 
 
 async def unknown_titles(conn: asyncpg.Connection, user_id: int) -> set[int]:
@@ -250,15 +297,38 @@ async def save_personal(
 
 
 async def personal_ranking(
-    conn: asyncpg.Connection, user_id: int, kind: str, limit: int, offset: int
+    conn: asyncpg.Connection,
+    user_id: int,
+    kind: str,
+    limit: int,
+    after: tuple[float, int] | None = None,
 ) -> list[asyncpg.Record]:
+    """The user's titles of ``kind`` by rating, best first, right after ``after``
+    (a rating and media id; from the top without)."""
+    rating, media_id = after if after is not None else (None, None)
     return await conn.fetch(
         f"SELECT {_PERSONAL_COLUMNS} FROM ranking_personal WHERE user_id = $1 AND kind = $2"
-        " ORDER BY rating DESC, media_id LIMIT $3 OFFSET $4",
+        " AND ($4::float8 IS NULL OR rating < $4 OR (rating = $4 AND media_id > $5))"
+        " ORDER BY rating DESC, media_id LIMIT $3",
         user_id,
         kind,
         limit,
-        offset,
+        rating,
+        media_id,
+    )
+
+
+async def personal_ahead_of(
+    conn: asyncpg.Connection, user_id: int, kind: str, rating: float, media_id: int
+) -> int:
+    """How many of the user's titles come before the one after (rating, media id)."""
+    return await conn.fetchval(
+        "SELECT count(*) FROM ranking_personal WHERE user_id = $1 AND kind = $2"
+        " AND (rating > $3 OR (rating = $3 AND media_id <= $4))",
+        user_id,
+        kind,
+        rating,
+        media_id,
     )
 
 

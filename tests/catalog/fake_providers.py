@@ -21,6 +21,19 @@ TMDB_TOKEN = "test-tmdb-token"
 IGDB_CLIENT_ID = "test-igdb-client"
 IGDB_CLIENT_SECRET = "test-igdb-secret"
 
+
+def environment(url: str) -> dict[str, str]:
+    """The settings that point the catalogue at fake providers served at ``url``."""
+    return {
+        "TMDB_API_URL": f"{url}/tmdb/3",
+        "TMDB_TOKEN": TMDB_TOKEN,
+        "IGDB_API_URL": f"{url}/igdb/v4",
+        "TWITCH_TOKEN_URL": f"{url}/twitch/oauth2/token",
+        "IGDB_CLIENT_ID": IGDB_CLIENT_ID,
+        "IGDB_CLIENT_SECRET": IGDB_CLIENT_SECRET,
+    }
+
+
 MOVIE_GENRES = [
     {"id": 28, "name": "Action"},
     {"id": 18, "name": "Drama"},

@@ -98,6 +98,7 @@ async def test_igdb_games_become_drafts_with_our_slugs(settings, providers):
     assert draft.cover_url.endswith(f"/t_cover_big/{game['cover']['image_id']}.jpg")
 
 
+@pytest.mark.unit
 def test_tmdb_answers_become_drafts_with_our_slugs():
     film = tmdb.draft(
         "film",

@@ -6,6 +6,8 @@ import pytest
 
 from metacult import catalog
 from metacult.infra.errors import NotFound
+from tests.accounts import sign_up
+from tests.catalog.conftest import make_media
 
 
 async def test_summaries_give_what_lists_show_and_leave_out_unknown_ids(db, seeded):
@@ -59,7 +61,21 @@ async def test_media_ids_lists_a_genre_or_platform_scope(db, seeded):
     assert elden in rpgs and elden in on_ps5
 
 
-def test_library_statuses_depend_on_the_kind():
-    assert catalog.LIBRARY_STATUSES["game"] == ("wishlist", "playing", "completed", "dropped")
-    assert catalog.LIBRARY_STATUSES["film"] == ("watchlist", "watching", "watched", "dropped")
-    assert set(catalog.KINDS) == {"game", "film", "series"}
+async def test_the_library_statuses_catalog_declares_are_those_the_api_takes(client, db):
+    account = await sign_up(client)
+    titles = {kind: await make_media(db, kind=kind) for kind in catalog.KINDS}
+    every_status = {status for statuses in catalog.LIBRARY_STATUSES.values() for status in statuses}
+
+    for kind, media_id in titles.items():
+        for status in sorted(every_status):
+            response = await client.put(
+                f"/api/v1/media/{media_id}/status",
+                json={"status": status},
+                headers=account.headers,
+            )
+            fits = status in catalog.LIBRARY_STATUSES[kind]
+            assert response.status == (200 if fits else 422), (kind, status)
+    browse = [
+        (await client.get(f"/api/v1/media?kind={kind}")).status for kind in (*catalog.KINDS, "book")
+    ]
+    assert browse == [200] * len(catalog.KINDS) + [422]

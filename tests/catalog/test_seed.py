@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from metacult import catalog
 from metacult.catalog import demo, service
 
 
+@pytest.mark.unit
 def test_demo_data_holds_at_least_300_titles_of_every_kind():
     drafts = demo.load()
 

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from metacult import identity
 from metacult.identity.sessions import COOKIE_NAME
 from metacult.typedefs import USER_DATA_EXPORTERS
@@ -124,6 +126,7 @@ def create_admin(email: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # runs a subprocess
 async def test_create_admin_promotes_an_account_from_the_command_line(client) -> None:
     account = await sign_up(client)
     done = await asyncio.to_thread(create_admin, account.email.upper())

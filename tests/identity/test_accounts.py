@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from metacult.identity import credentials
 from metacult.identity.sessions import COOKIE_NAME
 from tests import random_refs
@@ -143,6 +145,7 @@ async def test_me_needs_a_signed_in_user(client) -> None:
     assert (await response.json())["error"]["code"] == "unauthenticated"
 
 
+@pytest.mark.unit
 def test_password_rules_are_pure_functions() -> None:
     assert credentials.password_problem("correct horse battery") is None
     assert credentials.password_problem("x" * 200) is not None

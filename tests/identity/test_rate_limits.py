@@ -7,10 +7,9 @@ from tests import random_refs
 from tests.accounts import sign_up
 
 
-async def test_signups_from_one_ip_are_limited(aiohttp_client, make_app) -> None:
-    client = await aiohttp_client(
-        make_app(signup_limit_per_ip=2, redis_prefix=random_refs.slug("rl"))
-    )
+async def test_signups_from_one_ip_are_limited(aiohttp_client, make_app, settings) -> None:
+    own = random_refs.redis_prefix(settings.redis_prefix, "rl")
+    client = await aiohttp_client(make_app(signup_limit_per_ip=2, redis_prefix=own))
     for _ in range(2):
         await sign_up(client)
     response = await client.post(
@@ -27,11 +26,10 @@ async def test_signups_from_one_ip_are_limited(aiohttp_client, make_app) -> None
 
 
 async def test_logins_and_token_requests_from_one_ip_share_a_limit(
-    aiohttp_client, make_app
+    aiohttp_client, make_app, settings
 ) -> None:
-    client = await aiohttp_client(
-        make_app(login_limit_per_ip=3, redis_prefix=random_refs.slug("rl"))
-    )
+    own = random_refs.redis_prefix(settings.redis_prefix, "rl")
+    client = await aiohttp_client(make_app(login_limit_per_ip=3, redis_prefix=own))
     account = await sign_up(client)  # one token request
     credentials = {"email": account.email, "password": account.password}
     assert (await client.post("/api/v1/auth/login", json=credentials)).status == 200
@@ -43,11 +41,10 @@ async def test_logins_and_token_requests_from_one_ip_share_a_limit(
 
 
 async def test_failed_logins_lock_the_account_for_a_while_even_with_the_right_password(
-    aiohttp_client, make_app
+    aiohttp_client, make_app, settings
 ) -> None:
-    client = await aiohttp_client(
-        make_app(login_limit_per_account=3, redis_prefix=random_refs.slug("rl"))
-    )
+    own = random_refs.redis_prefix(settings.redis_prefix, "rl")
+    client = await aiohttp_client(make_app(login_limit_per_account=3, redis_prefix=own))
     account = await sign_up(client)
     bystander = await sign_up(client)
     for _ in range(3):
@@ -99,15 +96,11 @@ async def test_checking_a_limit_takes_no_credit(redis, settings) -> None:
 async def test_sign_in_is_503_not_unguarded_while_redis_is_away(
     aiohttp_client, make_app, settings
 ) -> None:
-    from urllib.parse import urlsplit
-
+    from tests.helpers import redis_address, redis_url_via
     from tests.tcp_proxy import TcpProxy
 
-    target = urlsplit(settings.redis_url)
-    proxy = await TcpProxy(target.hostname or "127.0.0.1", target.port or 6379).start()
-    client = await aiohttp_client(
-        make_app(redis_url=f"redis://127.0.0.1:{proxy.port}{target.path or '/0'}")
-    )
+    proxy = await TcpProxy(*redis_address(settings.redis_url)).start()
+    client = await aiohttp_client(make_app(redis_url=redis_url_via(settings.redis_url, proxy.port)))
     account = await sign_up(client)
     await proxy.cut()
     try:

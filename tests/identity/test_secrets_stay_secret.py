@@ -9,6 +9,7 @@ import pytest
 
 from metacult.identity.sessions import COOKIE_NAME
 from tests.accounts import sign_in_with_cookie, sign_up
+from tests.realtime.live import Live
 
 
 async def test_no_secret_is_logged_during_sign_in_flows(client, caplog) -> None:
@@ -33,10 +34,19 @@ async def test_no_secret_is_logged_during_sign_in_flows(client, caplog) -> None:
     assert "wrong-password-1" not in logged
 
 
-async def test_a_bearer_token_opens_the_websocket(client) -> None:
+async def test_a_bearer_token_opens_the_websocket_as_its_user(client) -> None:
     account = await sign_up(client)
-    ws = await client.ws_connect("/ws", headers=account.headers)
-    await ws.close()
+    channel = f"user:{account.id}"
+
+    signed_in = await Live.open(client, headers=account.headers)
+    anonymous = await Live.open(client)
+
+    # Only the token's user may read their own channel: the token made the connection theirs.
+    assert (await signed_in.subscribe(channel))["type"] == "subscribed"
+    refused_anonymous = await anonymous.subscribe(channel)
+    assert refused_anonymous["type"] == "error"
+    await signed_in.close()
+    await anonymous.close()
     with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
         await client.ws_connect("/ws", headers={"Authorization": "Bearer mca_forged"})
     assert refused.value.status == 401

@@ -116,10 +116,22 @@ async def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(client) 
 async def test_other_sign_ins_survive_a_revoked_family(client) -> None:
     account = await sign_up(client)
     other = await (await password_grant(client, account)).json()
-    await client.post("/api/v1/auth/token/refresh", json={"refresh_token": account.refresh_token})
-    await client.post("/api/v1/auth/token/refresh", json={"refresh_token": account.refresh_token})
+    refresh = {"refresh_token": account.refresh_token}
+    rotated = await client.post("/api/v1/auth/token/refresh", json=refresh)
+    reused = await client.post("/api/v1/auth/token/refresh", json=refresh)
+
+    # The reused sign-in's family is revoked...
+    assert rotated.status == 200 and reused.status == 401
+    assert (await reused.json())["error"]["code"] == "refresh_token_reused"
+    newest = {"Authorization": f"Bearer {(await rotated.json())['access_token']}"}
+    assert (await client.get("/api/v1/me", headers=newest)).status == 401
+    # ...and the other sign-in of the same account goes on, its refresh token too.
     headers = {"Authorization": f"Bearer {other['access_token']}"}
     assert (await client.get("/api/v1/me", headers=headers)).status == 200
+    renewed = await client.post(
+        "/api/v1/auth/token/refresh", json={"refresh_token": other["refresh_token"]}
+    )
+    assert renewed.status == 200
 
 
 async def test_an_unknown_refresh_token_is_refused(client) -> None:

@@ -11,12 +11,14 @@ import pytest
 from metacult.config import ConfigError, Settings
 
 
+@pytest.mark.unit
 def test_defaults_are_enough_to_start_in_development() -> None:
     settings = Settings.from_env({})
     assert settings.port == 8080
     assert settings.database_url.startswith("postgresql://")
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("env", "named"),
     [
@@ -37,6 +39,7 @@ def test_a_malformed_setting_is_refused_by_name(env: dict[str, str], named: str)
         Settings.from_env(env)
 
 
+@pytest.mark.slow  # runs a subprocess
 def test_the_cli_stops_with_one_clear_line_on_a_bad_setting() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "metacult", "migrate"],

@@ -11,7 +11,7 @@ from metacult.infra.events import PROBED, ProbePayload, emit
 from metacult.infra.outbox import relay_once
 from metacult.infra.redis import rkey
 from tests import random_refs
-from tests.helpers import eventually
+from tests.helpers import eventually, redis_address, redis_url_via
 from tests.tcp_proxy import TcpProxy
 from workers.events import dispatch
 
@@ -43,9 +43,9 @@ async def test_a_rolled_back_change_sends_no_event(db) -> None:
 async def test_events_wait_out_a_redis_outage_and_are_delivered_after(
     db, redis, settings, worker
 ) -> None:
-    proxy = await TcpProxy("127.0.0.1", 6379).start()
+    proxy = await TcpProxy(*redis_address(settings.redis_url)).start()
     broker = RedisBroker(
-        url=f"redis://127.0.0.1:{proxy.port}/0",
+        url=redis_url_via(settings.redis_url, proxy.port),
         namespace=f"{settings.redis_prefix}-dramatiq",
         socket_timeout=2,
         socket_connect_timeout=2,

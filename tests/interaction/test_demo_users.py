@@ -29,6 +29,7 @@ def synthetic_titles(count: int = 300) -> list[demo.Title]:
     return demo.rank_titles(rows, rng)
 
 
+@pytest.mark.unit
 def test_popular_titles_get_most_of_the_activity_and_ratings_follow_quality() -> None:
     titles = synthetic_titles()
     by_id = {title.id: title for title in titles}
@@ -58,6 +59,7 @@ def test_popular_titles_get_most_of_the_activity_and_ratings_follow_quality() ->
     }
 
 
+@pytest.mark.unit
 def test_each_user_leans_towards_a_few_favourite_genres() -> None:
     titles = synthetic_titles()
     by_id = {title.id: title for title in titles}
@@ -85,6 +87,7 @@ def scratch_database():
     asyncio.run(drop())
 
 
+@pytest.mark.slow  # runs a subprocess
 def test_seed_with_demo_users_creates_them_once_with_histories(scratch_database) -> None:
     env = {**os.environ, "DATABASE_URL": scratch_database}
 

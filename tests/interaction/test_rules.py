@@ -6,6 +6,8 @@ import pytest
 
 from metacult.interaction import rules
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(("rating", "half"), [(0.5, 1), (1, 2), (3.5, 7), (5, 10)])
 def test_ratings_are_half_stars_from_half_to_five(rating: float, half: int) -> None:

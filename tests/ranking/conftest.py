@@ -5,11 +5,21 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+import pytest_asyncio
 
 from metacult import identity
 from metacult.ranking import store
 from metacult.ranking.events import VOTE_CAST, VoteCastPayload
+from metacult.ranking.service import RankingState
 from tests import random_refs
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def ranking_state():
+    """Ranking's state as a worker keeps it (background flushes), closed after the test."""
+    state = RankingState()
+    yield state
+    await state.close()
 
 
 def unique_genre() -> str:

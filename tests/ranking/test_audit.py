@@ -9,6 +9,8 @@ import pytest
 
 from metacult.ranking.audit import bradley_terry, kendall_tau
 
+pytestmark = pytest.mark.unit
+
 
 def test_kendall_tau_is_one_for_the_same_order_and_minus_one_for_the_reverse() -> None:
     scores = {1: 3.0, 2: 2.0, 3: 1.0}

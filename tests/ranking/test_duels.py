@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+from collections import Counter
+
 import pytest_asyncio
 
+from metacult.infra.redis import rkey
+from metacult.ranking import service
 from tests.accounts import sign_up
-from tests.ranking.conftest import offer
+from tests.ranking.conftest import new_user, offer
 from tests.realtime.live import Live
 from tests.titles import new_titles
 
@@ -203,3 +209,52 @@ async def test_votes_over_the_websocket_get_the_next_duel_and_push_it_on_the_use
     pushed = await live.expect("publication", channel=f"user:{account.id}")
     assert pushed["data"] == {"type": "duel.next", "duel": reply["data"]["next"]}
     await live.close()
+
+
+async def test_a_strong_favourite_does_not_fill_the_users_duels(client, db) -> None:
+    # Given a user who liked and rated one title of a small catalogue
+    titles = await new_titles(db, 12, kind="series")
+    favourite = titles[0]
+    account = await sign_up(client)
+    for method, path, body in (("PUT", "like", None), ("PUT", "rating", {"rating": 5})):
+        response = await client.request(
+            method, f"/api/v1/media/{favourite}/{path}", json=body, headers=account.headers
+        )
+        assert response.status == 200
+
+    # When they play 20 duels in a row, choosing their favourite whenever it is offered
+    shown: list[set[int]] = []
+    duel = await (
+        await client.get("/api/v1/duels/next?kind=series", headers=account.headers)
+    ).json()
+    for _ in range(20):
+        pair = {duel["a"]["id"], duel["b"]["id"]}
+        shown.append(pair)
+        winner = favourite if favourite in pair else duel["a"]["id"]
+        vote = await client.post(
+            f"/api/v1/duels/{duel['id']}/vote", json={"winner": winner}, headers=account.headers
+        )
+        duel = (await vote.json())["next"]
+
+    # Then no title was in two consecutive duels, nor in more than a third of them
+    assert all(not before & after for before, after in itertools.pairwise(shown))
+    appearances = Counter(m for pair in shown for m in pair)
+    assert max(appearances.values()) <= 20 // 3
+    assert appearances[favourite] >= 3  # still offered often: the rule caps, it does not hide
+
+
+async def test_concurrent_preparations_fill_the_queue_once(db, redis, settings, titles) -> None:
+    # Given a user with nothing prepared, and several requests preparing their duels at once
+    user_id = await new_user(db, "Racer")
+
+    made = await asyncio.gather(
+        *(service.prepare_matchups(db, redis, settings, user_id, "game") for _ in range(5))
+    )
+
+    # Then one preparation made the queue's worth of duels, the others waited and found it full
+    assert sorted(made) == [0, 0, 0, 0, settings.duel_prefetch + 1]
+    queue = await redis.lrange(rkey(settings, "ranking", "queue", user_id, "game"), 0, -1)
+    open_duels = await db.fetch(
+        "SELECT id FROM ranking_duels WHERE user_id = $1 AND outcome IS NULL", user_id
+    )
+    assert sorted(int(d) for d in queue) == sorted(row["id"] for row in open_duels)

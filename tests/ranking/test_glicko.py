@@ -7,6 +7,8 @@ import pytest
 from metacult.ranking import glicko
 from metacult.ranking.glicko import Game, Rating
 
+pytestmark = pytest.mark.unit
+
 
 def test_glickmans_worked_example_is_reproduced() -> None:
     player = Rating(1500, 200, 0.06)

@@ -1,9 +1,12 @@
-"""Leaderboards: ordered by rating, live rank moves over the websocket, rebuilt from PostgreSQL."""
+"""Leaderboards: ordered by standing (rating − 2·RD), paged by keyset cursors, live rank
+moves over the websocket, rebuilt from PostgreSQL."""
 
 from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from metacult.infra.redis import rkey
 from metacult.ranking import leaderboards, service
@@ -35,7 +38,7 @@ async def test_a_rank_move_arrives_over_a_real_websocket_after_a_vote(client, db
     await live.close()
 
 
-async def test_a_leaderboard_lists_titles_by_rating_with_rank_deviation_and_movement(
+async def test_a_leaderboard_lists_titles_by_standing_with_rank_deviation_and_movement(
     client, db, redis, settings
 ) -> None:
     genre = unique_genre()
@@ -54,8 +57,9 @@ async def test_a_leaderboard_lists_titles_by_rating_with_rank_deviation_and_move
     body = await response.json()
     entries = body["entries"]
     assert [entry["rank"] for entry in entries] == [1, 2, 3]
-    ratings = [entry["rating"] for entry in entries]
-    assert ratings == sorted(ratings, reverse=True)
+    standings = [entry["standing"] for entry in entries]
+    assert standings == sorted(standings, reverse=True)
+    assert all(e["standing"] == pytest.approx(e["rating"] - 2 * e["rd"]) for e in entries)
     assert entries[0]["media"]["id"] == best
     assert all(entry["rd"] < 350 and entry["provisional"] for entry in entries)
     by_id = {entry["media"]["id"]: entry for entry in entries}
@@ -82,6 +86,80 @@ async def test_leaderboards_page_with_a_cursor(client, db, redis, settings) -> N
     ids = [e["media"]["id"] for e in first["entries"] + rest["entries"]]
     assert sorted(ids) == titles
     assert rest["next_cursor"] is None
+
+
+async def test_a_title_with_one_lucky_win_does_not_lead_the_board(
+    client, db, redis, settings
+) -> None:
+    # Given a title that won its only game, and one that earned its rating over many
+    genre = unique_genre()
+    user_id = await new_user(db, "Fan")
+    lucky, proven, *others = await new_titles(db, 10, kind="game", genres=(genre,))
+    await service.apply_vote(db, redis, settings, vote_cast(user_id, lucky, others[0]))
+    for _ in range(3):
+        for other in others:
+            await service.apply_vote(db, redis, settings, vote_cast(user_id, proven, other))
+            await service.apply_vote(db, redis, settings, vote_cast(user_id, other, proven))
+        await service.apply_vote(db, redis, settings, vote_cast(user_id, proven, others[1]))
+
+    # When the board is read
+    body = await (await client.get(f"/api/v1/leaderboards/genre:{genre}")).json()
+
+    # Then the proven title leads, though the lucky one's rating is higher
+    by_id = {entry["media"]["id"]: entry for entry in body["entries"]}
+    assert by_id[lucky]["rating"] > by_id[proven]["rating"]
+    assert by_id[lucky]["provisional"] and by_id[lucky]["games"] == 1
+    assert body["entries"][0]["media"]["id"] == proven
+    assert by_id[proven]["rank"] < by_id[lucky]["rank"]
+
+
+async def test_the_next_page_starts_where_the_last_one_ended_while_the_board_moves(
+    client, db, redis, settings
+) -> None:
+    # Given a board of 6 titles read 3 at a time
+    genre = unique_genre()
+    user_id = await new_user(db, "Fan")
+    titles = await new_titles(db, 6, kind="game", genres=(genre,))
+    for winner, loser in itertools.pairwise(titles):
+        await service.apply_vote(db, redis, settings, vote_cast(user_id, winner, loser))
+    url = f"/api/v1/leaderboards/genre:{genre}?limit=3"
+    first = await (await client.get(url)).json()
+    last = first["entries"][-1]
+
+    # When the bottom title climbs onto the first page before the next page is read
+    risen = titles[-1]
+    for _ in range(3):
+        await service.apply_vote(db, redis, settings, vote_cast(user_id, risen, titles[0]))
+    rest = await (await client.get(f"{url}&cursor={first['next_cursor']}")).json()
+    now = await (await client.get(f"/api/v1/leaderboards/genre:{genre}")).json()
+
+    # Then the next page holds the titles that now stand after the last one shown (an
+    # offset would have shown that last one again), ranked as they are now
+    rest_ids = [e["media"]["id"] for e in rest["entries"]]
+    assert risen not in rest_ids and last["media"]["id"] not in rest_ids
+    assert risen in [e["media"]["id"] for e in now["entries"][:3]]
+    position = (last["standing"], str(last["media"]["id"]))  # ties: by id, as Redis orders
+    after_last = [e for e in now["entries"] if (e["standing"], str(e["media"]["id"])) < position]
+    assert rest["entries"] == after_last[:3]
+
+
+async def test_a_cursor_that_is_not_one_of_this_board_is_refused(client, db, redis, settings):
+    genre = unique_genre()
+    user_id = await new_user(db, "Fan")
+    a, b, c = await new_titles(db, 3, kind="game", genres=(genre,))
+    await service.apply_vote(db, redis, settings, vote_cast(user_id, a, b))
+    await service.apply_vote(db, redis, settings, vote_cast(user_id, b, c))
+    page = await (await client.get(f"/api/v1/leaderboards/genre:{genre}?limit=1")).json()
+
+    for scope, cursor in (
+        ("kind:game", page["next_cursor"]),  # another board's
+        (f"genre:{genre}", "bm90LWEtY3Vyc29y"),
+        (f"genre:{genre}", "12"),
+        (f"genre:{genre}", "!!"),
+    ):
+        response = await client.get(f"/api/v1/leaderboards/{scope}?cursor={cursor}")
+        assert response.status == 422, (scope, cursor)
+        assert "cursor" in (await response.json())["error"]["fields"]
 
 
 async def test_an_unknown_scope_is_not_found(client) -> None:
@@ -129,17 +207,20 @@ async def test_leaderboards_are_rebuilt_identically_from_postgresql(
     assert await boards() == before
 
 
-async def test_bursts_of_rank_moves_are_coalesced_per_scope(db, redis, settings) -> None:
+async def test_bursts_of_rank_moves_are_coalesced_per_scope(
+    db, redis, settings, ranking_state
+) -> None:
     slow = settings.replace(leaderboard_flush_ms=3000)
     genre = unique_genre()
     channel = f"leaderboard:genre:{genre}"
     user_id = await new_user(db, "Fan")
     titles = await new_titles(db, 6, kind="game", genres=(genre,))
 
-    for winner, loser in zip(titles[1:], titles, strict=False):
-        await service.apply_vote(db, redis, slow, vote_cast(user_id, winner, loser))
-    for winner, loser in zip(titles[1:], titles, strict=False):
-        await service.apply_vote(db, redis, slow, vote_cast(user_id, winner, loser))
+    for _ in range(2):
+        for winner, loser in zip(titles[1:], titles, strict=False):
+            await service.apply_vote(
+                db, redis, slow, vote_cast(user_id, winner, loser), state=ranking_state
+            )
 
     first = await history_after(redis, settings, channel, 0, limit=100)
     assert len(first.entries) == 1  # the first move at once, the rest held back

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import Counter
+
+import pytest
 
 from metacult.ranking.matchmaking import (
     Candidate,
@@ -12,6 +15,8 @@ from metacult.ranking.matchmaking import (
     information,
     pair_key,
 )
+
+pytestmark = pytest.mark.unit
 
 
 def titles(n: int, **changes) -> list[Candidate]:
@@ -89,3 +94,47 @@ def test_a_newcomer_is_favoured_the_popular_titles_of_the_genres_they_picked() -
     popularity = {1: 5, 2: 50, 3: 1, 4: 99}
     favoured = _favoured((1, 2, 3, 4), genres, popularity, known=set(), picked={"horror"})
     assert favoured == {1, 3}
+
+
+def favourite_and_others(n: int) -> list[Candidate]:
+    """A pool where title 1 is the user's strong favourite (known), the others not."""
+    return [Candidate(1, 1500, 350, known=True), *titles(n)[1:]]
+
+
+def worst_window(pairs: list[tuple[int, int]], window: int) -> int:
+    """The most duels one title is in, over any ``window`` consecutive duels."""
+    return max(
+        max(Counter(m for pair in pairs[i : i + window] for m in pair).values())
+        for i in range(max(1, len(pairs) - window + 1))
+    )
+
+
+def test_without_the_variety_rule_a_favourite_comes_back_duel_after_duel() -> None:
+    pairs = choose_pairs(favourite_and_others(30), count=40, rng=random.Random(8), explore=0)
+
+    assert worst_window(pairs, 20) > 20 // 3
+
+
+def test_a_title_is_never_in_two_consecutive_duels_nor_in_more_than_a_third_of_a_window() -> None:
+    for seed in range(20):
+        pairs = choose_pairs(favourite_and_others(30), count=60, rng=random.Random(seed), window=20)
+
+        assert all(not set(a) & set(b) for a, b in itertools.pairwise(pairs))
+        assert worst_window(pairs, 20) <= 20 // 3
+
+
+def test_the_variety_rule_counts_the_duels_already_shown() -> None:
+    shown = [(1, 2), (1, 3), (4, 1), (5, 1), (1, 6), (7, 1), (3, 4)]
+
+    pairs = choose_pairs(
+        favourite_and_others(30), count=13, rng=random.Random(9), recent=shown, window=20
+    )
+
+    assert all(1 not in pair for pair in pairs)  # six of the last 20 already
+    assert not {3, 4} & set(pairs[0])
+
+
+def test_a_catalogue_too_small_for_the_variety_rule_still_gets_duels() -> None:
+    pairs = choose_pairs(titles(3), count=3, rng=random.Random(10), window=20)
+
+    assert len(pairs) == 3

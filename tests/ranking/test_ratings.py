@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 
@@ -156,6 +157,46 @@ async def test_personal_rankings_follow_the_users_own_votes(client, db, worker) 
     other = await sign_up(client)
     theirs = await client.get("/api/v1/me/rankings?kind=game", headers=other.headers)
     assert (await theirs.json())["entries"] == []
+
+
+async def test_personal_rankings_page_with_a_cursor(client, db, worker) -> None:
+    account = await sign_up(client)
+    titles = await new_titles(db, 5, kind="game")
+    for winner, loser in itertools.pairwise(titles):
+        duel_id = await offer(db, account.id, winner, loser)
+        response = await client.post(
+            f"/api/v1/duels/{duel_id}/vote", json={"winner": winner}, headers=account.headers
+        )
+        assert response.status == 200
+    url = "/api/v1/me/rankings?kind=game&limit=2"
+
+    async def applied():
+        everything = "/api/v1/me/rankings?kind=game&limit=100"
+        body = await (await client.get(everything, headers=account.headers)).json()
+        return sum(entry["games"] for entry in body["entries"]) == 8
+
+    await eventually(applied)
+    entries, cursor, cursors = [], None, []
+    for _ in range(4):
+        page = await client.get(
+            url + (f"&cursor={cursor}" if cursor else ""), headers=account.headers
+        )
+        assert page.status == 200
+        body = await page.json()
+        entries += body["entries"]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+        cursors.append(cursor)
+
+    assert [entry["rank"] for entry in entries] == [1, 2, 3, 4, 5]
+    assert sorted(entry["media"]["id"] for entry in entries) == titles
+    assert entries[0]["media"]["id"] == titles[0]
+    assert len(cursors) == 2
+    other_kind = await client.get(
+        f"/api/v1/me/rankings?kind=film&cursor={cursors[0]}", headers=account.headers
+    )
+    assert other_kind.status == 422
 
 
 async def test_the_media_page_shows_the_duel_rating(client, db, redis, settings) -> None:

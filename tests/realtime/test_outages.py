@@ -6,14 +6,13 @@ import contextlib
 import shutil
 import subprocess
 import tempfile
-from urllib.parse import urlsplit
 
 import pytest
 
 from metacult.infra.redis import create_redis
 from metacult.realtime import publish
 from metacult.typedefs import HUB
-from tests.helpers import eventually, free_port
+from tests.helpers import eventually, free_port, redis_address, redis_url_via
 from tests.realtime.live import Live, leaderboard_channel, media_channel
 from tests.tcp_proxy import TcpProxy
 
@@ -32,9 +31,10 @@ async def _not_ready(client) -> bool:
 async def test_a_network_blip_is_recovered_from_the_history(
     aiohttp_client, make_app, redis, settings
 ) -> None:
-    target = urlsplit(settings.redis_url)
-    proxy = await TcpProxy(target.hostname, target.port or 6379).start()
-    app = make_app(redis_url=f"redis://127.0.0.1:{proxy.port}/0", realtime_canary_interval=0.2)
+    proxy = await TcpProxy(*redis_address(settings.redis_url)).start()
+    app = make_app(
+        redis_url=redis_url_via(settings.redis_url, proxy.port), realtime_canary_interval=0.2
+    )
     client = await aiohttp_client(app)
     channel = leaderboard_channel()
     live = await Live.open(client)

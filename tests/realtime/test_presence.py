@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from metacult.realtime.hub import thin
 from tests.realtime.live import Live, media_channel
 
@@ -33,6 +35,7 @@ async def test_only_media_channels_carry_presence(
     assert frame["channel"] == media
 
 
+@pytest.mark.unit
 def test_large_crowds_are_shown_rounded_so_that_small_moves_send_nothing() -> None:
     assert [thin(n) for n in (0, 7, 20)] == [0, 7, 20]
     assert thin(1234) == thin(1236) == 1200
