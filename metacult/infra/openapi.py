@@ -48,6 +48,7 @@ _ERRORS = {
     "403": "The caller may not do this.",
     "404": "Nothing here.",
     "409": "This conflicts with the current state.",
+    "410": "This is no longer available.",
     "413": "The request is too large.",
     "422": "Some fields are invalid; `fields` names them.",
     "429": "Too many requests; `Retry-After` says when to try again.",
@@ -191,13 +192,10 @@ def _responses(endpoint: Endpoint, refs: Refs) -> dict[str, Any]:
         }
     else:
         responses["204" if endpoint.status == 200 else status] = {"description": "Done."}
-    codes = ["400", "413", "422", "429", "503"]
-    if endpoint.auth != "public":
-        codes[1:1] = ["401", "403"]
-    if endpoint.path_params is not None or "{" in endpoint.path:
-        codes.append("404")
-    if endpoint.method != "GET":
-        codes.append("409")
+    # Any operation may meet these: a bad token or a cross-site write (401 / 403), an id
+    # that does not exist or is gone (404 / 410), a state conflict (409), limits (413,
+    # 429) and dependencies away (503).
+    codes = list(_ERRORS)
     for code in sorted(codes):
         responses[code] = {"$ref": f"#/components/responses/{code}"}
     return responses
