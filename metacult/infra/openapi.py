@@ -140,6 +140,16 @@ def _operation(endpoint: Endpoint, refs: Refs, schemas: dict[str, Any]) -> dict[
             parameters.append(
                 {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
             )
+    if endpoint.idempotent:
+        parameters.append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "description": "Send the same key when retrying: the first answer is replayed.",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+            }
+        )
     if parameters:
         operation["parameters"] = parameters
     if endpoint.body is not None:
