@@ -29,6 +29,8 @@ REDIS = web.AppKey("redis", Redis)
 AUTHENTICATOR = web.AppKey("authenticator", Authenticator)
 # Endpoints with their declared request and reply types (the OpenAPI document's source).
 ENDPOINTS = web.AppKey("endpoints", list["Endpoint"])
+# The OpenAPI document, rendered once on first request (see metacult/apidocs.py).
+OPENAPI_DOCUMENT = web.AppKey("openapi_document", bytes)
 # Named readiness probes: each answers True when its dependency works.
 READINESS = web.AppKey("readiness", dict)
 # Set when shutdown begins, so that readiness turns 503 before connections close.

@@ -100,7 +100,14 @@ def client_ip(request: web.Request) -> str:
     return request.remote or "unknown"
 
 
-@api.post("/api/v1/auth/signup", auth="public", body=SignupIn, reply=MeOut, status=201)
+@api.post(
+    "/api/v1/auth/signup",
+    auth="public",
+    body=SignupIn,
+    reply=MeOut,
+    status=201,
+    idempotent=True,
+)
 async def sign_up(request: web.Request, body: SignupIn) -> MeOut:
     """Create an account with an email and a password (then sign in to get a session)."""
     app = request.app

@@ -25,7 +25,7 @@ import pydantic
 from aiohttp import web
 from pydantic_core import PydanticCustomError
 
-from metacult.infra import jsonlog
+from metacult.infra import idempotency, jsonlog
 from metacult.infra.auth import Principal
 from metacult.infra.errors import (
     DEPENDENCY_DOWN,
@@ -36,7 +36,7 @@ from metacult.infra.errors import (
     Unauthenticated,
     Unavailable,
 )
-from metacult.typedefs import AUTHENTICATOR, PRINCIPAL
+from metacult.typedefs import AUTHENTICATOR, PRINCIPAL, REDIS, SETTINGS
 
 log = logging.getLogger("metacult.web")
 
@@ -199,6 +199,7 @@ class Endpoint:
     reply: type[pydantic.BaseModel] | None
     tags: tuple[str, ...]
     stream: str | None
+    idempotent: bool = False
 
 
 class Api:
@@ -220,15 +221,32 @@ class Api:
         reply: type[pydantic.BaseModel] | None = None,
         status: int = 200,
         stream: str | None = None,
+        idempotent: bool = False,
     ) -> Callable[[Handler], Handler]:
-        """Declare an endpoint. ``stream`` names the media type of a streaming reply."""
+        """Declare an endpoint. ``stream`` names the media type of a streaming reply;
+        ``idempotent`` honours an ``Idempotency-Key`` header (writes that apps retry)."""
 
         def decorate(handler: Handler) -> Handler:
             wants = set(inspect.signature(handler).parameters)
 
             async def endpoint(request: web.Request) -> web.StreamResponse:
-                kwargs: dict[str, Any] = {}
                 principal = await require(request, auth)
+                key = idempotency.key_of(request) if idempotent else None
+                if key is None:
+                    return await answer(request, principal)
+                return await idempotency.once(
+                    request,
+                    request.app[REDIS],
+                    request.app[SETTINGS],
+                    principal,
+                    key,
+                    lambda: answer(request, principal),
+                )
+
+            async def answer(
+                request: web.Request, principal: Principal | None
+            ) -> web.StreamResponse:
+                kwargs: dict[str, Any] = {}
                 if "user" in wants:
                     kwargs["user"] = principal
                 if path_params is not None:
@@ -260,6 +278,7 @@ class Api:
                     reply=reply,
                     tags=(self.tag,),
                     stream=stream,
+                    idempotent=idempotent,
                 )
             )
             return handler

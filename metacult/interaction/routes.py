@@ -232,7 +232,12 @@ async def _page(request: web.Request, page: service.Page, user: Principal | None
 
 
 @api.post(
-    "/api/v1/media/{id}/reviews", path_params=IdPath, body=ReviewIn, reply=ReviewOut, status=201
+    "/api/v1/media/{id}/reviews",
+    path_params=IdPath,
+    body=ReviewIn,
+    reply=ReviewOut,
+    status=201,
+    idempotent=True,
 )
 async def write_review(
     request: web.Request, path: IdPath, body: ReviewIn, user: Principal
@@ -355,7 +360,14 @@ async def activity(request: web.Request, path: IdPath, query: PageQuery) -> Acti
 # --- signals -------------------------------------------------------------------------
 
 
-@api.post("/api/v1/signals", body=SignalsIn, reply=SignalsOut, status=202, auth="public")
+@api.post(
+    "/api/v1/signals",
+    body=SignalsIn,
+    reply=SignalsOut,
+    status=202,
+    auth="public",
+    idempotent=True,
+)
 async def record_signals(
     request: web.Request, body: SignalsIn, user: Principal | None
 ) -> SignalsOut:

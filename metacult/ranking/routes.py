@@ -122,7 +122,9 @@ async def next_duel(request: web.Request, query: KindQuery, user: Principal) -> 
     return MatchupOut.model_validate(matchup)
 
 
-@api.post("/api/v1/duels/{id}/vote", path_params=IdPath, body=VoteIn, reply=VoteOut)
+@api.post(
+    "/api/v1/duels/{id}/vote", path_params=IdPath, body=VoteIn, reply=VoteOut, idempotent=True
+)
 async def vote(request: web.Request, path: IdPath, body: VoteIn, user: Principal) -> VoteOut:
     """Vote on a duel (once; the same vote again gives the same answer); returns the next one."""
     return await _vote(request.app, user, path.id, body)
