@@ -5,14 +5,14 @@ from __future__ import annotations
 from xml.etree import ElementTree
 
 from metacult import catalog
-from tests.catalog.conftest import make_media
+from tests.titles import new_title
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 async def test_a_title_without_an_image_points_to_its_generated_cover_everywhere(client, db):
-    media_id = await make_media(db, kind="film", title="Le Fabuleux Destin", year=2001)
-    other = await make_media(db, kind="film", year=2002)
+    media_id = await new_title(db, kind="film", title="Le Fabuleux Destin", year=2001)
+    other = await new_title(db, kind="film", year=2002)
     cover = f"/api/v1/media/{media_id}/cover.svg"
 
     page = await (await client.get(f"/api/v1/media/{media_id}")).json()
@@ -29,7 +29,7 @@ async def test_a_title_without_an_image_points_to_its_generated_cover_everywhere
 
 async def test_a_title_with_an_image_keeps_it(client, db):
     image = "https://images.example.org/poster.jpg"
-    media_id = await make_media(db, kind="series", cover_url=image)
+    media_id = await new_title(db, kind="series", cover_url=image)
 
     page = await (await client.get(f"/api/v1/media/{media_id}")).json()
 
@@ -37,7 +37,7 @@ async def test_a_title_with_an_image_keeps_it(client, db):
 
 
 async def test_the_generated_cover_shows_the_title_kind_and_year_the_same_every_time(client, db):
-    media_id = await make_media(db, kind="game", title="Hollow <Knight> & Co", year=2017)
+    media_id = await new_title(db, kind="game", title="Hollow <Knight> & Co", year=2017)
 
     first = await client.get(f"/api/v1/media/{media_id}/cover.svg")
     again = await client.get(f"/api/v1/media/{media_id}/cover.svg")
@@ -59,7 +59,7 @@ async def test_the_generated_cover_shows_the_title_kind_and_year_the_same_every_
 
 
 async def test_each_title_gets_its_own_colour(client, db):
-    ids = [await make_media(db, kind="film") for _ in range(3)]
+    ids = [await new_title(db, kind="film") for _ in range(3)]
 
     colours = set()
     for media_id in ids:

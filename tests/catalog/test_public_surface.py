@@ -7,7 +7,7 @@ import pytest
 from metacult import catalog
 from metacult.infra.errors import NotFound
 from tests.accounts import sign_up
-from tests.catalog.conftest import make_media
+from tests.titles import new_title
 
 
 async def test_summaries_give_what_lists_show_and_leave_out_unknown_ids(db, seeded):
@@ -63,7 +63,7 @@ async def test_media_ids_lists_a_genre_or_platform_scope(db, seeded):
 
 async def test_the_library_statuses_catalog_declares_are_those_the_api_takes(client, db):
     account = await sign_up(client)
-    titles = {kind: await make_media(db, kind=kind) for kind in catalog.KINDS}
+    titles = {kind: await new_title(db, kind=kind) for kind in catalog.KINDS}
     every_status = {status for statuses in catalog.LIBRARY_STATUSES.values() for status in statuses}
 
     for kind, media_id in titles.items():

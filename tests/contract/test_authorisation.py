@@ -18,8 +18,8 @@ from metacult.infra.openapi import openapi_path
 from metacult.realtime import NAMESPACES
 from metacult.typedefs import ENDPOINTS
 from tests.accounts import sign_up
-from tests.interaction.arrange import new_media
 from tests.realtime.live import Live
+from tests.titles import new_title
 
 # Values that fit each path placeholder's declared shape.
 SAMPLE_PATH_VALUES = {"provider": "google", "scope": "global", "slug": "no-such-title"}
@@ -109,7 +109,7 @@ def _h(headers: dict[str, str]) -> dict:
 
 async def test_nobody_edits_or_deletes_another_users_review(client, db):
     author, stranger = await sign_up(client), await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     review = await (
         await client.post(
             f"/api/v1/media/{media_id}/reviews", json={"body": "Mine."}, headers=author.headers
@@ -127,7 +127,7 @@ async def test_nobody_edits_or_deletes_another_users_review(client, db):
 async def test_nobody_votes_another_users_duel(client, db):
     owner, stranger = await sign_up(client), await sign_up(client)
     for _ in range(2):
-        media_id = await new_media(db, kind="game")
+        media_id = await new_title(db, kind="game")
         await client.put(f"/api/v1/media/{media_id}/like", headers=owner.headers)
     response = await client.get("/api/v1/duels/next?kind=game", headers=owner.headers)
     assert response.status == 200, await response.text()

@@ -6,12 +6,12 @@ import pytest
 
 from tests import random_refs
 from tests.accounts import sign_up
-from tests.interaction.arrange import new_media
+from tests.titles import new_title
 
 
 async def test_a_retried_review_is_written_once_and_answered_the_same(client, db):
     author = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     headers = {**author.headers, "Idempotency-Key": random_refs.suffix()}
     url = f"/api/v1/media/{media_id}/reviews"
     first = await client.post(url, json={"body": "Once."}, headers=headers)
@@ -25,7 +25,7 @@ async def test_a_retried_review_is_written_once_and_answered_the_same(client, db
 
 async def test_a_key_reused_for_another_request_is_refused(client, db):
     author = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     headers = {**author.headers, "Idempotency-Key": random_refs.suffix()}
     url = f"/api/v1/media/{media_id}/reviews"
     assert (await client.post(url, json={"body": "One."}, headers=headers)).status == 201
@@ -36,7 +36,7 @@ async def test_a_key_reused_for_another_request_is_refused(client, db):
 
 async def test_keys_belong_to_their_caller(client, db):
     alice, bob = await sign_up(client), await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     key = random_refs.suffix()
     url = f"/api/v1/media/{media_id}/reviews"
     for account in (alice, bob):
@@ -48,7 +48,7 @@ async def test_keys_belong_to_their_caller(client, db):
 
 async def test_a_refused_request_can_be_fixed_and_sent_again_with_its_key(client, db):
     author = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     headers = {**author.headers, "Idempotency-Key": random_refs.suffix()}
     url = f"/api/v1/media/{media_id}/reviews"
     assert (await client.post(url, json={"body": ""}, headers=headers)).status == 422
@@ -68,7 +68,7 @@ async def test_a_retried_sign_up_creates_one_account(client, db):
 @pytest.mark.parametrize("key", ["", "x" * 256, "caf\u00e9"])
 async def test_a_malformed_key_is_refused(client, db, key):
     author = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     response = await client.post(
         f"/api/v1/media/{media_id}/reviews",
         json={"body": "Hi."},

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import WSServerHandshakeError
 
 from tests.accounts import sign_up
-from tests.interaction.arrange import new_media
+from tests.titles import new_title
 
 
 def b64(text: str) -> str:
@@ -38,7 +38,7 @@ async def test_a_nul_character_in_any_text_is_refused_before_it_reaches_postgres
 ) -> None:
     author = await sign_up(client)
     admin = await sign_up(client, role="admin")
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     written = await client.post(
         f"/api/v1/media/{media_id}/reviews", json={"body": "fine"}, headers=author.headers
     )
@@ -80,7 +80,7 @@ async def test_a_nul_character_in_any_text_is_refused_before_it_reaches_postgres
 
 async def test_numbers_are_strict_and_finite(client, db) -> None:
     account = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     path = f"/api/v1/media/{media_id}/rating"
     for body in ('{"rating": true}', '{"rating": "1"}', '{"rating": 1e308}', '{"rating": -1e308}'):
         await expect_error(await send_json(client, "PUT", path, body, headers=account.headers))
@@ -137,7 +137,7 @@ async def test_review_and_activity_cursors_out_of_range_are_refused(
     client, db, cursor: str
 ) -> None:
     account = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     for path, params in [
         (f"/api/v1/media/{media_id}/reviews", {}),
         (f"/api/v1/media/{media_id}/reviews", {"sort": "most_liked"}),
