@@ -462,8 +462,9 @@ async def follow_list(
         }
         for row in rows
     ]
-    last = rows[-1]
-    next_cursor = cursors.encode_position((last["created_at"], last["id"])) if more else None
+    next_cursor = None
+    if more:
+        next_cursor = cursors.encode_position((rows[-1]["created_at"], rows[-1]["id"]))
     return FollowPage(items, next_cursor)
 
 
