@@ -364,3 +364,61 @@ async def test_no_declared_endpoint_answers_500_to_an_odd_value_in_one_field(cli
                     if response.status >= 500:
                         failures.append((endpoint.method, endpoint.path, name, repr(value)[:20]))
     assert failures == []
+
+
+async def test_an_odd_value_beside_valid_ones_is_a_4xx_on_every_write(client, db) -> None:
+    """The same sweep with the other fields valid, so that each write's own code runs."""
+    import json
+
+    user = await sign_up(client)
+    admin = await sign_up(client, role="admin")
+    media_id = await new_media(db)
+    written = await client.post(
+        f"/api/v1/media/{media_id}/reviews", json={"body": "fine"}, headers=user.headers
+    )
+    review_id = (await written.json())["id"]
+    signal = {"id": "2b1f0c6e-8d4a-4a57-9d7e-2f2f2f2f2f2f", "type": "view", "media_id": media_id}
+    writes = [
+        (
+            "POST",
+            "/api/v1/auth/signup",
+            {"email": "x@example.com", "password": "a-good-Password1", "display_name": "X"},
+            {},
+        ),
+        ("POST", "/api/v1/auth/login", {"email": user.email, "password": "not-it"}, {}),
+        (
+            "POST",
+            "/api/v1/auth/token",
+            {"grant_type": "password", "email": user.email, "password": "not-it"},
+            {},
+        ),
+        ("POST", "/api/v1/auth/token/refresh", {"refresh_token": "mcr_x"}, {}),
+        ("PATCH", "/api/v1/me", {"display_name": "Y", "bio": "b"}, user.headers),
+        ("PUT", f"/api/v1/media/{media_id}/rating", {"rating": 4}, user.headers),
+        ("PUT", f"/api/v1/media/{media_id}/status", {"status": "watched"}, user.headers),
+        ("POST", f"/api/v1/media/{media_id}/reviews", {"body": "ok"}, user.headers),
+        ("PATCH", f"/api/v1/reviews/{review_id}", {"body": "ok", "spoiler": True}, user.headers),
+        ("POST", f"/api/v1/admin/reviews/{review_id}/hide", {"reason": "because"}, admin.headers),
+    ]
+    bodies = [
+        (method, path, {**base, name: value}, headers)
+        for method, path, base, headers in writes
+        for name in base
+        for value in ODD_BODY_VALUES
+    ]
+    bodies += [
+        ("POST", "/api/v1/signals", {"events": [{**signal, name: value}]}, user.headers)
+        for name in ("id", "type", "media_id", "at", "query", "source", "position")
+        for value in ODD_BODY_VALUES
+    ]
+    failures = []
+    for method, path, body, headers in bodies:
+        response = await client.request(
+            method,
+            path,
+            data=json.dumps(body).encode(),
+            headers={**headers, "Content-Type": "application/json"},
+        )
+        if response.status >= 500:
+            failures.append((method, path, repr(body)[:60]))
+    assert failures == []
