@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import math
 import time
 import typing
 import uuid
@@ -50,20 +51,27 @@ JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
+# The validation context of what comes from a client: its bodies, queries, paths and
+# websocket actions (models built by our own code are not checked again).
+FROM_CLIENT = {"from_client": True}
+
+
 class Schema(pydantic.BaseModel):
     """Base of every request and reply model.
 
-    Whatever a model accepts, PostgreSQL can store: no NUL character in any text (it
-    refuses 0x00), no integer beyond 64 bits, no infinite or NaN number, in every field
-    and in the lists and mappings it holds. A field typed ``Any`` is left to the code that
-    gives it a type (signals check each event of a batch on its own).
+    Whatever a request model accepts from a client, PostgreSQL can store: no NUL character
+    in any text (it refuses 0x00), no integer beyond 64 bits, no infinite or NaN number, in
+    every field and in the lists and mappings it holds. A field typed ``Any`` is left to the
+    code that gives it a type (signals check each event of a batch on its own).
     """
 
-    model_config = pydantic.ConfigDict(frozen=True, allow_inf_nan=False)
+    model_config = pydantic.ConfigDict(frozen=True)
 
     @pydantic.field_validator("*", mode="after")
     @classmethod
     def _storable(cls, value: Any, info: pydantic.ValidationInfo) -> Any:
+        if not (info.context or {}).get("from_client"):
+            return value
         field = cls.model_fields.get(info.field_name or "")
         if field is None or not _untyped(field.annotation):
             _refuse_unstorable(value)
@@ -82,6 +90,9 @@ def _refuse_unstorable(value: Any) -> None:
     elif isinstance(value, int):
         if not INT64_MIN <= value <= INT64_MAX:
             raise PydanticCustomError("int_out_of_range", "must fit in a 64-bit integer")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise PydanticCustomError("finite_number", "must be a finite number")
     elif isinstance(value, dict):
         for key, item in value.items():
             _refuse_unstorable(key)
@@ -140,7 +151,7 @@ async def parse_body(request: web.Request, model: type[Model]) -> Model:
     """
     raw = await request.read()
     try:
-        return model.model_validate_json(raw or b"{}", strict=True)
+        return model.model_validate_json(raw or b"{}", strict=True, context=FROM_CLIENT)
     except pydantic.ValidationError as exc:
         if any(error["type"] == "json_invalid" for error in exc.errors(include_url=False)):
             raise BadRequest("The body is not valid JSON.", code="malformed_json") from None
@@ -151,7 +162,7 @@ def parse_query(request: web.Request, model: type[Model]) -> Model:
     """Read the query string into ``model`` (422 with the offending parameters)."""
     data = {key: request.query.getone(key) for key in request.query}
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=FROM_CLIENT)
     except pydantic.ValidationError as exc:
         raise validation_error(exc) from None
 
@@ -159,7 +170,7 @@ def parse_query(request: web.Request, model: type[Model]) -> Model:
 def parse_path(request: web.Request, model: type[Model]) -> Model:
     """Read the path parameters into ``model``; a path that does not fit is a 404."""
     try:
-        return model.model_validate(dict(request.match_info))
+        return model.model_validate(dict(request.match_info), context=FROM_CLIENT)
     except pydantic.ValidationError:
         raise web.HTTPNotFound() from None
 

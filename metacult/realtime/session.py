@@ -23,7 +23,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from metacult.infra.auth import Principal
 from metacult.infra.errors import AppError
-from metacult.infra.web import validation_error
+from metacult.infra.web import FROM_CLIENT, validation_error
 from metacult.realtime import protocol
 from metacult.realtime.channels import UnknownChannel, may_subscribe
 from metacult.realtime.hub import Hub, HubUnavailable
@@ -293,7 +293,9 @@ class WebSocketSession:
             return
         try:
             # As strict as an HTTP body: ``true`` or ``"1"`` is not a number.
-            payload = action.body.model_validate_json(orjson.dumps(frame.data), strict=True)
+            payload = action.body.model_validate_json(
+                orjson.dumps(frame.data), strict=True, context=FROM_CLIENT
+            )
         except pydantic.ValidationError as exc:
             invalid = validation_error(exc, prefix="data.")
             self.deliver(

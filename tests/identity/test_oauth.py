@@ -135,6 +135,24 @@ async def test_a_verified_provider_address_links_the_existing_account(
     assert links == 1
 
 
+async def test_a_verified_provider_address_closes_the_unverified_owners_live_connections(
+    aiohttp_client, make_app, provider
+) -> None:
+    from metacult.realtime import protocol
+    from tests.accounts import sign_up
+    from tests.realtime.live import Live
+
+    client = await metacult(aiohttp_client, make_app, provider)
+    account = await sign_up(client)
+    live = await Live.open(client, headers=account.headers)
+    assert (await live.subscribe(f"user:{account.id}"))["type"] == "subscribed"
+    provider.consent_as(email=account.email)
+
+    assert (await dance(client, "google")).status == 302
+
+    assert await live.closed() == protocol.CLOSE_SIGNED_OUT
+
+
 async def test_an_unverified_provider_address_neither_links_nor_creates(
     aiohttp_client, make_app, provider
 ) -> None:
