@@ -330,7 +330,7 @@ async def test_no_declared_endpoint_answers_500_to_an_odd_value_in_one_field(cli
     from metacult.typedefs import ENDPOINTS
 
     account = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     written = await client.post(
         f"/api/v1/media/{media_id}/reviews", json={"body": "fine"}, headers=account.headers
     )
@@ -372,7 +372,7 @@ async def test_an_odd_value_beside_valid_ones_is_a_4xx_on_every_write(client, db
 
     user = await sign_up(client)
     admin = await sign_up(client, role="admin")
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     written = await client.post(
         f"/api/v1/media/{media_id}/reviews", json={"body": "fine"}, headers=user.headers
     )
