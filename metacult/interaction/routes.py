@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 import pydantic
 from aiohttp import web
@@ -129,7 +129,11 @@ class ActivityPage(Schema):
 
 
 class SignalsIn(Schema):
-    events: list[Any] = pydantic.Field(min_length=1, max_length=signals.MAX_BATCH)
+    # Any JSON value each: every event is checked against ``signals.Signal`` on its own, so
+    # that one malformed event is refused with its reason and the others are still kept.
+    events: list[pydantic.JsonValue] = pydantic.Field(
+        min_length=1, max_length=signals.MAX_BATCH, description="signals.Signal objects"
+    )
 
 
 class SignalResult(Schema):

@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 import asyncpg
 import pydantic
@@ -32,13 +32,26 @@ class KindQuery(Schema):
     kind: Kind = "game"
 
 
+class TitleOut(Schema):
+    """A title as duels and boards show it (catalog's summary)."""
+
+    id: int
+    kind: Kind
+    title: str
+    slug: str
+    year: int | None
+    cover_url: str | None
+    genres: list[str]
+    platforms: list[str]
+
+
 class MatchupOut(Schema):
     """Two titles of the same kind to choose between, until ``expires_at``."""
 
     id: int
     kind: Kind
-    a: dict[str, Any]
-    b: dict[str, Any]
+    a: TitleOut
+    b: TitleOut
     expires_at: datetime
 
 
@@ -75,7 +88,7 @@ class ScopePath(Schema):
 
 class LeaderboardEntry(Schema):
     rank: int
-    media: dict[str, Any]
+    media: TitleOut
     rating: float
     rd: float
     provisional: bool
@@ -92,7 +105,7 @@ class LeaderboardOut(Schema):
 
 class PersonalEntry(Schema):
     rank: int
-    media: dict[str, Any]
+    media: TitleOut
     rating: float
     rd: float
     games: int

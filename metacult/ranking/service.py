@@ -209,16 +209,13 @@ def _matchup(duel: asyncpg.Record, summaries: dict[int, dict[str, Any]]) -> dict
 
 
 async def _summaries(conn: asyncpg.Connection, ids: set[int]) -> dict[int, dict[str, Any]]:
+    """Catalog's summaries of the titles, as JSON data (matchups are kept in Redis)."""
     found = await catalog.media_summaries(conn, sorted(ids))
-    items = found.values() if isinstance(found, dict) else found
-    return {item.id: _plain(item) for item in items}
+    return {media_id: _plain(summary) for media_id, summary in found.items()}
 
 
-def _plain(summary: Any) -> dict[str, Any]:
-    if dataclasses.is_dataclass(summary):
-        data = dataclasses.asdict(summary)
-    else:
-        data = summary.model_dump(mode="json")
+def _plain(summary: catalog.MediaSummary) -> dict[str, Any]:
+    data = dataclasses.asdict(summary)
     return {key: list(value) if isinstance(value, tuple) else value for key, value in data.items()}
 
 
