@@ -140,7 +140,8 @@ class Bench:
                     frame = message.json()
                     if frame.get("type") == "subscribed":
                         subscribed.set()
-                    if frame.get("type") == "publication" and frame["data"]["type"] == "stats":
+                    publication = frame.get("type") == "publication"
+                    if publication and frame["data"]["type"] == "interaction.stats":
                         now = time.perf_counter()
                         message_latency.extend(now - at for at in pending)
                         pending.clear()

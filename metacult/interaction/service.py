@@ -72,9 +72,9 @@ class MediaStats:
         )
 
     def as_message(self) -> dict[str, Any]:
-        """The ``{"type": "stats", ...}`` publication of ``media:{id}``."""
+        """The ``{"type": "interaction.stats", ...}`` publication of ``media:{id}``."""
         return {
-            "type": "stats",
+            "type": "interaction.stats",
             "media_id": self.media_id,
             "likes": self.likes,
             "ratings_count": self.ratings_count,

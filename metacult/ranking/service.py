@@ -401,7 +401,7 @@ async def vote_and_continue(
         matchup = None
     if matchup is not None:
         await realtime.publish(
-            redis, settings, f"user:{user_id}", {"type": "duel.next", "duel": matchup}
+            redis, settings, f"user:{user_id}", {"type": "ranking.next_duel", "duel": matchup}
         )
     return vote, matchup
 
@@ -500,7 +500,7 @@ async def flush_moves(redis: Redis, settings: Settings, scope: str) -> None:
             redis,
             settings,
             f"leaderboard:{scope}",
-            {"type": "rank_moves", "scope": scope, "moves": moves},
+            {"type": "ranking.rank_moves", "scope": scope, "moves": moves},
         )
 
 
