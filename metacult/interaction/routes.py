@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import datetime
 from typing import Literal
@@ -201,23 +202,9 @@ async def clear_status(request: web.Request, path: IdPath, user: Principal) -> V
 
 
 def _review(shown: service.ShownReview) -> ReviewOut:
-    review, author = shown.review, shown.author
-    return ReviewOut(
-        id=review.id,
-        media_id=review.media_id,
-        kind=review.kind,
-        author_id=review.author_id,
-        author=DELETED_AUTHOR
-        if author is None
-        else AuthorOut(display_name=author["display_name"], avatar_url=author["avatar_url"]),
-        body=review.body,
-        spoiler=review.spoiler,
-        likes=review.likes,
-        liked=shown.liked,
-        hidden=review.hidden,
-        hidden_reason=review.hidden_reason,
-        created_at=review.created_at,
-        edited_at=review.edited_at,
+    author = DELETED_AUTHOR if shown.author is None else AuthorOut.model_validate(shown.author)
+    return ReviewOut.model_validate(
+        {**dataclasses.asdict(shown.review), "author": author, "liked": shown.liked}
     )
 
 
