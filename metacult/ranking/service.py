@@ -15,7 +15,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
 import asyncpg
 import orjson
@@ -27,13 +27,11 @@ from metacult.infra.errors import Conflict, Forbidden, Gone, NotFound, invalid_f
 from metacult.infra.events import claim, emit
 from metacult.infra.redis import rkey
 from metacult.ranking import audit, glicko, leaderboards, matchmaking, store
-from metacult.ranking.events import VOTE_CAST, VoteCastPayload
+from metacult.ranking.events import VOTE_CAST, Skip, VoteCastPayload
 from metacult.ranking.glicko import Rating
 
 log = logging.getLogger("metacult.ranking")
 
-# A vote names a winner or one of these skips; the skips of unknown titles mark them unknown.
-Skip = Literal["unknown_a", "unknown_b", "both", "cant_decide"]
 SKIPS: tuple[str, ...] = get_args(Skip)
 UPDATE_RATINGS = "ranking.update_ratings"
 # New users' favoured titles: this many popular ones in their favourite genres.
