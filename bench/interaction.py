@@ -60,22 +60,22 @@ class Bench:
 
     async def prepare(self) -> list[int]:
         await self.stack.database.create()
-        from metacult.catalog import service as catalog_service
-        from metacult.interaction.demo import seed_demo_users
+        from metacult import catalog, interaction
 
         settings = Settings.from_env(self.stack.env)
         pool = await create_pool(
             settings, min_size=1, command_timeout=settings.db_job_command_timeout
         )
         try:
-            await catalog_service.seed_demo(pool)
+            await catalog.seed_demo(pool)
             started = time.perf_counter()
-            print(await seed_demo_users(pool, settings, self.args.demo_users))
+            print(await interaction.seed_demo_users(pool, settings, self.args.demo_users))
             print(f"  in {time.perf_counter() - started:.1f} s")
-            rows = await pool.fetch("SELECT id FROM media ORDER BY popularity DESC, id")
+            async with pool.acquire() as conn:
+                popular = await catalog.browse(conn, catalog.Filters(), "popular", None, 100_000)
         finally:
             await pool.close()
-        return [row["id"] for row in rows]
+        return [item.media.id for item in popular.items]
 
     async def signals(self, http: aiohttp.ClientSession, media: list[int]) -> None:
         rng = random.Random(1)
@@ -142,7 +142,8 @@ class Bench:
                     frame = message.json()
                     if frame.get("type") == "subscribed":
                         subscribed.set()
-                    if frame.get("type") == "publication" and frame["data"]["type"] == "stats":
+                    publication = frame.get("type") == "publication"
+                    if publication and frame["data"]["type"] == "interaction.stats":
                         now = time.perf_counter()
                         message_latency.extend(now - at for at in pending)
                         pending.clear()

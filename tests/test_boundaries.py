@@ -3,10 +3,10 @@
 Contexts are layered: a context may import the contexts below it, through their package
 (``metacult.catalog``, its ``__init__``: the public surface) and nothing else of them;
 never a context above it or beside it. ``infra`` (with ``config`` and ``typedefs``) is
-the library every layer uses. The composition roots above every context (the app, the
-CLI, the pages) may use any public surface. Imports inside functions count too; imports
-under ``if TYPE_CHECKING:`` do not (they never run). And no cycle of module-level
-imports, within a context or across.
+the library every layer uses. The other top-level modules (the app, the CLI) and the
+pages compose the contexts and may use any public surface. Imports inside functions
+count too; imports under ``if TYPE_CHECKING:`` do not (they never run). And no cycle of
+module-level imports, within a context or across.
 """
 
 from __future__ import annotations
@@ -29,10 +29,9 @@ LAYERS: list[set[str]] = [
     {"pages"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
-# Top-level modules that are part of the shared library (the lowest layer).
+# Top-level modules that are part of the shared library (the lowest layer); every other
+# top-level module (app, __main__, ...) composes the contexts and may use any of them.
 LIBRARY = {"config", "typedefs", "health", "infra"}
-# Top-level modules that compose everything: they may import any public surface.
-ROOTS = {"app", "__main__"}
 
 
 def _module_name(path: Path) -> str:
@@ -88,9 +87,9 @@ def _owner(module: str) -> str:
         return "infra"
     if parts[1] in RANK:
         return parts[1]
-    if parts[1] in ROOTS:
+    if len(parts) == 2 and MODULES[module].name != "__init__.py":
         return "root"
-    raise AssertionError(f"{module}: place it in a context, the library or the roots")
+    raise AssertionError(f"{module}: a package of its own; add it to LAYERS or LIBRARY")
 
 
 def _boundary_errors(module: str, imported: str) -> list[str]:

@@ -17,16 +17,18 @@ async def new_titles(
     kind: str = "film",
     genres: tuple[str, ...] = (),
     platforms: tuple[str, ...] = (),
+    name: str = "Title",
     **fields: Any,
 ) -> list[int]:
-    """``count`` fresh titles of ``kind`` (unique names), ids ascending."""
+    """``count`` fresh titles of ``kind`` named ``{name} {unique suffix}``, ids ascending;
+    ``fields`` as a provider gives them (``release_date``, ``runtime_minutes``, ...)."""
     async with db.acquire() as conn, conn.transaction():
         ids = [
             await catalog.save_title(
                 conn,
                 catalog.MediaDraft(
                     kind=kind,
-                    title=f"Title {random_refs.suffix()}",
+                    title=f"{name} {random_refs.suffix()}",
                     genres=genres,
                     platforms=platforms,
                     **fields,

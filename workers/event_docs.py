@@ -7,6 +7,7 @@ committed file is what this module renders.
 from __future__ import annotations
 
 import types
+import typing
 from typing import Any
 
 import workers as workers
@@ -26,8 +27,10 @@ Actors may receive an event twice and are idempotent by its `id`.
 
 
 def _type_name(annotation: Any) -> str:
-    if isinstance(annotation, types.UnionType):
-        return " | ".join(_type_name(arg) for arg in annotation.__args__)
+    if isinstance(annotation, types.UnionType | typing._UnionGenericAlias):  # type: ignore[attr-defined]
+        return " or ".join(_type_name(arg) for arg in typing.get_args(annotation))
+    if typing.get_origin(annotation) is typing.Literal:
+        return "one of " + ", ".join(f"`{value}`" for value in typing.get_args(annotation))
     if annotation is type(None):
         return "null"
     return getattr(annotation, "__name__", str(annotation))

@@ -56,7 +56,7 @@ async def announce_review(event: dict[str, Any]) -> None:
             return
         review = service.Review.from_row(row)
         message = {
-            "type": "review",
+            "type": "interaction.review",
             "review": {
                 "id": review.id,
                 "media_id": review.media_id,
@@ -84,7 +84,7 @@ async def tell_author_review_hidden(event: dict[str, Any]) -> None:
         if hidden.user_id is None:
             return
         message = {
-            "type": "review_hidden",
+            "type": "interaction.hidden_review",
             "review_id": hidden.review_id,
             "media_id": hidden.media_id,
             "kind": hidden.kind,

@@ -1,7 +1,7 @@
 """Catalog: games, films and series. What other contexts may import from it.
 
 Reads take a connection or the pool (anything with ``fetch``); they never write, except
-:func:`save_title`, which saves a title as an import does (the demo seed, tests, benches),
+:func:`save_title`, which saves a title as an import does (tests, benches), :func:`seed_demo`,
 and :func:`set_community_score`, the "top rated" order that interaction keeps current.
 Events (outbox), declared in ``catalog.events``: ``MEDIA_IMPORTED``, ``MEDIA_UPDATED``
 (payload ``media_id``, ``kind``) and ``IMPORT_REQUESTED`` (``docs/events.md``).
@@ -55,6 +55,7 @@ __all__ = [
     "media_ids",
     "media_summaries",
     "save_title",
+    "seed_demo",
     "set_community_score",
     "setup",
 ]
@@ -106,6 +107,11 @@ async def set_community_score(
     """Store the score "top rated" sorts the title by, and how many ratings it rests on
     (interaction keeps it current, in the transaction that recounts the title)."""
     await service.set_community_score(conn, media_id, score, votes)
+
+
+async def seed_demo(db: asyncpg.Pool) -> None:
+    """Load the shipped demo titles that are not there yet (idempotent)."""
+    await service.seed_demo(db)
 
 
 async def save_title(conn: asyncpg.Connection, draft: MediaDraft) -> int:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pydantic
 
+from metacult.catalog.taxonomy import Kind
 from metacult.infra.events import EventType
 
 
@@ -11,15 +14,15 @@ class MediaPayload(pydantic.BaseModel):
     model_config = pydantic.ConfigDict(frozen=True)
 
     media_id: int
-    kind: str
+    kind: Kind
 
 
 class ImportPayload(pydantic.BaseModel):
     model_config = pydantic.ConfigDict(frozen=True)
 
     import_id: int
-    provider: str
-    kind: str
+    provider: Literal["tmdb", "igdb"]
+    kind: Kind
 
 
 MEDIA_IMPORTED = EventType(

@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 
 from metacult.catalog import igdb, service, store, tmdb
 from metacult.catalog.events import IMPORT_REQUESTED, ImportPayload
-from metacult.catalog.model import MediaDraft
+from metacult.catalog.model import CatalogImport, MediaDraft
 from metacult.catalog.providers import ProviderClient, ProviderError, ProviderNotFound
 from metacult.config import Settings
 from metacult.infra.errors import NotFound
@@ -54,7 +54,7 @@ async def request_import(
     first_page: int,
     pages: int,
     requested_by: int | None,
-) -> asyncpg.Record:
+) -> CatalogImport:
     """Record an import and hand it to the workers (through the outbox)."""
     async with db.acquire() as conn, conn.transaction():
         row = await store.create_import(conn, provider, kind, first_page, pages, requested_by)
@@ -64,18 +64,18 @@ async def request_import(
             ImportPayload(import_id=row["id"], provider=provider, kind=kind),
         )
     await announce(redis, settings, row)
-    return row
+    return CatalogImport.from_row(row)
 
 
-async def get(db: asyncpg.Pool, import_id: int) -> asyncpg.Record:
+async def get(db: asyncpg.Pool, import_id: int) -> CatalogImport:
     row = await store.get_import(db, import_id)
     if row is None:
         raise ImportNotFound()
-    return row
+    return CatalogImport.from_row(row)
 
 
-async def recent(db: asyncpg.Pool, limit: int = 20) -> list[asyncpg.Record]:
-    return await store.recent_imports(db, limit)
+async def recent(db: asyncpg.Pool, limit: int = 20) -> list[CatalogImport]:
+    return [CatalogImport.from_row(row) for row in await store.recent_imports(db, limit)]
 
 
 async def import_next_page(

@@ -15,6 +15,12 @@ from metacult.infra.errors import NotFound
 MIN_YEAR, MAX_YEAR = 1850, 2200
 
 
+def _columns(cls: type, row: Any) -> dict[str, Any]:
+    """The row's columns named like the dataclass's fields (arrays as tuples)."""
+    values = {field.name: row[field.name] for field in dataclasses.fields(cls)}
+    return {name: tuple(v) if isinstance(v, list) else v for name, v in values.items()}
+
+
 class MediaNotFound(NotFound):
     """No such title in the catalogue."""
 
@@ -37,16 +43,33 @@ class MediaSummary:
 
     @classmethod
     def from_row(cls, row: Any) -> MediaSummary:
-        return cls(
-            id=row["id"],
-            kind=row["kind"],
-            title=row["title"],
-            slug=row["slug"],
-            year=row["year"],
-            cover_url=row["cover_url"] or covers.cover_path(row["id"]),
-            genres=tuple(row["genres"]),
-            platforms=tuple(row["platforms"]),
-        )
+        values = _columns(cls, row)
+        values["cover_url"] = values["cover_url"] or covers.cover_path(values["id"])
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogImport:
+    """An admin's import of provider pages, and how far it got."""
+
+    id: int
+    provider: str
+    kind: str
+    first_page: int
+    pages: int
+    pages_done: int
+    imported: int
+    updated: int
+    unchanged: int
+    failed: int
+    status: str
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Any) -> CatalogImport:
+        return cls(**_columns(cls, row))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,21 +111,12 @@ class Media:
 
     def summary(self) -> MediaSummary:
         return MediaSummary(
-            id=self.id,
-            kind=self.kind,
-            title=self.title,
-            slug=self.slug,
-            year=self.year,
-            cover_url=self.cover_url,
-            genres=self.genres,
-            platforms=self.platforms,
+            **{field.name: getattr(self, field.name) for field in dataclasses.fields(MediaSummary)}
         )
 
     @classmethod
     def from_row(cls, row: Any) -> Media:
-        values = {field.name: row[field.name] for field in dataclasses.fields(cls)}
-        values["genres"] = tuple(values["genres"])
-        values["platforms"] = tuple(values["platforms"])
+        values = _columns(cls, row)
         values["cover_url"] = values["cover_url"] or covers.cover_path(values["id"])
         return cls(**values)
 

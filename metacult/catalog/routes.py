@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import pydantic
 from aiohttp import web
 
 from metacult.catalog import covers, imports, service
+from metacult.catalog.model import CatalogImport
 from metacult.catalog.taxonomy import Kind
 from metacult.infra.auth import Principal
 from metacult.infra.web import Api, IdPath, Schema
@@ -100,8 +101,8 @@ class ImportsOut(Schema):
     items: list[ImportOut]
 
 
-def _import(row: Any) -> ImportOut:
-    return ImportOut(**{name: row[name] for name in ImportOut.model_fields})
+def _import(started: CatalogImport) -> ImportOut:
+    return ImportOut.model_validate(started, from_attributes=True)
 
 
 @api.post("/api/v1/admin/imports", body=ImportIn, reply=ImportOut, status=202, auth="admin")

@@ -103,7 +103,7 @@ async def seed_demo(db: asyncpg.Pool) -> SeedResult:
     drafts = demo.load()
     async with db.acquire() as conn, conn.transaction():
         # Several nodes may start at once: one seeds, the others then find nothing to do.
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", SEED_LOCK)
+        await store.lock_for_seeding(conn, SEED_LOCK)
         await seed_vocabulary(conn)
         missing = await store.missing_natural_keys(conn, drafts)
         for position in missing:

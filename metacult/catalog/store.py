@@ -292,3 +292,8 @@ async def save_score(conn: asyncpg.Connection, media_id: int, score: float, vote
         score,
         votes,
     )
+
+
+async def lock_for_seeding(conn: asyncpg.Connection, key: int) -> None:
+    """Wait for the transaction-scoped advisory lock that lets one node seed at a time."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", key)

@@ -298,10 +298,7 @@ async def unfollow(request: web.Request, path: IdPath, user: Principal) -> None:
 )
 async def followers(request: web.Request, path: IdPath, query: FollowListQuery) -> FollowPageOut:
     """Who follows this user, newest first (cursor pagination)."""
-    page = await service.follow_list(
-        request.app[DB], path.id, "followers", query.cursor, query.limit
-    )
-    return FollowPageOut(items=page.items, next_cursor=page.next_cursor)
+    return await _follow_page(request, path, query, "followers")
 
 
 @api.get(
@@ -313,9 +310,13 @@ async def followers(request: web.Request, path: IdPath, query: FollowListQuery) 
 )
 async def following(request: web.Request, path: IdPath, query: FollowListQuery) -> FollowPageOut:
     """Whom this user follows, newest first (cursor pagination)."""
-    page = await service.follow_list(
-        request.app[DB], path.id, "following", query.cursor, query.limit
-    )
+    return await _follow_page(request, path, query, "following")
+
+
+async def _follow_page(
+    request: web.Request, path: IdPath, query: FollowListQuery, direction: str
+) -> FollowPageOut:
+    page = await service.follow_list(request.app[DB], path.id, direction, query.cursor, query.limit)
     return FollowPageOut(items=page.items, next_cursor=page.next_cursor)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pydantic
 
+from metacult.catalog import Kind, LibraryStatus
 from metacult.infra.events import EventType
 
 
@@ -17,7 +18,7 @@ class AboutMedia(pydantic.BaseModel):
 
     user_id: int
     media_id: int
-    kind: str
+    kind: Kind
 
 
 class RatedPayload(AboutMedia):
@@ -30,8 +31,8 @@ class UnratedPayload(AboutMedia):
 
 
 class StatusChangedPayload(AboutMedia):
-    status: str | None
-    previous: str | None
+    status: LibraryStatus | None
+    previous: LibraryStatus | None
 
 
 class ReviewWrittenPayload(AboutMedia):
@@ -47,7 +48,7 @@ class ReviewDeletedPayload(pydantic.BaseModel):
 
     user_id: int | None
     media_id: int
-    kind: str
+    kind: Kind
     review_id: int
     deleted_by: int
 
@@ -59,7 +60,7 @@ class ReviewHiddenPayload(pydantic.BaseModel):
 
     user_id: int | None
     media_id: int
-    kind: str
+    kind: Kind
     review_id: int
     reason: str
     hidden_by: int

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 import pydantic
 from aiohttp import web
@@ -129,7 +130,11 @@ class ActivityPage(Schema):
 
 
 class SignalsIn(Schema):
-    events: list[Any] = pydantic.Field(min_length=1, max_length=signals.MAX_BATCH)
+    # Any JSON value each: every event is checked against ``signals.Signal`` on its own, so
+    # that one malformed event is refused with its reason and the others are still kept.
+    events: list[pydantic.JsonValue] = pydantic.Field(
+        min_length=1, max_length=signals.MAX_BATCH, description="signals.Signal objects"
+    )
 
 
 class SignalResult(Schema):
@@ -197,23 +202,9 @@ async def clear_status(request: web.Request, path: IdPath, user: Principal) -> V
 
 
 def _review(shown: service.ShownReview) -> ReviewOut:
-    review, author = shown.review, shown.author
-    return ReviewOut(
-        id=review.id,
-        media_id=review.media_id,
-        kind=review.kind,
-        author_id=review.author_id,
-        author=DELETED_AUTHOR
-        if author is None
-        else AuthorOut(display_name=author["display_name"], avatar_url=author["avatar_url"]),
-        body=review.body,
-        spoiler=review.spoiler,
-        likes=review.likes,
-        liked=shown.liked,
-        hidden=review.hidden,
-        hidden_reason=review.hidden_reason,
-        created_at=review.created_at,
-        edited_at=review.edited_at,
+    author = DELETED_AUTHOR if shown.author is None else AuthorOut.model_validate(shown.author)
+    return ReviewOut.model_validate(
+        {**dataclasses.asdict(shown.review), "author": author, "liked": shown.liked}
     )
 
 

@@ -73,9 +73,9 @@ class MediaStats:
         )
 
     def as_message(self) -> dict[str, Any]:
-        """The ``{"type": "stats", ...}`` publication of ``media:{id}``."""
+        """The ``{"type": "interaction.stats", ...}`` publication of ``media:{id}``."""
         return {
-            "type": "stats",
+            "type": "interaction.stats",
             "media_id": self.media_id,
             "likes": self.likes,
             "ratings_count": self.ratings_count,
@@ -132,17 +132,10 @@ class Activity:
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> Activity:
-        return cls(
-            id=row["id"],
-            user_id=row["user_id"],
-            type=row["type"],
-            media_id=row["media_id"],
-            kind=row["kind"],
-            review_id=row["review_id"],
-            rating=row["data"].get("rating"),
-            status=row["data"].get("status"),
-            occurred_at=row["occurred_at"],
-        )
+        # The rating or status an action set is kept in its ``data``.
+        details = {"rating": row["data"].get("rating"), "status": row["data"].get("status")}
+        columns = (name for name in cls.__dataclass_fields__ if name not in details)
+        return cls(**{name: row[name] for name in columns}, **details)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import pydantic
 from aiohttp import web
 
-from metacult import catalog, interaction
+from metacult import catalog
 from metacult.infra.auth import Principal
 from metacult.infra.web import Api, IdPath, Schema
 from metacult.pages import service
@@ -93,7 +93,9 @@ class DuelRatingOut(Schema):
     losses: int
 
 
-class MediaCardOut(Schema):
+class TitleFacts(Schema):
+    """What both a browse card and a title's page show of the title itself."""
+
     id: int
     kind: catalog.Kind
     title: str
@@ -105,6 +107,9 @@ class MediaCardOut(Schema):
     platforms: list[str]
     runtime_minutes: int | None
     seasons: int | None
+
+
+class MediaCardOut(TitleFacts):
     likes: int
     ratings_count: int
     average: float | None
@@ -115,20 +120,9 @@ class MediaPageOut(Schema):
     next_cursor: str | None
 
 
-class MediaOut(Schema):
-    id: int
-    kind: catalog.Kind
-    title: str
-    slug: str
-    original_title: str | None
-    year: int | None
+class MediaOut(TitleFacts):
     release_date: date | None
     synopsis: str
-    genres: list[str]
-    platforms: list[str]
-    runtime_minutes: int | None
-    seasons: int | None
-    cover_url: str | None
     backdrop_url: str | None
     external_ids: dict[str, int]
     popularity: float
@@ -138,62 +132,37 @@ class MediaOut(Schema):
     duel_rating: DuelRatingOut
 
 
-def _stats(stats: interaction.MediaStats) -> StatsOut:
-    return StatsOut(
-        likes=stats.likes,
-        ratings_count=stats.ratings_count,
-        average=stats.average,
-        histogram=list(stats.histogram),
-        reviews_count=stats.reviews_count,
-    )
+def _fields(model: type[Schema], *sources: object) -> dict[str, Any]:
+    """The attributes of ``sources`` that ``model`` declares (later sources win)."""
+    return {
+        name: getattr(source, name)
+        for source in sources
+        for name in model.model_fields
+        if hasattr(source, name)
+    }
 
 
 def _title_page(page: service.TitlePage) -> MediaOut:
     media = page.media
     external = {"tmdb": media.tmdb_id, "igdb": media.igdb_id}
-    return MediaOut(
-        id=media.id,
-        kind=media.kind,  # type: ignore[arg-type]
-        title=media.title,
-        slug=media.slug,
-        original_title=media.original_title,
-        year=media.year,
-        release_date=media.release_date,
-        synopsis=media.synopsis,
-        genres=list(media.genres),
-        platforms=list(media.platforms),
-        runtime_minutes=media.runtime_minutes,
-        seasons=media.seasons,
-        cover_url=media.cover_url,
-        backdrop_url=media.backdrop_url,
-        external_ids={name: value for name, value in external.items() if value is not None},
-        popularity=media.popularity,
-        stats=_stats(page.stats),
-        viewer=None
-        if page.viewer is None
-        else ViewerOut.model_validate(page.viewer, from_attributes=True),
-        duel_rating=DuelRatingOut.model_validate(page.duel_rating, from_attributes=True),
+    viewer = page.viewer
+    return MediaOut.model_validate(
+        {
+            **_fields(MediaOut, media),
+            "external_ids": {name: value for name, value in external.items() if value},
+            "stats": StatsOut.model_validate(_fields(StatsOut, page.stats)),
+            "viewer": None
+            if viewer is None
+            else ViewerOut.model_validate(_fields(ViewerOut, viewer)),
+            "duel_rating": DuelRatingOut.model_validate(_fields(DuelRatingOut, page.duel_rating)),
+        }
     )
 
 
 def _card(card: service.Card) -> MediaCardOut:
-    listed, media = card.listed, card.listed.media
-    return MediaCardOut(
-        id=media.id,
-        kind=media.kind,  # type: ignore[arg-type]
-        title=media.title,
-        slug=media.slug,
-        original_title=listed.original_title,
-        year=media.year,
-        cover_url=media.cover_url,
-        genres=list(media.genres),
-        platforms=list(media.platforms),
-        runtime_minutes=listed.runtime_minutes,
-        seasons=listed.seasons,
-        likes=card.stats.likes,
-        ratings_count=card.stats.ratings_count,
-        average=card.stats.average,
-    )
+    """A browse card: catalog's summary and listing facts, interaction's counters."""
+    listed = card.listed
+    return MediaCardOut.model_validate(_fields(MediaCardOut, listed.media, listed, card.stats))
 
 
 @api.get("/api/v1/media", query=BrowseQuery, reply=MediaPageOut, auth="public")
@@ -208,8 +177,7 @@ async def browse_media(request: web.Request, query: BrowseQuery) -> MediaPageOut
 @api.get(r"/api/v1/media/{id:\d+}", path_params=IdPath, reply=MediaOut, auth="public")
 async def media_page(request: web.Request, path: IdPath, user: Principal | None) -> MediaOut:
     """A title with its likes, ratings (average, histogram), reviews count and your marks."""
-    viewer_id = user.user_id if user else None
-    return _title_page(await service.title_page(request.app[DB], path.id, viewer_id))
+    return await _title_page_of(request, path.id, user)
 
 
 @api.get("/api/v1/media/by-slug/{slug}", path_params=SlugPath, reply=MediaOut, auth="public")
@@ -217,8 +185,12 @@ async def media_page_by_slug(
     request: web.Request, path: SlugPath, user: Principal | None
 ) -> MediaOut:
     """The same page as ``/api/v1/media/{id}``, found by the title's stable slug."""
+    return await _title_page_of(request, path.slug, user)
+
+
+async def _title_page_of(request: web.Request, ref: int | str, user: Principal | None) -> MediaOut:
     viewer_id = user.user_id if user else None
-    return _title_page(await service.title_page(request.app[DB], path.slug, viewer_id))
+    return _title_page(await service.title_page(request.app[DB], ref, viewer_id))
 
 
 def setup(app: web.Application) -> None:

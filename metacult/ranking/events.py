@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 import pydantic
 
+from metacult.catalog import Kind
 from metacult.infra.events import EventType
+
+# A vote names a winner or one of these skips; the skips of unknown titles mark them unknown.
+Skip = Literal["unknown_a", "unknown_b", "both", "cant_decide"]
+Outcome = Literal["a", "b", Skip]
 
 
 class VoteCastPayload(pydantic.BaseModel):
@@ -16,10 +22,10 @@ class VoteCastPayload(pydantic.BaseModel):
 
     duel_id: int
     user_id: int
-    kind: str
+    kind: Kind
     a_id: int
     b_id: int
-    outcome: str
+    outcome: Outcome
     winner_id: int | None
     loser_id: int | None
     cast_at: datetime

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 import asyncpg
 import pydantic
@@ -30,13 +30,26 @@ class KindQuery(Schema):
     kind: Kind = "game"
 
 
+class TitleOut(Schema):
+    """A title as duels and boards show it (catalog's summary)."""
+
+    id: int
+    kind: Kind
+    title: str
+    slug: str
+    year: int | None
+    cover_url: str | None
+    genres: list[str]
+    platforms: list[str]
+
+
 class MatchupOut(Schema):
     """Two titles of the same kind to choose between, until ``expires_at``."""
 
     id: int
     kind: Kind
-    a: dict[str, Any]
-    b: dict[str, Any]
+    a: TitleOut
+    b: TitleOut
     expires_at: datetime
 
 
@@ -73,7 +86,7 @@ class ScopePath(Schema):
 
 class LeaderboardEntry(Schema):
     rank: int
-    media: dict[str, Any]
+    media: TitleOut
     # What the board is ordered by: the conservative rating, rating − 2·RD.
     standing: float
     rating: float
@@ -92,7 +105,7 @@ class LeaderboardOut(Schema):
 
 class PersonalEntry(Schema):
     rank: int
-    media: dict[str, Any]
+    media: TitleOut
     rating: float
     rd: float
     games: int

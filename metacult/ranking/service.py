@@ -16,7 +16,7 @@ import time
 from collections import defaultdict
 from collections.abc import Coroutine, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
 import asyncpg
 import orjson
@@ -28,14 +28,12 @@ from metacult.infra.errors import Conflict, Forbidden, Gone, NotFound, invalid_f
 from metacult.infra.events import claim, emit
 from metacult.infra.redis import rkey
 from metacult.ranking import audit, glicko, leaderboards, matchmaking, store
-from metacult.ranking.events import VOTE_CAST, VoteCastPayload
+from metacult.ranking.events import VOTE_CAST, Skip, VoteCastPayload
 from metacult.ranking.glicko import Rating
 from metacult.ranking.paging import Position
 
 log = logging.getLogger("metacult.ranking")
 
-# A vote names a winner or one of these skips; the skips of unknown titles mark them unknown.
-Skip = Literal["unknown_a", "unknown_b", "both", "cant_decide"]
 SKIPS: tuple[str, ...] = get_args(Skip)
 UPDATE_RATINGS = "ranking.update_ratings"
 # New users' favoured titles: this many popular ones in their favourite genres.
@@ -250,16 +248,13 @@ def _matchup(duel: asyncpg.Record, summaries: dict[int, dict[str, Any]]) -> dict
 
 
 async def _summaries(conn: asyncpg.Connection, ids: set[int]) -> dict[int, dict[str, Any]]:
+    """Catalog's summaries of the titles, as JSON data (matchups are kept in Redis)."""
     found = await catalog.media_summaries(conn, sorted(ids))
-    items = found.values() if isinstance(found, dict) else found
-    return {item.id: _plain(item) for item in items}
+    return {media_id: _plain(summary) for media_id, summary in found.items()}
 
 
-def _plain(summary: Any) -> dict[str, Any]:
-    if dataclasses.is_dataclass(summary):
-        data = dataclasses.asdict(summary)
-    else:
-        data = summary.model_dump(mode="json")
+def _plain(summary: catalog.MediaSummary) -> dict[str, Any]:
+    data = dataclasses.asdict(summary)
     return {key: list(value) if isinstance(value, tuple) else value for key, value in data.items()}
 
 
@@ -439,7 +434,7 @@ async def vote_and_continue(
         matchup = None
     if matchup is not None:
         await realtime.publish(
-            redis, settings, f"user:{user_id}", {"type": "duel.next", "duel": matchup}
+            redis, settings, f"user:{user_id}", {"type": "ranking.next_duel", "duel": matchup}
         )
     return vote, matchup
 
@@ -549,7 +544,7 @@ async def flush_moves(redis: Redis, settings: Settings, scope: str) -> None:
             redis,
             settings,
             f"leaderboard:{scope}",
-            {"type": "rank_moves", "scope": scope, "moves": moves},
+            {"type": "ranking.rank_moves", "scope": scope, "moves": moves},
         )
 
 

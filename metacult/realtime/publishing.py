@@ -54,16 +54,24 @@ def new_epoch() -> str:
     return secrets.token_hex(4)
 
 
-# KEYS: meta, history. ARGV: pub/sub channel, channel as JSON, data as JSON, history size,
-# history ttl, meta ttl, a fresh epoch (used only when the channel has none), time in ms.
-_PUBLISH = """
+def _channel_epoch(fresh: str) -> str:
+    """Lua: ``epoch``, the channel's, or the fresh one ``fresh`` with an empty history."""
+    return f"""
 local meta, history = KEYS[1], KEYS[2]
 local epoch = redis.call('HGET', meta, 'epoch')
 if not epoch then
-  epoch = ARGV[7]
+  epoch = {fresh}
   redis.call('HSET', meta, 'epoch', epoch, 'offset', 0)
   redis.call('DEL', history)
 end
+"""
+
+
+# KEYS: meta, history. ARGV: pub/sub channel, channel as JSON, data as JSON, history size,
+# history ttl, meta ttl, a fresh epoch (used only when the channel has none), time in ms.
+_PUBLISH = (
+    _channel_epoch("ARGV[7]")
+    + """
 local offset = redis.call('HINCRBY', meta, 'offset', 1)
 local frame = '{"type":"publication","channel":' .. ARGV[2] .. ',"offset":' .. offset ..
   ',"epoch":"' .. epoch .. '","data":' .. ARGV[3] .. '}'
@@ -73,19 +81,16 @@ redis.call('EXPIRE', meta, tonumber(ARGV[6]))
 redis.call('PUBLISH', ARGV[1], offset .. ':' .. epoch .. ':' .. ARGV[8] .. ':' .. frame)
 return {offset, epoch}
 """
+)
 
 # KEYS: meta, history. ARGV: a fresh epoch, meta ttl. The channel's position, created if new.
-_POSITION = """
-local meta, history = KEYS[1], KEYS[2]
-local epoch = redis.call('HGET', meta, 'epoch')
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('HSET', meta, 'epoch', epoch, 'offset', 0)
-  redis.call('DEL', history)
-end
+_POSITION = (
+    _channel_epoch("ARGV[1]")
+    + """
 redis.call('EXPIRE', meta, tonumber(ARGV[2]))
 return {tonumber(redis.call('HGET', meta, 'offset')), epoch}
 """
+)
 
 _scripts: weakref.WeakKeyDictionary[Redis, dict[str, AsyncScript]] = weakref.WeakKeyDictionary()
 

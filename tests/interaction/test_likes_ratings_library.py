@@ -161,14 +161,15 @@ async def test_counters_follow_likes_and_ratings_and_are_published(
     assert (stats.ratings_count, stats.average, stats.reviews_count) == (2, 3.5, 0)
 
     async def last_published():
+        channel = f"media:{media_id}"
         messages = [
-            m for m in await published(redis, settings, f"media:{media_id}") if m["type"] == "stats"
+            m for m in await published(redis, settings, channel) if m["type"] == "interaction.stats"
         ]
         return messages and messages[-1]["histogram"] == expected_histogram and messages[-1]
 
     message = await eventually(last_published)
     assert message == {
-        "type": "stats",
+        "type": "interaction.stats",
         "media_id": media_id,
         "likes": 1,
         "ratings_count": 2,

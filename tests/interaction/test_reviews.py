@@ -191,12 +191,12 @@ async def test_an_admin_hides_a_review_and_the_author_is_told_why(
         return [
             m
             for m in await published(redis, settings, f"user:{author.id}")
-            if m["type"] == "review_hidden"
+            if m["type"] == "interaction.hidden_review"
         ]
 
     assert await eventually(told) == [
         {
-            "type": "review_hidden",
+            "type": "interaction.hidden_review",
             "review_id": review["id"],
             "media_id": media_id,
             "kind": "film",
@@ -214,8 +214,10 @@ async def test_new_reviews_and_review_counts_are_published_on_the_title(
 
     async def announced():
         messages = await published(redis, settings, f"media:{media_id}")
-        reviews = [m for m in messages if m["type"] == "review"]
-        stats = [m for m in messages if m["type"] == "stats" and m["reviews_count"] == 1]
+        reviews = [m for m in messages if m["type"] == "interaction.review"]
+        stats = [
+            m for m in messages if m["type"] == "interaction.stats" and m["reviews_count"] == 1
+        ]
         return reviews and stats and reviews
 
     [message] = await eventually(announced)

@@ -207,7 +207,7 @@ async def test_votes_over_the_websocket_get_the_next_duel_and_push_it_on_the_use
     reply = await live.expect("reply", id=7)
     assert reply["data"]["outcome"] == "b"
     pushed = await live.expect("publication", channel=f"user:{account.id}")
-    assert pushed["data"] == {"type": "duel.next", "duel": reply["data"]["next"]}
+    assert pushed["data"] == {"type": "ranking.next_duel", "duel": reply["data"]["next"]}
     await live.close()
 
 
