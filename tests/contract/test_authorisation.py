@@ -30,6 +30,8 @@ CHANNEL_AUDIENCE = {
     "media": (True, True, True, True),
     "leaderboard": (True, True, True, True),
     "admin": (False, False, False, True),
+    # The hub's own control messages (sign-outs): no client reads them.
+    "control": (False, False, False, False),
 }
 CALLERS = ("anonymous", "owner", "other", "admin")
 
@@ -46,6 +48,7 @@ def _sample_channel(namespace: str, owner_id: int) -> str:
         "media": "media:1",
         "leaderboard": "leaderboard:global",
         "admin": "admin:dashboard",
+        "control": "control:sessions",
     }[namespace]
 
 

@@ -7,7 +7,7 @@ from openapi_spec_validator import validate
 from metacult.infra.openapi import openapi_path
 
 # Routes that are not part of the REST API: the web app's files and the reference page.
-NOT_API = ("/", "/api/docs", "/static/")
+NOT_API = ("/", "/api/docs", "/favicon.ico", "/static/")
 
 
 def _served_routes(app) -> set[tuple[str, str]]:

@@ -74,6 +74,7 @@ RENDERS_ITSELF = {
     "/api/v1/auth/token",  # TokenOut with Cache-Control: no-store (RFC 6749 section 5.1)
     "/api/v1/auth/token/refresh",  # the same
     "/readyz",  # Readiness, or a 503 error naming the failed checks
+    "/api/v1/openapi.json",  # the document, rendered once at start-up
 }
 
 

@@ -240,7 +240,7 @@ async def test_a_strong_favourite_does_not_fill_the_users_duels(client, db) -> N
     assert all(not before & after for before, after in itertools.pairwise(shown))
     appearances = Counter(m for pair in shown for m in pair)
     assert max(appearances.values()) <= 20 // 3
-    assert appearances[favourite] >= 3  # still offered often: the rule caps, it does not hide
+    assert appearances[favourite] >= 2  # still offered: the rule caps, it does not hide
 
 
 async def test_concurrent_preparations_fill_the_queue_once(db, redis, settings, titles) -> None:
