@@ -63,7 +63,8 @@ class Schema(pydantic.BaseModel):
 
     Whatever a request model accepts from a client, PostgreSQL can store: no NUL character
     in any text (it refuses 0x00), no integer beyond 64 bits, no infinite or NaN number, in
-    every field and in the lists and mappings it holds. A field typed ``Any`` is left to the
+    every field and in the lists and mappings it holds. A field typed ``Any`` (or any JSON
+    value) is left to the
     code that gives it a type (signals check each event of a batch on its own).
     """
 
@@ -81,8 +82,11 @@ class Schema(pydantic.BaseModel):
 
 
 def _untyped(annotation: Any) -> bool:
-    """Does ``annotation`` hold ``Any`` (``list[Any]``, ``dict[str, Any]``)?"""
-    return annotation is Any or any(_untyped(arg) for arg in typing.get_args(annotation))
+    """Does ``annotation`` hold ``Any`` or any JSON value (``list[Any]``, ``dict[str, Any]``,
+    ``list[pydantic.JsonValue]``)?"""
+    if annotation is Any or annotation is pydantic.JsonValue:
+        return True
+    return any(_untyped(arg) for arg in typing.get_args(annotation))
 
 
 def _refuse_unstorable(value: Any) -> None:
