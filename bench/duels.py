@@ -34,6 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.stack import Stack  # noqa: E402
+from metacult import catalog  # noqa: E402
+from metacult.config import Settings  # noqa: E402
+from metacult.infra.db import create_pool  # noqa: E402
 from metacult.ranking.audit import kendall_tau  # noqa: E402
 
 RANDOM_CLICKS = 0.05
@@ -68,18 +71,21 @@ class Arm:
 
     async def start(self, strengths: dict[int, float]) -> dict[int, float]:
         await self.stack.database.create()
-        conn = await asyncpg.connect(self.stack.dsn)
+        # The titles, saved through catalog's public surface as an import saves them.
+        settings = Settings.from_env(self.stack.env)
+        pool = await create_pool(
+            settings, min_size=1, command_timeout=settings.db_job_command_timeout
+        )
+        hidden: dict[int, float] = {}
         try:
-            rows = await conn.fetch(
-                "INSERT INTO media (kind, title, slug, genres)"
-                " SELECT 'game', 'Bench title ' || n, 'bench-' || n, ARRAY['bench']"
-                " FROM generate_series(1, $1) AS n RETURNING id, slug",
-                len(strengths),
-            )
+            async with pool.acquire() as conn, conn.transaction():
+                for n, strength in enumerate(strengths.values(), start=1):
+                    draft = catalog.MediaDraft(
+                        kind="game", title=f"Bench title {n}", genres=("bench",)
+                    )
+                    hidden[await catalog.save_title(conn, draft)] = strength
         finally:
-            await conn.close()
-        by_slug = {f"bench-{i + 1}": s for i, s in enumerate(strengths.values())}
-        hidden = {row["id"]: by_slug[row["slug"]] for row in rows}
+            await pool.close()
         # The web server and the worker, as ``make run`` starts them.
         self.stack.launch("web", "worker", logs=self.args.logs, label=self.name)
         await self.stack.wait_ready()

@@ -20,7 +20,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     from aiohttp import web
 
     from metacult.app import create_app
-    from metacult.supervisor import BANNER
+    from metacult.infra.supervisor import BANNER
 
     _use_uvloop()
     print(f"{BANNER} {settings.public_url}", flush=True)
@@ -66,7 +66,7 @@ def _scheduler(settings: Settings, args: argparse.Namespace) -> None:
 def _run(settings: Settings, args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from metacult.supervisor import run
+    from metacult.infra.supervisor import run
 
     sys.exit(run(Path(args.procfile)))
 
@@ -92,15 +92,26 @@ def _dead_letters(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _seed(settings: Settings, args: argparse.Namespace) -> None:
+    # The catalogue first; the demo users' histories (interaction's) are built on it.
     from metacult.catalog.cli import seed
 
-    seed(settings, args)
+    seed(settings)
+    if args.demo_users > 0:
+        from metacult.interaction.cli import seed_demo_users
+
+        seed_demo_users(settings, args.demo_users)
 
 
 def _create_admin(settings: Settings, args: argparse.Namespace) -> None:
     from metacult.identity.cli import create_admin
 
     create_admin(settings, args)
+
+
+def _events_doc(settings: Settings, args: argparse.Namespace) -> None:
+    from workers.event_docs import render
+
+    sys.stdout.write(render())
 
 
 def _use_uvloop() -> None:
@@ -120,6 +131,7 @@ COMMANDS = {
     "dead-letters": (_dead_letters, "count the messages the workers gave up on"),
     "seed": (_seed, "load the demo catalogue (idempotent); --demo-users N adds demo users"),
     "create-admin": (_create_admin, "give the account with this email the admin role"),
+    "events-doc": (_events_doc, "print docs/events.md, written from the declared events"),
 }
 
 
@@ -129,9 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, (_, help_text) in COMMANDS.items():
         command = commands.add_parser(name, help=help_text)
         if name == "seed":
-            from metacult.catalog.cli import add_arguments
-
-            add_arguments(command)
+            command.add_argument(
+                "--demo-users",
+                type=int,
+                default=0,
+                metavar="N",
+                help="also create N synthetic users with realistic interaction histories",
+            )
         elif name == "run":
             command.add_argument("--procfile", default="Procfile", help="the Procfile to run")
         elif name == "create-admin":

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from metacult import catalog, health, identity, interaction, ranking, realtime
+from metacult import catalog, health, identity, interaction, pages, ranking, realtime
 from metacult.config import Settings
 from metacult.infra import outbox
 from metacult.infra.auth import nobody
@@ -60,6 +60,7 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     catalog.setup(app)
     ranking.setup(app)
     interaction.setup(app)
+    pages.setup(app)
     _static(app)
     return app
 

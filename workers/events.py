@@ -24,17 +24,19 @@ CONSUMERS: dict[str, dict[str, dramatiq.Actor]] = defaultdict(dict)
 
 
 def on_event(
-    *types: EventType | str, consumer: str | EllipsisType | None = ...
+    *types: EventType, consumer: str | EllipsisType | None = ...
 ) -> Callable[[dramatiq.Actor], dramatiq.Actor]:
     """Subscribe an actor (taking one ``event`` dict) to declared domain event types."""
+    for event_type in types:
+        if not isinstance(event_type, EventType):
+            raise TypeError(f"subscribe to a declared EventType, not {event_type!r}")
 
     def subscribe(actor: dramatiq.Actor) -> dramatiq.Actor:
         claim_name = default_consumer(actor) if consumer is ... else consumer
         for event_type in types:
-            name = event_type.name if isinstance(event_type, EventType) else event_type
-            SUBSCRIBERS[name].append(actor)
+            SUBSCRIBERS[event_type.name].append(actor)
             if claim_name is not None:
-                CONSUMERS[name][claim_name] = actor
+                CONSUMERS[event_type.name][claim_name] = actor
         return actor
 
     return subscribe

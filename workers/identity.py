@@ -22,7 +22,7 @@ async def purge_personal_data(event: dict[str, Any]) -> None:
     async with res.db.acquire() as conn, conn.transaction():
         if not await claim(conn, "identity.purge_personal_data", event["id"]):
             return
-        await service.purge_personal_data(conn, int(event["data"]["user_id"]))
+        await service.purge_personal_data(conn, ACCOUNT_DELETED.payload_of(event).user_id)
 
 
 @every(3600)

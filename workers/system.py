@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dramatiq
 
+from metacult.infra.events import PROBED
 from metacult.infra.redis import rkey
 from workers.events import on_event
 from workers.runtime import resources
@@ -12,11 +15,10 @@ PROBE_TTL_S = 300
 
 
 # The probe records no claim: it is sent once, and its answer (or absence) is the result.
-@on_event("system.probed", consumer=None)
+@on_event(PROBED, consumer=None)
 @dramatiq.actor(max_retries=3, time_limit=10_000, max_age=60_000)
-async def acknowledge_probe(event: dict) -> None:
+async def acknowledge_probe(event: dict[str, Any]) -> None:
     """Answer a probe event: proves outbox → relay → broker → worker → Redis end to end."""
     res = await resources()
-    await res.redis.set(
-        rkey(res.settings, "probe", event["id"]), event["data"]["token"], ex=PROBE_TTL_S
-    )
+    probe = PROBED.payload_of(event)
+    await res.redis.set(rkey(res.settings, "probe", event["id"]), probe.token, ex=PROBE_TTL_S)

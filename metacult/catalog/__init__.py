@@ -1,68 +1,116 @@
 """Catalog: games, films and series. What other contexts may import from it.
 
-Reads take a connection or the pool (anything with ``fetch``); they never write.
+Reads take a connection or the pool (anything with ``fetch``); they never write, except
+:func:`save_title`, which saves a title as an import does (the demo seed, tests, benches),
+and :func:`set_community_score`, the "top rated" order that interaction keeps current.
+Events (outbox), declared in ``catalog.events``: ``MEDIA_IMPORTED``, ``MEDIA_UPDATED``
+(payload ``media_id``, ``kind``) and ``IMPORT_REQUESTED`` (``docs/events.md``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from metacult.catalog import service, store
-from metacult.catalog.model import Media, MediaNotFound, MediaSummary
-from metacult.catalog.taxonomy import GENRES, KINDS, LIBRARY_STATUSES, PLATFORMS
+import asyncpg
+
+from metacult.catalog import service
+from metacult.catalog.browse import MAX_QUERY_LENGTH, SORTS, Filters, Sort
+from metacult.catalog.events import IMPORT_REQUESTED, MEDIA_IMPORTED, MEDIA_UPDATED
+from metacult.catalog.model import Media, MediaDraft, MediaNotFound, MediaSummary
+from metacult.catalog.service import Listed, MediaPage
+from metacult.catalog.store import Conn
+from metacult.catalog.taxonomy import (
+    GENRES,
+    KINDS,
+    LIBRARY_STATUSES,
+    PLATFORMS,
+    Kind,
+    LibraryStatus,
+)
 
 __all__ = [
     "GENRES",
+    "IMPORT_REQUESTED",
     "KINDS",
     "LIBRARY_STATUSES",
+    "MAX_QUERY_LENGTH",
     "MEDIA_IMPORTED",
     "MEDIA_UPDATED",
     "PLATFORMS",
+    "SORTS",
+    "Filters",
+    "Kind",
+    "LibraryStatus",
+    "Listed",
     "Media",
+    "MediaDraft",
     "MediaNotFound",
+    "MediaPage",
     "MediaSummary",
+    "Sort",
+    "browse",
     "get_media",
     "get_media_by_slug",
     "media_exists",
     "media_ids",
     "media_summaries",
+    "save_title",
+    "set_community_score",
     "setup",
 ]
 
-# Domain events, data ``{"media_id": int, "kind": str}``.
-MEDIA_IMPORTED = service.MEDIA_IMPORTED
-MEDIA_UPDATED = service.MEDIA_UPDATED
 
-
-async def get_media(conn: store.Conn, media_id: int) -> Media:
+async def get_media(conn: Conn, media_id: int) -> Media:
     """The whole title; raises :class:`MediaNotFound` (a 404) when there is none."""
     return await service.get_media(conn, media_id)
 
 
-async def get_media_by_slug(conn: store.Conn, slug: str) -> Media:
+async def get_media_by_slug(conn: Conn, slug: str) -> Media:
     """The title at a slug URL; raises :class:`MediaNotFound` when there is none."""
     return await service.get_media_by_slug(conn, slug)
 
 
-async def media_exists(conn: store.Conn, media_id: int) -> str | None:
+async def media_exists(conn: Conn, media_id: int) -> str | None:
     """The title's kind (``game``, ``film``, ``series``), or None when there is no such title."""
-    return await store.kind_of(conn, media_id)
+    return await service.kind_of(conn, media_id)
 
 
-async def media_summaries(conn: store.Conn, ids: Iterable[int]) -> dict[int, MediaSummary]:
+async def media_summaries(conn: Conn, ids: Iterable[int]) -> dict[int, MediaSummary]:
     """Summaries of the titles that exist among ``ids``, by id (unknown ids are left out)."""
     return await service.media_summaries(conn, list(ids))
 
 
 async def media_ids(
-    conn: store.Conn,
+    conn: Conn,
     *,
     kind: str | None = None,
     genre: str | None = None,
     platform: str | None = None,
 ) -> list[int]:
     """Ids of every title in a scope (``kind``, ``genre`` slug, ``platform`` slug), ascending."""
-    return await store.ids_in_scope(conn, kind=kind, genre=genre, platform=platform)
+    return await service.ids_in_scope(conn, kind=kind, genre=genre, platform=platform)
+
+
+async def browse(
+    conn: asyncpg.Connection, filters: Filters, sort: str | None, cursor: str | None, limit: int
+) -> MediaPage:
+    """One page of titles matching ``filters`` in ``sort`` order (``browse.SORTS``), after
+    ``cursor``; raises a 422 for a bad sort, cursor, genre or platform. Call it in the
+    transaction that reads the page's other data, so that they agree."""
+    return await service.browse(conn, filters, sort, cursor, limit)
+
+
+async def set_community_score(
+    conn: asyncpg.Connection, media_id: int, *, score: float, votes: int
+) -> None:
+    """Store the score "top rated" sorts the title by, and how many ratings it rests on
+    (interaction keeps it current, in the transaction that recounts the title)."""
+    await service.set_community_score(conn, media_id, score, votes)
+
+
+async def save_title(conn: asyncpg.Connection, draft: MediaDraft) -> int:
+    """Insert or update one title as an import does, in the caller's transaction; its id."""
+    return (await service.save_draft(conn, draft)).media_id
 
 
 def setup(app) -> None:  # type: ignore[no-untyped-def]

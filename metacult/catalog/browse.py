@@ -15,11 +15,6 @@ from metacult.infra.errors import invalid_field
 Sort = Literal["relevance", "popular", "top_rated", "newest", "title"]
 SORTS: tuple[str, ...] = ("relevance", "popular", "top_rated", "newest", "title")
 
-# How many of a kind of rating a title "has" before it had any: top rated ranks by a
-# Bayesian average, so that one 5-star rating does not outrank a thousand 4.8s.
-PRIOR_RATINGS = 5
-PRIOR_STARS = 3.0
-
 # A query word matches a title word that starts with it, or one this similar (0..1,
 # shared trigrams): "breth" and "breath" are 0.44 alike.
 WORD_MATCH = 0.4

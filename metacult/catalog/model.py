@@ -48,6 +48,19 @@ class MediaSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class Genre:
+    kind: str
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Media:
     """Everything the catalogue holds about a title."""
 

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import asyncpg
 
 from metacult.catalog import demo, store, views
 from metacult.catalog.browse import Filters, Position, decode_cursor, default_sort, encode_cursor
-from metacult.catalog.model import Media, MediaDraft, MediaNotFound, MediaSummary, slug_candidates
+from metacult.catalog.events import MEDIA_IMPORTED, MEDIA_UPDATED, MediaPayload
+from metacult.catalog.model import (
+    Genre,
+    Media,
+    MediaDraft,
+    MediaNotFound,
+    MediaSummary,
+    Platform,
+    slug_candidates,
+)
 from metacult.catalog.taxonomy import GENRES, PLATFORMS, genre_name, platform_name
 from metacult.infra.errors import invalid_field
 from metacult.infra.events import emit
@@ -19,8 +28,6 @@ log = logging.getLogger("metacult.catalog")
 
 Outcome = Literal["imported", "updated", "unchanged"]
 
-MEDIA_IMPORTED = "catalog.media_imported"
-MEDIA_UPDATED = "catalog.media_updated"
 SEED_LOCK = 0x4D43_5345_4544  # "MCSEED"
 
 
@@ -48,7 +55,7 @@ async def save_draft(conn: asyncpg.Connection, draft: MediaDraft) -> Saved:
         if not draft.changes_from(existing) and linked:
             return Saved(existing["id"], draft.kind, "unchanged")
         await store.update_media(conn, existing["id"], draft)
-        await emit(conn, MEDIA_UPDATED, {"media_id": existing["id"], "kind": draft.kind})
+        await emit(conn, MEDIA_UPDATED, MediaPayload(media_id=existing["id"], kind=draft.kind))
         return Saved(existing["id"], draft.kind, "updated")
     for slug in slug_candidates(draft):
         # A savepoint: a provider id inserted meanwhile by a concurrent import must not
@@ -59,7 +66,7 @@ async def save_draft(conn: asyncpg.Connection, draft: MediaDraft) -> Saved:
         except asyncpg.UniqueViolationError:
             return await save_draft(conn, draft)
         if media_id is not None:
-            await emit(conn, MEDIA_IMPORTED, {"media_id": media_id, "kind": draft.kind})
+            await emit(conn, MEDIA_IMPORTED, MediaPayload(media_id=media_id, kind=draft.kind))
             return Saved(media_id, draft.kind, "imported")
     raise RuntimeError(f"no free slug for {draft.title!r}")
 
@@ -127,44 +134,55 @@ async def media_summaries(conn: store.Conn, ids: list[int]) -> dict[int, MediaSu
     return {row["id"]: MediaSummary.from_row(row) for row in rows}
 
 
+async def kind_of(conn: store.Conn, media_id: int) -> str | None:
+    return await store.kind_of(conn, media_id)
+
+
+async def ids_in_scope(
+    conn: store.Conn, *, kind: str | None, genre: str | None, platform: str | None
+) -> list[int]:
+    return await store.ids_in_scope(conn, kind=kind, genre=genre, platform=platform)
+
+
+async def set_community_score(
+    conn: asyncpg.Connection, media_id: int, score: float, votes: int
+) -> None:
+    """Store the score "top rated" sorts the title by, and the ratings it rests on."""
+    await store.save_score(conn, media_id, score, votes)
+
+
 # Browsing and searching.
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Listed:
-    """One title of a page, with its community counters."""
+    """One title of a browse page."""
 
     media: MediaSummary
     original_title: str | None
     runtime_minutes: int | None
     seasons: int | None
-    stats: Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MediaPage:
     items: list[Listed]
     next_cursor: str | None
 
 
 async def browse(
-    db: asyncpg.Pool, filters: Filters, sort: str | None, cursor: str | None, limit: int
+    conn: asyncpg.Connection, filters: Filters, sort: str | None, cursor: str | None, limit: int
 ) -> MediaPage:
     """One page of titles matching ``filters``, in ``sort`` order, after ``cursor``."""
-    from metacult import interaction
-
     sort = sort or default_sort(filters)
     if sort == "relevance" and not filters.q:
         raise invalid_field("sort", "relevance needs a search (q)")
     after = decode_cursor(cursor, sort) if cursor else None
-    # One snapshot: the order of the page and the counters shown agree.
-    async with db.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        if filters.genre and not await store.genre_known(conn, filters.genre):
-            raise invalid_field("genre", f"no genre {filters.genre!r}")
-        if filters.platform and not await store.platform_known(conn, filters.platform):
-            raise invalid_field("platform", f"no platform {filters.platform!r}")
-        rows = await views.browse(conn, filters, sort, after, limit + 1)
-        stats = await interaction.media_stats(conn, [row["id"] for row in rows[:limit]])
+    if filters.genre and not await store.genre_known(conn, filters.genre):
+        raise invalid_field("genre", f"no genre {filters.genre!r}")
+    if filters.platform and not await store.platform_known(conn, filters.platform):
+        raise invalid_field("platform", f"no platform {filters.platform!r}")
+    rows = await views.browse(conn, filters, sort, after, limit + 1)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -176,7 +194,6 @@ async def browse(
                 original_title=row["original_title"],
                 runtime_minutes=row["runtime_minutes"],
                 seasons=row["seasons"],
-                stats=stats[row["id"]],
             )
             for row in rows
         ],
@@ -184,36 +201,11 @@ async def browse(
     )
 
 
-@dataclass(frozen=True)
-class MediaDetail:
-    """A title's page: the title, its community counters, and the viewer's own marks."""
-
-    media: Media
-    stats: Any
-    viewer: Any | None
-    # Ranking's global duel rating (rating ± 2·RD, provisional, games, wins, losses).
-    duel_rating: Any | None = None
-
-
-async def media_detail(db: asyncpg.Pool, ref: int | str, viewer_id: int | None) -> MediaDetail:
-    """The title by id or slug, with its aggregates; 404 when there is none."""
-    from metacult import interaction, ranking
-
-    async with db.acquire() as conn:
-        media = await (
-            get_media(conn, ref) if isinstance(ref, int) else get_media_by_slug(conn, ref)
-        )
-        stats = (await interaction.media_stats(conn, [media.id]))[media.id]
-        duel_rating = await ranking.media_rating(conn, media.id)
-        viewer = (
-            await interaction.viewer_state(conn, viewer_id, media.id)
-            if viewer_id is not None
-            else None
-        )
-    return MediaDetail(media=media, stats=stats, viewer=viewer, duel_rating=duel_rating)
-
-
-async def vocabulary(db: asyncpg.Pool, kind: str | None) -> tuple[list[Any], list[Any]]:
+async def vocabulary(db: asyncpg.Pool, kind: str | None) -> tuple[list[Genre], list[Platform]]:
     """The genres (of a kind, or all) and the platforms, for filter menus."""
     async with db.acquire() as conn:
-        return await store.genres(conn, kind), await store.platforms(conn)
+        genres, platforms = await store.genres(conn, kind), await store.platforms(conn)
+    return (
+        [Genre(kind=row["kind"], slug=row["slug"], name=row["name"]) for row in genres],
+        [Platform(slug=row["slug"], name=row["name"]) for row in platforms],
+    )

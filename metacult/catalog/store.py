@@ -282,3 +282,13 @@ async def finish_import(
         status,
         error,
     )
+
+
+async def save_score(conn: asyncpg.Connection, media_id: int, score: float, votes: int) -> None:
+    await conn.execute(
+        "INSERT INTO media_scores (media_id, score, votes) VALUES ($1, $2, $3)"
+        " ON CONFLICT (media_id) DO UPDATE SET score = EXCLUDED.score, votes = EXCLUDED.votes",
+        media_id,
+        score,
+        votes,
+    )

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Literal, get_args
 
-KINDS: tuple[str, ...] = ("game", "film", "series")
+# The one home of the kinds of title and the library statuses; other contexts import
+# them from ``metacult.catalog``.
+Kind = Literal["game", "film", "series"]
+KINDS: tuple[str, ...] = get_args(Kind)
+LibraryStatus = Literal[
+    "wishlist", "playing", "completed", "watchlist", "watching", "watched", "dropped"
+]
 
 # What a user may file a title under in their library, per kind.
-LIBRARY_STATUSES: dict[str, tuple[str, ...]] = {
+LIBRARY_STATUSES: dict[str, tuple[LibraryStatus, ...]] = {
     "game": ("wishlist", "playing", "completed", "dropped"),
     "film": ("watchlist", "watching", "watched", "dropped"),
     "series": ("watchlist", "watching", "watched", "dropped"),

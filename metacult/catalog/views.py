@@ -3,8 +3,8 @@
 The queries are written out at import from two templates (browse, search) per sort,
 from the start or after a cursor: the filters, the fuzzy title match for a search
 (``catalog_word_score``, ``catalog_words``: see ``migrations/0020_media.sql``) and keyset
-pagination on the sort's key. "Top rated" reads interaction's per-title counters
-(``media_stats``) as a read model.
+pagination on the sort's key. "Top rated" sorts by the community score that interaction
+keeps in catalog's ``media_scores`` (see ``set_community_score``).
 """
 
 from __future__ import annotations
@@ -13,18 +13,13 @@ from typing import Any
 
 import asyncpg
 
-from metacult.catalog.browse import PRIOR_RATINGS, PRIOR_STARS, WORD_MATCH, Filters, Position
+from metacult.catalog.browse import WORD_MATCH, Filters, Position
 
 # Each sort: its key expressions (the id comes last), and whether it ascends.
-_RATED = (
-    "(CASE WHEN coalesce(st.ratings_count, 0) = 0 THEN 0::float8"
-    f" ELSE (st.ratings_sum / 2.0 + {PRIOR_RATINGS * PRIOR_STARS})"
-    f" / (st.ratings_count + {PRIOR_RATINGS}) END)::float8"
-)
 _KEYS: dict[str, tuple[tuple[str, ...], bool]] = {
     "relevance": (("s.score", "m.popularity"), False),
     "popular": (("m.popularity",), False),
-    "top_rated": ((_RATED, "coalesce(st.ratings_count, 0)"), False),
+    "top_rated": (("coalesce(sc.score, 0)::float8", "coalesce(sc.votes, 0)"), False),
     "newest": (("m.released_on",), False),
     "title": (("m.title_key",), True),
 }
@@ -41,7 +36,7 @@ SELECT m.id, m.kind, m.title, m.slug, m.original_title, m.year, m.release_date,
        m.genres, m.platforms, m.runtime_minutes, m.seasons, m.cover_url, m.popularity,
        {key_columns}
 FROM media m
-LEFT JOIN media_stats st ON st.media_id = m.id
+LEFT JOIN media_scores sc ON sc.media_id = m.id
 WHERE {filters}
 ORDER BY {order}
 LIMIT $6
@@ -64,7 +59,7 @@ SELECT m.id, m.kind, m.title, m.slug, m.original_title, m.year, m.release_date,
        {key_columns}
 FROM media m
 CROSS JOIN needle n
-LEFT JOIN media_stats st ON st.media_id = m.id
+LEFT JOIN media_scores sc ON sc.media_id = m.id
 CROSS JOIN LATERAL (
     SELECT min(w.score) AS worst,
            (coalesce(avg(w.score), 0)

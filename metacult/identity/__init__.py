@@ -6,20 +6,16 @@ What other contexts may use:
 * ``await user_summaries(conn, ids) -> {id: {"id", "display_name", "avatar_url"}}``
   (a deleted account reads ``"deleted user"`` with no avatar);
 * ``await favourite_genres(conn, user_id) -> list[str]`` (genre slugs from the profile);
-* the events this context emits (through the outbox), with their payloads:
-  ``identity.signed_up {user_id}``, ``identity.followed {follower_id, followee_id}``,
-  ``identity.unfollowed {follower_id, followee_id}``, ``identity.account_deleted {user_id}``;
+* the events this context emits (through the outbox), declared in ``identity.events``:
+  ``SIGNED_UP``, ``FOLLOWED``, ``UNFOLLOWED``, ``ACCOUNT_DELETED`` (``docs/events.md``);
 * ``app[USER_DATA_EXPORTERS]`` (in ``metacult.typedefs``): add
   ``name → async fn(conn, user_id) -> JSON data`` in your ``setup`` for ``GET /api/v1/me/export``.
 """
 
+from metacult.identity.events import ACCOUNT_DELETED, FOLLOWED, SIGNED_UP, UNFOLLOWED
 from metacult.identity.routes import setup
 from metacult.identity.service import (
-    ACCOUNT_DELETED,
     DELETED_USER_NAME,
-    FOLLOWED,
-    SIGNED_UP,
-    UNFOLLOWED,
     create_user,
     favourite_genres,
     user_summaries,

@@ -4,8 +4,10 @@ Every REST endpoint is declared through :class:`Api` with its path, query and bo
 models and its reply model (pydantic). The wrapper parses the request into those
 models (422 with field details when they do not fit), resolves the caller
 (401 / 403 by the endpoint's ``auth``), calls the handler with what it asked for,
-and renders the reply with orjson. The declarations are kept in ``app[ENDPOINTS]``
-so that the OpenAPI document can be generated from them.
+checks that it answered an instance of exactly its declared reply model (anything else
+is a bug, answered 500 in every environment), and renders that with orjson. The
+declarations are kept in ``app[ENDPOINTS]`` so that the OpenAPI document can be
+generated from them.
 """
 
 from __future__ import annotations
@@ -145,6 +147,23 @@ async def require(request: web.Request, auth: Auth) -> Principal | None:
     return principal
 
 
+class UndeclaredReply(TypeError):
+    """A handler answered something other than the reply type it declared: a bug, so a 500
+    (the reply the OpenAPI document promises is the one sent, or none is)."""
+
+
+def checked_reply(result: Any, reply: type[pydantic.BaseModel] | None, path: str) -> Any:
+    """``result`` when it is an instance of the declared ``reply`` model, else UndeclaredReply."""
+    if reply is None:
+        raise UndeclaredReply(f"{path} declares no reply but answered {type(result).__name__}")
+    if type(result) is not reply:
+        # A subclass would carry fields the declaration does not show: refused as well.
+        raise UndeclaredReply(
+            f"{path} declares {reply.__name__} but answered {type(result).__name__}"
+        )
+    return result
+
+
 @dataclass(frozen=True)
 class Endpoint:
     """One declared endpoint: what it takes, what it answers, who may call it."""
@@ -204,10 +223,11 @@ class Api:
                     return result
                 if result is None:
                     return web.Response(status=204 if status == 200 else status)
-                return json_response(result, status=status)
+                return json_response(checked_reply(result, reply, path), status=status)
 
             endpoint.__name__ = handler.__name__
             endpoint.__doc__ = handler.__doc__
+            endpoint.__wrapped__ = handler  # type: ignore[attr-defined]
             self.endpoints.append(
                 Endpoint(
                     method=method,

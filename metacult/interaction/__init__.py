@@ -8,18 +8,19 @@ What other contexts may use:
 * ``await viewer_state(conn, user_id, media_id) -> ViewerState``: (liked, rating, status);
 * ``await known_media(conn, user_id, kind) -> set[int]``: titles of that kind the user
   liked, rated or put in their library;
-* ``await recent_activity(conn, user_ids, before_id=None, limit=50) -> list[dict]``: the
+* ``await recent_activity(conn, user_ids, before_id=None, limit=50) -> list[Activity]``: the
   latest actions of several users, newest first (a follow feed), each with its ``id``
   (the cursor), ``user_id``, ``type``, ``media_id``, ``kind``, ``review_id``, ``rating``,
   ``status`` and ``occurred_at``;
+* ``await seed_demo_users(db, settings, count)``: demo users with histories (``seed``);
 * ``await export_user_data(conn, user_id) -> dict``: everything held about a user;
 * ``setup(app)``: registers the HTTP endpoints.
 
-Events (outbox): ``interaction.liked``, ``interaction.unliked``, ``interaction.rated``,
-``interaction.unrated``, ``interaction.status_changed``, ``interaction.reviewed``,
-``interaction.review_edited``, ``interaction.review_deleted``, ``interaction.review_hidden``,
-``interaction.review_liked``, ``interaction.review_unliked``; every one carries
-``user_id``, ``media_id`` and the media's ``kind`` (README lists the rest).
+Events (outbox), declared in ``interaction.events`` and re-exported here: ``LIKED``,
+``UNLIKED``, ``RATED``, ``UNRATED``, ``STATUS_CHANGED``, ``REVIEWED``, ``REVIEW_EDITED``,
+``REVIEW_DELETED``, ``REVIEW_HIDDEN``, ``REVIEW_LIKED``, ``REVIEW_UNLIKED`` (and ``COUNTED``,
+those that change a title's counters); every one carries ``user_id``, ``media_id`` and the
+media's ``kind`` (``docs/events.md`` lists the rest).
 """
 
 from __future__ import annotations
@@ -30,16 +31,45 @@ from typing import Any
 import asyncpg
 from aiohttp import web
 
-from metacult.interaction import service, store
-from metacult.interaction.service import MediaStats, ViewerState
+from metacult.config import Settings
+from metacult.interaction import service
+from metacult.interaction.events import (
+    COUNTED,
+    LIKED,
+    RATED,
+    REVIEW_DELETED,
+    REVIEW_EDITED,
+    REVIEW_HIDDEN,
+    REVIEW_LIKED,
+    REVIEW_UNLIKED,
+    REVIEWED,
+    STATUS_CHANGED,
+    UNLIKED,
+    UNRATED,
+)
+from metacult.interaction.service import Activity, MediaStats, ViewerState
 
 __all__ = [
+    "COUNTED",
+    "LIKED",
+    "RATED",
+    "REVIEWED",
+    "REVIEW_DELETED",
+    "REVIEW_EDITED",
+    "REVIEW_HIDDEN",
+    "REVIEW_LIKED",
+    "REVIEW_UNLIKED",
+    "STATUS_CHANGED",
+    "UNLIKED",
+    "UNRATED",
+    "Activity",
     "MediaStats",
     "ViewerState",
     "export_user_data",
     "known_media",
     "media_stats",
     "recent_activity",
+    "seed_demo_users",
     "setup",
     "viewer_state",
 ]
@@ -47,9 +77,7 @@ __all__ = [
 
 async def media_stats(conn: asyncpg.Connection, ids: Iterable[int]) -> dict[int, MediaStats]:
     """Counters of each title in ``ids`` (zeros for titles with no interaction yet)."""
-    wanted = list(dict.fromkeys(ids))
-    found = {row["media_id"]: MediaStats.from_row(row) for row in await store.stats(conn, wanted)}
-    return {media_id: found.get(media_id) or MediaStats.empty(media_id) for media_id in wanted}
+    return await service.media_stats(conn, list(ids))
 
 
 async def viewer_state(conn: asyncpg.Connection, user_id: int, media_id: int) -> ViewerState:
@@ -59,7 +87,7 @@ async def viewer_state(conn: asyncpg.Connection, user_id: int, media_id: int) ->
 
 async def known_media(conn: asyncpg.Connection, user_id: int, kind: str) -> set[int]:
     """Titles of ``kind`` the user liked, rated or has in their library."""
-    return set(await store.known_media(conn, user_id, kind))
+    return await service.known_media(conn, user_id, kind)
 
 
 async def recent_activity(
@@ -68,29 +96,22 @@ async def recent_activity(
     *,
     before_id: int | None = None,
     limit: int = 50,
-) -> list[dict[str, Any]]:
+) -> list[Activity]:
     """The latest actions of ``user_ids`` (likes, ratings, library, reviews), newest first;
     pass the last item's ``id`` as ``before_id`` for the next page."""
-    rows = await store.activities_of(conn, list(user_ids), before_id, limit)
-    return [
-        {
-            "id": row["id"],
-            "user_id": row["user_id"],
-            "type": row["type"],
-            "media_id": row["media_id"],
-            "kind": row["kind"],
-            "review_id": row["review_id"],
-            "rating": row["data"].get("rating"),
-            "status": row["data"].get("status"),
-            "occurred_at": row["occurred_at"],
-        }
-        for row in rows
-    ]
+    return await service.recent_activity(conn, list(user_ids), before_id, limit)
 
 
 async def export_user_data(conn: asyncpg.Connection, user_id: int) -> dict[str, Any]:
     """The user's likes, ratings, library, reviews, review likes and signals."""
-    return await store.user_data(conn, user_id)
+    return await service.export_user_data(conn, user_id)
+
+
+async def seed_demo_users(db: asyncpg.Pool, settings: Settings, count: int) -> str:
+    """Create ``count`` demo users with realistic histories on the catalogue (idempotent)."""
+    from metacult.interaction import demo
+
+    return await demo.seed_demo_users(db, settings, count)
 
 
 def setup(app: web.Application) -> None:

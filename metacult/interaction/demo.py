@@ -30,7 +30,7 @@ import asyncpg
 from metacult import catalog, identity
 from metacult.config import Settings
 from metacult.infra.errors import Conflict
-from metacult.interaction import store
+from metacult.interaction import service, store
 
 SEED = 20_261_125
 ZIPF_EXPONENT = 1.0
@@ -195,7 +195,7 @@ async def seed_demo_users(db: asyncpg.Pool, settings: Settings, count: int) -> s
     async with db.acquire() as conn:
         for media_id in sorted(touched):
             async with conn.transaction():
-                await store.refresh_stats(conn, media_id)
+                await service.refresh_stats(conn, media_id)
     return (
         f"demo users: {created} created ({count - created} already there), "
         f"{actions_written} titles in their histories, {len(touched)} titles recounted"

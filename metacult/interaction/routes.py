@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 import pydantic
 from aiohttp import web
 
-from metacult.identity import DELETED_USER_NAME, user_summaries
+from metacult import catalog
+from metacult.identity import DELETED_USER_NAME
 from metacult.infra.auth import Principal
 from metacult.infra.web import Api, IdPath, Schema
 from metacult.interaction import rules, service, signals
@@ -32,9 +33,7 @@ class RatingIn(Schema):
 
 
 class StatusIn(Schema):
-    status: Literal[
-        "wishlist", "playing", "completed", "watchlist", "watching", "watched", "dropped"
-    ]
+    status: catalog.LibraryStatus
 
 
 class ReviewIn(Schema):
@@ -130,7 +129,11 @@ class ActivityPage(Schema):
 
 
 class SignalsIn(Schema):
-    events: list[Any] = pydantic.Field(min_length=1, max_length=signals.MAX_BATCH)
+    # Any JSON value each: every event is checked against ``signals.Signal`` on its own, so
+    # that one malformed event is refused with its reason and the others are still kept.
+    events: list[pydantic.JsonValue] = pydantic.Field(
+        min_length=1, max_length=signals.MAX_BATCH, description="signals.Signal objects"
+    )
 
 
 class SignalResult(Schema):
@@ -197,22 +200,22 @@ async def clear_status(request: web.Request, path: IdPath, user: Principal) -> V
 # --- reviews -------------------------------------------------------------------------
 
 
-def _review(
-    review: Review, viewer: Principal | None, liked: set[int], authors: dict[int, AuthorOut]
-) -> ReviewOut:
-    may_see_reason = viewer is not None and (viewer.is_admin or viewer.user_id == review.author_id)
+def _review(shown: service.ShownReview) -> ReviewOut:
+    review, author = shown.review, shown.author
     return ReviewOut(
         id=review.id,
         media_id=review.media_id,
         kind=review.kind,
         author_id=review.author_id,
-        author=authors.get(review.author_id or 0, DELETED_AUTHOR),
+        author=DELETED_AUTHOR
+        if author is None
+        else AuthorOut(display_name=author["display_name"], avatar_url=author["avatar_url"]),
         body=review.body,
         spoiler=review.spoiler,
         likes=review.likes,
-        liked=review.id in liked,
+        liked=shown.liked,
         hidden=review.hidden,
-        hidden_reason=review.hidden_reason if may_see_reason else None,
+        hidden_reason=review.hidden_reason,
         created_at=review.created_at,
         edited_at=review.edited_at,
     )
@@ -223,17 +226,9 @@ async def _reviews(
 ) -> list[ReviewOut]:
     """Shape reviews for ``user``: whether they liked each, and who wrote it."""
     viewer = user.user_id if user else None
-    db = request.app[DB]
-    liked = await service.liked_reviews(db, viewer, [review.id for review in reviews])
-    async with db.acquire() as conn:
-        summaries = await user_summaries(
-            conn, {review.author_id for review in reviews if review.author_id}
-        )
-    authors = {
-        user_id: AuthorOut(display_name=s["display_name"], avatar_url=s["avatar_url"])
-        for user_id, s in summaries.items()
-    }
-    return [_review(review, user, liked, authors) for review in reviews]
+    admin = user is not None and user.is_admin
+    shown = await service.shown_to(request.app[DB], reviews, viewer, admin=admin)
+    return [_review(item) for item in shown]
 
 
 async def _page(request: web.Request, page: service.Page, user: Principal | None) -> ReviewPage:
@@ -356,19 +351,7 @@ async def activity(request: web.Request, path: IdPath, query: PageQuery) -> Acti
     """A user's recent actions (likes, ratings, library, reviews), newest first."""
     page = await service.activity(request.app[DB], path.id, query.cursor, query.limit)
     return ActivityPage(
-        items=[
-            ActivityOut(
-                id=item["id"],
-                type=item["type"],
-                media_id=item["media_id"],
-                kind=item["kind"],
-                review_id=item["review_id"],
-                rating=item["data"].get("rating"),
-                status=item["data"].get("status"),
-                occurred_at=item["occurred_at"],
-            )
-            for item in page.items
-        ],
+        items=[ActivityOut.model_validate(item, from_attributes=True) for item in page.items],
         next_cursor=page.next_cursor,
     )
 
@@ -382,30 +365,23 @@ async def record_signals(
 ) -> SignalsOut:
     """Record up to 500 client events (views, clicks, dwell, searches); each is accepted
     or refused with its reason, and the accepted ones are stored even when others are not."""
-    now = signals.now()
-    results: list[SignalResult] = []
-    accepted: list[signals.Signal] = []
-    for index, raw in enumerate(body.events):
-        signal, reason = signals.check(raw, now)
-        if signal is None:
-            results.append(
-                SignalResult(index=index, id=_claimed_id(raw), status="rejected", reason=reason)
-            )
-        else:
-            accepted.append(signal)
-            results.append(SignalResult(index=index, id=signal.id, status="accepted"))
-    user_id = user.user_id if user else None
-    await signals.append(request.app[REDIS], request.app[SETTINGS], accepted, user_id, now)
-    return SignalsOut(
-        accepted=len(accepted), rejected=len(results) - len(accepted), results=results
+    results = await service.record_signals(
+        request.app[REDIS], request.app[SETTINGS], body.events, user.user_id if user else None
     )
-
-
-def _claimed_id(raw: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(raw["id"]))
-    except (TypeError, KeyError, ValueError, AttributeError):
-        return None
+    accepted = sum(result.accepted for result in results)
+    return SignalsOut(
+        accepted=accepted,
+        rejected=len(results) - accepted,
+        results=[
+            SignalResult(
+                index=result.index,
+                id=result.id,
+                status="accepted" if result.accepted else "rejected",
+                reason=result.reason,
+            )
+            for result in results
+        ],
+    )
 
 
 def setup(app: web.Application) -> None:

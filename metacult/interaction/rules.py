@@ -7,15 +7,15 @@ from typing import Any
 
 import orjson
 
+from metacult.catalog import LIBRARY_STATUSES
 from metacult.infra import cursors
 
 REVIEW_MAX_CHARS = 10_000
 
-STATUSES: dict[str, tuple[str, ...]] = {
-    "game": ("wishlist", "playing", "completed", "dropped"),
-    "film": ("watchlist", "watching", "watched", "dropped"),
-    "series": ("watchlist", "watching", "watched", "dropped"),
-}
+# How many ratings of how many stars a title "has" before it had any: "top rated" ranks
+# by this Bayesian average, so that one 5-star rating does not outrank a thousand 4.8s.
+PRIOR_RATINGS = 5
+PRIOR_STARS = 3.0
 
 
 class BadCursor(ValueError):
@@ -36,7 +36,7 @@ def stars(half: int) -> float:
 
 def status_fits(kind: str, status: str) -> bool:
     """Is ``status`` a library status of this kind of media (``watched`` is not for games)?"""
-    return status in STATUSES.get(kind, ())
+    return status in LIBRARY_STATUSES.get(kind, ())
 
 
 def average(ratings_count: int, ratings_sum_half: int) -> float | None:
@@ -64,3 +64,10 @@ def decode_cursor(cursor: str, types: tuple[type, ...]) -> tuple[Any, ...]:
         if not isinstance(value, expected) or isinstance(value, bool):
             raise BadCursor(cursor)
     return tuple(values)
+
+
+def community_score(ratings_count: int, ratings_sum_half: int) -> float:
+    """The score "top rated" sorts by: the Bayesian average in stars (0 for no rating)."""
+    if ratings_count == 0:
+        return 0.0
+    return (ratings_sum_half / 2 + PRIOR_RATINGS * PRIOR_STARS) / (ratings_count + PRIOR_RATINGS)

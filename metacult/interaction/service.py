@@ -6,15 +6,20 @@ repeated PUT is harmless: liking twice is one like and one ``interaction.liked``
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import asyncpg
+from redis.asyncio import Redis
 
+from metacult import catalog, identity
+from metacult.config import Settings
 from metacult.infra.errors import Forbidden, NotFound, invalid_field
 from metacult.infra.events import emit
-from metacult.interaction import rules, store
+from metacult.interaction import events, rules, signals, store
 from metacult.interaction.media import media_kind
 
 
@@ -111,6 +116,35 @@ class Review:
 
 
 @dataclass(frozen=True, slots=True)
+class Activity:
+    """One action of a user: ``type`` is liked, rated, status_changed or reviewed."""
+
+    id: int
+    user_id: int
+    type: str
+    media_id: int
+    kind: str
+    review_id: int | None
+    rating: float | None
+    status: str | None
+    occurred_at: datetime
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> Activity:
+        return cls(
+            id=row["id"],
+            user_id=row["user_id"],
+            type=row["type"],
+            media_id=row["media_id"],
+            kind=row["kind"],
+            review_id=row["review_id"],
+            rating=row["data"].get("rating"),
+            status=row["data"].get("status"),
+            occurred_at=row["occurred_at"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     items: list[Any]
     next_cursor: str | None
@@ -124,7 +158,7 @@ async def like(db: asyncpg.Pool, user_id: int, media_id: int) -> ViewerState:
     async with db.acquire() as conn, conn.transaction():
         kind = await media_kind(conn, media_id)
         if await store.insert_like(conn, user_id, media_id, kind):
-            await emit(conn, "interaction.liked", _about(user_id, media_id, kind))
+            await emit(conn, events.LIKED, _about(user_id, media_id, kind))
             await store.add_activity(conn, user_id, "liked", media_id, kind)
         return await viewer_state(conn, user_id, media_id)
 
@@ -133,7 +167,7 @@ async def unlike(db: asyncpg.Pool, user_id: int, media_id: int) -> ViewerState:
     async with db.acquire() as conn, conn.transaction():
         kind = await media_kind(conn, media_id)
         if await store.delete_like(conn, user_id, media_id):
-            await emit(conn, "interaction.unliked", _about(user_id, media_id, kind))
+            await emit(conn, events.UNLIKED, _about(user_id, media_id, kind))
             await store.remove_activities(conn, user_id, media_id, "liked")
         return await viewer_state(conn, user_id, media_id)
 
@@ -152,12 +186,14 @@ async def rate(db: asyncpg.Pool, user_id: int, media_id: int, rating: float) -> 
         if previous is not None and previous != half:
             await store.update_rating(conn, user_id, media_id, half)
         if previous != half:
-            data = {
-                **_about(user_id, media_id, kind),
-                "rating": rules.stars(half),
-                "previous": rules.stars(previous) if previous else None,
-            }
-            await emit(conn, "interaction.rated", data)
+            rated = events.RatedPayload(
+                user_id=user_id,
+                media_id=media_id,
+                kind=kind,
+                rating=rules.stars(half),
+                previous=rules.stars(previous) if previous else None,
+            )
+            await emit(conn, events.RATED, rated)
             await store.remove_activities(conn, user_id, media_id, "rated")
             await store.add_activity(
                 conn, user_id, "rated", media_id, kind, data={"rating": rules.stars(half)}
@@ -170,8 +206,10 @@ async def unrate(db: asyncpg.Pool, user_id: int, media_id: int) -> ViewerState:
         kind = await media_kind(conn, media_id)
         previous = await store.delete_rating(conn, user_id, media_id)
         if previous is not None:
-            data = {**_about(user_id, media_id, kind), "previous": rules.stars(previous)}
-            await emit(conn, "interaction.unrated", data)
+            unrated = events.UnratedPayload(
+                user_id=user_id, media_id=media_id, kind=kind, previous=rules.stars(previous)
+            )
+            await emit(conn, events.UNRATED, unrated)
             await store.remove_activities(conn, user_id, media_id, "rated")
         return await viewer_state(conn, user_id, media_id)
 
@@ -181,7 +219,7 @@ async def set_status(db: asyncpg.Pool, user_id: int, media_id: int, status: str)
     async with db.acquire() as conn, conn.transaction():
         kind = await media_kind(conn, media_id)
         if not rules.status_fits(kind, status):
-            allowed = ", ".join(rules.STATUSES[kind])
+            allowed = ", ".join(catalog.LIBRARY_STATUSES[kind])
             raise invalid_field("status", f"a {kind} takes one of: {allowed}")
         previous = await store.lock_status(conn, user_id, media_id)
         if previous is None and not await store.insert_status(
@@ -191,8 +229,10 @@ async def set_status(db: asyncpg.Pool, user_id: int, media_id: int, status: str)
         if previous is not None and previous != status:
             await store.update_status(conn, user_id, media_id, status)
         if previous != status:
-            data = {**_about(user_id, media_id, kind), "status": status, "previous": previous}
-            await emit(conn, "interaction.status_changed", data)
+            changed = events.StatusChangedPayload(
+                user_id=user_id, media_id=media_id, kind=kind, status=status, previous=previous
+            )
+            await emit(conn, events.STATUS_CHANGED, changed)
             await store.add_activity(
                 conn, user_id, "status_changed", media_id, kind, data={"status": status}
             )
@@ -205,8 +245,10 @@ async def clear_status(db: asyncpg.Pool, user_id: int, media_id: int) -> ViewerS
         kind = await media_kind(conn, media_id)
         previous = await store.delete_status(conn, user_id, media_id)
         if previous is not None:
-            data = {**_about(user_id, media_id, kind), "status": None, "previous": previous}
-            await emit(conn, "interaction.status_changed", data)
+            cleared = events.StatusChangedPayload(
+                user_id=user_id, media_id=media_id, kind=kind, status=None, previous=previous
+            )
+            await emit(conn, events.STATUS_CHANGED, cleared)
             await store.remove_activities(conn, user_id, media_id, "status_changed")
         return await viewer_state(conn, user_id, media_id)
 
@@ -219,8 +261,8 @@ async def viewer_state(conn: asyncpg.Connection, user_id: int, media_id: int) ->
     )
 
 
-def _about(user_id: int, media_id: int, kind: str) -> dict[str, Any]:
-    return {"user_id": user_id, "media_id": media_id, "kind": kind}
+def _about(user_id: int, media_id: int, kind: str) -> events.AboutMedia:
+    return events.AboutMedia(user_id=user_id, media_id=media_id, kind=kind)
 
 
 # --- reviews -------------------------------------------------------------------------
@@ -233,16 +275,15 @@ async def write_review(
         kind = await media_kind(conn, media_id)
         row = await store.insert_review(conn, user_id, media_id, kind, body, spoiler)
         review = Review.from_row(row)
-        await emit(
-            conn,
-            "interaction.reviewed",
-            {
-                **_about(user_id, media_id, kind),
-                "review_id": review.id,
-                "spoiler": spoiler,
-                "length": len(body),
-            },
+        written = events.ReviewWrittenPayload(
+            user_id=user_id,
+            media_id=media_id,
+            kind=kind,
+            review_id=review.id,
+            spoiler=spoiler,
+            length=len(body),
         )
+        await emit(conn, events.REVIEWED, written)
         await store.add_activity(conn, user_id, "reviewed", media_id, kind, review_id=review.id)
         return review
 
@@ -258,16 +299,15 @@ async def edit_review(
         if (new_body, new_spoiler) == (current.body, current.spoiler):
             return current
         review = Review.from_row(await store.update_review(conn, review_id, new_body, new_spoiler))
-        await emit(
-            conn,
-            "interaction.review_edited",
-            {
-                **_about(user_id, review.media_id, review.kind),
-                "review_id": review_id,
-                "spoiler": new_spoiler,
-                "length": len(new_body),
-            },
+        edited = events.ReviewWrittenPayload(
+            user_id=user_id,
+            media_id=review.media_id,
+            kind=review.kind,
+            review_id=review_id,
+            spoiler=new_spoiler,
+            length=len(new_body),
         )
+        await emit(conn, events.REVIEW_EDITED, edited)
         return review
 
 
@@ -281,17 +321,14 @@ async def delete_review(db: asyncpg.Pool, user_id: int, review_id: int, *, admin
         if review.author_id != user_id and not admin:
             raise NotYourReview()
         await store.delete_review(conn, review_id)
-        await emit(
-            conn,
-            "interaction.review_deleted",
-            {
-                "user_id": review.author_id,
-                "media_id": review.media_id,
-                "kind": review.kind,
-                "review_id": review_id,
-                "deleted_by": user_id,
-            },
+        deleted = events.ReviewDeletedPayload(
+            user_id=review.author_id,
+            media_id=review.media_id,
+            kind=review.kind,
+            review_id=review_id,
+            deleted_by=user_id,
         )
+        await emit(conn, events.REVIEW_DELETED, deleted)
 
 
 async def hide_review(db: asyncpg.Pool, admin_id: int, review_id: int, reason: str) -> Review:
@@ -303,22 +340,17 @@ async def hide_review(db: asyncpg.Pool, admin_id: int, review_id: int, reason: s
         if row["hidden_at"] is not None and row["hidden_reason"] == reason:
             return Review.from_row(row)
         review = Review.from_row(await store.hide_review(conn, review_id, reason, admin_id))
-        await emit(
-            conn,
-            "interaction.review_hidden",
-            {
-                "user_id": review.author_id,
-                "media_id": review.media_id,
-                "kind": review.kind,
-                "review_id": review_id,
-                "reason": reason,
-                "hidden_by": admin_id,
-            },
+        hidden = events.ReviewHiddenPayload(
+            user_id=review.author_id,
+            media_id=review.media_id,
+            kind=review.kind,
+            review_id=review_id,
+            reason=reason,
+            hidden_by=admin_id,
         )
+        await emit(conn, events.REVIEW_HIDDEN, hidden)
         if review.author_id is not None:
-            await conn.execute(
-                "DELETE FROM activities WHERE review_id = $1 AND type = 'reviewed'", review_id
-            )
+            await store.remove_review_activity(conn, review_id)
         return review
 
 
@@ -351,15 +383,14 @@ async def _review_like(db: asyncpg.Pool, user_id: int, review_id: int, *, like: 
             raise ReviewNotFound()
         change = store.insert_review_like if like else store.delete_review_like
         if await change(conn, user_id, review_id):
-            await emit(
-                conn,
-                "interaction.review_liked" if like else "interaction.review_unliked",
-                {
-                    **_about(user_id, row["media_id"], row["kind"]),
-                    "review_id": review_id,
-                    "author_id": row["user_id"],
-                },
+            liked = events.ReviewLikePayload(
+                user_id=user_id,
+                media_id=row["media_id"],
+                kind=row["kind"],
+                review_id=review_id,
+                author_id=row["user_id"],
             )
+            await emit(conn, events.REVIEW_LIKED if like else events.REVIEW_UNLIKED, liked)
         return await store.review_likes_count(conn, review_id)
 
 
@@ -418,9 +449,95 @@ async def activity(db: asyncpg.Pool, user_id: int, cursor: str | None, limit: in
     after = _cursor(cursor, (int,))
     async with db.acquire() as conn:
         rows = await store.activities(conn, user_id, after[0] if after else None, limit + 1)
-    items = [dict(row) for row in rows[:limit]]
-    next_cursor = rules.encode_cursor((items[-1]["id"],)) if len(rows) > limit else None
+    items = [Activity.from_row(row) for row in rows[:limit]]
+    next_cursor = rules.encode_cursor((items[-1].id,)) if len(rows) > limit else None
     return Page(items, next_cursor)
+
+
+async def recent_activity(
+    conn: asyncpg.Connection, user_ids: list[int], before_id: int | None, limit: int
+) -> list[Activity]:
+    """The latest actions of several users, newest first (a follow feed)."""
+    rows = await store.activities_of(conn, user_ids, before_id, limit)
+    return [Activity.from_row(row) for row in rows]
+
+
+async def media_stats(conn: asyncpg.Connection, ids: list[int]) -> dict[int, MediaStats]:
+    """Counters of each title in ``ids`` (zeros for titles with no interaction yet)."""
+    wanted = list(dict.fromkeys(ids))
+    found = {row["media_id"]: MediaStats.from_row(row) for row in await store.stats(conn, wanted)}
+    return {media_id: found.get(media_id) or MediaStats.empty(media_id) for media_id in wanted}
+
+
+async def known_media(conn: asyncpg.Connection, user_id: int, kind: str) -> set[int]:
+    return set(await store.known_media(conn, user_id, kind))
+
+
+async def export_user_data(conn: asyncpg.Connection, user_id: int) -> dict[str, Any]:
+    return await store.user_data(conn, user_id)
+
+
+# --- what a viewer sees of reviews ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ShownReview:
+    """A review as one viewer sees it: whether they liked it, who wrote it, and the
+    moderator's reason only when the viewer is its author or an administrator."""
+
+    review: Review
+    liked: bool
+    author: dict[str, Any] | None
+
+
+async def shown_to(
+    db: asyncpg.Pool, reviews: list[Review], viewer_id: int | None, *, admin: bool
+) -> list[ShownReview]:
+    liked = await liked_reviews(db, viewer_id, [review.id for review in reviews])
+    async with db.acquire() as conn:
+        authors = await identity.user_summaries(
+            conn, {review.author_id for review in reviews if review.author_id}
+        )
+    return [
+        ShownReview(
+            review=review
+            if admin or (viewer_id is not None and viewer_id == review.author_id)
+            else dataclasses.replace(review, hidden_reason=None),
+            liked=review.id in liked,
+            author=authors.get(review.author_id) if review.author_id else None,
+        )
+        for review in reviews
+    ]
+
+
+# --- signals ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SignalResult:
+    index: int
+    id: uuid.UUID | None
+    accepted: bool
+    reason: str | None = None
+
+
+async def record_signals(
+    redis: Redis, settings: Settings, raws: list[Any], user_id: int | None
+) -> list[SignalResult]:
+    """Check each client event and buffer the valid ones (even when others are refused);
+    each event's result says whether it was accepted, or why not."""
+    now = signals.now()
+    results: list[SignalResult] = []
+    accepted: list[signals.Signal] = []
+    for index, raw in enumerate(raws):
+        signal, reason = signals.check(raw, now)
+        if signal is None:
+            results.append(SignalResult(index, signals.claimed_id(raw), False, reason))
+        else:
+            accepted.append(signal)
+            results.append(SignalResult(index, signal.id, True))
+    await signals.append(redis, settings, accepted, user_id, now)
+    return results
 
 
 def _cursor(cursor: str | None, types: tuple[type, ...]) -> tuple[Any, ...] | None:
@@ -436,8 +553,12 @@ def _cursor(cursor: str | None, types: tuple[type, ...]) -> tuple[Any, ...] | No
 
 
 async def refresh_stats(conn: asyncpg.Connection, media_id: int) -> MediaStats:
-    """Recount a title's counters in the caller's transaction."""
-    return MediaStats.from_row(await store.refresh_stats(conn, media_id))
+    """Recount a title's counters in the caller's transaction, and hand catalog the
+    community score its "top rated" order sorts by."""
+    row = await store.refresh_stats(conn, media_id)
+    score = rules.community_score(row["ratings_count"], row["ratings_sum"])
+    await catalog.set_community_score(conn, media_id, score=score, votes=row["ratings_count"])
+    return MediaStats.from_row(row)
 
 
 async def forget_user(conn: asyncpg.Connection, user_id: int) -> list[MediaStats]:

@@ -86,6 +86,14 @@ def check(raw: Any, now: datetime) -> tuple[Signal | None, str | None]:
     return signal, None
 
 
+def claimed_id(raw: Any) -> uuid.UUID | None:
+    """The id a refused event claims, when it has a readable one (to echo it back)."""
+    try:
+        return uuid.UUID(str(raw["id"]))
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return None
+
+
 def stream_key(settings: Settings) -> str:
     return rkey(settings, "interaction", "signals")
 

@@ -319,11 +319,17 @@ async def activities(
     conn: Conn, user_id: int, before_id: int | None, limit: int
 ) -> list[asyncpg.Record]:
     return await conn.fetch(
-        "SELECT id, type, media_id, kind, review_id, data, occurred_at FROM activities "
+        "SELECT id, user_id, type, media_id, kind, review_id, data, occurred_at FROM activities "
         "WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
         user_id,
         before_id or 2**63 - 1,
         limit,
+    )
+
+
+async def remove_review_activity(conn: Conn, review_id: int) -> None:
+    await conn.execute(
+        "DELETE FROM activities WHERE review_id = $1 AND type = 'reviewed'", review_id
     )
 
 

@@ -7,13 +7,14 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 import asyncpg
 import pydantic
 from aiohttp import web
 from redis.exceptions import RedisError
 
+from metacult import catalog
 from metacult.infra.auth import Principal
 from metacult.infra.errors import NotFound, invalid_field
 from metacult.infra.web import Api, IdPath, Schema
@@ -24,12 +25,24 @@ log = logging.getLogger("metacult.ranking")
 
 api = Api("ranking")
 
-Kind = Literal["game", "film", "series"]
-Skip = Literal["unknown_a", "unknown_b", "both", "cant_decide"]
+Kind = catalog.Kind
 
 
 class KindQuery(Schema):
     kind: Kind = "game"
+
+
+class TitleOut(Schema):
+    """A title as duels and boards show it (catalog's summary)."""
+
+    id: int
+    kind: Kind
+    title: str
+    slug: str
+    year: int | None
+    cover_url: str | None
+    genres: list[str]
+    platforms: list[str]
 
 
 class MatchupOut(Schema):
@@ -37,22 +50,16 @@ class MatchupOut(Schema):
 
     id: int
     kind: Kind
-    a: dict[str, Any]
-    b: dict[str, Any]
+    a: TitleOut
+    b: TitleOut
     expires_at: datetime
 
 
 class VoteIn(Schema):
-    """Either the winner's media id, or a skip."""
+    """Either the winner's media id, or a skip (the service refuses both or neither)."""
 
     winner: int | None = pydantic.Field(default=None, ge=1)
-    skip: Skip | None = None
-
-    @pydantic.model_validator(mode="after")
-    def _one_of(self) -> VoteIn:
-        if (self.winner is None) == (self.skip is None):
-            raise ValueError("give either a winner or a skip")
-        return self
+    skip: service.Skip | None = None
 
 
 class VoteOut(Schema):
@@ -81,7 +88,7 @@ class ScopePath(Schema):
 
 class LeaderboardEntry(Schema):
     rank: int
-    media: dict[str, Any]
+    media: TitleOut
     rating: float
     rd: float
     provisional: bool
@@ -98,7 +105,7 @@ class LeaderboardOut(Schema):
 
 class PersonalEntry(Schema):
     rank: int
-    media: dict[str, Any]
+    media: TitleOut
     rating: float
     rd: float
     games: int

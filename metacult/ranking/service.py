@@ -15,7 +15,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal, get_args
 
 import asyncpg
 import orjson
@@ -27,12 +27,14 @@ from metacult.infra.errors import Conflict, Forbidden, Gone, NotFound, invalid_f
 from metacult.infra.events import claim, emit
 from metacult.infra.redis import rkey
 from metacult.ranking import audit, glicko, leaderboards, matchmaking, store
+from metacult.ranking.events import VOTE_CAST, VoteCastPayload
 from metacult.ranking.glicko import Rating
 
 log = logging.getLogger("metacult.ranking")
 
-KINDS = ("game", "film", "series")
-SKIPS = ("unknown_a", "unknown_b", "both", "cant_decide")
+# A vote names a winner or one of these skips; the skips of unknown titles mark them unknown.
+Skip = Literal["unknown_a", "unknown_b", "both", "cant_decide"]
+SKIPS: tuple[str, ...] = get_args(Skip)
 UPDATE_RATINGS = "ranking.update_ratings"
 # New users' favoured titles: this many popular ones in their favourite genres.
 FAVOURED_TITLES = 40
@@ -207,16 +209,13 @@ def _matchup(duel: asyncpg.Record, summaries: dict[int, dict[str, Any]]) -> dict
 
 
 async def _summaries(conn: asyncpg.Connection, ids: set[int]) -> dict[int, dict[str, Any]]:
+    """Catalog's summaries of the titles, as JSON data (matchups are kept in Redis)."""
     found = await catalog.media_summaries(conn, sorted(ids))
-    items = found.values() if isinstance(found, dict) else found
-    return {item.id: _plain(item) for item in items}
+    return {media_id: _plain(summary) for media_id, summary in found.items()}
 
 
-def _plain(summary: Any) -> dict[str, Any]:
-    if dataclasses.is_dataclass(summary):
-        data = dataclasses.asdict(summary)
-    else:
-        data = summary.model_dump(mode="json")
+def _plain(summary: catalog.MediaSummary) -> dict[str, Any]:
+    data = dataclasses.asdict(summary)
     return {key: list(value) if isinstance(value, tuple) else value for key, value in data.items()}
 
 
@@ -330,21 +329,18 @@ async def cast_vote(
         }.get(outcome, [])
         if unknown:
             await store.mark_unknown(conn, user_id, unknown)
-        await emit(
-            conn,
-            "ranking.vote_cast",
-            {
-                "duel_id": duel["id"],
-                "user_id": user_id,
-                "kind": duel["kind"],
-                "a_id": duel["a_id"],
-                "b_id": duel["b_id"],
-                "outcome": outcome,
-                "winner_id": winner_id,
-                "loser_id": loser_id,
-                "cast_at": cast_at.isoformat(),
-            },
+        cast = VoteCastPayload(
+            duel_id=duel["id"],
+            user_id=user_id,
+            kind=duel["kind"],
+            a_id=duel["a_id"],
+            b_id=duel["b_id"],
+            outcome=outcome,
+            winner_id=winner_id,
+            loser_id=loser_id,
+            cast_at=cast_at,
         )
+        await emit(conn, VOTE_CAST, cast)
     await redis.lrem(_queue_key(settings, user_id, duel["kind"]), 0, duel_id)
     await redis.delete(_duel_key(settings, duel_id))
     if unknown:
@@ -413,18 +409,20 @@ async def vote_and_continue(
 # Ratings (the update_ratings actor).
 
 
-async def apply_vote(db: asyncpg.Pool, redis: Redis, settings: Settings, event: dict) -> bool:
+async def apply_vote(
+    db: asyncpg.Pool, redis: Redis, settings: Settings, event: dict[str, Any]
+) -> bool:
     """Play the vote's game on both titles' global and the voter's personal ratings, once.
 
     Rows are locked in media id order, so concurrent votes on one title queue up instead
     of losing an update (or deadlocking). False when the event was already applied.
     """
-    data = event["data"]
-    winner_id, loser_id = data.get("winner_id"), data.get("loser_id")
+    vote = VOTE_CAST.payload_of(event)
+    winner_id, loser_id = vote.winner_id, vote.loser_id
     async with db.acquire() as conn, conn.transaction():
         if not await claim(conn, UPDATE_RATINGS, event["id"]):
             return False
-        if winner_id is None:
+        if winner_id is None or loser_id is None:
             return True
         ids = [winner_id, loser_id]
         rows = await store.lock_ratings(conn, ids)
@@ -444,11 +442,11 @@ async def apply_vote(db: asyncpg.Pool, redis: Redis, settings: Settings, event: 
             await store.save_rating(conn, winner_id, won.rating, won.rd, won.volatility, True),
             await store.save_rating(conn, loser_id, lost.rating, lost.rd, lost.volatility, False),
         ]
-        mine = await store.lock_personal(conn, data["user_id"], data["kind"], ids)
+        mine = await store.lock_personal(conn, vote.user_id, vote.kind, ids)
         p_won, p_lost = glicko.play(_rating(mine[winner_id]), _rating(mine[loser_id]))
         for media_id, rating, won_it in ((winner_id, p_won, True), (loser_id, p_lost, False)):
             await store.save_personal(
-                conn, data["user_id"], media_id, rating.rating, rating.rd, rating.volatility, won_it
+                conn, vote.user_id, media_id, rating.rating, rating.rd, rating.volatility, won_it
             )
     await _show_on_boards(db, redis, settings, saved)
     return True
@@ -659,7 +657,7 @@ async def forget_user(
         if not await claim(conn, "ranking.forget_user", event_id):
             return False
         await store.forget_user(conn, user_id)
-    await redis.delete(*(_queue_key(settings, user_id, kind) for kind in KINDS))
+    await redis.delete(*(_queue_key(settings, user_id, kind) for kind in catalog.KINDS))
     return True
 
 

@@ -5,19 +5,22 @@ What other contexts may use:
 * ``await publish(redis, settings, channel, data)`` from web handlers and async actors;
 * ``await position(redis, settings, channel)``: the channel's epoch and last offset, for
   snapshots that tell the client where its live updates start;
+* ``await history_after(redis, settings, channel, offset, limit=...)``: the messages a
+  channel kept after an offset (what a reconnecting client receives), oldest first;
 * ``register_action(app, name, body_model, handler)`` for client → server websocket actions;
 * ``channels.resolve`` / ``channels.may_subscribe`` and the registry ``NAMESPACES``.
 """
 
 from metacult.realtime.actions import register_action
 from metacult.realtime.channels import NAMESPACES, UnknownChannel, may_subscribe, resolve
-from metacult.realtime.publishing import Publication, position, publish
+from metacult.realtime.publishing import Publication, history_after, position, publish
 from metacult.realtime.routes import setup
 
 __all__ = [
     "NAMESPACES",
     "Publication",
     "UnknownChannel",
+    "history_after",
     "may_subscribe",
     "position",
     "publish",

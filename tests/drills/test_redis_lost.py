@@ -19,6 +19,7 @@ from metacult.ranking import leaderboards
 from tests import random_refs
 from tests.drills.servers import Process, RedisServer, dramatiq_workers
 from tests.helpers import eventually, serve_process
+from tests.titles import new_titles
 
 pytestmark = pytest.mark.slow
 
@@ -123,13 +124,7 @@ async def test_an_empty_redis_restart_under_writes_loses_no_counter_rating_or_bo
         "OUTBOX_RESEND_AFTER": str(RESEND_AFTER_S),
         "LOG_LEVEL": "WARNING",
     }
-    titles = [
-        await db.fetchval(
-            "INSERT INTO media (kind, title, slug) VALUES ('game', $1, $1) RETURNING id",
-            random_refs.slug("drill"),
-        )
-        for _ in range(TITLES)
-    ]
+    titles = await new_titles(db, TITLES, kind="game")
     worker = await Process(dramatiq_workers("workers", threads=4), env, tmp_path / "w.log").start()
     client = redis.asyncio.Redis.from_url(own_redis.url)
     try:

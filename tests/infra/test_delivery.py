@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from metacult.app import create_app
-from metacult.infra.events import Event, emit
+from metacult.infra.events import PROBED, Event, emit
 from metacult.infra.outbox import BATCH, MAX_RESENDS, relay_once, sweep_once
+from metacult.interaction import LIKED
 from tests.accounts import sign_up
 from tests.helpers import eventually
-from tests.interaction.arrange import new_media
+from tests.titles import new_title
 from workers.events import consumers_of, resend
 
 
@@ -36,7 +37,7 @@ async def test_a_lost_event_is_sent_again_until_its_consumer_processed_it(
 ) -> None:
     client = await aiohttp_client(create_app(settings, relay=False))
     account = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     liked = await client.put(f"/api/v1/media/{media_id}/like", headers=account.headers)
     assert liked.status == 200
     while await relay_once(db, lost_by_the_broker, consumers=consumers_of):
@@ -67,7 +68,7 @@ async def test_a_lost_event_is_sent_again_until_its_consumer_processed_it(
 
 async def test_an_event_nobody_tracks_is_delivered_once_sent(db) -> None:
     async with db.acquire() as conn, conn.transaction():
-        event = await emit(conn, "system.probed", {"token": "untracked"})
+        event = await emit(conn, PROBED, PROBED.payload(token="untracked"))
     while await relay_once(db, lost_by_the_broker, consumers=consumers_of):
         pass
     row = await db.fetchrow("SELECT sent_at, delivered_at FROM outbox WHERE id = $1", event.id)
@@ -75,9 +76,9 @@ async def test_an_event_nobody_tracks_is_delivered_once_sent(db) -> None:
 
 
 async def test_an_event_still_unprocessed_after_the_last_resend_is_given_up(db) -> None:
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     async with db.acquire() as conn, conn.transaction():
-        event = await emit(conn, "interaction.liked", {"media_id": media_id, "user_id": 1})
+        event = await emit(conn, LIKED, LIKED.payload(user_id=1, media_id=media_id, kind="film"))
         await conn.execute(
             "UPDATE outbox SET sent_at = now() - interval '1 hour', resends = $2 WHERE id = $1",
             event.id,
@@ -99,7 +100,7 @@ async def test_every_tracked_consumer_records_the_claim_it_is_tracked_by(
     review, its moderation and an account deletion emit."""
     author = await sign_up(client)
     admin = await sign_up(client, role="admin")
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     written = await client.post(
         f"/api/v1/media/{media_id}/reviews", json={"body": "Worth it."}, headers=author.headers
     )

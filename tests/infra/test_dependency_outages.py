@@ -10,8 +10,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from tests.accounts import sign_in_with_cookie, sign_up
-from tests.interaction.arrange import new_media
 from tests.tcp_proxy import TcpProxy
+from tests.titles import new_title
 
 # Short bounds, so that a held database answers fast here too (defaults: config.py).
 QUICK = {"db_connect_timeout": 0.5, "db_acquire_timeout": 0.5, "db_command_timeout": 0.5}
@@ -56,7 +56,7 @@ async def test_reads_lists_and_likes_answer_503_while_postgresql_refuses(
         make_app(database_url=_through(settings.database_url, postgres_proxy.port), **QUICK)
     )
     account = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     assert (await client.get(f"/api/v1/media/{media_id}")).status == 200
 
     await postgres_proxy.cut()
@@ -75,7 +75,7 @@ async def test_a_database_that_holds_traffic_is_answered_with_503_and_readyz_say
         make_app(database_url=_through(settings.database_url, postgres_proxy.port), **QUICK)
     )
     account = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
 
     await postgres_proxy.hold()
 

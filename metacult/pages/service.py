@@ -1,0 +1,65 @@
+"""Composing pages from each context's public surface, in one read-only snapshot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from metacult import catalog, interaction, ranking
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One title of a browse page, with its community counters."""
+
+    listed: catalog.Listed
+    stats: interaction.MediaStats
+
+
+@dataclass(frozen=True, slots=True)
+class BrowsePage:
+    items: list[Card]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TitlePage:
+    """A title's page: the title, its counters, the viewer's marks and its duel rating."""
+
+    media: catalog.Media
+    stats: interaction.MediaStats
+    viewer: interaction.ViewerState | None
+    duel_rating: ranking.MediaRating
+
+
+async def browse(
+    db: asyncpg.Pool, filters: catalog.Filters, sort: str | None, cursor: str | None, limit: int
+) -> BrowsePage:
+    """One page of titles (catalog's order and filters) with their counters."""
+    # One snapshot: the order of the page and the counters shown agree.
+    async with db.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        page = await catalog.browse(conn, filters, sort, cursor, limit)
+        stats = await interaction.media_stats(conn, [item.media.id for item in page.items])
+    return BrowsePage(
+        items=[Card(listed=item, stats=stats[item.media.id]) for item in page.items],
+        next_cursor=page.next_cursor,
+    )
+
+
+async def title_page(db: asyncpg.Pool, ref: int | str, viewer_id: int | None) -> TitlePage:
+    """The title by id or slug with every context's section; 404 when there is none."""
+    async with db.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        media = await (
+            catalog.get_media(conn, ref)
+            if isinstance(ref, int)
+            else catalog.get_media_by_slug(conn, ref)
+        )
+        stats = (await interaction.media_stats(conn, [media.id]))[media.id]
+        duel_rating = await ranking.media_rating(conn, media.id)
+        viewer = (
+            await interaction.viewer_state(conn, viewer_id, media.id)
+            if viewer_id is not None
+            else None
+        )
+    return TitlePage(media=media, stats=stats, viewer=viewer, duel_rating=duel_rating)

@@ -1,0 +1,161 @@
+"""The import graph of ``metacult/`` has arrows only downwards (no services needed).
+
+Contexts are layered: a context may import the contexts below it, through their package
+(``metacult.catalog``, its ``__init__``: the public surface) and nothing else of them;
+never a context above it or beside it. ``infra`` (with ``config`` and ``typedefs``) is
+the library every layer uses. The composition roots above every context (the app, the
+CLI, the pages) may use any public surface. Imports inside functions count too; imports
+under ``if TYPE_CHECKING:`` do not (they never run). And no cycle of module-level
+imports, within a context or across.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "metacult"
+
+# Lowest first; names on one rank must not import each other.
+LAYERS: list[set[str]] = [
+    {"infra"},
+    {"realtime"},
+    {"identity"},
+    {"catalog"},
+    {"interaction"},
+    {"ranking"},
+    {"gamification", "discovery"},
+    {"marketing", "commerce"},
+    {"pages"},
+]
+RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
+# Top-level modules that are part of the shared library (the lowest layer).
+LIBRARY = {"config", "typedefs", "health", "infra"}
+# Top-level modules that compose everything: they may import any public surface.
+ROOTS = {"app", "__main__"}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(module: str) -> list[tuple[str, bool]]:
+    """(imported metacult module, at module level?) for each import that runs."""
+    tree = ast.parse(MODULES[module].read_text())
+    package = module if MODULES[module].name == "__init__.py" else module.rpartition(".")[0]
+    found: list[tuple[str, bool]] = []
+
+    def visit(node: ast.AST, top: bool) -> None:
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            for child in node.orelse:
+                visit(child, top)
+            return
+        if isinstance(node, ast.Import):
+            found.extend((alias.name, top) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, base] if base else parent)
+            for alias in node.names:
+                # ``from pkg import sub`` imports the submodule; ``from pkg import name``, pkg.
+                sub = f"{base}.{alias.name}"
+                found.append((sub if sub in MODULES else base, top))
+        in_function = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+        for child in ast.iter_child_nodes(node):
+            visit(child, top and not in_function)
+
+    visit(tree, True)
+    return [(name, top) for name, top in found if name.split(".")[0] == "metacult"]
+
+
+def _owner(module: str) -> str:
+    """The layer name of a module: its context, ``infra`` for the library, or a root."""
+    parts = module.split(".")
+    if len(parts) == 1:
+        return "root"
+    if parts[1] in LIBRARY:
+        return "infra"
+    if parts[1] in RANK:
+        return parts[1]
+    if parts[1] in ROOTS:
+        return "root"
+    raise AssertionError(f"{module}: place it in a context, the library or the roots")
+
+
+def _boundary_errors(module: str, imported: str) -> list[str]:
+    source, target = _owner(module), _owner(imported)
+    if target in ("infra", source) or source == "root":
+        return []
+    if target == "root":
+        return [f"{module} imports the composition root {imported}"]
+    if source == "infra":
+        return [f"{module} (the library) imports the context {imported}"]
+    if RANK[target] >= RANK[source]:
+        return [f"{module} imports {imported}, a context at or above {source}"]
+    if imported != f"metacult.{target}":
+        return [f"{module} imports {imported}, private to {target} (use metacult.{target})"]
+    return []
+
+
+def test_every_module_belongs_to_a_layer() -> None:
+    for module in MODULES:
+        _owner(module)
+
+
+def test_contexts_import_only_lower_contexts_and_only_their_public_surface() -> None:
+    errors = [
+        error
+        for module in sorted(MODULES)
+        for imported, _ in _imports(module)
+        for error in _boundary_errors(module, imported)
+    ]
+    assert errors == []
+
+
+def test_no_cycle_of_module_level_imports() -> None:
+    graph = {
+        module: {
+            name for name, top in _imports(module) if top and name in MODULES and name != module
+        }
+        for module in MODULES
+    }
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def walk(module: str) -> None:
+        state[module] = 1
+        path.append(module)
+        for imported in sorted(graph[module]):
+            if state.get(imported) == 1:
+                cycles.append([*path[path.index(imported) :], imported])
+            elif imported not in state:
+                walk(imported)
+        path.pop()
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            walk(module)
+    assert cycles == []
+
+
+def test_the_checker_sees_a_forbidden_import() -> None:
+    # The rules themselves, on imports that must fail and pass.
+    assert _boundary_errors("metacult.catalog.service", "metacult.interaction")
+    assert _boundary_errors("metacult.ranking.service", "metacult.catalog.store")
+    assert _boundary_errors("metacult.gamification.service", "metacult.discovery")
+    assert _boundary_errors("metacult.infra.web", "metacult.identity")
+    assert not _boundary_errors("metacult.ranking.service", "metacult.catalog")
+    assert not _boundary_errors("metacult.catalog.routes", "metacult.infra.web")
