@@ -74,7 +74,10 @@ class Arm:
     async def start(self, strengths: dict[int, float]) -> dict[int, float]:
         await self.stack.database.create()
         # The titles, saved through catalog's public surface as an import saves them.
-        pool = await create_pool(Settings.from_env(self.stack.env), min_size=1)
+        settings = Settings.from_env(self.stack.env)
+        pool = await create_pool(
+            settings, min_size=1, command_timeout=settings.db_job_command_timeout
+        )
         hidden: dict[int, float] = {}
         try:
             async with pool.acquire() as conn, conn.transaction():

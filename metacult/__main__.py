@@ -20,7 +20,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     from aiohttp import web
 
     from metacult.app import create_app
-    from metacult.supervisor import BANNER
+    from metacult.infra.supervisor import BANNER
 
     _use_uvloop()
     print(f"{BANNER} {settings.public_url}", flush=True)
@@ -66,7 +66,7 @@ def _scheduler(settings: Settings, args: argparse.Namespace) -> None:
 def _run(settings: Settings, args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from metacult.supervisor import run
+    from metacult.infra.supervisor import run
 
     sys.exit(run(Path(args.procfile)))
 

@@ -61,6 +61,9 @@ class Settings:
     # Prefix of every Redis key, pub/sub channel and Dramatiq queue: lets several
     # deployments (or test runs) share one Redis without seeing each other.
     redis_prefix: str = "mc"
+    # Seconds a Redis command (or connect) may wait before it fails: a Redis that holds
+    # traffic is answered with 503, not a hang.
+    redis_timeout: float = 5.0
     secret_key: str = DEV_SECRET
     log_level: str = "INFO"
     db_pool_min: int = 1
@@ -206,6 +209,7 @@ class Settings:
             db_pool_min=_int("DB_POOL_MIN", get("DB_POOL_MIN", "1"), 0, 100),
             db_pool_max=_int("DB_POOL_MAX", get("DB_POOL_MAX", "10"), 1, 500),
             **_database_timeouts(get),
+            redis_timeout=_float("REDIS_TIMEOUT", get("REDIS_TIMEOUT", "5"), 0.1, 60),
             outbox_resend_after=_float(
                 "OUTBOX_RESEND_AFTER", get("OUTBOX_RESEND_AFTER", "30"), 1, 3600
             ),

@@ -67,6 +67,10 @@ broker = RedisBroker(
     dead_message_ttl=DEAD_MESSAGE_TTL_MS,
     heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
     maintenance_chance=MAINTENANCE_CHANCE,
+    # A Redis that holds traffic fails the send (the relay and the scheduler retry)
+    # instead of blocking its thread forever.
+    socket_timeout=settings.redis_timeout,
+    socket_connect_timeout=settings.redis_timeout,
 )
 for middleware in list(broker.middleware):
     if isinstance(middleware, Retries):

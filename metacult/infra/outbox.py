@@ -8,8 +8,9 @@ Delivery is end to end: a message handed to the broker can still be lost there (
 empty Redis restart, a worker killed before it acknowledged), so an event leaves the
 outbox's responsibility only when every consumer subscribed to it has recorded its
 processed-event claim (:func:`metacult.infra.events.claim`). The sweep re-sends an event
-to the consumers whose claim is missing ``resend_after`` seconds after it was sent, up
-to ``MAX_RESENDS`` times, then gives up and logs an error. Consumers are idempotent by
+to the consumers whose claim is missing ``resend_after`` seconds after it was sent, then
+after twice that, and so on, up to ``MAX_RESENDS`` times; then it gives up and logs an
+error. Consumers are idempotent by
 event id, so a re-send that crosses a slow first delivery changes nothing.
 """
 
@@ -38,6 +39,9 @@ IDLE_WAIT = 1.0
 MAX_BACKOFF = 10.0
 SWEEP_EVERY = 5.0
 MAX_RESENDS = 10
+# Each re-send waits twice as long as the one before (up to 64 × ``resend_after``), so a
+# consumer that keeps failing is not flooded, and the last one comes hours later.
+MAX_DOUBLINGS = 6
 
 _UNSENT = """
 SELECT id, type, version, data, occurred_at FROM outbox
@@ -50,7 +54,7 @@ FOR UPDATE SKIP LOCKED
 _UNDELIVERED = """
 SELECT id, type, version, data, occurred_at, resends FROM outbox
 WHERE sent_at IS NOT NULL AND delivered_at IS NULL AND gave_up_at IS NULL
-  AND sent_at < now() - make_interval(secs => $1)
+  AND sent_at < now() - make_interval(secs => $1 * power(2, least(resends, $3)))
 ORDER BY sent_at
 LIMIT $2
 FOR UPDATE SKIP LOCKED
@@ -108,11 +112,12 @@ async def relay_once(
 async def sweep_once(
     pool: asyncpg.Pool, consumers: Consumers, resend: Resend, *, resend_after: float
 ) -> int:
-    """Settle one batch of events sent more than ``resend_after`` s ago and not yet seen
-    processed: delivered when every consumer claimed it, else re-sent to those missing
-    (or given up after ``MAX_RESENDS``). Returns how many rows it looked at."""
+    """Settle one batch of events sent more than ``resend_after`` s ago (doubled with each
+    re-send) and not yet seen processed: delivered when every consumer claimed it, else
+    re-sent to those missing (or given up after ``MAX_RESENDS``). Returns how many rows it
+    looked at."""
     async with pool.acquire() as conn, conn.transaction():
-        rows = await conn.fetch(_UNDELIVERED, resend_after, BATCH)
+        rows = await conn.fetch(_UNDELIVERED, resend_after, BATCH, MAX_DOUBLINGS)
         if not rows:
             return 0
         claimed: dict[uuid.UUID, set[str]] = {row["id"]: set() for row in rows}

@@ -12,7 +12,8 @@ def create_redis(settings: Settings) -> Redis:
     return Redis.from_url(
         settings.redis_url,
         health_check_interval=30,
-        socket_connect_timeout=5,
+        socket_connect_timeout=settings.redis_timeout,
+        socket_timeout=settings.redis_timeout,
         socket_keepalive=True,
         retry_on_timeout=True,
     )

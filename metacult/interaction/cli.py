@@ -13,7 +13,9 @@ def seed_demo_users(settings: Settings, count: int) -> None:
     from metacult.interaction.demo import seed_demo_users as seed_users
 
     async def run() -> None:
-        db = await create_pool(settings, min_size=1)
+        db = await create_pool(
+            settings, min_size=1, command_timeout=settings.db_job_command_timeout
+        )
         try:
             print(await seed_users(db, settings, count))
         finally:

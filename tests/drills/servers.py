@@ -130,6 +130,18 @@ class Process:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def pause(self) -> None:
+        """SIGSTOP the whole group: it takes nothing more until :meth:`resume`."""
+        self._signal_group(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self._signal_group(signal.SIGCONT)
+
+    def _signal_group(self, sig: signal.Signals) -> None:
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, sig)
+
     def kill(self) -> None:
         """SIGKILL the whole group (Dramatiq's main process and its worker processes)."""
         if self.process is not None:

@@ -19,6 +19,7 @@ from metacult.ranking import leaderboards
 from tests import random_refs
 from tests.drills.servers import Process, RedisServer, dramatiq_workers
 from tests.helpers import eventually, serve_process
+from tests.titles import new_titles
 
 pytestmark = pytest.mark.slow
 
@@ -123,13 +124,7 @@ async def test_an_empty_redis_restart_under_writes_loses_no_counter_rating_or_bo
         "OUTBOX_RESEND_AFTER": str(RESEND_AFTER_S),
         "LOG_LEVEL": "WARNING",
     }
-    titles = [
-        await db.fetchval(
-            "INSERT INTO media (kind, title, slug) VALUES ('game', $1, $1) RETURNING id",
-            random_refs.slug("drill"),
-        )
-        for _ in range(TITLES)
-    ]
+    titles = await new_titles(db, TITLES, kind="game")
     worker = await Process(dramatiq_workers("workers", threads=4), env, tmp_path / "w.log").start()
     client = redis.asyncio.Redis.from_url(own_redis.url)
     try:
@@ -144,8 +139,13 @@ async def test_an_empty_redis_restart_under_writes_loses_no_counter_rating_or_bo
                 asyncio.create_task(_write(http, web.url, headers, titles, until))
                 for headers in accounts
             ]
-            await asyncio.sleep(WRITING_S)
+            await asyncio.sleep(WRITING_S / 2)
+            # The worker stops taking messages for a while, so that some surely wait in
+            # Redis when it goes: those are lost, and only the outbox can bring them back.
+            worker.pause()
+            await asyncio.sleep(WRITING_S / 2)
             await own_redis.restart_empty(down_for=1.0)
+            worker.resume()
             restarted_at = time.monotonic()
             answered = sum(await asyncio.gather(*writers))
             assert answered > 0
@@ -164,6 +164,7 @@ async def test_an_empty_redis_restart_under_writes_loses_no_counter_rating_or_bo
                 " 'ranking.vote_cast')"
             )
             resent = await db.fetchval("SELECT coalesce(sum(resends), 0) FROM outbox")
+            assert resent > 0, "nothing was lost, so the drill proved nothing"
             print(
                 f"\n{answered} writes answered; counters and ratings settled "
                 f"{settled_after:.1f} s after the restart; {resent} re-sends; "
@@ -185,5 +186,6 @@ async def test_an_empty_redis_restart_under_writes_loses_no_counter_rating_or_bo
                 await client.delete(stale)
             assert await board() == live
     finally:
+        worker.resume()
         await client.aclose()
         await worker.stop()

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from metacult.app import create_app
-from metacult.infra.events import PROBED, Event, ProbePayload, emit
+from metacult.infra.events import PROBED, Event, emit
 from metacult.infra.outbox import BATCH, MAX_RESENDS, relay_once, sweep_once
-from metacult.interaction.events import LIKED, AboutMedia
+from metacult.interaction import LIKED
 from tests.accounts import sign_up
 from tests.helpers import eventually
 from tests.titles import new_title
@@ -68,7 +68,7 @@ async def test_a_lost_event_is_sent_again_until_its_consumer_processed_it(
 
 async def test_an_event_nobody_tracks_is_delivered_once_sent(db) -> None:
     async with db.acquire() as conn, conn.transaction():
-        event = await emit(conn, PROBED, ProbePayload(token="untracked"))
+        event = await emit(conn, PROBED, PROBED.payload(token="untracked"))
     while await relay_once(db, lost_by_the_broker, consumers=consumers_of):
         pass
     row = await db.fetchrow("SELECT sent_at, delivered_at FROM outbox WHERE id = $1", event.id)
@@ -78,7 +78,7 @@ async def test_an_event_nobody_tracks_is_delivered_once_sent(db) -> None:
 async def test_an_event_still_unprocessed_after_the_last_resend_is_given_up(db) -> None:
     media_id = await new_title(db)
     async with db.acquire() as conn, conn.transaction():
-        event = await emit(conn, LIKED, AboutMedia(user_id=1, media_id=media_id, kind="film"))
+        event = await emit(conn, LIKED, LIKED.payload(user_id=1, media_id=media_id, kind="film"))
         await conn.execute(
             "UPDATE outbox SET sent_at = now() - interval '1 hour', resends = $2 WHERE id = $1",
             event.id,

@@ -38,6 +38,7 @@ async def redis_proxy(settings) -> AsyncIterator[TcpProxy]:
     target = urlsplit(settings.redis_url)
     proxy = await TcpProxy(target.hostname or "127.0.0.1", target.port or 6379).start()
     yield proxy
+    await proxy.restore()
     await proxy.cut()
 
 
@@ -106,3 +107,22 @@ async def test_cookie_sessions_and_leaderboards_answer_503_while_redis_is_down(
 
     await _assert_unavailable(client, "GET", "/api/v1/me")
     await _assert_unavailable(client, "GET", "/api/v1/leaderboards/global")
+
+
+async def test_a_redis_that_holds_traffic_is_answered_with_503(
+    aiohttp_client, make_app, settings, redis_proxy
+) -> None:
+    client = await aiohttp_client(
+        make_app(redis_url=_through(settings.redis_url, redis_proxy.port), redis_timeout=0.3)
+    )
+    account = await sign_up(client)
+    await sign_in_with_cookie(client, account)
+
+    await redis_proxy.hold()
+
+    await _assert_unavailable(client, "GET", "/api/v1/me")
+    await _assert_unavailable(client, "GET", "/api/v1/leaderboards/global")
+    client.session.cookie_jar.clear()  # a load balancer's probe carries no session
+    ready = await client.get("/readyz")
+    assert ready.status == 503
+    assert (await ready.json())["checks"]["redis"] is False

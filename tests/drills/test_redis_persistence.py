@@ -1,5 +1,6 @@
-"""Signals answered 202 outlive a crash of a Redis that runs as the embedded one does
-(an append-only file, fsync before each reply), and reach PostgreSQL afterwards."""
+"""What outlives a crash of a Redis that runs as the embedded one does (an append-only
+file, fsync before each reply): signals answered 202, which reach PostgreSQL afterwards,
+and browser sessions."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import pytest
 import redis.asyncio
 
 from metacult.interaction import signals
+from tests.accounts import sign_in_with_cookie, sign_up
 from tests.drills.servers import RedisServer
+from tests.helpers import eventually
 
 pytestmark = pytest.mark.slow
 
@@ -44,5 +47,26 @@ async def test_accepted_signals_survive_a_redis_crash_and_are_written_after(
             [uuid.UUID(i) for i in ids],
         )
         assert stored == len(ids)
+    finally:
+        own.kill()
+
+
+async def test_cookie_sessions_survive_a_redis_crash(
+    aiohttp_client, make_app, tmp_path: Path
+) -> None:
+    own = RedisServer(tmp_path / "redis", persistent=True).start()
+    try:
+        client = await aiohttp_client(make_app(redis_url=own.url))
+        account = await sign_up(client)
+        await sign_in_with_cookie(client, account)
+        assert (await client.get("/api/v1/me")).status == 200
+
+        own.kill()
+        own.start()
+
+        async def signed_in() -> bool:
+            return (await client.get("/api/v1/me")).status == 200
+
+        assert await eventually(signed_in)
     finally:
         own.kill()
