@@ -21,6 +21,11 @@ os.environ["DATABASE_URL"] = TEST_DSN
 os.environ["REDIS_PREFIX"] = f"mctest-{RUN}"
 os.environ["METACULT_ENV"] = "test"
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Mail goes to this run's own SMTP server on loopback (tests/mailbox.py), started below.
+from tests.helpers import free_port  # noqa: E402  (imports no project module)
+
+_SMTP_PORT = free_port()
+os.environ["SMTP_URL"] = f"smtp://127.0.0.1:{_SMTP_PORT}"
 
 import asyncpg  # noqa: E402
 import dramatiq  # noqa: E402
@@ -97,6 +102,16 @@ def make_app(settings: Settings):
 async def client(aiohttp_client, make_app):
     """An HTTP client on a freshly built app (with its outbox relay running)."""
     return await aiohttp_client(make_app())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def mailbox():
+    """The run's SMTP server: every mail the workers send, by recipient."""
+    from tests import mailbox as smtp
+
+    controller, received = smtp.start(_SMTP_PORT)
+    yield received
+    controller.stop()
 
 
 @pytest.fixture(scope="session")

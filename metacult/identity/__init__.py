@@ -13,6 +13,7 @@ What other contexts may use:
   ``name → async fn(conn, user_id) -> JSON data`` in your ``setup`` for ``GET /api/v1/me/export``.
 """
 
+from metacult.identity import security_routes as security_routes
 from metacult.identity.routes import setup
 from metacult.identity.service import (
     ACCOUNT_DELETED,

@@ -85,11 +85,15 @@ def validation_error(exc: pydantic.ValidationError, *, prefix: str = "") -> Inva
     return Invalid(summary, fields=fields)
 
 
-async def parse_body(request: web.Request, model: type[Model]) -> Model:
-    """Read the JSON body into ``model``: 400 when it is not JSON, 422 when it does not fit."""
+async def parse_body(request: web.Request, model: type[Model], *, form: bool = False) -> Model:
+    """Read the JSON body into ``model``: 400 when it is not JSON, 422 when it does not fit.
+    With ``form``, an ``application/x-www-form-urlencoded`` body is read as well."""
     raw = await request.read()
-    if not raw:
-        data: Any = {}
+    if form and request.content_type == "application/x-www-form-urlencoded":
+        fields = await request.post()
+        data: Any = {key: fields.getone(key) for key in fields}
+    elif not raw:
+        data = {}
     else:
         try:
             data = orjson.loads(raw)
@@ -174,8 +178,10 @@ class Api:
         reply: type[pydantic.BaseModel] | None = None,
         status: int = 200,
         stream: str | None = None,
+        form: bool = False,
     ) -> Callable[[Handler], Handler]:
-        """Declare an endpoint. ``stream`` names the media type of a streaming reply."""
+        """Declare an endpoint. ``stream`` names the media type of a streaming reply;
+        ``form`` accepts a form-encoded body too (the OAuth2 token endpoint)."""
 
         def decorate(handler: Handler) -> Handler:
             wants = set(inspect.signature(handler).parameters)
@@ -190,7 +196,7 @@ class Api:
                 if query is not None:
                     kwargs["query"] = parse_query(request, query)
                 if body is not None:
-                    kwargs["body"] = await parse_body(request, body)
+                    kwargs["body"] = await parse_body(request, body, form=form)
                 result = await handler(request, **kwargs)
                 if isinstance(result, web.StreamResponse):
                     return result
