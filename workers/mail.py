@@ -10,6 +10,7 @@ from metacult.infra import mail
 from workers import broker as broker
 from workers.events import on_event
 from workers.runtime import resources
+from workers.schedule import every
 
 
 @on_event(mail.MAIL_QUEUED)
@@ -24,3 +25,11 @@ async def send_mail(event: dict[str, Any]) -> None:
     """Deliver one queued mail (a mail already sent is not sent again)."""
     res = await resources()
     await mail.send_queued(res.db, res.settings, mail.MAIL_QUEUED.payload_of(event).mail_id)
+
+
+@every(3600)
+@dramatiq.actor(max_retries=3, time_limit=60_000, max_age=3_600_000)
+async def forget_sent_mails() -> None:
+    """Forget, after 30 days, to whom which mail was sent."""
+    res = await resources()
+    await mail.forget_sent(res.db)

@@ -116,7 +116,8 @@ async def mark_deleted(conn: asyncpg.Connection, user_id: int) -> bool:
 
 
 async def purge_personal_data(conn: asyncpg.Connection, user_id: int, placeholder: str) -> None:
-    """Leave an anonymised row: no email, password, names, bio, avatar, links or follows."""
+    """Leave an anonymised row: no email, password, names, bio, avatar, links, follows,
+    mailed links or two-factor secrets."""
     await conn.execute(
         "UPDATE users SET email = NULL, email_verified = false, password_hash = NULL, "
         "display_name = $2, avatar_url = NULL, bio = '', favourite_genres = '{}', "
@@ -127,6 +128,9 @@ async def purge_personal_data(conn: asyncpg.Connection, user_id: int, placeholde
     await conn.execute("DELETE FROM oauth_links WHERE user_id = $1", user_id)
     await conn.execute("DELETE FROM follows WHERE follower_id = $1 OR followee_id = $1", user_id)
     await conn.execute("DELETE FROM token_families WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM account_tokens WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM totp_secrets WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM backup_codes WHERE user_id = $1", user_id)
 
 
 # Bearer tokens.

@@ -138,3 +138,12 @@ async def send_queued(pool: asyncpg.Pool, settings: Settings, mail_id: int) -> b
         )
     log.info("mail sent", extra={"mail_id": mail_id, "kind": mail.kind})
     return True
+
+
+async def forget_sent(pool: asyncpg.Pool, *, older_than_days: int = 30) -> int:
+    """Delete the record of mails sent more than ``older_than_days`` ago (who got what)."""
+    async with pool.acquire() as conn:
+        status = await conn.execute(
+            "DELETE FROM mails WHERE sent_at < now() - make_interval(days => $1)", older_than_days
+        )
+    return int(status.split()[-1])

@@ -94,3 +94,21 @@ async def test_another_accounts_device_cannot_be_signed_out(client) -> None:
     for bad in ("nonsense", "session:xyz", "family:abc"):
         response = await client.delete(f"/api/v1/me/sessions/{bad}", headers=account.headers)
         assert response.status == 404, bad
+
+
+async def test_an_apps_last_use_is_its_last_refresh(client, db) -> None:
+    account = await sign_up(client)
+    await db.execute(
+        "UPDATE token_families SET last_used_at = now() - interval '3 days' WHERE user_id = $1",
+        account.id,
+    )
+    [before] = await devices_of(client, headers=account.headers)
+    refreshed = await client.post(
+        "/api/v1/auth/token/refresh", json={"refresh_token": account.refresh_token}
+    )
+    tokens = await refreshed.json()
+    [after] = await devices_of(
+        client, headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    )
+    assert after["id"] == before["id"]
+    assert after["last_used_at"] > before["last_used_at"]

@@ -128,3 +128,14 @@ async def test_mails_are_in_french_for_a_french_browser(client, worker, mailbox)
     assert message["Subject"] == "Confirmez votre adresse e-mail"
     assert "Bonjour Zoé" in text_of(message)
     assert 'lang="fr"' in html_of(message)
+
+
+async def test_the_mail_language_is_part_of_the_profile(client, worker, mailbox) -> None:
+    account = await sign_up(client)
+    changed = await client.patch("/api/v1/me", json={"language": "fr"}, headers=account.headers)
+    assert (await changed.json())["language"] == "fr"
+    await client.post("/api/v1/me/email/verification", headers=account.headers)
+    resent = (await mailbox.wait_for(account.email, 2))[1]
+    assert resent["Subject"] == "Confirmez votre adresse e-mail"
+    bad = await client.patch("/api/v1/me", json={"language": "de"}, headers=account.headers)
+    assert bad.status == 422

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pyotp
 
 from tests.accounts import Account, sign_up
+from tests.helpers import eventually
 from tests.mailbox import text_of
 
 STEP = 30
@@ -204,3 +205,22 @@ async def test_two_factor_is_turned_off_with_a_code(client) -> None:
         "/api/v1/auth/login", json={"email": account.email, "password": account.password}
     )
     assert login.status == 200
+
+
+async def test_a_deleted_accounts_secret_backup_codes_and_links_are_purged(
+    client, db, worker
+) -> None:
+    account = await sign_up(client)
+    await enrol(client, account)
+    assert (await client.delete("/api/v1/me", headers=account.headers)).status == 204
+
+    async def purged() -> bool:
+        left = await db.fetchval(
+            "SELECT (SELECT count(*) FROM totp_secrets WHERE user_id = $1) "
+            "+ (SELECT count(*) FROM backup_codes WHERE user_id = $1) "
+            "+ (SELECT count(*) FROM account_tokens WHERE user_id = $1)",
+            account.id,
+        )
+        return left == 0
+
+    assert await eventually(purged)
