@@ -94,6 +94,12 @@ def _create_admin(settings: Settings, args: argparse.Namespace) -> None:
     create_admin(settings, args)
 
 
+def _events_doc(settings: Settings, args: argparse.Namespace) -> None:
+    from workers.event_docs import render
+
+    sys.stdout.write(render())
+
+
 def _use_uvloop() -> None:
     try:
         import uvloop
@@ -110,6 +116,7 @@ COMMANDS = {
     "dead-letters": (_dead_letters, "count the messages the workers gave up on"),
     "seed": (_seed, "load the demo catalogue (idempotent); --demo-users N adds demo users"),
     "create-admin": (_create_admin, "give the account with this email the admin role"),
+    "events-doc": (_events_doc, "print docs/events.md, written from the declared events"),
 }
 
 

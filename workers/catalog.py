@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import dramatiq
 
-from metacult.catalog import imports
+from metacult.catalog import IMPORT_REQUESTED, imports
 from metacult.catalog.providers import ProviderNotFound
 from workers import broker as broker
 from workers.events import on_event
@@ -15,11 +16,11 @@ from workers.runtime import resources
 HOUR_MS = 3600 * 1000
 
 
-@on_event(imports.IMPORT_REQUESTED)
+@on_event(IMPORT_REQUESTED)
 @dramatiq.actor(max_retries=5, time_limit=30_000, max_age=24 * HOUR_MS)
-async def begin_import(event: dict) -> None:
+async def begin_import(event: dict[str, Any]) -> None:
     """An admin asked for an import: start its first page."""
-    await asyncio.to_thread(import_page.send, event["data"]["import_id"])
+    await asyncio.to_thread(import_page.send, IMPORT_REQUESTED.payload_of(event).import_id)
 
 
 @dramatiq.actor(max_retries=3, time_limit=10 * 60_000, max_age=24 * HOUR_MS)

@@ -12,13 +12,15 @@ from metacult.infra.events import Event, EventType
 SUBSCRIBERS: dict[str, list[dramatiq.Actor]] = defaultdict(list)
 
 
-def on_event(*types: EventType | str) -> Callable[[dramatiq.Actor], dramatiq.Actor]:
+def on_event(*types: EventType) -> Callable[[dramatiq.Actor], dramatiq.Actor]:
     """Subscribe an actor (taking one ``event`` dict) to declared domain event types."""
+    for event_type in types:
+        if not isinstance(event_type, EventType):
+            raise TypeError(f"subscribe to a declared EventType, not {event_type!r}")
 
     def subscribe(actor: dramatiq.Actor) -> dramatiq.Actor:
         for event_type in types:
-            name = event_type.name if isinstance(event_type, EventType) else event_type
-            SUBSCRIBERS[name].append(actor)
+            SUBSCRIBERS[event_type.name].append(actor)
         return actor
 
     return subscribe

@@ -8,7 +8,7 @@ from typing import Any
 import dramatiq
 
 from metacult.identity import ACCOUNT_DELETED, recovery, service
-from metacult.identity.security_events import PASSWORD_RESET_REQUESTED
+from metacult.identity.events import PASSWORD_RESET_REQUESTED
 from metacult.infra.events import claim
 from workers.events import on_event
 from workers.runtime import resources
@@ -24,7 +24,7 @@ async def purge_personal_data(event: dict[str, Any]) -> None:
     async with res.db.acquire() as conn, conn.transaction():
         if not await claim(conn, "identity.purge_personal_data", event["id"]):
             return
-        await service.purge_personal_data(conn, int(event["data"]["user_id"]))
+        await service.purge_personal_data(conn, ACCOUNT_DELETED.payload_of(event).user_id)
 
 
 @on_event(PASSWORD_RESET_REQUESTED)

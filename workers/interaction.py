@@ -11,21 +11,13 @@ import dramatiq
 
 from metacult.identity import ACCOUNT_DELETED
 from metacult.infra.events import claim
-from metacult.interaction import service, signals, store
+from metacult.interaction import COUNTED, REVIEW_HIDDEN, REVIEWED, service, signals, store
 from metacult.realtime import publish
 from workers.events import on_event
 from workers.runtime import resources
 from workers.schedule import every
 
-COUNTED = (
-    "interaction.liked",
-    "interaction.unliked",
-    "interaction.rated",
-    "interaction.unrated",
-    "interaction.reviewed",
-    "interaction.review_deleted",
-    "interaction.review_hidden",
-)
+_COUNTED_BY_NAME = {event_type.name: event_type for event_type in COUNTED}
 
 # Long enough for the stream to drain, including entries claimed from a dead writer.
 LATE_SIGNALS_DELAY_MS = 5 * signals.CLAIM_IDLE_MS
@@ -40,7 +32,7 @@ SIGNAL_CONSUMER = f"{socket.gethostname()}-{os.getpid()}"
 async def update_media_stats(event: dict[str, Any]) -> None:
     """Recount the title's counters and publish them on ``media:{id}``."""
     res = await resources()
-    media_id = event["data"]["media_id"]
+    media_id = _COUNTED_BY_NAME[event["type"]].payload_of(event).media_id
     async with res.db.acquire() as conn, conn.transaction():
         if not await claim(conn, "interaction.update_media_stats", event["id"]):
             return
@@ -50,16 +42,16 @@ async def update_media_stats(event: dict[str, Any]) -> None:
         await publish(res.redis, res.settings, f"media:{media_id}", stats.as_message())
 
 
-@on_event("interaction.reviewed")
+@on_event(REVIEWED)
 @dramatiq.actor(max_retries=10, time_limit=30_000, max_age=3_600_000)
 async def announce_review(event: dict[str, Any]) -> None:
     """Publish a new review on its title's channel (unless already hidden or deleted)."""
     res = await resources()
-    data = event["data"]
+    written = REVIEWED.payload_of(event)
     async with res.db.acquire() as conn, conn.transaction():
         if not await claim(conn, "interaction.announce_review", event["id"]):
             return
-        row = await store.get_review(conn, data["review_id"])
+        row = await store.get_review(conn, written.review_id)
         if row is None or row["hidden_at"] is not None:
             return
         review = service.Review.from_row(row)
@@ -79,25 +71,25 @@ async def announce_review(event: dict[str, Any]) -> None:
         await publish(res.redis, res.settings, f"media:{review.media_id}", message)
 
 
-@on_event("interaction.review_hidden")
+@on_event(REVIEW_HIDDEN)
 @dramatiq.actor(max_retries=10, time_limit=30_000, max_age=86_400_000)
 async def tell_author_review_hidden(event: dict[str, Any]) -> None:
     """Tell the author, on ``user:{id}``, that a moderator hid their review and why."""
     res = await resources()
-    data = event["data"]
-    if data["user_id"] is None:
+    hidden = REVIEW_HIDDEN.payload_of(event)
+    if hidden.user_id is None:
         return
     async with res.db.acquire() as conn, conn.transaction():
         if not await claim(conn, "interaction.tell_author_review_hidden", event["id"]):
             return
         message = {
             "type": "review_hidden",
-            "review_id": data["review_id"],
-            "media_id": data["media_id"],
-            "kind": data["kind"],
-            "reason": data["reason"],
+            "review_id": hidden.review_id,
+            "media_id": hidden.media_id,
+            "kind": hidden.kind,
+            "reason": hidden.reason,
         }
-        await publish(res.redis, res.settings, f"user:{data['user_id']}", message)
+        await publish(res.redis, res.settings, f"user:{hidden.user_id}", message)
 
 
 @on_event(ACCOUNT_DELETED)
@@ -106,7 +98,7 @@ async def forget_deleted_account(event: dict[str, Any]) -> None:
     """Remove a deleted account's likes, ratings, library, signals and activity, anonymise
     its reviews, and correct (and publish) the counters of the titles it touched."""
     res = await resources()
-    user_id = int(event["data"]["user_id"])
+    user_id = ACCOUNT_DELETED.payload_of(event).user_id
     async with res.db.acquire() as conn, conn.transaction():
         if not await claim(conn, "interaction.forget_deleted_account", event["id"]):
             return

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dramatiq
 
 from metacult.identity import ACCOUNT_DELETED
-from metacult.ranking import service
+from metacult.ranking import VOTE_CAST, service
 from workers import broker as broker
 from workers.events import on_event
 from workers.runtime import resources
 from workers.schedule import every
 
 
-@on_event("ranking.vote_cast")
+@on_event(VOTE_CAST)
 @dramatiq.actor(max_retries=10, time_limit=30_000, max_age=3_600_000)
-async def update_ratings(event: dict) -> None:
+async def update_ratings(event: dict[str, Any]) -> None:
     """Play the vote's game on both titles (idempotent by event id) and move the boards."""
     res = await resources()
     await service.apply_vote(res.db, res.redis, res.settings, event)
@@ -22,12 +24,11 @@ async def update_ratings(event: dict) -> None:
 
 @on_event(ACCOUNT_DELETED)
 @dramatiq.actor(max_retries=10, time_limit=60_000, max_age=7 * 86_400_000)
-async def forget_deleted_voter(event: dict) -> None:
+async def forget_deleted_voter(event: dict[str, Any]) -> None:
     """Purge a deleted account's personal ranking, unknown titles and open duels."""
     res = await resources()
-    await service.forget_user(
-        res.db, res.redis, res.settings, int(event["data"]["user_id"]), event["id"]
-    )
+    user_id = ACCOUNT_DELETED.payload_of(event).user_id
+    await service.forget_user(res.db, res.redis, res.settings, user_id, event["id"])
 
 
 @every(86_400)

@@ -1,24 +1,32 @@
 """Catalog: games, films and series. What other contexts may import from it.
 
-Reads take a connection or the pool (anything with ``fetch``); they never write.
+Reads take a connection or the pool (anything with ``fetch``); they never write, except
+:func:`save_title`, which saves a title as an import does (the demo seed, tests, benches).
+Events (outbox), declared in ``catalog.events``: ``MEDIA_IMPORTED``, ``MEDIA_UPDATED``
+(payload ``media_id``, ``kind``) and ``IMPORT_REQUESTED`` (``docs/events.md``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+import asyncpg
+
 from metacult.catalog import service, store
-from metacult.catalog.model import Media, MediaNotFound, MediaSummary
+from metacult.catalog.events import IMPORT_REQUESTED, MEDIA_IMPORTED, MEDIA_UPDATED
+from metacult.catalog.model import Media, MediaDraft, MediaNotFound, MediaSummary
 from metacult.catalog.taxonomy import GENRES, KINDS, LIBRARY_STATUSES, PLATFORMS
 
 __all__ = [
     "GENRES",
+    "IMPORT_REQUESTED",
     "KINDS",
     "LIBRARY_STATUSES",
     "MEDIA_IMPORTED",
     "MEDIA_UPDATED",
     "PLATFORMS",
     "Media",
+    "MediaDraft",
     "MediaNotFound",
     "MediaSummary",
     "get_media",
@@ -26,12 +34,9 @@ __all__ = [
     "media_exists",
     "media_ids",
     "media_summaries",
+    "save_title",
     "setup",
 ]
-
-# Domain events, data ``{"media_id": int, "kind": str}``.
-MEDIA_IMPORTED = service.MEDIA_IMPORTED
-MEDIA_UPDATED = service.MEDIA_UPDATED
 
 
 async def get_media(conn: store.Conn, media_id: int) -> Media:
@@ -63,6 +68,11 @@ async def media_ids(
 ) -> list[int]:
     """Ids of every title in a scope (``kind``, ``genre`` slug, ``platform`` slug), ascending."""
     return await store.ids_in_scope(conn, kind=kind, genre=genre, platform=platform)
+
+
+async def save_title(conn: asyncpg.Connection, draft: MediaDraft) -> int:
+    """Insert or update one title as an import does, in the caller's transaction; its id."""
+    return (await service.save_draft(conn, draft)).media_id
 
 
 def setup(app) -> None:  # type: ignore[no-untyped-def]

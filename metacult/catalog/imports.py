@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from metacult.catalog import igdb, service, store, tmdb
+from metacult.catalog.events import IMPORT_REQUESTED, ImportPayload
 from metacult.catalog.model import MediaDraft
 from metacult.catalog.providers import ProviderClient, ProviderError, ProviderNotFound
 from metacult.config import Settings
@@ -27,7 +28,6 @@ from metacult.infra.events import emit
 
 log = logging.getLogger("metacult.catalog.imports")
 
-IMPORT_REQUESTED = "catalog.import_requested"
 DASHBOARD = "admin:dashboard"
 
 ClientFactory = Callable[[str, Settings], ProviderClient]
@@ -59,7 +59,9 @@ async def request_import(
     async with db.acquire() as conn, conn.transaction():
         row = await store.create_import(conn, provider, kind, first_page, pages, requested_by)
         await emit(
-            conn, IMPORT_REQUESTED, {"import_id": row["id"], "provider": provider, "kind": kind}
+            conn,
+            IMPORT_REQUESTED,
+            ImportPayload(import_id=row["id"], provider=provider, kind=kind),
         )
     await announce(redis, settings, row)
     return row

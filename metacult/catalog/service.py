@@ -10,6 +10,7 @@ import asyncpg
 
 from metacult.catalog import demo, store, views
 from metacult.catalog.browse import Filters, Position, decode_cursor, default_sort, encode_cursor
+from metacult.catalog.events import MEDIA_IMPORTED, MEDIA_UPDATED, MediaPayload
 from metacult.catalog.model import Media, MediaDraft, MediaNotFound, MediaSummary, slug_candidates
 from metacult.catalog.taxonomy import GENRES, PLATFORMS, genre_name, platform_name
 from metacult.infra.errors import invalid_field
@@ -19,8 +20,6 @@ log = logging.getLogger("metacult.catalog")
 
 Outcome = Literal["imported", "updated", "unchanged"]
 
-MEDIA_IMPORTED = "catalog.media_imported"
-MEDIA_UPDATED = "catalog.media_updated"
 SEED_LOCK = 0x4D43_5345_4544  # "MCSEED"
 
 
@@ -48,7 +47,7 @@ async def save_draft(conn: asyncpg.Connection, draft: MediaDraft) -> Saved:
         if not draft.changes_from(existing) and linked:
             return Saved(existing["id"], draft.kind, "unchanged")
         await store.update_media(conn, existing["id"], draft)
-        await emit(conn, MEDIA_UPDATED, {"media_id": existing["id"], "kind": draft.kind})
+        await emit(conn, MEDIA_UPDATED, MediaPayload(media_id=existing["id"], kind=draft.kind))
         return Saved(existing["id"], draft.kind, "updated")
     for slug in slug_candidates(draft):
         # A savepoint: a provider id inserted meanwhile by a concurrent import must not
@@ -59,7 +58,7 @@ async def save_draft(conn: asyncpg.Connection, draft: MediaDraft) -> Saved:
         except asyncpg.UniqueViolationError:
             return await save_draft(conn, draft)
         if media_id is not None:
-            await emit(conn, MEDIA_IMPORTED, {"media_id": media_id, "kind": draft.kind})
+            await emit(conn, MEDIA_IMPORTED, MediaPayload(media_id=media_id, kind=draft.kind))
             return Saved(media_id, draft.kind, "imported")
     raise RuntimeError(f"no free slug for {draft.title!r}")
 

@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from metacult.config import Settings
 from metacult.identity import credentials, devices, store
 from metacult.identity import mail as messages
-from metacult.identity.security_events import PASSWORD_RESET_REQUESTED, PasswordResetRequested
+from metacult.identity.events import PASSWORD_RESET_REQUESTED, PasswordResetRequested
 from metacult.identity.service import EmailTaken, hash_cost, limits
 from metacult.infra import mail, ratelimit
 from metacult.infra.errors import BadRequest, Conflict, Forbidden, Gone, NotFound, invalid_field

@@ -18,6 +18,14 @@ from metacult import realtime
 from metacult.config import Settings
 from metacult.identity import credentials, sessions, store
 from metacult.identity.credentials import HashCost
+from metacult.identity.events import (
+    ACCOUNT_DELETED,
+    FOLLOWED,
+    SIGNED_UP,
+    UNFOLLOWED,
+    FollowPayload,
+    UserPayload,
+)
 from metacult.identity.providers import ProviderIdentity
 from metacult.infra import cursors, ratelimit
 from metacult.infra.auth import Principal
@@ -32,11 +40,6 @@ from metacult.infra.errors import (
 )
 from metacult.infra.events import emit
 from metacult.typedefs import UserDataExporter
-
-SIGNED_UP = "identity.signed_up"
-FOLLOWED = "identity.followed"
-UNFOLLOWED = "identity.unfollowed"
-ACCOUNT_DELETED = "identity.account_deleted"
 
 DELETED_USER_NAME = "deleted user"
 
@@ -129,7 +132,7 @@ async def create_user(
         )
         if user_id is None:
             raise EmailTaken(fields={"email": "is already registered"})
-        await emit(conn, SIGNED_UP, {"user_id": user_id})
+        await emit(conn, SIGNED_UP, UserPayload(user_id=user_id))
     return user_id
 
 
@@ -444,7 +447,9 @@ async def follow(pool: asyncpg.Pool, follower_id: int, followee_id: int) -> bool
             raise NotFound("No such user.")
         created = await store.insert_follow(conn, follower_id, followee_id)
         if created:
-            await emit(conn, FOLLOWED, {"follower_id": follower_id, "followee_id": followee_id})
+            await emit(
+                conn, FOLLOWED, FollowPayload(follower_id=follower_id, followee_id=followee_id)
+            )
     return created
 
 
@@ -453,7 +458,9 @@ async def unfollow(pool: asyncpg.Pool, follower_id: int, followee_id: int) -> bo
     async with pool.acquire() as conn, conn.transaction():
         removed = await store.delete_follow(conn, follower_id, followee_id)
         if removed:
-            await emit(conn, UNFOLLOWED, {"follower_id": follower_id, "followee_id": followee_id})
+            await emit(
+                conn, UNFOLLOWED, FollowPayload(follower_id=follower_id, followee_id=followee_id)
+            )
     return removed
 
 
@@ -535,7 +542,7 @@ async def delete_account(
         if not await store.mark_deleted(conn, user_id):
             raise NotFound("No such user.")
         await store.revoke_all_families(conn, user_id, "account deleted")
-        await emit(conn, ACCOUNT_DELETED, {"user_id": user_id})
+        await emit(conn, ACCOUNT_DELETED, UserPayload(user_id=user_id))
     await sessions.end_all(redis, settings, user_id)
     await realtime.disconnect(redis, settings, user_id=user_id)
 

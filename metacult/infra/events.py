@@ -44,6 +44,12 @@ class EventType(Generic[Payload]):
         """The typed payload of a message an actor received for this event type."""
         return self.payload.model_validate(message["data"])
 
+    def event(self, payload: Payload) -> Event:
+        """A new event of this type (not yet written anywhere: :func:`emit` writes it)."""
+        if not isinstance(payload, self.payload):
+            raise TypeError(f"{self.name} carries {self.payload.__name__}, not {payload!r}")
+        return Event(type=self.name, data=payload.model_dump(mode="json"), version=self.version)
+
 
 @dataclass(frozen=True, slots=True)
 class Event:
@@ -76,28 +82,14 @@ class Event:
         )
 
 
-async def emit(
-    conn: asyncpg.Connection,
-    type: EventType[Any] | str,
-    data: pydantic.BaseModel | dict[str, Any],
-    *,
-    version: int = 1,
-) -> Event:
+async def emit(conn: asyncpg.Connection, type: EventType[Payload], payload: Payload) -> Event:
     """Write an event to the outbox in the caller's transaction; the relay sends it after commit.
 
-    ``type`` is a declared :class:`EventType` and ``data`` its payload model (a plain name
-    and dict are still accepted while the contexts move to declarations).
+    ``type`` is a declared :class:`EventType` and ``payload`` an instance of its payload model.
     """
     if not conn.is_in_transaction():
         raise RuntimeError("emit() must run inside the transaction that makes the change")
-    if isinstance(type, EventType):
-        if not isinstance(data, type.payload):
-            data = type.payload.model_validate(data)
-        version = type.version
-        type = type.name
-    if isinstance(data, pydantic.BaseModel):
-        data = data.model_dump(mode="json")
-    event = Event(type=type, data=data, version=version)
+    event = type.event(payload)
     await conn.execute(
         "INSERT INTO outbox (id, type, version, data, occurred_at) VALUES ($1, $2, $3, $4, $5)",
         event.id,
@@ -124,3 +116,17 @@ async def claim(conn: asyncpg.Connection, consumer: str, event_id: uuid.UUID | s
         uuid.UUID(str(event_id)),
     )
     return row is not None
+
+
+class ProbePayload(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    token: str
+
+
+# The platform's own event: a probe of the pipeline outbox → relay → broker → worker.
+PROBED = EventType(
+    "system.probed",
+    ProbePayload,
+    summary="A probe of the event pipeline; the worker answers it in Redis.",
+)

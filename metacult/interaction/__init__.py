@@ -15,11 +15,11 @@ What other contexts may use:
 * ``await export_user_data(conn, user_id) -> dict``: everything held about a user;
 * ``setup(app)``: registers the HTTP endpoints.
 
-Events (outbox): ``interaction.liked``, ``interaction.unliked``, ``interaction.rated``,
-``interaction.unrated``, ``interaction.status_changed``, ``interaction.reviewed``,
-``interaction.review_edited``, ``interaction.review_deleted``, ``interaction.review_hidden``,
-``interaction.review_liked``, ``interaction.review_unliked``; every one carries
-``user_id``, ``media_id`` and the media's ``kind`` (README lists the rest).
+Events (outbox), declared in ``interaction.events`` and re-exported here: ``LIKED``,
+``UNLIKED``, ``RATED``, ``UNRATED``, ``STATUS_CHANGED``, ``REVIEWED``, ``REVIEW_EDITED``,
+``REVIEW_DELETED``, ``REVIEW_HIDDEN``, ``REVIEW_LIKED``, ``REVIEW_UNLIKED`` (and ``COUNTED``,
+those that change a title's counters); every one carries ``user_id``, ``media_id`` and the
+media's ``kind`` (``docs/events.md`` lists the rest).
 """
 
 from __future__ import annotations
@@ -31,9 +31,35 @@ import asyncpg
 from aiohttp import web
 
 from metacult.interaction import service, store
+from metacult.interaction.events import (
+    COUNTED,
+    LIKED,
+    RATED,
+    REVIEW_DELETED,
+    REVIEW_EDITED,
+    REVIEW_HIDDEN,
+    REVIEW_LIKED,
+    REVIEW_UNLIKED,
+    REVIEWED,
+    STATUS_CHANGED,
+    UNLIKED,
+    UNRATED,
+)
 from metacult.interaction.service import MediaStats, ViewerState
 
 __all__ = [
+    "COUNTED",
+    "LIKED",
+    "RATED",
+    "REVIEWED",
+    "REVIEW_DELETED",
+    "REVIEW_EDITED",
+    "REVIEW_HIDDEN",
+    "REVIEW_LIKED",
+    "REVIEW_UNLIKED",
+    "STATUS_CHANGED",
+    "UNLIKED",
+    "UNRATED",
     "MediaStats",
     "ViewerState",
     "export_user_data",

@@ -14,7 +14,7 @@ import asyncpg
 
 from metacult.infra.errors import Forbidden, NotFound, invalid_field
 from metacult.infra.events import emit
-from metacult.interaction import rules, store
+from metacult.interaction import events, rules, store
 from metacult.interaction.media import media_kind
 
 
@@ -124,7 +124,7 @@ async def like(db: asyncpg.Pool, user_id: int, media_id: int) -> ViewerState:
     async with db.acquire() as conn, conn.transaction():
         kind = await media_kind(conn, media_id)
         if await store.insert_like(conn, user_id, media_id, kind):
-            await emit(conn, "interaction.liked", _about(user_id, media_id, kind))
+            await emit(conn, events.LIKED, _about(user_id, media_id, kind))
             await store.add_activity(conn, user_id, "liked", media_id, kind)
         return await viewer_state(conn, user_id, media_id)
 
@@ -133,7 +133,7 @@ async def unlike(db: asyncpg.Pool, user_id: int, media_id: int) -> ViewerState:
     async with db.acquire() as conn, conn.transaction():
         kind = await media_kind(conn, media_id)
         if await store.delete_like(conn, user_id, media_id):
-            await emit(conn, "interaction.unliked", _about(user_id, media_id, kind))
+            await emit(conn, events.UNLIKED, _about(user_id, media_id, kind))
             await store.remove_activities(conn, user_id, media_id, "liked")
         return await viewer_state(conn, user_id, media_id)
 
@@ -152,12 +152,14 @@ async def rate(db: asyncpg.Pool, user_id: int, media_id: int, rating: float) -> 
         if previous is not None and previous != half:
             await store.update_rating(conn, user_id, media_id, half)
         if previous != half:
-            data = {
-                **_about(user_id, media_id, kind),
-                "rating": rules.stars(half),
-                "previous": rules.stars(previous) if previous else None,
-            }
-            await emit(conn, "interaction.rated", data)
+            rated = events.RatedPayload(
+                user_id=user_id,
+                media_id=media_id,
+                kind=kind,
+                rating=rules.stars(half),
+                previous=rules.stars(previous) if previous else None,
+            )
+            await emit(conn, events.RATED, rated)
             await store.remove_activities(conn, user_id, media_id, "rated")
             await store.add_activity(
                 conn, user_id, "rated", media_id, kind, data={"rating": rules.stars(half)}
@@ -170,8 +172,10 @@ async def unrate(db: asyncpg.Pool, user_id: int, media_id: int) -> ViewerState:
         kind = await media_kind(conn, media_id)
         previous = await store.delete_rating(conn, user_id, media_id)
         if previous is not None:
-            data = {**_about(user_id, media_id, kind), "previous": rules.stars(previous)}
-            await emit(conn, "interaction.unrated", data)
+            unrated = events.UnratedPayload(
+                user_id=user_id, media_id=media_id, kind=kind, previous=rules.stars(previous)
+            )
+            await emit(conn, events.UNRATED, unrated)
             await store.remove_activities(conn, user_id, media_id, "rated")
         return await viewer_state(conn, user_id, media_id)
 
@@ -191,8 +195,10 @@ async def set_status(db: asyncpg.Pool, user_id: int, media_id: int, status: str)
         if previous is not None and previous != status:
             await store.update_status(conn, user_id, media_id, status)
         if previous != status:
-            data = {**_about(user_id, media_id, kind), "status": status, "previous": previous}
-            await emit(conn, "interaction.status_changed", data)
+            changed = events.StatusChangedPayload(
+                user_id=user_id, media_id=media_id, kind=kind, status=status, previous=previous
+            )
+            await emit(conn, events.STATUS_CHANGED, changed)
             await store.add_activity(
                 conn, user_id, "status_changed", media_id, kind, data={"status": status}
             )
@@ -205,8 +211,10 @@ async def clear_status(db: asyncpg.Pool, user_id: int, media_id: int) -> ViewerS
         kind = await media_kind(conn, media_id)
         previous = await store.delete_status(conn, user_id, media_id)
         if previous is not None:
-            data = {**_about(user_id, media_id, kind), "status": None, "previous": previous}
-            await emit(conn, "interaction.status_changed", data)
+            cleared = events.StatusChangedPayload(
+                user_id=user_id, media_id=media_id, kind=kind, status=None, previous=previous
+            )
+            await emit(conn, events.STATUS_CHANGED, cleared)
             await store.remove_activities(conn, user_id, media_id, "status_changed")
         return await viewer_state(conn, user_id, media_id)
 
@@ -219,8 +227,8 @@ async def viewer_state(conn: asyncpg.Connection, user_id: int, media_id: int) ->
     )
 
 
-def _about(user_id: int, media_id: int, kind: str) -> dict[str, Any]:
-    return {"user_id": user_id, "media_id": media_id, "kind": kind}
+def _about(user_id: int, media_id: int, kind: str) -> events.AboutMedia:
+    return events.AboutMedia(user_id=user_id, media_id=media_id, kind=kind)
 
 
 # --- reviews -------------------------------------------------------------------------
@@ -233,16 +241,15 @@ async def write_review(
         kind = await media_kind(conn, media_id)
         row = await store.insert_review(conn, user_id, media_id, kind, body, spoiler)
         review = Review.from_row(row)
-        await emit(
-            conn,
-            "interaction.reviewed",
-            {
-                **_about(user_id, media_id, kind),
-                "review_id": review.id,
-                "spoiler": spoiler,
-                "length": len(body),
-            },
+        written = events.ReviewWrittenPayload(
+            user_id=user_id,
+            media_id=media_id,
+            kind=kind,
+            review_id=review.id,
+            spoiler=spoiler,
+            length=len(body),
         )
+        await emit(conn, events.REVIEWED, written)
         await store.add_activity(conn, user_id, "reviewed", media_id, kind, review_id=review.id)
         return review
 
@@ -258,16 +265,15 @@ async def edit_review(
         if (new_body, new_spoiler) == (current.body, current.spoiler):
             return current
         review = Review.from_row(await store.update_review(conn, review_id, new_body, new_spoiler))
-        await emit(
-            conn,
-            "interaction.review_edited",
-            {
-                **_about(user_id, review.media_id, review.kind),
-                "review_id": review_id,
-                "spoiler": new_spoiler,
-                "length": len(new_body),
-            },
+        edited = events.ReviewWrittenPayload(
+            user_id=user_id,
+            media_id=review.media_id,
+            kind=review.kind,
+            review_id=review_id,
+            spoiler=new_spoiler,
+            length=len(new_body),
         )
+        await emit(conn, events.REVIEW_EDITED, edited)
         return review
 
 
@@ -281,17 +287,14 @@ async def delete_review(db: asyncpg.Pool, user_id: int, review_id: int, *, admin
         if review.author_id != user_id and not admin:
             raise NotYourReview()
         await store.delete_review(conn, review_id)
-        await emit(
-            conn,
-            "interaction.review_deleted",
-            {
-                "user_id": review.author_id,
-                "media_id": review.media_id,
-                "kind": review.kind,
-                "review_id": review_id,
-                "deleted_by": user_id,
-            },
+        deleted = events.ReviewDeletedPayload(
+            user_id=review.author_id,
+            media_id=review.media_id,
+            kind=review.kind,
+            review_id=review_id,
+            deleted_by=user_id,
         )
+        await emit(conn, events.REVIEW_DELETED, deleted)
 
 
 async def hide_review(db: asyncpg.Pool, admin_id: int, review_id: int, reason: str) -> Review:
@@ -303,18 +306,15 @@ async def hide_review(db: asyncpg.Pool, admin_id: int, review_id: int, reason: s
         if row["hidden_at"] is not None and row["hidden_reason"] == reason:
             return Review.from_row(row)
         review = Review.from_row(await store.hide_review(conn, review_id, reason, admin_id))
-        await emit(
-            conn,
-            "interaction.review_hidden",
-            {
-                "user_id": review.author_id,
-                "media_id": review.media_id,
-                "kind": review.kind,
-                "review_id": review_id,
-                "reason": reason,
-                "hidden_by": admin_id,
-            },
+        hidden = events.ReviewHiddenPayload(
+            user_id=review.author_id,
+            media_id=review.media_id,
+            kind=review.kind,
+            review_id=review_id,
+            reason=reason,
+            hidden_by=admin_id,
         )
+        await emit(conn, events.REVIEW_HIDDEN, hidden)
         if review.author_id is not None:
             await conn.execute(
                 "DELETE FROM activities WHERE review_id = $1 AND type = 'reviewed'", review_id
@@ -351,15 +351,14 @@ async def _review_like(db: asyncpg.Pool, user_id: int, review_id: int, *, like: 
             raise ReviewNotFound()
         change = store.insert_review_like if like else store.delete_review_like
         if await change(conn, user_id, review_id):
-            await emit(
-                conn,
-                "interaction.review_liked" if like else "interaction.review_unliked",
-                {
-                    **_about(user_id, row["media_id"], row["kind"]),
-                    "review_id": review_id,
-                    "author_id": row["user_id"],
-                },
+            liked = events.ReviewLikePayload(
+                user_id=user_id,
+                media_id=row["media_id"],
+                kind=row["kind"],
+                review_id=review_id,
+                author_id=row["user_id"],
             )
+            await emit(conn, events.REVIEW_LIKED if like else events.REVIEW_UNLIKED, liked)
         return await store.review_likes_count(conn, review_id)
 
 

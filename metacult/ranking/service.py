@@ -27,6 +27,7 @@ from metacult.infra.errors import Conflict, Forbidden, Gone, NotFound, invalid_f
 from metacult.infra.events import claim, emit
 from metacult.infra.redis import rkey
 from metacult.ranking import audit, glicko, leaderboards, matchmaking, store
+from metacult.ranking.events import VOTE_CAST, VoteCastPayload
 from metacult.ranking.glicko import Rating
 
 log = logging.getLogger("metacult.ranking")
@@ -330,21 +331,18 @@ async def cast_vote(
         }.get(outcome, [])
         if unknown:
             await store.mark_unknown(conn, user_id, unknown)
-        await emit(
-            conn,
-            "ranking.vote_cast",
-            {
-                "duel_id": duel["id"],
-                "user_id": user_id,
-                "kind": duel["kind"],
-                "a_id": duel["a_id"],
-                "b_id": duel["b_id"],
-                "outcome": outcome,
-                "winner_id": winner_id,
-                "loser_id": loser_id,
-                "cast_at": cast_at.isoformat(),
-            },
+        cast = VoteCastPayload(
+            duel_id=duel["id"],
+            user_id=user_id,
+            kind=duel["kind"],
+            a_id=duel["a_id"],
+            b_id=duel["b_id"],
+            outcome=outcome,
+            winner_id=winner_id,
+            loser_id=loser_id,
+            cast_at=cast_at,
         )
+        await emit(conn, VOTE_CAST, cast)
     await redis.lrem(_queue_key(settings, user_id, duel["kind"]), 0, duel_id)
     await redis.delete(_duel_key(settings, duel_id))
     if unknown:
@@ -413,18 +411,20 @@ async def vote_and_continue(
 # Ratings (the update_ratings actor).
 
 
-async def apply_vote(db: asyncpg.Pool, redis: Redis, settings: Settings, event: dict) -> bool:
+async def apply_vote(
+    db: asyncpg.Pool, redis: Redis, settings: Settings, event: dict[str, Any]
+) -> bool:
     """Play the vote's game on both titles' global and the voter's personal ratings, once.
 
     Rows are locked in media id order, so concurrent votes on one title queue up instead
     of losing an update (or deadlocking). False when the event was already applied.
     """
-    data = event["data"]
-    winner_id, loser_id = data.get("winner_id"), data.get("loser_id")
+    vote = VOTE_CAST.payload_of(event)
+    winner_id, loser_id = vote.winner_id, vote.loser_id
     async with db.acquire() as conn, conn.transaction():
         if not await claim(conn, UPDATE_RATINGS, event["id"]):
             return False
-        if winner_id is None:
+        if winner_id is None or loser_id is None:
             return True
         ids = [winner_id, loser_id]
         rows = await store.lock_ratings(conn, ids)
@@ -444,11 +444,11 @@ async def apply_vote(db: asyncpg.Pool, redis: Redis, settings: Settings, event: 
             await store.save_rating(conn, winner_id, won.rating, won.rd, won.volatility, True),
             await store.save_rating(conn, loser_id, lost.rating, lost.rd, lost.volatility, False),
         ]
-        mine = await store.lock_personal(conn, data["user_id"], data["kind"], ids)
+        mine = await store.lock_personal(conn, vote.user_id, vote.kind, ids)
         p_won, p_lost = glicko.play(_rating(mine[winner_id]), _rating(mine[loser_id]))
         for media_id, rating, won_it in ((winner_id, p_won, True), (loser_id, p_lost, False)):
             await store.save_personal(
-                conn, data["user_id"], media_id, rating.rating, rating.rd, rating.volatility, won_it
+                conn, vote.user_id, media_id, rating.rating, rating.rd, rating.volatility, won_it
             )
     await _show_on_boards(db, redis, settings, saved)
     return True

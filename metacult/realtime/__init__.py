@@ -5,6 +5,8 @@ What other contexts may use:
 * ``await publish(redis, settings, channel, data)`` from web handlers and async actors;
 * ``await position(redis, settings, channel)``: the channel's epoch and last offset, for
   snapshots that tell the client where its live updates start;
+* ``await history_after(redis, settings, channel, offset, limit=...)``: the messages a
+  channel kept after an offset (what a reconnecting client receives), oldest first;
 * ``register_action(app, name, body_model, handler)`` for client → server websocket actions;
 * ``await disconnect(redis, settings, *, user_id, credential=None)``: close that user's
   websockets and SSE streams on every web process and void their tickets (those of one
@@ -14,7 +16,7 @@ What other contexts may use:
 
 from metacult.realtime.actions import register_action
 from metacult.realtime.channels import NAMESPACES, UnknownChannel, may_subscribe, resolve
-from metacult.realtime.publishing import Publication, position, publish
+from metacult.realtime.publishing import Publication, history_after, position, publish
 from metacult.realtime.routes import setup
 from metacult.realtime.service import disconnect
 
@@ -23,6 +25,7 @@ __all__ = [
     "Publication",
     "UnknownChannel",
     "disconnect",
+    "history_after",
     "may_subscribe",
     "position",
     "publish",

@@ -54,13 +54,3 @@ def providers(provider_server) -> fake_providers.ProviderState:
 async def seeded(db):
     """The shipped demo catalogue, loaded in this run's database."""
     return await service.seed_demo(db)
-
-
-async def make_media(db, *, kind: str = "film", title: str | None = None, **fields) -> int:
-    """A fresh title of our own (unique name), saved as an import would save it."""
-    from metacult.catalog.model import MediaDraft
-    from tests import random_refs
-
-    draft = MediaDraft(kind=kind, title=title or f"Test title {random_refs.suffix()}", **fields)
-    async with db.acquire() as conn, conn.transaction():
-        return (await service.save_draft(conn, draft)).media_id

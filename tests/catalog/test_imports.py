@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import orjson
-
 from metacult import catalog
-from metacult.realtime.publishing import history_key
 from tests.accounts import sign_up
 from tests.catalog.fake_providers import igdb_game, tmdb_film, tmdb_series
+from tests.channels import published
 from tests.helpers import eventually
 
 
@@ -30,7 +28,7 @@ async def _events(db, media_ids, event_type):
     rows = await db.fetch(
         "SELECT data FROM outbox"
         " WHERE type = $1 AND (data->>'media_id')::bigint = ANY($2::bigint[])",
-        event_type,
+        event_type.name,
         media_ids,
     )
     return [row["data"] for row in rows]
@@ -162,17 +160,14 @@ async def test_progress_is_published_on_the_admin_dashboard(
     started = await _start(client, admin, provider="tmdb", kind="film")
     await _finished(client, admin, started["id"])
 
-    async def published():
-        entries = await redis.xrange(history_key(settings, "admin:dashboard"))
-        frames = [orjson.loads(fields[b"f"]) for _, fields in entries]
+    async def progress():
         return [
-            frame["data"]["import"]
-            for frame in frames
-            if frame["data"].get("type") == "catalog.import"
-            and frame["data"]["import"]["id"] == started["id"]
+            data["import"]
+            for data in await published(redis, settings, "admin:dashboard")
+            if data.get("type") == "catalog.import" and data["import"]["id"] == started["id"]
         ]
 
-    states = await eventually(published)
+    states = await eventually(progress)
     assert states[0]["status"] == "queued"
     assert states[-1]["status"] == "finished"
     assert states[-1]["imported"] == 3

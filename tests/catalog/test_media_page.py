@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from tests import random_refs
 from tests.accounts import sign_up
-from tests.catalog.conftest import make_media
 from tests.helpers import eventually
+from tests.titles import new_title
 
 
 async def test_anyone_sees_a_title_with_empty_aggregates(client, db):
-    media_id = await make_media(db, kind="game", year=2020, genres=("rpg",), platforms=("pc",))
+    media_id = await new_title(db, kind="game", year=2020, genres=("rpg",), platforms=("pc",))
 
     response = await client.get(f"/api/v1/media/{media_id}")
 
@@ -46,7 +46,7 @@ async def test_unknown_titles_are_404(client):
 
 
 async def test_the_viewer_sees_their_own_like_rating_and_status(client, db, worker):
-    media_id = await make_media(db, kind="film", year=1999)
+    media_id = await new_title(db, kind="film", year=1999)
     viewer = await sign_up(client)
     other = await sign_up(client)
     await client.put(f"/api/v1/media/{media_id}/like", headers=viewer.headers)
@@ -75,7 +75,7 @@ async def test_the_viewer_sees_their_own_like_rating_and_status(client, db, work
 async def test_top_rated_ranks_by_community_rating(client, db, worker):
     genre = random_refs.slug("genre")
     loved, liked, unrated = [
-        await make_media(db, kind="film", genres=(genre,), year=2001) for _ in range(3)
+        await new_title(db, kind="film", genres=(genre,), year=2001) for _ in range(3)
     ]
     raters = [await sign_up(client) for _ in range(2)]
     for rater in raters:

@@ -53,4 +53,4 @@ async def test_seeded_titles_are_announced_once_as_imported(db, seeded):
 
     events = await db.fetch("SELECT type FROM outbox WHERE data->>'media_id' = $1", str(media_id))
 
-    assert [event["type"] for event in events] == [catalog.MEDIA_IMPORTED]
+    assert [event["type"] for event in events] == [catalog.MEDIA_IMPORTED.name]

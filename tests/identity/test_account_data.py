@@ -67,7 +67,7 @@ async def test_deleting_the_account_signs_out_everywhere_at_once(
     assert login.status == 401
     events = await db.fetch(
         "SELECT data FROM outbox WHERE type = $1 AND (data->>'user_id')::bigint = $2",
-        identity.ACCOUNT_DELETED,
+        identity.ACCOUNT_DELETED.name,
         account.id,
     )
     assert [row["data"] for row in events] == [{"user_id": account.id}]

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from metacult import identity
 from tests.accounts import sign_up
-
-
-async def events_of(db, event_type: str, **data: int) -> list[dict]:
-    rows = await db.fetch("SELECT data FROM outbox WHERE type = $1", event_type)
-    return [row["data"] for row in rows if all(row["data"].get(k) == v for k, v in data.items())]
+from tests.outbox import emitted
 
 
 async def test_a_user_edits_their_profile(client) -> None:
@@ -72,7 +68,7 @@ async def test_following_emits_an_event_once_and_shows_on_the_profile(client, db
     for _ in range(2):
         response = await client.put(f"/api/v1/users/{star.id}/follow", headers=fan.headers)
         assert response.status == 204
-    events = await events_of(db, identity.FOLLOWED, follower_id=fan.id, followee_id=star.id)
+    events = await emitted(db, identity.FOLLOWED, follower_id=fan.id, followee_id=star.id)
     assert events == [{"follower_id": fan.id, "followee_id": star.id}]
     profile = await (await client.get(f"/api/v1/users/{star.id}", headers=fan.headers)).json()
     assert profile["followers"] == 1
@@ -86,7 +82,7 @@ async def test_unfollowing_emits_an_event_once(client, db) -> None:
     for _ in range(2):
         response = await client.delete(f"/api/v1/users/{star.id}/follow", headers=fan.headers)
         assert response.status == 204
-    events = await events_of(db, identity.UNFOLLOWED, follower_id=fan.id, followee_id=star.id)
+    events = await emitted(db, identity.UNFOLLOWED, follower_id=fan.id, followee_id=star.id)
     assert events == [{"follower_id": fan.id, "followee_id": star.id}]
     profile = await (await client.get(f"/api/v1/users/{star.id}")).json()
     assert profile["followers"] == 0
@@ -142,5 +138,5 @@ async def test_create_user_is_the_seeding_entry_point(db) -> None:
         )
         role = await conn.fetchval("SELECT role FROM users WHERE id = $1", user_id)
     assert role == "admin"
-    signed_up = await events_of(db, identity.SIGNED_UP, user_id=user_id)
+    signed_up = await emitted(db, identity.SIGNED_UP, user_id=user_id)
     assert signed_up == [{"user_id": user_id}]

@@ -10,6 +10,7 @@ from tests import random_refs
 from tests.accounts import sign_up
 from tests.helpers import eventually
 from tests.mailbox import text_of
+from tests.outbox import emitted, receivers
 
 
 async def test_a_mail_the_server_refuses_at_first_arrives_on_a_retry(
@@ -62,3 +63,11 @@ async def test_without_smtp_url_mails_are_written_to_the_mail_folder(settings, t
     message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
     assert message["To"] == "dev@example.test"
     assert "https://example.test/x" in text_of(message)
+
+
+async def test_queueing_a_mail_emits_mail_queued_for_the_send_mail_actor(client, db) -> None:
+    account = await sign_up(client)
+    mail_id = await db.fetchval("SELECT id FROM mails WHERE to_address = $1", account.email)
+
+    assert await emitted(db, mail.MAIL_QUEUED, mail_id=mail_id) == [{"mail_id": mail_id}]
+    assert receivers(mail.MAIL_QUEUED) == {"send_mail"}

@@ -7,7 +7,7 @@ import functools
 
 from dramatiq.brokers.redis import RedisBroker
 
-from metacult.infra.events import emit
+from metacult.infra.events import PROBED, ProbePayload, emit
 from metacult.infra.outbox import relay_once
 from metacult.infra.redis import rkey
 from tests import random_refs
@@ -19,7 +19,7 @@ from workers.events import dispatch
 async def test_an_emitted_event_reaches_its_actor(client, db, redis, settings, worker) -> None:
     token = random_refs.suffix()
     async with db.acquire() as conn, conn.transaction():
-        event = await emit(conn, "system.probed", {"token": token})
+        event = await emit(conn, PROBED, ProbePayload(token=token))
 
     async def acknowledged() -> bytes | None:
         return await redis.get(rkey(settings, "probe", event.id))
@@ -33,7 +33,7 @@ async def test_a_rolled_back_change_sends_no_event(db) -> None:
 
     try:
         async with db.acquire() as conn, conn.transaction():
-            event = await emit(conn, "system.probed", {"token": "never"})
+            event = await emit(conn, PROBED, ProbePayload(token="never"))
             raise Abort
     except Abort:
         pass
@@ -58,7 +58,7 @@ async def test_events_wait_out_a_redis_outage_and_are_delivered_after(
             pass
         await proxy.cut()
         async with db.acquire() as conn, conn.transaction():
-            event = await emit(conn, "system.probed", {"token": token})
+            event = await emit(conn, PROBED, ProbePayload(token=token))
         with contextlib.suppress(Exception):
             await relay_once(db, through_proxy)
         row = await db.fetchrow("SELECT sent_at, attempts FROM outbox WHERE id = $1", event.id)

@@ -5,17 +5,19 @@ from __future__ import annotations
 import uuid
 
 from metacult import interaction
+from metacult.identity.events import ACCOUNT_DELETED, UserPayload
 from metacult.infra.events import emit
 from metacult.interaction import signals
 from tests.accounts import sign_up
+from tests.channels import published
 from tests.helpers import eventually
-from tests.interaction.arrange import new_media, published
+from tests.titles import new_title
 from workers.interaction import forget_late_signals, write_signals
 
 
 async def test_activity_lists_a_users_actions_newest_first_page_by_page(client, db) -> None:
     account = await sign_up(client)
-    film, game = await new_media(db, "film"), await new_media(db, "game")
+    film, game = await new_title(db, "film"), await new_title(db, "game")
     await client.put(f"/api/v1/media/{film}/like", headers=account.headers)
     await client.put(f"/api/v1/media/{film}/rating", json={"rating": 4}, headers=account.headers)
     await client.put(
@@ -27,7 +29,7 @@ async def test_activity_lists_a_users_actions_newest_first_page_by_page(client, 
         )
     ).json()
     # Undone actions leave the activity.
-    other = await new_media(db)
+    other = await new_title(db)
     await client.put(f"/api/v1/media/{other}/like", headers=account.headers)
     await client.delete(f"/api/v1/media/{other}/like", headers=account.headers)
 
@@ -57,7 +59,7 @@ async def test_a_deleted_account_leaves_anonymous_reviews_and_no_personal_data(
     client, db, redis, settings, worker
 ) -> None:
     leaving, staying = await sign_up(client), await sign_up(client)
-    media_id = await new_media(db, "game")
+    media_id = await new_title(db, "game")
     for account, rating in ((leaving, 5), (staying, 3)):
         await client.put(f"/api/v1/media/{media_id}/like", headers=account.headers)
         await client.put(
@@ -108,7 +110,7 @@ async def test_a_deleted_account_leaves_anonymous_reviews_and_no_personal_data(
 
 async def test_the_account_export_holds_the_users_interactions(client, db) -> None:
     account = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     await client.put(
         f"/api/v1/media/{media_id}/rating", json={"rating": 1.5}, headers=account.headers
     )
@@ -128,7 +130,7 @@ async def test_the_account_export_holds_the_users_interactions(client, db) -> No
 
 async def test_recent_activity_of_followed_users_for_a_feed(client, db) -> None:
     alice, bob, carol = await sign_up(client), await sign_up(client), await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     for account in (alice, carol, bob):
         await client.put(f"/api/v1/media/{media_id}/like", headers=account.headers)
 
@@ -153,7 +155,7 @@ async def test_signals_buffered_at_deletion_time_are_removed_by_the_late_pass(
     view = signals.Signal(id=signal_id, type="view", media_id=5)
     await signals.append(redis, settings, [view], account.id, signals.now())
     async with db.acquire() as conn, conn.transaction():
-        deleted = await emit(conn, "identity.account_deleted", {"user_id": account.id})
+        deleted = await emit(conn, ACCOUNT_DELETED, UserPayload(user_id=account.id))
     await eventually(
         lambda: db.fetchval(
             "SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2",

@@ -6,39 +6,41 @@ import asyncio
 
 from metacult import interaction
 from tests.accounts import sign_up
+from tests.channels import published
 from tests.helpers import eventually
-from tests.interaction.arrange import events, new_media, published
+from tests.outbox import emitted
+from tests.titles import new_title
 
 
 async def test_liking_twice_is_one_like_and_one_event(client, db) -> None:
     account = await sign_up(client)
-    media_id = await new_media(db, "game")
+    media_id = await new_title(db, "game")
 
     for _ in range(2):
         response = await client.put(f"/api/v1/media/{media_id}/like", headers=account.headers)
         assert response.status == 200
         assert (await response.json())["liked"] is True
 
-    assert await events(db, "interaction.liked", user_id=account.id, media_id=media_id) == [
+    assert await emitted(db, interaction.LIKED, user_id=account.id, media_id=media_id) == [
         {"user_id": account.id, "media_id": media_id, "kind": "game"}
     ]
 
 
 async def test_unliking_emits_once_and_only_when_there_was_a_like(client, db) -> None:
     account = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     await client.delete(f"/api/v1/media/{media_id}/like", headers=account.headers)
     await client.put(f"/api/v1/media/{media_id}/like", headers=account.headers)
     for _ in range(2):
         response = await client.delete(f"/api/v1/media/{media_id}/like", headers=account.headers)
         assert (await response.json())["liked"] is False
 
-    assert len(await events(db, "interaction.unliked", user_id=account.id, media_id=media_id)) == 1
+    assert len(await emitted(db, interaction.UNLIKED, user_id=account.id, media_id=media_id)) == 1
 
 
 async def test_a_rating_is_half_stars_and_rerating_says_what_it_was(client, db) -> None:
     account = await sign_up(client)
-    media_id = await new_media(db, "series")
+    media_id = await new_title(db, "series")
     url = f"/api/v1/media/{media_id}/rating"
 
     await client.put(url, json={"rating": 3.5}, headers=account.headers)
@@ -46,7 +48,7 @@ async def test_a_rating_is_half_stars_and_rerating_says_what_it_was(client, db) 
     response = await client.put(url, json={"rating": 4.5}, headers=account.headers)
 
     assert (await response.json())["rating"] == 4.5
-    assert await events(db, "interaction.rated", user_id=account.id, media_id=media_id) == [
+    assert await emitted(db, interaction.RATED, user_id=account.id, media_id=media_id) == [
         {
             "user_id": account.id,
             "media_id": media_id,
@@ -64,27 +66,27 @@ async def test_a_rating_is_half_stars_and_rerating_says_what_it_was(client, db) 
     ]
     response = await client.delete(url, headers=account.headers)
     assert (await response.json())["rating"] is None
-    assert await events(db, "interaction.unrated", user_id=account.id, media_id=media_id) == [
+    assert await emitted(db, interaction.UNRATED, user_id=account.id, media_id=media_id) == [
         {"user_id": account.id, "media_id": media_id, "kind": "series", "previous": 4.5}
     ]
 
 
 async def test_ratings_off_the_half_star_scale_are_refused_with_the_field(client, db) -> None:
     account = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     for rating in (7, 0.3, 0, "five"):
         response = await client.put(
             f"/api/v1/media/{media_id}/rating", json={"rating": rating}, headers=account.headers
         )
         assert response.status == 422, rating
         assert "rating" in (await response.json())["error"]["fields"]
-    assert await events(db, "interaction.rated", user_id=account.id) == []
+    assert await emitted(db, interaction.RATED, user_id=account.id) == []
 
 
 async def test_a_library_status_must_fit_the_kind_of_title(client, db) -> None:
     account = await sign_up(client)
-    game = await new_media(db, "game")
-    film = await new_media(db, "film")
+    game = await new_title(db, "game")
+    film = await new_title(db, "film")
 
     refused = await client.put(
         f"/api/v1/media/{game}/status", json={"status": "watched"}, headers=account.headers
@@ -109,7 +111,7 @@ async def test_a_library_status_must_fit_the_kind_of_title(client, db) -> None:
     cleared = await client.delete(f"/api/v1/media/{game}/status", headers=account.headers)
     assert (await cleared.json())["status"] is None
 
-    changes = await events(db, "interaction.status_changed", user_id=account.id, media_id=game)
+    changes = await emitted(db, interaction.STATUS_CHANGED, user_id=account.id, media_id=game)
     assert [(change["previous"], change["status"]) for change in changes] == [
         (None, "playing"),
         ("playing", "completed"),
@@ -131,7 +133,7 @@ async def test_unknown_titles_are_404_and_anonymous_callers_401(client, db) -> N
         )
         assert response.status == 404, (method, path)
         assert (await response.json())["error"]["code"] == "media_not_found"
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     assert (await client.put(f"/api/v1/media/{media_id}/like")).status == 401
 
 
@@ -139,7 +141,7 @@ async def test_counters_follow_likes_and_ratings_and_are_published(
     client, db, redis, settings, worker
 ) -> None:
     alice, bob = await sign_up(client), await sign_up(client)
-    media_id = await new_media(db, "film")
+    media_id = await new_title(db, "film")
 
     await client.put(f"/api/v1/media/{media_id}/like", headers=alice.headers)
     await client.put(f"/api/v1/media/{media_id}/like", headers=bob.headers)
@@ -179,10 +181,10 @@ async def test_counters_follow_likes_and_ratings_and_are_published(
 async def test_viewer_state_and_known_media_for_other_contexts(client, db) -> None:
     account = await sign_up(client)
     liked, rated, listed, film = (
-        await new_media(db, "game"),
-        await new_media(db, "game"),
-        await new_media(db, "game"),
-        await new_media(db, "film"),
+        await new_title(db, "game"),
+        await new_title(db, "game"),
+        await new_title(db, "game"),
+        await new_title(db, "film"),
     )
     await client.put(f"/api/v1/media/{liked}/like", headers=account.headers)
     await client.put(f"/api/v1/media/{rated}/rating", json={"rating": 2.5}, headers=account.headers)
@@ -203,7 +205,7 @@ async def test_concurrent_first_ratings_leave_one_rating_and_a_consistent_event_
     client, db
 ) -> None:
     account = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     url = f"/api/v1/media/{media_id}/rating"
 
     replies = await asyncio.gather(
@@ -213,7 +215,7 @@ async def test_concurrent_first_ratings_leave_one_rating_and_a_consistent_event_
     assert all(reply.status == 200 for reply in replies)
     ratings = await db.fetch("SELECT half_stars FROM ratings WHERE media_id = $1", media_id)
     assert len(ratings) == 1
-    trail = await events(db, "interaction.rated", media_id=media_id)
+    trail = await emitted(db, interaction.RATED, media_id=media_id)
     # Exactly one first rating, and each later event starts from where the previous ended.
     assert [event["previous"] for event in trail].count(None) == 1
     assert trail[-1]["rating"] == ratings[0]["half_stars"] / 2
@@ -221,16 +223,16 @@ async def test_concurrent_first_ratings_leave_one_rating_and_a_consistent_event_
 
 async def test_concurrent_likes_by_one_user_are_one_like(client, db) -> None:
     account = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     await asyncio.gather(
         *(client.put(f"/api/v1/media/{media_id}/like", headers=account.headers) for _ in range(6))
     )
-    assert len(await events(db, "interaction.liked", media_id=media_id)) == 1
+    assert len(await emitted(db, interaction.LIKED, media_id=media_id)) == 1
 
 
 async def test_an_oversized_body_is_413_and_writes_nothing(client, db) -> None:
     account = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     response = await client.post(
         f"/api/v1/media/{media_id}/reviews",
         json={"body": "x" * 2_000_000},

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from metacult import interaction
 from tests.accounts import sign_up
+from tests.channels import published
 from tests.helpers import eventually
-from tests.interaction.arrange import events, new_media, published
+from tests.outbox import emitted
+from tests.titles import new_title
 
 
 async def write(client, account, media_id, body="Loved it.", spoiler=False) -> dict:
@@ -19,14 +22,14 @@ async def write(client, account, media_id, body="Loved it.", spoiler=False) -> d
 
 async def test_a_review_is_written_with_its_spoiler_flag_and_event(client, db) -> None:
     author = await sign_up(client)
-    media_id = await new_media(db, "series")
+    media_id = await new_title(db, "series")
 
     review = await write(client, author, media_id, "The ending: he was a ghost.", spoiler=True)
 
     assert review["spoiler"] is True and review["author_id"] == author.id
     fetched = await (await client.get(f"/api/v1/reviews/{review['id']}")).json()
     assert fetched["body"] == "The ending: he was a ghost."
-    assert await events(db, "interaction.reviewed", review_id=review["id"]) == [
+    assert await emitted(db, interaction.REVIEWED, review_id=review["id"]) == [
         {
             "user_id": author.id,
             "media_id": media_id,
@@ -40,7 +43,7 @@ async def test_a_review_is_written_with_its_spoiler_flag_and_event(client, db) -
 
 async def test_reviews_are_limited_to_ten_thousand_characters(client, db) -> None:
     author = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     await write(client, author, media_id, "x" * 10_000)
     for body in ("x" * 10_001, "   ", ""):
         response = await client.post(
@@ -56,7 +59,7 @@ async def test_reviews_are_limited_to_ten_thousand_characters(client, db) -> Non
 
 async def test_only_the_author_edits_and_deletes_a_review(client, db) -> None:
     author, other = await sign_up(client), await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     review = await write(client, author, media_id)
     url = f"/api/v1/reviews/{review['id']}"
 
@@ -67,12 +70,12 @@ async def test_only_the_author_edits_and_deletes_a_review(client, db) -> None:
     edited = await client.patch(url, json={"spoiler": True}, headers=author.headers)
     assert (await edited.json())["spoiler"] is True
     assert (await edited.json())["body"] == "Loved it."
-    assert len(await events(db, "interaction.review_edited", review_id=review["id"])) == 1
+    assert len(await emitted(db, interaction.REVIEW_EDITED, review_id=review["id"])) == 1
 
     assert (await client.delete(url, headers=author.headers)).status == 204
     assert (await client.get(url)).status == 404
     assert (await client.patch(url, json={"body": "?"}, headers=author.headers)).status == 404
-    assert await events(db, "interaction.review_deleted", review_id=review["id"]) == [
+    assert await emitted(db, interaction.REVIEW_DELETED, review_id=review["id"]) == [
         {
             "user_id": author.id,
             "media_id": media_id,
@@ -85,7 +88,7 @@ async def test_only_the_author_edits_and_deletes_a_review(client, db) -> None:
 
 async def test_liking_a_review_counts_once_per_reader(client, db) -> None:
     author, reader = await sign_up(client), await sign_up(client)
-    review = await write(client, author, await new_media(db))
+    review = await write(client, author, await new_title(db))
     url = f"/api/v1/reviews/{review['id']}/like"
 
     for _ in range(2):
@@ -97,7 +100,7 @@ async def test_liking_a_review_counts_once_per_reader(client, db) -> None:
     assert seen["liked"] is True and seen["likes"] == 1
     unliked = await client.delete(url, headers=reader.headers)
     assert (await unliked.json())["likes"] == 0
-    assert await events(db, "interaction.review_liked", review_id=review["id"]) == [
+    assert await emitted(db, interaction.REVIEW_LIKED, review_id=review["id"]) == [
         {
             "user_id": reader.id,
             "media_id": review["media_id"],
@@ -106,13 +109,13 @@ async def test_liking_a_review_counts_once_per_reader(client, db) -> None:
             "author_id": author.id,
         }
     ]
-    assert len(await events(db, "interaction.review_unliked", review_id=review["id"])) == 1
+    assert len(await emitted(db, interaction.REVIEW_UNLIKED, review_id=review["id"])) == 1
 
 
 async def test_a_titles_reviews_page_newest_or_most_liked_first(client, db) -> None:
     readers = [await sign_up(client) for _ in range(3)]
     authors = [await sign_up(client) for _ in range(5)]
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     reviews = [
         await write(client, author, media_id, f"Review {n}") for n, author in enumerate(authors)
     ]
@@ -142,8 +145,8 @@ async def test_a_titles_reviews_page_newest_or_most_liked_first(client, db) -> N
 
 async def test_a_users_reviews_newest_first(client, db) -> None:
     author = await sign_up(client)
-    first = await write(client, author, await new_media(db), "First")
-    second = await write(client, author, await new_media(db, "game"), "Second")
+    first = await write(client, author, await new_title(db), "First")
+    second = await write(client, author, await new_title(db, "game"), "Second")
     page = await (await client.get(f"/api/v1/users/{author.id}/reviews")).json()
     assert [item["id"] for item in page["items"]] == [second["id"], first["id"]]
     assert page["next_cursor"] is None
@@ -157,7 +160,7 @@ async def test_an_admin_hides_a_review_and_the_author_is_told_why(
         await sign_up(client),
         await sign_up(client, role="admin"),
     )
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     review = await write(client, author, media_id, "Spam spam spam")
     url = f"/api/v1/admin/reviews/{review['id']}/hide"
 
@@ -173,7 +176,7 @@ async def test_an_admin_hides_a_review_and_the_author_is_told_why(
     assert (own["hidden"], own["hidden_reason"]) == (True, "Spam")
     listed = await (await client.get(f"/api/v1/media/{media_id}/reviews")).json()
     assert review["id"] not in [item["id"] for item in listed["items"]]
-    assert await events(db, "interaction.review_hidden", review_id=review["id"]) == [
+    assert await emitted(db, interaction.REVIEW_HIDDEN, review_id=review["id"]) == [
         {
             "user_id": author.id,
             "media_id": media_id,
@@ -206,7 +209,7 @@ async def test_new_reviews_and_review_counts_are_published_on_the_title(
     client, db, redis, settings, worker
 ) -> None:
     author = await sign_up(client)
-    media_id = await new_media(db, "game")
+    media_id = await new_title(db, "game")
     review = await write(client, author, media_id, "Best boss fights ever.")
 
     async def announced():
@@ -223,15 +226,15 @@ async def test_new_reviews_and_review_counts_are_published_on_the_title(
 
 async def test_an_edit_that_changes_nothing_emits_nothing(client, db) -> None:
     author = await sign_up(client)
-    review = await write(client, author, await new_media(db), "Same words")
+    review = await write(client, author, await new_title(db), "Same words")
     url = f"/api/v1/reviews/{review['id']}"
     await client.patch(url, json={"body": "Same words", "spoiler": False}, headers=author.headers)
     await client.patch(url, json={}, headers=author.headers)
-    assert await events(db, "interaction.review_edited", review_id=review["id"]) == []
+    assert await emitted(db, interaction.REVIEW_EDITED, review_id=review["id"]) == []
 
     edited = await client.patch(url, json={"body": "Other words"}, headers=author.headers)
     assert (await edited.json())["edited_at"] is not None
-    assert await events(db, "interaction.review_edited", review_id=review["id"]) == [
+    assert await emitted(db, interaction.REVIEW_EDITED, review_id=review["id"]) == [
         {
             "user_id": author.id,
             "media_id": review["media_id"],
@@ -245,8 +248,8 @@ async def test_an_edit_that_changes_nothing_emits_nothing(client, db) -> None:
 
 async def test_an_admin_may_delete_any_review(client, db) -> None:
     author, admin = await sign_up(client), await sign_up(client, role="admin")
-    review = await write(client, author, await new_media(db))
+    review = await write(client, author, await new_title(db))
     deleted = await client.delete(f"/api/v1/reviews/{review['id']}", headers=admin.headers)
     assert deleted.status == 204
-    [event] = await events(db, "interaction.review_deleted", review_id=review["id"])
+    [event] = await emitted(db, interaction.REVIEW_DELETED, review_id=review["id"])
     assert (event["user_id"], event["deleted_by"]) == (author.id, admin.id)

@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
 from metacult import identity
 from metacult.ranking import store
+from metacult.ranking.events import VOTE_CAST, VoteCastPayload
 from tests import random_refs
-
-
-async def make_titles(
-    db: asyncpg.Pool,
-    count: int,
-    *,
-    kind: str = "game",
-    genres: tuple[str, ...] = (),
-    platforms: tuple[str, ...] = (),
-) -> list[int]:
-    """Fresh titles of ``kind`` (media rows, as the catalogue holds them)."""
-    rows = await db.fetch(
-        "INSERT INTO media (kind, title, slug, genres, platforms)"
-        " SELECT $1, 'Title ' || s, s, $3, $4 FROM unnest($2::text[]) AS s RETURNING id",
-        kind,
-        [random_refs.slug("title") for _ in range(count)],
-        list(genres),
-        list(platforms),
-    )
-    return sorted(row["id"] for row in rows)
 
 
 def unique_genre() -> str:
@@ -57,19 +37,15 @@ async def new_user(db: asyncpg.Pool, name: str = "Voter") -> int:
 
 def vote_cast(user_id: int, winner: int, loser: int) -> dict:
     """A ``ranking.vote_cast`` event as the actor receives it."""
-    return {
-        "id": str(uuid.uuid4()),
-        "type": "ranking.vote_cast",
-        "version": 1,
-        "occurred_at": "2026-01-01T00:00:00+00:00",
-        "data": {
-            "duel_id": 0,
-            "user_id": user_id,
-            "kind": "game",
-            "a_id": winner,
-            "b_id": loser,
-            "outcome": "a",
-            "winner_id": winner,
-            "loser_id": loser,
-        },
-    }
+    payload = VoteCastPayload(
+        duel_id=0,
+        user_id=user_id,
+        kind="game",
+        a_id=winner,
+        b_id=loser,
+        outcome="a",
+        winner_id=winner,
+        loser_id=loser,
+        cast_at=datetime.now(UTC),
+    )
+    return VOTE_CAST.event(payload).to_message()

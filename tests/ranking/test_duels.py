@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest_asyncio
 
 from tests.accounts import sign_up
-from tests.ranking.conftest import make_titles, offer
+from tests.ranking.conftest import offer
 from tests.realtime.live import Live
+from tests.titles import new_titles
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def titles(db) -> list[int]:
-    return await make_titles(db, 8)
+    return await new_titles(db, 8, kind="game")
 
 
 async def test_a_duel_offers_two_titles_of_the_same_kind(client, titles) -> None:
@@ -202,31 +203,3 @@ async def test_votes_over_the_websocket_get_the_next_duel_and_push_it_on_the_use
     pushed = await live.expect("publication", channel=f"user:{account.id}")
     assert pushed["data"] == {"type": "duel.next", "duel": reply["data"]["next"]}
     await live.close()
-
-
-async def test_a_vote_emits_ranking_vote_cast_with_its_outcome(client, db, titles) -> None:
-    account = await sign_up(client)
-    duel_id = await offer(db, account.id, titles[2], titles[3])
-
-    await client.post(
-        f"/api/v1/duels/{duel_id}/vote", json={"winner": titles[3]}, headers=account.headers
-    )
-
-    row = await db.fetchrow(
-        "SELECT version, data FROM outbox WHERE type = 'ranking.vote_cast'"
-        " AND (data->>'duel_id')::bigint = $1",
-        duel_id,
-    )
-    assert row["version"] == 1
-    data = dict(row["data"])
-    assert data.pop("cast_at")
-    assert data == {
-        "duel_id": duel_id,
-        "user_id": account.id,
-        "kind": "game",
-        "a_id": titles[2],
-        "b_id": titles[3],
-        "outcome": "b",
-        "winner_id": titles[3],
-        "loser_id": titles[2],
-    }

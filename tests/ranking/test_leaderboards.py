@@ -7,16 +7,17 @@ from datetime import UTC, datetime, timedelta
 
 from metacult.infra.redis import rkey
 from metacult.ranking import leaderboards, service
-from metacult.realtime.publishing import history_after
+from metacult.realtime import history_after
 from tests.accounts import sign_up
 from tests.helpers import eventually
-from tests.ranking.conftest import make_titles, new_user, offer, unique_genre, vote_cast
+from tests.ranking.conftest import new_user, offer, unique_genre, vote_cast
 from tests.realtime.live import Live
+from tests.titles import new_titles
 
 
 async def test_a_rank_move_arrives_over_a_real_websocket_after_a_vote(client, db, worker) -> None:
     account = await sign_up(client)
-    a, b = await make_titles(db, 2)
+    a, b = await new_titles(db, 2, kind="game")
     live = await Live.open(client)
     assert (await live.subscribe("leaderboard:kind:game"))["type"] == "subscribed"
     duel_id = await offer(db, account.id, a, b)
@@ -39,7 +40,7 @@ async def test_a_leaderboard_lists_titles_by_rating_with_rank_deviation_and_move
 ) -> None:
     genre = unique_genre()
     user_id = await new_user(db, "Fan")
-    best, middle, worst = await make_titles(db, 3, genres=(genre,), platforms=("pc",))
+    best, middle, worst = await new_titles(db, 3, kind="game", genres=(genre,), platforms=("pc",))
     for winner, loser in ((best, middle), (middle, worst), (best, worst)):
         await service.apply_vote(db, redis, settings, vote_cast(user_id, winner, loser))
     yesterday = datetime.now(UTC).date() - timedelta(days=1)
@@ -66,7 +67,7 @@ async def test_a_leaderboard_lists_titles_by_rating_with_rank_deviation_and_move
 async def test_leaderboards_page_with_a_cursor(client, db, redis, settings) -> None:
     genre = unique_genre()
     user_id = await new_user(db, "Fan")
-    titles = await make_titles(db, 5, genres=(genre,))
+    titles = await new_titles(db, 5, kind="game", genres=(genre,))
     for winner, loser in itertools.pairwise(titles):
         await service.apply_vote(db, redis, settings, vote_cast(user_id, winner, loser))
 
@@ -103,7 +104,7 @@ async def test_leaderboards_are_rebuilt_identically_from_postgresql(
 ) -> None:
     genre = unique_genre()
     user_id = await new_user(db, "Fan")
-    titles = await make_titles(db, 6, genres=(genre,), platforms=("switch",))
+    titles = await new_titles(db, 6, kind="game", genres=(genre,), platforms=("switch",))
     for winner, loser in zip(titles, titles[2:], strict=False):
         await service.apply_vote(db, redis, settings, vote_cast(user_id, winner, loser))
     scopes = ["global", "kind:game", f"genre:{genre}", "platform:switch"]
@@ -133,7 +134,7 @@ async def test_bursts_of_rank_moves_are_coalesced_per_scope(db, redis, settings)
     genre = unique_genre()
     channel = f"leaderboard:genre:{genre}"
     user_id = await new_user(db, "Fan")
-    titles = await make_titles(db, 6, genres=(genre,))
+    titles = await new_titles(db, 6, kind="game", genres=(genre,))
 
     for winner, loser in zip(titles[1:], titles, strict=False):
         await service.apply_vote(db, redis, slow, vote_cast(user_id, winner, loser))
@@ -159,7 +160,7 @@ async def test_the_nightly_audit_reports_drift_on_the_admin_dashboard(
     from workers.ranking import audit_leaderboards
 
     user_id = await new_user(db, "Fan")
-    titles = await make_titles(db, 4)
+    titles = await new_titles(db, 4, kind="game")
     for winner, loser in itertools.pairwise(titles):
         await service.apply_vote(db, redis, settings, vote_cast(user_id, winner, loser))
     start = (await history_after(redis, settings, "admin:dashboard", 0, limit=1)).offset

@@ -9,7 +9,8 @@ import pytest
 from metacult.ranking import media_rating, service
 from tests.accounts import sign_up
 from tests.helpers import eventually
-from tests.ranking.conftest import make_titles, new_user, offer, vote_cast
+from tests.ranking.conftest import new_user, offer, vote_cast
+from tests.titles import new_titles
 
 
 async def rating_row(db, media_id: int):
@@ -18,7 +19,7 @@ async def rating_row(db, media_id: int):
 
 async def test_a_vote_raises_the_winner_and_lowers_the_loser(client, db, worker) -> None:
     account = await sign_up(client)
-    a, b = await make_titles(db, 2)
+    a, b = await new_titles(db, 2, kind="game")
     duel_id = await offer(db, account.id, a, b)
 
     await client.post(f"/api/v1/duels/{duel_id}/vote", json={"winner": b}, headers=account.headers)
@@ -37,7 +38,7 @@ async def test_a_vote_raises_the_winner_and_lowers_the_loser(client, db, worker)
 
 async def test_a_skip_changes_no_rating(client, db, worker) -> None:
     account = await sign_up(client)
-    a, b = await make_titles(db, 2)
+    a, b = await new_titles(db, 2, kind="game")
     duel_id = await offer(db, account.id, a, b)
 
     await client.post(
@@ -57,7 +58,7 @@ async def test_a_skip_changes_no_rating(client, db, worker) -> None:
 
 async def test_a_vote_applied_twice_changes_nothing(db, redis, settings) -> None:
     user_id = await new_user(db)
-    a, b = await make_titles(db, 2)
+    a, b = await new_titles(db, 2, kind="game")
     event = vote_cast(user_id, a, b)
 
     first = await service.apply_vote(db, redis, settings, event)
@@ -71,7 +72,7 @@ async def test_a_vote_applied_twice_changes_nothing(db, redis, settings) -> None
 
 async def test_concurrent_votes_on_one_title_never_lose_an_update(db, redis, settings) -> None:
     user_id = await new_user(db)
-    star, *others = await make_titles(db, 21)
+    star, *others = await new_titles(db, 21, kind="game")
     # Half won, half lost, some listing the star first and some last: every lock order.
     events = [
         vote_cast(user_id, star, other) if i % 2 else vote_cast(user_id, other, star)
@@ -100,7 +101,7 @@ async def test_two_titles_voted_on_in_opposite_orders_at_once_do_not_deadlock(
     db, redis, settings
 ) -> None:
     user_id = await new_user(db)
-    a, b = await make_titles(db, 2)
+    a, b = await new_titles(db, 2, kind="game")
     events = [vote_cast(user_id, a, b) if i % 2 else vote_cast(user_id, b, a) for i in range(10)]
 
     await asyncio.wait_for(
@@ -112,7 +113,7 @@ async def test_two_titles_voted_on_in_opposite_orders_at_once_do_not_deadlock(
 
 async def test_a_titles_page_shows_its_rating_within_two_deviations(db, redis, settings) -> None:
     user_id = await new_user(db)
-    a, b = await make_titles(db, 2)
+    a, b = await new_titles(db, 2, kind="game")
     async with db.acquire() as conn:
         unplayed = await media_rating(conn, a)
     await service.apply_vote(db, redis, settings, vote_cast(user_id, a, b))
@@ -134,7 +135,7 @@ async def test_a_titles_page_shows_its_rating_within_two_deviations(db, redis, s
 
 async def test_personal_rankings_follow_the_users_own_votes(client, db, worker) -> None:
     account = await sign_up(client)
-    best, middle, worst = await make_titles(db, 3)
+    best, middle, worst = await new_titles(db, 3, kind="game")
     for winner, loser in ((best, middle), (middle, worst), (best, worst)):
         duel_id = await offer(db, account.id, winner, loser)
         response = await client.post(
@@ -159,7 +160,7 @@ async def test_personal_rankings_follow_the_users_own_votes(client, db, worker) 
 
 async def test_the_media_page_shows_the_duel_rating(client, db, redis, settings) -> None:
     user_id = await new_user(db)
-    a, b = await make_titles(db, 2)
+    a, b = await new_titles(db, 2, kind="game")
     await service.apply_vote(db, redis, settings, vote_cast(user_id, a, b))
 
     response = await client.get(f"/api/v1/media/{a}")
@@ -172,10 +173,10 @@ async def test_the_media_page_shows_the_duel_rating(client, db, redis, settings)
 
 async def test_a_deleted_account_leaves_no_personal_ranking_behind(client, db, worker) -> None:
     account = await sign_up(client)
-    a, b = await make_titles(db, 2)
+    a, b = await new_titles(db, 2, kind="game")
     duel_id = await offer(db, account.id, a, b)
     await client.post(f"/api/v1/duels/{duel_id}/vote", json={"winner": a}, headers=account.headers)
-    (c,) = await make_titles(db, 1)
+    (c,) = await new_titles(db, 1, kind="game")
     open_duel = await offer(db, account.id, a, c)
 
     async def ranked():

@@ -1,0 +1,37 @@
+"""Catalog's domain events: titles that arrived or changed, imports that were asked for."""
+
+from __future__ import annotations
+
+import pydantic
+
+from metacult.infra.events import EventType
+
+
+class MediaPayload(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    media_id: int
+    kind: str
+
+
+class ImportPayload(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    import_id: int
+    provider: str
+    kind: str
+
+
+MEDIA_IMPORTED = EventType(
+    "catalog.media_imported", MediaPayload, summary="A title entered the catalogue."
+)
+MEDIA_UPDATED = EventType(
+    "catalog.media_updated",
+    MediaPayload,
+    summary="A provider's refresh changed a title's facts.",
+)
+IMPORT_REQUESTED = EventType(
+    "catalog.import_requested",
+    ImportPayload,
+    summary="An administrator asked for an import of provider pages; a worker runs it.",
+)

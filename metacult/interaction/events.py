@@ -1,0 +1,110 @@
+"""Interaction's domain events: likes, ratings, library statuses and reviews.
+
+Every payload names the acting ``user_id``, the title's ``media_id`` and its ``kind``.
+"""
+
+from __future__ import annotations
+
+import pydantic
+
+from metacult.infra.events import EventType
+
+
+class AboutMedia(pydantic.BaseModel):
+    """Who did it, to which title, of which kind."""
+
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    user_id: int
+    media_id: int
+    kind: str
+
+
+class RatedPayload(AboutMedia):
+    rating: float
+    previous: float | None
+
+
+class UnratedPayload(AboutMedia):
+    previous: float
+
+
+class StatusChangedPayload(AboutMedia):
+    status: str | None
+    previous: str | None
+
+
+class ReviewWrittenPayload(AboutMedia):
+    review_id: int
+    spoiler: bool
+    length: int
+
+
+class ReviewDeletedPayload(pydantic.BaseModel):
+    """``user_id`` is the author (None for an anonymised review), ``deleted_by`` who deleted."""
+
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    user_id: int | None
+    media_id: int
+    kind: str
+    review_id: int
+    deleted_by: int
+
+
+class ReviewHiddenPayload(pydantic.BaseModel):
+    """``user_id`` is the author (None for an anonymised review), ``hidden_by`` the moderator."""
+
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    user_id: int | None
+    media_id: int
+    kind: str
+    review_id: int
+    reason: str
+    hidden_by: int
+
+
+class ReviewLikePayload(AboutMedia):
+    review_id: int
+    author_id: int | None
+
+
+LIKED = EventType("interaction.liked", AboutMedia, summary="A user liked a title.")
+UNLIKED = EventType("interaction.unliked", AboutMedia, summary="A user took back a like.")
+RATED = EventType(
+    "interaction.rated",
+    RatedPayload,
+    summary="A user rated a title (0.5 to 5 stars), or changed their rating.",
+)
+UNRATED = EventType("interaction.unrated", UnratedPayload, summary="A user removed their rating.")
+STATUS_CHANGED = EventType(
+    "interaction.status_changed",
+    StatusChangedPayload,
+    summary="A title entered, moved in or left (status null) a user's library.",
+)
+REVIEWED = EventType("interaction.reviewed", ReviewWrittenPayload, summary="A review was written.")
+REVIEW_EDITED = EventType(
+    "interaction.review_edited",
+    ReviewWrittenPayload,
+    summary="A review's author changed its text or spoiler flag.",
+)
+REVIEW_DELETED = EventType(
+    "interaction.review_deleted",
+    ReviewDeletedPayload,
+    summary="A review was deleted by its author or an administrator.",
+)
+REVIEW_HIDDEN = EventType(
+    "interaction.review_hidden",
+    ReviewHiddenPayload,
+    summary="A moderator hid a review from everyone but its author.",
+)
+REVIEW_LIKED = EventType(
+    "interaction.review_liked", ReviewLikePayload, summary="A user liked a review."
+)
+REVIEW_UNLIKED = EventType(
+    "interaction.review_unliked", ReviewLikePayload, summary="A user took back a review like."
+)
+
+# The events that change a title's community counters (likes, ratings, reviews).
+COUNTED = (LIKED, UNLIKED, RATED, UNRATED, REVIEWED, REVIEW_DELETED, REVIEW_HIDDEN)
