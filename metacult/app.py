@@ -16,7 +16,7 @@ from metacult.infra import outbox
 from metacult.infra.auth import nobody
 from metacult.infra.db import create_pool
 from metacult.infra.redis import create_redis
-from metacult.infra.web import errors_as_json, request_context
+from metacult.infra.web import PARSER_LIMITS, errors_as_json, request_context, request_limits
 from metacult.typedefs import (
     AUTHENTICATOR,
     DB,
@@ -37,8 +37,9 @@ STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     """Build the application; ``relay=False`` leaves the outbox relay to other nodes."""
     app = web.Application(
-        middlewares=[request_context, errors_as_json],
+        middlewares=[request_context, errors_as_json, request_limits],
         client_max_size=settings.max_body_bytes,
+        handler_args=PARSER_LIMITS,
     )
     app[SETTINGS] = settings
     app[AUTHENTICATOR] = nobody

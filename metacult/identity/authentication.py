@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from metacult.identity import service, sessions
 from metacult.infra.auth import Principal
 from metacult.infra.errors import Forbidden
+from metacult.infra.origins import is_own_origin
 from metacult.typedefs import DB, SETTINGS
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -51,19 +50,10 @@ async def authenticate(request: web.Request) -> Principal | None:
     return Principal(user_id=user_id, role=role, via="session", credential=credential)  # type: ignore[arg-type]
 
 
-def _origin(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.scheme.lower(), parts.netloc.lower()
-
-
 def is_same_origin(source: str, request: web.Request) -> bool:
-    """Whether an ``Origin`` / ``Referer`` is this app's public origin or the request's host."""
-    scheme, netloc = _origin(source)
-    if not netloc:
-        return False
-    if (scheme, netloc) == _origin(request.app[SETTINGS].public_url):
-        return True
-    return netloc == request.host.lower()
+    """Whether an ``Origin`` / ``Referer`` is this app's public origin or the one the request
+    was sent to (scheme, host and port)."""
+    return is_own_origin(source, request, request.app[SETTINGS])
 
 
 @web.middleware

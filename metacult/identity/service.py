@@ -365,18 +365,8 @@ async def user_summaries(conn: asyncpg.Connection, ids: Iterable[int]) -> dict[i
     }
 
 
-def encode_cursor(created_at: datetime, user_id: int) -> str:
-    raw = f"{created_at.isoformat()}|{user_id}".encode()
-    return cursors.encode(raw)
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = cursors.decode(cursor).decode()
-        stamp, user_id = raw.split("|")
-        return datetime.fromisoformat(stamp), int(user_id)
-    except (ValueError, UnicodeDecodeError):
-        raise invalid_field("cursor", "is not a cursor this API gave out") from None
+# Where a page of follows ends: when the last follow was made, and that user's id.
+FollowCursor = tuple[cursors.Timestamp, cursors.Id]
 
 
 # Profiles.
@@ -474,7 +464,7 @@ async def follow_list(
     pool: asyncpg.Pool, user_id: int, which: str, cursor: str | None, limit: int
 ) -> FollowPage:
     """A page of ``followers`` or ``following`` of a live account, newest follow first."""
-    after = decode_cursor(cursor) if cursor else None
+    after = cursors.decode(cursor, FollowCursor) if cursor else None
     page = store.followers_page if which == "followers" else store.following_page
     async with pool.acquire() as conn:
         if await store.active_role(conn, user_id) is None:
@@ -491,7 +481,7 @@ async def follow_list(
         }
         for row in rows
     ]
-    next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
+    next_cursor = cursors.encode((rows[-1]["created_at"], rows[-1]["id"])) if more else None
     return FollowPage(items, next_cursor)
 
 

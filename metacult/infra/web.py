@@ -14,6 +14,7 @@ import asyncio
 import inspect
 import logging
 import time
+import typing
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from typing import Any, Literal, TypeVar
 import orjson
 import pydantic
 from aiohttp import web
+from pydantic_core import PydanticCustomError
 
 from metacult.infra import jsonlog
 from metacult.infra.auth import Principal
@@ -37,10 +39,48 @@ Handler = Callable[..., Awaitable[Any]]
 JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
 
-class Schema(pydantic.BaseModel):
-    """Base of every request and reply model."""
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
-    model_config = pydantic.ConfigDict(frozen=True)
+
+class Schema(pydantic.BaseModel):
+    """Base of every request and reply model.
+
+    Whatever a model accepts, PostgreSQL can store: no NUL character in any text (it
+    refuses 0x00), no integer beyond 64 bits, no infinite or NaN number, in every field
+    and in the lists and mappings it holds. A field typed ``Any`` is left to the code that
+    gives it a type (signals check each event of a batch on its own).
+    """
+
+    model_config = pydantic.ConfigDict(frozen=True, allow_inf_nan=False)
+
+    @pydantic.field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any, info: pydantic.ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is None or not _untyped(field.annotation):
+            _refuse_unstorable(value)
+        return value
+
+
+def _untyped(annotation: Any) -> bool:
+    """Does ``annotation`` hold ``Any`` (``list[Any]``, ``dict[str, Any]``)?"""
+    return annotation is Any or any(_untyped(arg) for arg in typing.get_args(annotation))
+
+
+def _refuse_unstorable(value: Any) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise PydanticCustomError("nul_character", "must not contain NUL characters")
+    elif isinstance(value, int):
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise PydanticCustomError("int_out_of_range", "must fit in a 64-bit integer")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_unstorable(key)
+            _refuse_unstorable(item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _refuse_unstorable(item)
 
 
 class IdPath(Schema):
@@ -87,21 +127,19 @@ def validation_error(exc: pydantic.ValidationError, *, prefix: str = "") -> Inva
 
 async def parse_body(request: web.Request, model: type[Model], *, form: bool = False) -> Model:
     """Read the JSON body into ``model``: 400 when it is not JSON, 422 when it does not fit.
-    With ``form``, an ``application/x-www-form-urlencoded`` body is read as well."""
+
+    Types are strict: ``true`` or ``"1"`` is not a number, ``1`` is not a string. With
+    ``form``, an ``application/x-www-form-urlencoded`` body is read as well (all strings).
+    """
     raw = await request.read()
-    if form and request.content_type == "application/x-www-form-urlencoded":
-        fields = await request.post()
-        data: Any = {key: fields.getone(key) for key in fields}
-    elif not raw:
-        data = {}
-    else:
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            raise BadRequest("The body is not valid JSON.", code="malformed_json") from None
     try:
-        return model.model_validate(data)
+        if form and request.content_type == "application/x-www-form-urlencoded":
+            fields = await request.post()
+            return model.model_validate({key: fields.getone(key) for key in fields}, strict=True)
+        return model.model_validate_json(raw or b"{}", strict=True)
     except pydantic.ValidationError as exc:
+        if any(error["type"] == "json_invalid" for error in exc.errors(include_url=False)):
+            raise BadRequest("The body is not valid JSON.", code="malformed_json") from None
         raise validation_error(exc) from None
 
 
@@ -260,9 +298,42 @@ _HTTP_CODES = {
     408: "request_timeout",
     411: "length_required",
     413: "payload_too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
     429: "rate_limited",
+    431: "headers_too_large",
 }
+
+# What a request line and a header may hold. aiohttp's HTTP parser refuses longer ones
+# itself, with a plain-text 400 no middleware sees: its limits (``PARSER_LIMITS``, given
+# to the application in app.py) are set above these, so that the app answers in JSON.
+MAX_REQUEST_TARGET = 8190
+MAX_HEADER_FIELD = 8190
+PARSER_LIMITS = {"max_line_size": 32_768, "max_field_size": 32_768}
+
+
+class UriTooLong(AppError):
+    """The address (path and query string) is too long."""
+
+    status = 414
+    code = "uri_too_long"
+
+
+class HeadersTooLarge(AppError):
+    """A request header is too large."""
+
+    status = 431
+    code = "headers_too_large"
+
+
+@web.middleware
+async def request_limits(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse request lines and headers longer than ours, in the one error shape."""
+    if len(request.raw_path) > MAX_REQUEST_TARGET:
+        raise UriTooLong()
+    if any(len(name) + len(value) > MAX_HEADER_FIELD for name, value in request.raw_headers):
+        raise HeadersTooLarge()
+    return await handler(request)
 
 
 @web.middleware

@@ -1,13 +1,6 @@
-"""The interaction rules with no I/O: ratings in half stars, statuses per kind, cursors."""
+"""The interaction rules with no I/O: ratings in half stars, statuses per kind."""
 
 from __future__ import annotations
-
-import binascii
-from typing import Any
-
-import orjson
-
-from metacult.infra import cursors
 
 REVIEW_MAX_CHARS = 10_000
 
@@ -18,14 +11,11 @@ STATUSES: dict[str, tuple[str, ...]] = {
 }
 
 
-class BadCursor(ValueError):
-    """The cursor was not made by us (or was damaged on the way)."""
-
-
 def half_stars(rating: float) -> int | None:
     """0.5..5 stars in half steps as 1..10; None when ``rating`` is not such a value."""
     doubled = rating * 2
-    if doubled != int(doubled) or not 1 <= doubled <= 10:
+    # The range first: int() of an infinite or NaN number raises.
+    if not 1 <= doubled <= 10 or doubled != int(doubled):
         return None
     return int(doubled)
 
@@ -44,23 +34,3 @@ def average(ratings_count: int, ratings_sum_half: int) -> float | None:
     if ratings_count == 0:
         return None
     return round(ratings_sum_half / ratings_count / 2, 2)
-
-
-def encode_cursor(position: tuple[Any, ...]) -> str:
-    """An opaque cursor for the row at ``position`` (the sort key and the id)."""
-    return cursors.encode(orjson.dumps(list(position)))
-
-
-def decode_cursor(cursor: str, types: tuple[type, ...]) -> tuple[Any, ...]:
-    """The position a cursor stands for, checked against the expected ``types``."""
-    try:
-        raw = cursors.decode(cursor)
-        values = orjson.loads(raw)
-    except (binascii.Error, ValueError, orjson.JSONDecodeError):
-        raise BadCursor(cursor) from None
-    if not isinstance(values, list) or len(values) != len(types):
-        raise BadCursor(cursor)
-    for value, expected in zip(values, types, strict=True):
-        if not isinstance(value, expected) or isinstance(value, bool):
-            raise BadCursor(cursor)
-    return tuple(values)

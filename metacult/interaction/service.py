@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 
+from metacult.infra import cursors
 from metacult.infra.errors import Forbidden, NotFound, invalid_field
 from metacult.infra.events import emit
 from metacult.interaction import events, rules, store
@@ -374,11 +375,17 @@ async def _review_of(
     return review
 
 
+# Where a page ends: the last row's id; for most liked reviews, its likes and id.
+IdCursor = tuple[cursors.Id]
+MostLikedCursor = tuple[cursors.Int64, cursors.Id]
+
+
 async def media_reviews(
     db: asyncpg.Pool, media_id: int, sort: str, cursor: str | None, limit: int
 ) -> Page:
     """A title's visible reviews, newest or most liked first, one page after ``cursor``."""
-    after = _cursor(cursor, (int, int) if sort == "most_liked" else (int,))
+    shape = MostLikedCursor if sort == "most_liked" else IdCursor
+    after = cursors.decode(cursor, shape) if cursor else None
     async with db.acquire() as conn:
         await media_kind(conn, media_id)
         rows = await store.media_reviews(conn, media_id, sort, after, limit + 1)
@@ -387,7 +394,7 @@ async def media_reviews(
     if len(rows) > limit:
         last = reviews[-1]
         position = (last.likes, last.id) if sort == "most_liked" else (last.id,)
-        next_cursor = rules.encode_cursor(position)
+        next_cursor = cursors.encode(position)
     return Page(reviews, next_cursor)
 
 
@@ -395,13 +402,13 @@ async def user_reviews(
     db: asyncpg.Pool, user_id: int, viewer: int | None, cursor: str | None, limit: int
 ) -> Page:
     """A user's reviews, newest first (their hidden ones only for themselves)."""
-    after = _cursor(cursor, (int,))
+    after = cursors.decode(cursor, IdCursor) if cursor else None
     async with db.acquire() as conn:
         rows = await store.user_reviews(
             conn, user_id, after[0] if after else None, limit + 1, with_hidden=viewer == user_id
         )
     reviews = [Review.from_row(row) for row in rows[:limit]]
-    next_cursor = rules.encode_cursor((reviews[-1].id,)) if len(rows) > limit else None
+    next_cursor = cursors.encode((reviews[-1].id,)) if len(rows) > limit else None
     return Page(reviews, next_cursor)
 
 
@@ -414,21 +421,12 @@ async def liked_reviews(db: asyncpg.Pool, user_id: int | None, review_ids: list[
 
 async def activity(db: asyncpg.Pool, user_id: int, cursor: str | None, limit: int) -> Page:
     """A user's recent actions, newest first."""
-    after = _cursor(cursor, (int,))
+    after = cursors.decode(cursor, IdCursor) if cursor else None
     async with db.acquire() as conn:
         rows = await store.activities(conn, user_id, after[0] if after else None, limit + 1)
     items = [dict(row) for row in rows[:limit]]
-    next_cursor = rules.encode_cursor((items[-1]["id"],)) if len(rows) > limit else None
+    next_cursor = cursors.encode((items[-1]["id"],)) if len(rows) > limit else None
     return Page(items, next_cursor)
-
-
-def _cursor(cursor: str | None, types: tuple[type, ...]) -> tuple[Any, ...] | None:
-    if cursor is None:
-        return None
-    try:
-        return rules.decode_cursor(cursor, types)
-    except rules.BadCursor:
-        raise invalid_field("cursor", "not a cursor from a previous page") from None
 
 
 # --- counters (the workers call these) -------------------------------------------------

@@ -7,15 +7,16 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import asyncpg
 import pydantic
 from aiohttp import web
 from redis.exceptions import RedisError
 
+from metacult.infra import cursors
 from metacult.infra.auth import Principal
-from metacult.infra.errors import NotFound, invalid_field
+from metacult.infra.errors import NotFound
 from metacult.infra.web import Api, IdPath, Schema
 from metacult.ranking import leaderboards, service
 from metacult.typedefs import DB, RANKING_TASKS, REDIS, SETTINGS, USER_DATA_EXPORTERS
@@ -118,16 +119,16 @@ class UnknownScope(NotFound):
     code = "unknown_scope"
 
 
+# Where a page ends: how many entries came before the next one.
+OffsetCursor = tuple[Annotated[int, pydantic.Field(ge=0, le=cursors.INT64_MAX)]]
+
+
 def _offset(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    if not cursor.isdigit():
-        raise invalid_field("cursor", "not a cursor from a previous page")
-    return int(cursor)
+    return cursors.decode(cursor, OffsetCursor)[0] if cursor is not None else 0
 
 
 def _next_cursor(offset: int, limit: int, returned: int) -> str | None:
-    return str(offset + limit) if returned >= limit else None
+    return cursors.encode((offset + limit,)) if returned >= limit else None
 
 
 @api.get("/api/v1/duels/next", query=KindQuery, reply=MatchupOut)

@@ -28,8 +28,9 @@ class _Frame(pydantic.BaseModel):
 class Since(_Frame):
     """The last position a client saw on a channel."""
 
-    offset: int = pydantic.Field(ge=0)
-    epoch: str = pydantic.Field(max_length=32)
+    # Offsets are Redis stream ids' first part; epochs are short tokens publish() makes.
+    offset: int = pydantic.Field(ge=0, le=2**63 - 1)
+    epoch: str = pydantic.Field(pattern=r"^[0-9A-Za-z]{1,32}$")
 
 
 # Client → server.

@@ -6,7 +6,6 @@ import asyncio
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import orjson
 import pydantic
@@ -18,6 +17,7 @@ from redis.exceptions import RedisError
 from metacult.config import Settings
 from metacult.infra.auth import Principal
 from metacult.infra.errors import BadRequest, Forbidden, Invalid, Unauthenticated, Unavailable
+from metacult.infra.origins import is_own_origin
 from metacult.infra.web import Api, Schema
 from metacult.realtime import cursor, protocol, service
 from metacult.realtime.channels import UnknownChannel, may_subscribe
@@ -281,22 +281,16 @@ def _authorised(text: str, user: Principal | None) -> list[str]:
     return channels
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def _refuse_foreign_origin(request: web.Request, settings: Settings) -> None:
-    """Browsers send ``Origin``: only our own pages may open a websocket with our cookies."""
+    """Browsers send ``Origin``: only our own pages may open a websocket with our cookies.
+
+    Scheme, host and port must all match one of our origins: ``https://host`` is another
+    origin than ``http://host``, and so is another port.
+    """
     origin = request.headers.get("Origin")
     if origin is None:
         return
-    allowed = {
-        _origin(settings.public_url),
-        f"{request.scheme}://{request.host}",
-        *settings.realtime_allowed_origins,
-    }
-    if origin.rstrip("/") not in allowed:
+    if not is_own_origin(origin, request, settings, also=settings.realtime_allowed_origins):
         raise Forbidden("This origin may not open a live connection.", code="foreign_origin")
 
 

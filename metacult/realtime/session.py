@@ -292,7 +292,8 @@ class WebSocketSession:
             self._refuse(frame.id, "forbidden", "This needs an administrator.")
             return
         try:
-            payload = action.body.model_validate(frame.data)
+            # As strict as an HTTP body: ``true`` or ``"1"`` is not a number.
+            payload = action.body.model_validate_json(orjson.dumps(frame.data), strict=True)
         except pydantic.ValidationError as exc:
             invalid = validation_error(exc, prefix="data.")
             self.deliver(
