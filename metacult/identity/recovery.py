@@ -129,7 +129,9 @@ async def live_profile(conn: asyncpg.Connection, user_id: int) -> asyncpg.Record
     return row
 
 
-async def notify(conn: asyncpg.Connection, profile: asyncpg.Record, kind: str, **values: str):
+async def notify(
+    conn: asyncpg.Connection, profile: asyncpg.Record, kind: str, **values: str
+) -> None:
     """Queue a notice (no link) to the account's address, in its language."""
     await mail.queue(
         conn,

@@ -3,6 +3,7 @@ two-factor sign-in and devices. Parse, authorise, call the service, shape the re
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Literal
 
@@ -130,11 +131,11 @@ async def resend_verification(request: web.Request, user: Principal) -> None:
     await recovery.resend_verification(app[DB], app[REDIS], app[SETTINGS], user.user_id)
 
 
-async def _follow_link(use: object, outcome: str) -> web.Response:
+async def _follow_link(use: Awaitable[int], outcome: str) -> web.Response:
     """Run a link's use case and redirect to the web app with ``?<outcome>=1`` or the
     error code, so a person who clicked sees a page, not JSON."""
     try:
-        await use  # type: ignore[misc]
+        await use
     except (recovery.InvalidLink, recovery.LinkUsed, recovery.LinkExpired) as exc:
         target = f"/?{outcome}=0&error={exc.code}"
     except service.EmailTaken as exc:
