@@ -27,11 +27,14 @@ class Mailbox:
         self._lock = threading.Lock()
         self._messages: list[EmailMessage] = []
         self._refuse: Counter[str] = Counter()
+        self._answers: dict[str, str] = {}
 
-    def refuse(self, address: str, times: int) -> None:
-        """Answer ``451`` (try again later) to the next ``times`` deliveries to ``address``."""
+    def refuse(self, address: str, times: int, answer: str = "451 4.3.0 try again later") -> None:
+        """Refuse the next ``times`` deliveries to ``address`` (by default with a ``451``,
+        try again later; ``550 ...`` refuses for good)."""
         with self._lock:
             self._refuse[address.lower()] = times
+            self._answers[address.lower()] = answer
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list
@@ -39,7 +42,7 @@ class Mailbox:
         with self._lock:
             if self._refuse[address.lower()] > 0:
                 self._refuse[address.lower()] -= 1
-                return "451 4.3.0 try again later"
+                return self._answers[address.lower()]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

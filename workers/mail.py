@@ -20,6 +20,7 @@ from workers.schedule import every
     max_backoff=15 * 60_000,
     time_limit=120_000,
     max_age=2 * 86_400_000,
+    throws=(mail.MailRefused,),
 )
 async def send_mail(event: dict[str, Any]) -> None:
     """Deliver one queued mail (a mail already sent is not sent again)."""

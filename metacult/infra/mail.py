@@ -39,6 +39,10 @@ MAIL_QUEUED = EventType(
 )
 
 
+class MailRefused(Exception):
+    """The SMTP server refused the recipient for good (5xx): retrying would not help."""
+
+
 @dataclass(frozen=True, slots=True)
 class Mail:
     """One message to one address: plain text and HTML saying the same thing."""
@@ -119,18 +123,34 @@ def _write_to_dir(settings: Settings, msg: EmailMessage) -> None:
 
 
 async def send_queued(pool: asyncpg.Pool, settings: Settings, mail_id: int) -> bool:
-    """Send a queued mail; False when it was already sent. Raises when delivery fails, so
-    the actor retries; the row stays unsent until a delivery succeeds."""
+    """Send a queued mail; False when it was already sent (or refused). Raises when delivery
+    fails, so the actor retries; the row stays unsent until a delivery succeeds, or until
+    the server refuses the recipient for good (:class:`MailRefused`, not retried)."""
     async with pool.acquire() as conn:
         row = await conn.fetchrow(
-            "UPDATE mails SET attempts = attempts + 1 WHERE id = $1 AND sent_at IS NULL "
+            "UPDATE mails SET attempts = attempts + 1 "
+            "WHERE id = $1 AND sent_at IS NULL AND failed_at IS NULL "
             "RETURNING to_address, subject, text_body, html_body, kind",
             mail_id,
         )
     if row is None:
         return False
     mail = Mail(row["to_address"], row["subject"], row["text_body"], row["html_body"], row["kind"])
-    await deliver(settings, message(settings, mail))
+    try:
+        await deliver(settings, message(settings, mail))
+    except aiosmtplib.SMTPRecipientsRefused as exc:
+        if not all(refused.code >= 500 for refused in exc.recipients):
+            raise
+        failure = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)[:500]
+        async with pool.acquire() as conn:
+            await conn.execute(
+                "UPDATE mails SET failed_at = now(), failure = $2, text_body = '', "
+                "html_body = '' WHERE id = $1",
+                mail_id,
+                failure,
+            )
+        log.warning("mail refused for good", extra={"mail_id": mail_id, "failure": failure})
+        raise MailRefused(failure) from exc
     async with pool.acquire() as conn:
         await conn.execute(
             "UPDATE mails SET sent_at = now(), text_body = '', html_body = '' WHERE id = $1",

@@ -32,6 +32,31 @@ async def test_a_mail_the_server_refuses_at_first_arrives_on_a_retry(
     assert attempts == 2
 
 
+async def test_a_mail_refused_for_good_is_not_retried_and_forgets_its_bodies(
+    client, worker, mailbox, db
+) -> None:
+    email = random_refs.email("gone")
+    mailbox.refuse(email, times=100, answer="550 5.1.1 no such mailbox")
+    response = await client.post(
+        "/api/v1/auth/signup",
+        json={"email": email, "password": f"pw-{random_refs.suffix()}!", "display_name": "Gone"},
+    )
+    assert response.status == 201
+
+    async def refused():
+        return await db.fetchrow(
+            "SELECT attempts, failure, text_body, sent_at FROM mails "
+            "WHERE to_address = $1 AND failed_at IS NOT NULL",
+            email,
+        )
+
+    row = await eventually(refused)
+    assert row["attempts"] == 1
+    assert row["failure"].startswith("550")
+    assert row["text_body"] == "" and row["sent_at"] is None
+    assert mailbox.received(email) == []
+
+
 async def test_a_mail_has_a_text_and_an_html_part_and_our_headers(
     client, worker, mailbox, settings
 ) -> None:
