@@ -55,10 +55,10 @@ def default_sort(filters: Filters) -> str:
 
 def encode_cursor(position: Position) -> str:
     """An opaque cursor: the sort and the last row's key."""
-    return cursors.encode((position.sort, *position.key))
+    return cursors.encode_position((position.sort, *position.key))
 
 
 def decode_cursor(cursor: str, sort: str) -> Position:
     """The position a cursor stands for; 422 on ``cursor`` when it is not one of this sort."""
-    values = cursors.decode(cursor, _SHAPES[sort])
+    values = cursors.decode_position(cursor, _SHAPES[sort])
     return Position(sort, tuple(values[1:]))

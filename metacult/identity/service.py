@@ -464,7 +464,7 @@ async def follow_list(
     pool: asyncpg.Pool, user_id: int, which: str, cursor: str | None, limit: int
 ) -> FollowPage:
     """A page of ``followers`` or ``following`` of a live account, newest follow first."""
-    after = cursors.decode(cursor, FollowCursor) if cursor else None
+    after = cursors.decode_position(cursor, FollowCursor) if cursor else None
     page = store.followers_page if which == "followers" else store.following_page
     async with pool.acquire() as conn:
         if await store.active_role(conn, user_id) is None:
@@ -481,7 +481,9 @@ async def follow_list(
         }
         for row in rows
     ]
-    next_cursor = cursors.encode((rows[-1]["created_at"], rows[-1]["id"])) if more else None
+    next_cursor = None
+    if more:
+        next_cursor = cursors.encode_position((rows[-1]["created_at"], rows[-1]["id"]))
     return FollowPage(items, next_cursor)
 
 

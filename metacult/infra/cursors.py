@@ -1,10 +1,11 @@
 """Opaque page cursors: a declared tuple of values, carried as unpadded base64url of JSON.
 
 Each list declares the shape of its cursor with the types below (``tuple[Id]``,
-``tuple[Timestamp, Id]``, ``tuple[Literal["popular"], Number, Id]``) and decodes what a
-client sends back against it, here: whatever comes in, the caller gets values of those
-types within what PostgreSQL stores (64-bit integers, finite numbers, datetimes that stay
-datetimes in UTC, text without NUL), or a 422 on ``cursor``.
+``tuple[Timestamp, Id]``, ``tuple[Literal["popular"], Number, Id]``), makes cursors with
+``encode_position`` and reads what a client sends back with ``decode_position``: whatever
+comes in, the caller gets values of those types within what PostgreSQL stores (64-bit
+integers, finite numbers, datetimes that stay datetimes in UTC, text without NUL), or a 422
+on ``cursor``. ``encode`` / ``decode`` are the bare base64url wrapping underneath.
 """
 
 from __future__ import annotations
@@ -47,18 +48,26 @@ Day = date
 Text = Annotated[str, pydantic.Field(max_length=1000), pydantic.AfterValidator(_no_nul)]
 
 
-def encode(position: tuple[Any, ...]) -> str:
-    """The cursor of a page that ends at ``position`` (the last row's sort key and id)."""
-    raw = orjson.dumps(list(position), option=orjson.OPT_UTC_Z)
+def encode(raw: bytes) -> str:
+    """``raw`` as base64url without padding."""
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode(cursor: str, shape: type[Shape]) -> Shape:
+def decode(cursor: str) -> bytes:
+    """The bytes ``encode`` wrapped; ``ValueError`` when ``cursor`` is not base64url."""
+    return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+
+
+def encode_position(position: tuple[Any, ...]) -> str:
+    """The cursor of a page that ends at ``position`` (the last row's sort key and id)."""
+    return encode(orjson.dumps(list(position), option=orjson.OPT_UTC_Z))
+
+
+def decode_position(cursor: str, shape: type[Shape]) -> Shape:
     """The position ``cursor`` stands for, of the declared ``shape``; 422 on ``cursor``
     when it is not a cursor of that shape (forged, damaged, from another list)."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        return _adapter(shape).validate_json(raw, strict=True)
+        return _adapter(shape).validate_json(decode(cursor), strict=True)
     except (binascii.Error, ValueError, pydantic.ValidationError):
         raise invalid_field("cursor", "is not a cursor from a previous page") from None
 

@@ -385,7 +385,7 @@ async def media_reviews(
 ) -> Page:
     """A title's visible reviews, newest or most liked first, one page after ``cursor``."""
     shape = MostLikedCursor if sort == "most_liked" else IdCursor
-    after = cursors.decode(cursor, shape) if cursor else None
+    after = cursors.decode_position(cursor, shape) if cursor else None
     async with db.acquire() as conn:
         await media_kind(conn, media_id)
         rows = await store.media_reviews(conn, media_id, sort, after, limit + 1)
@@ -394,7 +394,7 @@ async def media_reviews(
     if len(rows) > limit:
         last = reviews[-1]
         position = (last.likes, last.id) if sort == "most_liked" else (last.id,)
-        next_cursor = cursors.encode(position)
+        next_cursor = cursors.encode_position(position)
     return Page(reviews, next_cursor)
 
 
@@ -402,13 +402,13 @@ async def user_reviews(
     db: asyncpg.Pool, user_id: int, viewer: int | None, cursor: str | None, limit: int
 ) -> Page:
     """A user's reviews, newest first (their hidden ones only for themselves)."""
-    after = cursors.decode(cursor, IdCursor) if cursor else None
+    after = cursors.decode_position(cursor, IdCursor) if cursor else None
     async with db.acquire() as conn:
         rows = await store.user_reviews(
             conn, user_id, after[0] if after else None, limit + 1, with_hidden=viewer == user_id
         )
     reviews = [Review.from_row(row) for row in rows[:limit]]
-    next_cursor = cursors.encode((reviews[-1].id,)) if len(rows) > limit else None
+    next_cursor = cursors.encode_position((reviews[-1].id,)) if len(rows) > limit else None
     return Page(reviews, next_cursor)
 
 
@@ -421,11 +421,11 @@ async def liked_reviews(db: asyncpg.Pool, user_id: int | None, review_ids: list[
 
 async def activity(db: asyncpg.Pool, user_id: int, cursor: str | None, limit: int) -> Page:
     """A user's recent actions, newest first."""
-    after = cursors.decode(cursor, IdCursor) if cursor else None
+    after = cursors.decode_position(cursor, IdCursor) if cursor else None
     async with db.acquire() as conn:
         rows = await store.activities(conn, user_id, after[0] if after else None, limit + 1)
     items = [dict(row) for row in rows[:limit]]
-    next_cursor = cursors.encode((items[-1]["id"],)) if len(rows) > limit else None
+    next_cursor = cursors.encode_position((items[-1]["id"],)) if len(rows) > limit else None
     return Page(items, next_cursor)
 
 

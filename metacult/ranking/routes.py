@@ -124,11 +124,11 @@ OffsetCursor = tuple[Annotated[int, pydantic.Field(ge=0, le=cursors.INT64_MAX)]]
 
 
 def _offset(cursor: str | None) -> int:
-    return cursors.decode(cursor, OffsetCursor)[0] if cursor is not None else 0
+    return cursors.decode_position(cursor, OffsetCursor)[0] if cursor is not None else 0
 
 
 def _next_cursor(offset: int, limit: int, returned: int) -> str | None:
-    return cursors.encode((offset + limit,)) if returned >= limit else None
+    return cursors.encode_position((offset + limit,)) if returned >= limit else None
 
 
 @api.get("/api/v1/duels/next", query=KindQuery, reply=MatchupOut)

@@ -92,9 +92,10 @@ async def websocket(request: web.Request, user: Principal | None) -> web.WebSock
     )
     if not ws.can_prepare(request).ok:
         raise BadRequest("This endpoint speaks websocket.", code="websocket_expected")
-    await ws.prepare(request)
     session = WebSocketSession(request.app, hub, ws, request, user)
+    # Known to the hub before the upgrade, so that a sign-out from now on closes it.
     hub.sessions.add(session)
+    await ws.prepare(request)
     hub.websockets.add(session)
     gauge = hub.metrics.connections.labels("websocket")
     gauge.inc()

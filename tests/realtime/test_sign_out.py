@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import WSServerHandshakeError
 
+from metacult import realtime
 from metacult.realtime import protocol
 from tests.accounts import sign_in_with_cookie, sign_up
+from tests.helpers import eventually
 from tests.realtime.live import Live
 from tests.realtime.test_fallbacks import EventStream
+from tests.tcp_proxy import TcpProxy
 
 
 async def _ticket(client, **options) -> str:
@@ -152,6 +156,35 @@ async def test_deleting_an_account_ends_its_event_streams_and_long_polls(
     answer = await asyncio.wait_for(polling, 15)
     assert answer.status == 401
     assert (await answer.json())["error"]["code"] == "signed_out"
+
+
+@pytest.mark.slow
+async def test_a_sign_out_sent_while_a_process_could_not_hear_it_still_closes_its_sockets(
+    aiohttp_client, make_app, redis, settings
+) -> None:
+    target = urlsplit(settings.redis_url)
+    proxy = await TcpProxy(target.hostname, target.port or 6379).start()
+    app = make_app(redis_url=f"redis://127.0.0.1:{proxy.port}/0", realtime_canary_interval=0.2)
+    client = await aiohttp_client(app)
+    account = await sign_up(client)
+    live = await Live.open(client, headers=account.headers)
+    assert (await live.subscribe(f"user:{account.id}"))["type"] == "subscribed"
+
+    async def ready() -> bool:
+        return (await client.get("/readyz")).status == 200
+
+    async def deaf() -> bool:
+        return (await client.get("/readyz")).status == 503
+
+    await proxy.cut()
+    await eventually(deaf)
+    # Another process signs the user out while this one's pub/sub connection is down.
+    await realtime.disconnect(redis, settings, user_id=account.id)
+    await proxy.restore()
+    await eventually(ready)
+
+    assert await live.closed() == protocol.CLOSE_SIGNED_OUT
+    await proxy.cut()
 
 
 async def sign_up_again(client, account) -> dict[str, str]:
