@@ -96,8 +96,8 @@ class TokenIn(pydantic.RootModel[Grant]):
 
 
 class TwoFactorChallengeOut(Schema):
-    """The password was right and the account asks for a code: answer the challenge with
-    ``POST /api/v1/auth/login/two-factor`` (browser) or the ``two_factor`` grant (app)."""
+    """The password grant was right and the account asks for a code: answer the challenge
+    with the ``two_factor`` grant."""
 
     two_factor_required: Literal[True] = True
     challenge: str
@@ -169,9 +169,9 @@ async def sign_up(request: web.Request, body: SignupIn) -> MeOut:
 
 
 @api.post("/api/v1/auth/login", auth="public", body=LoginIn, reply=MeOut)
-async def log_in(request: web.Request, body: LoginIn) -> MeOut | web.Response:
-    """Sign this browser in: a session cookie with a fresh id (202 with a challenge when
-    the account asks for a two-factor code)."""
+async def log_in(request: web.Request, body: LoginIn) -> MeOut:
+    """Sign this browser in: a session cookie with a fresh id (401 ``two_factor_required``
+    with a challenge cookie when the account asks for a code: see ``login/two-factor``)."""
     app = request.app
     row = await service.authenticate(
         app[DB],
@@ -183,7 +183,8 @@ async def log_in(request: web.Request, body: LoginIn) -> MeOut | web.Response:
     )
     challenge = await twofactor.challenge_if_enabled(app[DB], app[REDIS], app[SETTINGS], row["id"])
     if challenge is not None:
-        return challenge_out(challenge)
+        cookie = twofactor.challenge_cookie(app[SETTINGS], challenge)
+        raise twofactor.TwoFactorRequired(headers={"Set-Cookie": cookie})
     await sessions.start(request, row["id"])
     return me_out(row)
 

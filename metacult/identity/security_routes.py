@@ -63,8 +63,10 @@ class CodeIn(Schema):
 
 
 class TwoFactorLoginIn(Schema):
-    challenge: str = Token
+    """The code; the challenge comes in the cookie the password step set (or here)."""
+
     code: str = pydantic.Field(min_length=1, max_length=32)
+    challenge: str | None = pydantic.Field(default=None, max_length=256)
 
 
 class EnrolmentOut(Schema):
@@ -119,7 +121,7 @@ async def verify_email(request: web.Request, body: LinkTokenIn) -> None:
 
 
 @api.get("/api/v1/auth/email/verify", auth="public", query=LinkTokenQuery)
-async def verify_email_link(request: web.Request, query: LinkTokenQuery) -> web.Response:
+async def verify_email_link(request: web.Request, query: LinkTokenQuery) -> web.StreamResponse:
     """The mailed link itself: verifies, then opens the web app saying how it went."""
     return await _follow_link(recovery.verify_email(request.app[DB], query.token), "email_verified")
 
@@ -131,7 +133,7 @@ async def resend_verification(request: web.Request, user: Principal) -> None:
     await recovery.resend_verification(app[DB], app[REDIS], app[SETTINGS], user.user_id)
 
 
-async def _follow_link(use: Awaitable[int], outcome: str) -> web.Response:
+async def _follow_link(use: Awaitable[int], outcome: str) -> web.StreamResponse:
     """Run a link's use case and redirect to the web app with ``?<outcome>=1`` or the
     error code, so a person who clicked sees a page, not JSON."""
     try:
@@ -210,7 +212,7 @@ async def confirm_email(request: web.Request, body: LinkTokenIn) -> None:
 
 
 @api.get("/api/v1/auth/email/confirm", auth="public", query=LinkTokenQuery)
-async def confirm_email_link(request: web.Request, query: LinkTokenQuery) -> web.Response:
+async def confirm_email_link(request: web.Request, query: LinkTokenQuery) -> web.StreamResponse:
     """The mailed link itself: confirms, then opens the web app saying how it went."""
     return await _follow_link(
         recovery.confirm_email_change(request.app[DB], query.token), "email_changed"
@@ -257,10 +259,11 @@ async def disable_two_factor(request: web.Request, body: CodeIn, user: Principal
 
 @api.post("/api/v1/auth/login/two-factor", auth="public", body=TwoFactorLoginIn, reply=MeOut)
 async def log_in_with_code(request: web.Request, body: TwoFactorLoginIn) -> MeOut:
-    """The second step of signing a browser in: the challenge and a code."""
+    """The second step of signing a browser in: a code for the password step's challenge."""
     app = request.app
+    challenge = body.challenge or request.cookies.get(twofactor.CHALLENGE_COOKIE, "")
     user_id = await twofactor.complete_challenge(
-        app[DB], app[REDIS], app[SETTINGS], body.challenge, body.code
+        app[DB], app[REDIS], app[SETTINGS], challenge, body.code
     )
     await sessions.start(request, user_id)
     return me_out(await service.user(app[DB], user_id))

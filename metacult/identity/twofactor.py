@@ -15,6 +15,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http.cookies import SimpleCookie
 
 import asyncpg
 import pyotp
@@ -33,6 +34,9 @@ ISSUER = "Metacult"
 BACKUP_CODES = 10
 BACKUP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 CHALLENGE_PREFIX = "mct_"
+# A browser's challenge travels in this cookie, sent only to the second step's endpoint.
+CHALLENGE_COOKIE = "metacult_two_factor"
+CHALLENGE_COOKIE_PATH = "/api/v1/auth/login/two-factor"
 
 
 class TwoFactorAlreadyOn(Conflict):
@@ -57,6 +61,12 @@ class InvalidCode(Unauthenticated):
     """This code is wrong, or it was already used."""
 
     code = "invalid_two_factor_code"
+
+
+class TwoFactorRequired(Unauthenticated):
+    """The password is right; now a code from your authenticator app (or a backup code)."""
+
+    code = "two_factor_required"
 
 
 class InvalidChallenge(Unauthenticated):
@@ -242,6 +252,20 @@ async def challenge_if_enabled(
     ttl = settings.two_factor_challenge_ttl
     await redis.set(_challenge_key(settings, challenge), str(user_id), ex=ttl)
     return Challenge(challenge=challenge, expires_in=ttl)
+
+
+def challenge_cookie(settings: Settings, challenge: Challenge) -> str:
+    """The ``Set-Cookie`` value that hands a browser its challenge (HttpOnly, 5 minutes)."""
+    cookie: SimpleCookie = SimpleCookie()
+    cookie[CHALLENGE_COOKIE] = challenge.challenge
+    morsel = cookie[CHALLENGE_COOKIE]
+    morsel["path"] = CHALLENGE_COOKIE_PATH
+    morsel["max-age"] = str(challenge.expires_in)
+    morsel["httponly"] = True
+    morsel["samesite"] = "Strict"
+    if settings.secure_cookies:
+        morsel["secure"] = True
+    return morsel.OutputString()
 
 
 async def complete_challenge(

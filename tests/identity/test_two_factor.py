@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 
+from metacult.identity import sessions, twofactor
 from tests.accounts import Account, sign_up
 from tests.helpers import eventually
 from tests.mailbox import text_of
@@ -34,20 +35,22 @@ def next_code(totp: pyotp.TOTP) -> str:
 
 
 async def password_step(client, account: Account) -> str:
+    """The password step: 401 ``two_factor_required``, and the challenge in an HttpOnly
+    cookie that only the second step's endpoint receives."""
     response = await client.post(
         "/api/v1/auth/login", json={"email": account.email, "password": account.password}
     )
-    assert response.status == 202, await response.text()
-    body = await response.json()
-    assert body["two_factor_required"] is True
-    assert "Set-Cookie" not in response.headers
-    return body["challenge"]
+    assert response.status == 401, await response.text()
+    assert (await response.json())["error"]["code"] == "two_factor_required"
+    cookie = response.cookies[twofactor.CHALLENGE_COOKIE]
+    assert cookie["httponly"] and cookie["path"] == "/api/v1/auth/login/two-factor"
+    assert sessions.COOKIE_NAME not in response.cookies
+    return cookie.value
 
 
-async def code_step(client, challenge: str, code: str):
-    return await client.post(
-        "/api/v1/auth/login/two-factor", json={"challenge": challenge, "code": code}
-    )
+async def code_step(client, code: str):
+    """The second step, with the challenge from the browser's cookie jar."""
+    return await client.post("/api/v1/auth/login/two-factor", json={"code": code})
 
 
 async def test_enrolment_shows_a_qr_code_of_an_otpauth_uri(client) -> None:
@@ -86,14 +89,14 @@ async def test_a_browser_signs_in_with_the_password_then_a_code(
     assert "turned on" in text_of(notices[1])
 
     browser = await aiohttp_client(make_app())
-    challenge = await password_step(browser, account)
+    await password_step(browser, account)
     assert (await browser.get("/api/v1/me")).status == 401  # not signed in yet
-    response = await code_step(browser, challenge, next_code(totp))
+    response = await code_step(browser, next_code(totp))
     assert response.status == 200
     assert (await response.json())["id"] == account.id
     assert (await browser.get("/api/v1/me")).status == 200
     # A challenge signs in once.
-    again = await code_step(browser, challenge, next_code(totp))
+    again = await code_step(browser, next_code(totp))
     assert (await again.json())["error"]["code"] == "two_factor_challenge_invalid"
 
 
@@ -111,11 +114,11 @@ async def test_a_used_code_cannot_be_replayed_in_its_window(
     )
     assert enabled.status == 200
     browser = await aiohttp_client(make_app())
-    challenge = await password_step(browser, account)
-    replayed = await code_step(browser, challenge, code)
+    await password_step(browser, account)
+    replayed = await code_step(browser, code)
     assert replayed.status == 401
     assert (await replayed.json())["error"]["code"] == "invalid_two_factor_code"
-    fresh = await code_step(browser, challenge, next_code(totp))
+    fresh = await code_step(browser, next_code(totp))
     assert fresh.status == 200
 
 
@@ -142,13 +145,13 @@ async def test_a_backup_code_signs_in_once(client, aiohttp_client, make_app) -> 
     account = await sign_up(client)
     _, backup_codes = await enrol(client, account)
     browser = await aiohttp_client(make_app())
-    challenge = await password_step(browser, account)
-    assert (await code_step(browser, challenge, backup_codes[3].upper())).status == 200
+    await password_step(browser, account)
+    assert (await code_step(browser, backup_codes[3].upper())).status == 200
     other = await aiohttp_client(make_app())
-    challenge = await password_step(other, account)
-    reused = await code_step(other, challenge, backup_codes[3])
+    await password_step(other, account)
+    reused = await code_step(other, backup_codes[3])
     assert reused.status == 401
-    assert (await code_step(other, challenge, backup_codes[4])).status == 200
+    assert (await code_step(other, backup_codes[4])).status == 200
 
 
 async def test_an_app_gets_tokens_with_the_password_grant_then_the_code(client) -> None:
@@ -177,16 +180,16 @@ async def test_wrong_codes_are_limited(client, aiohttp_client, make_app, setting
     account = await sign_up(client)
     totp, _ = await enrol(client, account)
     browser = await aiohttp_client(make_app())
-    challenge = await password_step(browser, account)
+    await password_step(browser, account)
     wrong = "000000" if totp.now() != "000000" else "111111"
     for _ in range(settings.two_factor_attempts):
-        response = await code_step(browser, challenge, wrong)
+        response = await code_step(browser, wrong)
         assert (await response.json())["error"]["code"] == "invalid_two_factor_code"
     # The challenge is spent, and the account takes no more codes for a while.
-    dead = await code_step(browser, challenge, next_code(totp))
+    dead = await code_step(browser, next_code(totp))
     assert (await dead.json())["error"]["code"] == "two_factor_challenge_invalid"
-    challenge = await password_step(browser, account)
-    limited = await code_step(browser, challenge, next_code(totp))
+    await password_step(browser, account)
+    limited = await code_step(browser, next_code(totp))
     assert limited.status == 429
 
 

@@ -330,7 +330,7 @@ async def test_no_declared_endpoint_answers_500_to_an_odd_value_in_one_field(cli
     from metacult.typedefs import ENDPOINTS
 
     account = await sign_up(client)
-    media_id = await new_media(db)
+    media_id = await new_title(db)
     written = await client.post(
         f"/api/v1/media/{media_id}/reviews", json={"body": "fine"}, headers=account.headers
     )
