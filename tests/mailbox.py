@@ -65,6 +65,15 @@ class Mailbox:
 
         return (await eventually(arrived, within=30))[:count]
 
+    async def wait_for_subject(self, address: str, subject: str) -> EmailMessage:
+        """The first mail to ``address`` whose subject has ``subject`` in it, once it arrived
+        (mails sent together may arrive in any order)."""
+
+        async def arrived() -> list[EmailMessage]:
+            return [m for m in self.received(address) if subject in m["Subject"]]
+
+        return (await eventually(arrived, within=30))[0]
+
 
 def start(port: int) -> tuple[Controller, Mailbox]:
     mailbox = Mailbox()

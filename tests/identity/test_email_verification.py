@@ -96,7 +96,9 @@ async def test_resending_sends_a_new_link_and_the_old_one_stops_working(
     old = token_in((await mailbox.wait_for(account.email))[0])
     response = await client.post("/api/v1/me/email/verification", headers=account.headers)
     assert response.status == 202
-    new = token_in((await mailbox.wait_for(account.email, 2))[1])
+    new = next(
+        token for token in map(token_in, await mailbox.wait_for(account.email, 2)) if token != old
+    )
     assert new != old
     refused = await client.post("/api/v1/auth/email/verify", json={"token": old})
     assert (await refused.json())["error"]["code"] == "link_used"
@@ -135,7 +137,7 @@ async def test_the_mail_language_is_part_of_the_profile(client, worker, mailbox)
     changed = await client.patch("/api/v1/me", json={"language": "fr"}, headers=account.headers)
     assert (await changed.json())["language"] == "fr"
     await client.post("/api/v1/me/email/verification", headers=account.headers)
-    resent = (await mailbox.wait_for(account.email, 2))[1]
+    resent = await mailbox.wait_for_subject(account.email, "Confirmez")
     assert resent["Subject"] == "Confirmez votre adresse e-mail"
     bad = await client.patch("/api/v1/me", json={"language": "de"}, headers=account.headers)
     assert bad.status == 422
