@@ -100,6 +100,22 @@ class Settings:
     login_limit_per_account: int = 10  # failed attempts per 15 minutes
     # Where the mobile app receives the result of a Google / Discord sign-in (?code=...).
     mobile_oauth_redirect: str = "metacult://oauth-result"
+    # Identity: mail-driven account security (verification, reset, change of address) and
+    # two-factor sign-in; counts are per hour for one account (or one IP for ``forgot``).
+    verify_email_ttl: int = 24 * 3600
+    reset_password_ttl: int = 3600
+    change_email_ttl: int = 24 * 3600
+    verify_resend_limit: int = 3
+    forgot_limit_per_ip: int = 20
+    forgot_limit_per_account: int = 3
+    two_factor_attempts: int = 5  # wrong codes per challenge or per 15 minutes of account
+    two_factor_challenge_ttl: int = 300
+    # Outgoing mail: ``smtp://user:password@host:port`` (STARTTLS when offered) or
+    # ``smtps://...`` (TLS from the start). Empty: mails are logged and written to mail_dir.
+    smtp_url: str = ""
+    mail_from: str = "Metacult <no-reply@metacult.localhost>"
+    mail_dir: str = "var/mail"
+    smtp_timeout: float = 30.0
     # Metadata providers.
     tmdb_api_url: str = "https://api.themoviedb.org/3"
     tmdb_token: str = ""
@@ -180,6 +196,14 @@ class Settings:
             "igdb_api_url": ("IGDB_API_URL", ("http", "https")),
             "twitch_token_url": ("TWITCH_TOKEN_URL", ("http", "https")),
         }
+        smtp_url = get("SMTP_URL", defaults.smtp_url).strip()
+        if smtp_url:
+            _url("SMTP_URL", smtp_url, ("smtp", "smtps"))
+        mail_from = get("MAIL_FROM", defaults.mail_from).strip()
+        if "@" not in mail_from or "\n" in mail_from or "\r" in mail_from:
+            raise ConfigError(
+                f"MAIL_FROM must be an address like Name <name@host>, got {mail_from!r}"
+            )
         values: dict[str, object] = {
             name: _url(var, get(var, getattr(defaults, name)), schemes).rstrip("/")
             for name, (var, schemes) in urls.items()
@@ -200,6 +224,11 @@ class Settings:
             environment=environment,
             **_identity(get, environment),
             mobile_oauth_redirect=get("MOBILE_OAUTH_REDIRECT", defaults.mobile_oauth_redirect),
+            **_account_security(get, environment),
+            smtp_url=smtp_url,
+            mail_from=mail_from,
+            mail_dir=get("MAIL_DIR", defaults.mail_dir),
+            smtp_timeout=_float("SMTP_TIMEOUT", get("SMTP_TIMEOUT", "30"), 0.1, 600),
             **_ranking(get),
             host=get("HOST", defaults.host),
             port=port,
@@ -279,6 +308,42 @@ def _database_timeouts(get: Callable[[str, str], str]) -> dict[str, float]:
     }
     return {
         name: _float(var, get(var, str(default)), low, high)
+        for name, (var, default, low, high) in knobs.items()
+    }
+
+
+def _account_security(get: Callable[[str, str], str], environment: str) -> dict[str, int]:
+    """Identity's mail-link lifetimes and the limits on resending, resets and codes; under
+    ``test`` the per-IP limit is loose (every test client is 127.0.0.1)."""
+    test = environment == "test"
+    defaults = Settings()
+    knobs = {
+        "verify_email_ttl": ("VERIFY_EMAIL_TTL", defaults.verify_email_ttl, 60, 30 * 86400),
+        "reset_password_ttl": ("RESET_PASSWORD_TTL", defaults.reset_password_ttl, 60, 86400),
+        "change_email_ttl": ("CHANGE_EMAIL_TTL", defaults.change_email_ttl, 60, 30 * 86400),
+        "verify_resend_limit": ("VERIFY_RESEND_LIMIT", defaults.verify_resend_limit, 1, 1000),
+        "forgot_limit_per_ip": (
+            "FORGOT_LIMIT_PER_IP",
+            100_000 if test else defaults.forgot_limit_per_ip,
+            1,
+            1 << 30,
+        ),
+        "forgot_limit_per_account": (
+            "FORGOT_LIMIT_PER_ACCOUNT",
+            defaults.forgot_limit_per_account,
+            1,
+            1000,
+        ),
+        "two_factor_attempts": ("TWO_FACTOR_ATTEMPTS", defaults.two_factor_attempts, 1, 100),
+        "two_factor_challenge_ttl": (
+            "TWO_FACTOR_CHALLENGE_TTL",
+            defaults.two_factor_challenge_ttl,
+            30,
+            3600,
+        ),
+    }
+    return {
+        name: _int(var, get(var, str(default)), low, high)
         for name, (var, default, low, high) in knobs.items()
     }
 

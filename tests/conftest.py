@@ -36,6 +36,9 @@ PROVIDERS_URL = f"http://127.0.0.1:{free_port()}"
 os.environ.update(fake_providers.environment(PROVIDERS_URL))
 # What a unit test may not ask for: anything that reaches PostgreSQL, Redis or a worker.
 SERVICE_FIXTURES = {"settings", "db", "redis", "make_app", "client", "worker", "aiohttp_client"}
+# Mail goes to this run's own SMTP server on loopback (tests/mailbox.py), started below.
+_SMTP_PORT = free_port()
+os.environ["SMTP_URL"] = f"smtp://127.0.0.1:{_SMTP_PORT}"
 
 import asyncpg  # noqa: E402
 import dramatiq  # noqa: E402
@@ -155,6 +158,16 @@ def make_app(settings: Settings):
 async def client(aiohttp_client, make_app):
     """An HTTP client on a freshly built app (with its outbox relay running)."""
     return await aiohttp_client(make_app())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def mailbox():
+    """The run's SMTP server: every mail the workers send, by recipient."""
+    from tests import mailbox as smtp
+
+    controller, received = smtp.start(_SMTP_PORT)
+    yield received
+    controller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -7,5 +7,6 @@ from workers import broker as broker
 from workers import catalog as catalog
 from workers import identity as identity
 from workers import interaction as interaction
+from workers import mail as mail
 from workers import ranking as ranking
 from workers import system as system

@@ -7,12 +7,21 @@ What other contexts may use:
   (a deleted account reads ``"deleted user"`` with no avatar);
 * ``await favourite_genres(conn, user_id) -> list[str]`` (genre slugs from the profile);
 * the events this context emits (through the outbox), declared in ``identity.events``:
-  ``SIGNED_UP``, ``FOLLOWED``, ``UNFOLLOWED``, ``ACCOUNT_DELETED`` (``docs/events.md``);
+  ``SIGNED_UP``, ``FOLLOWED``, ``UNFOLLOWED``, ``ACCOUNT_DELETED``,
+  ``PASSWORD_RESET_REQUESTED`` (``docs/events.md``);
 * ``app[USER_DATA_EXPORTERS]`` (in ``metacult.typedefs``): add
   ``name → async fn(conn, user_id) -> JSON data`` in your ``setup`` for ``GET /api/v1/me/export``.
 """
 
-from metacult.identity.events import ACCOUNT_DELETED, FOLLOWED, SIGNED_UP, UNFOLLOWED
+# Imported for its endpoints, which identity's setup registers.
+from metacult.identity import security_routes as security_routes
+from metacult.identity.events import (
+    ACCOUNT_DELETED,
+    FOLLOWED,
+    PASSWORD_RESET_REQUESTED,
+    SIGNED_UP,
+    UNFOLLOWED,
+)
 from metacult.identity.routes import setup
 from metacult.identity.service import (
     DELETED_USER_NAME,
@@ -25,6 +34,7 @@ __all__ = [
     "ACCOUNT_DELETED",
     "DELETED_USER_NAME",
     "FOLLOWED",
+    "PASSWORD_RESET_REQUESTED",
     "SIGNED_UP",
     "UNFOLLOWED",
     "create_user",

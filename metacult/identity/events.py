@@ -1,4 +1,5 @@
-"""Identity's domain events: who signed up, who follows whom, which account was deleted."""
+"""Identity's domain events: who signed up, who follows whom, which account was deleted,
+who asked for a password reset link."""
 
 from __future__ import annotations
 
@@ -33,4 +34,20 @@ ACCOUNT_DELETED = EventType(
     "identity.account_deleted",
     UserPayload,
     summary="A user deleted their account: every context forgets their personal data.",
+)
+
+
+class PasswordResetRequested(pydantic.BaseModel):
+    """Someone asked for a reset link for ``email``; the account may not exist."""
+
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    email: str
+    language: str
+
+
+PASSWORD_RESET_REQUESTED = EventType(
+    "identity.password_reset_requested",
+    PasswordResetRequested,
+    summary="A reset link was asked for an address; a worker mails it if an account has it.",
 )

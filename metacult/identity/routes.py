@@ -9,19 +9,24 @@ import asyncpg
 import pydantic
 from aiohttp import web
 
-from metacult.identity import authentication, oauth, service, sessions
+from metacult.identity import authentication, oauth, recovery, service, sessions, twofactor
+from metacult.identity import mail as messages
 from metacult.infra.auth import Principal
 from metacult.infra.errors import invalid_field
 from metacult.infra.web import Api, IdPath, Schema, json_response
 from metacult.typedefs import AUTHENTICATOR, DB, REDIS, SETTINGS, USER_DATA_EXPORTERS
 
 api = Api("identity")
+# The endpoints declared in identity's other route modules (security_routes), added by setup.
+EXTRA_APIS: list[Api] = []
 
 
 class SignupIn(Schema):
     email: str = pydantic.Field(max_length=320)
     password: str = pydantic.Field(max_length=1024)
     display_name: str = pydantic.Field(max_length=200)
+    # The language of mails; by default the browser's (Accept-Language), else English.
+    language: Literal["en", "fr"] | None = None
 
 
 class LoginIn(Schema):
@@ -42,17 +47,61 @@ class MeOut(Schema):
     favourite_platforms: list[str]
     role: Literal["gamer", "admin"]
     has_password: bool
+    language: Literal["en", "fr"]
     created_at: datetime
 
 
-class TokenIn(Schema):
-    """``password``: email + password; ``oauth_result``: the code a provider sign-in gave."""
+class PasswordGrant(Schema):
+    """Email and password; ``username`` is the standard OAuth2 form's name for the email."""
 
-    grant_type: Literal["password", "oauth_result"]
+    grant_type: Literal["password"]
     email: str | None = pydantic.Field(default=None, max_length=320)
-    password: str | None = pydantic.Field(default=None, max_length=1024)
-    code: str | None = pydantic.Field(default=None, max_length=256)
+    username: str | None = pydantic.Field(default=None, max_length=320)
+    password: str = pydantic.Field(max_length=1024)
+
+
+class OAuthResultGrant(Schema):
+    """The code a Google / Discord sign-in gave the app, with its PKCE verifier."""
+
+    grant_type: Literal["oauth_result"]
+    code: str = pydantic.Field(min_length=1, max_length=256)
     code_verifier: str | None = pydantic.Field(default=None, max_length=256)
+
+
+class TwoFactorGrant(Schema):
+    """The second step of a password grant on an account with two-factor sign-in."""
+
+    grant_type: Literal["two_factor"]
+    challenge: str = pydantic.Field(max_length=256)
+    code: str = pydantic.Field(max_length=32)
+
+
+class RefreshTokenGrant(Schema):
+    """The standard OAuth2 refresh (the same as ``/api/v1/auth/token/refresh``)."""
+
+    grant_type: Literal["refresh_token"]
+    refresh_token: str = pydantic.Field(max_length=256)
+
+
+Grant = Annotated[
+    PasswordGrant | OAuthResultGrant | TwoFactorGrant | RefreshTokenGrant,
+    pydantic.Field(discriminator="grant_type"),
+]
+
+
+class TokenIn(pydantic.RootModel[Grant]):
+    """One grant, told apart by ``grant_type``; JSON or ``application/x-www-form-urlencoded``."""
+
+    model_config = pydantic.ConfigDict(frozen=True)
+
+
+class TwoFactorChallengeOut(Schema):
+    """The password grant was right and the account asks for a code: answer the challenge
+    with the ``two_factor`` grant."""
+
+    two_factor_required: Literal[True] = True
+    challenge: str
+    expires_in: int
 
 
 class RefreshIn(Schema):
@@ -80,6 +129,7 @@ def me_out(row: asyncpg.Record) -> MeOut:
         favourite_platforms=list(row["favourite_platforms"]),
         role=row["role"],
         has_password=row["has_password"],
+        language=row["language"],
         created_at=row["created_at"],
     )
 
@@ -120,12 +170,15 @@ async def sign_up(request: web.Request, body: SignupIn) -> MeOut:
         display_name=body.display_name,
         ip=client_ip(request),
     )
-    return me_out(row)
+    language = body.language or messages.language_of(request.headers.get("Accept-Language"))
+    await recovery.welcome(app[DB], app[SETTINGS], row["id"], language)
+    return me_out(await service.user(app[DB], row["id"]))
 
 
 @api.post("/api/v1/auth/login", auth="public", body=LoginIn, reply=MeOut)
 async def log_in(request: web.Request, body: LoginIn) -> MeOut:
-    """Sign this browser in: a session cookie with a fresh id."""
+    """Sign this browser in: a session cookie with a fresh id (401 ``two_factor_required``
+    with a challenge cookie when the account asks for a code: see ``login/two-factor``)."""
     app = request.app
     row = await service.authenticate(
         app[DB],
@@ -135,6 +188,10 @@ async def log_in(request: web.Request, body: LoginIn) -> MeOut:
         password=body.password,
         ip=client_ip(request),
     )
+    challenge = await twofactor.challenge_if_enabled(app[DB], app[REDIS], app[SETTINGS], row["id"])
+    if challenge is not None:
+        cookie = twofactor.challenge_cookie(app[SETTINGS], challenge)
+        raise twofactor.TwoFactorRequired(headers={"Set-Cookie": cookie})
     await sessions.start(request, row["id"])
     return me_out(row)
 
@@ -153,31 +210,54 @@ async def log_out(request: web.Request, user: Principal | None) -> None:
         await service.signed_out(app[REDIS], app[SETTINGS], user)
 
 
-@api.post("/api/v1/auth/token", auth="public", body=TokenIn, reply=TokenOut)
+@api.post("/api/v1/auth/token", auth="public", body=TokenIn, reply=TokenOut, form=True)
 async def issue_token(request: web.Request, body: TokenIn) -> web.Response:
-    """Sign an app in: a short-lived access token and a refresh token."""
+    """Sign an app in: a short-lived access token and a refresh token (202 with a
+    challenge when the account asks for a two-factor code)."""
     app = request.app
-    if body.grant_type == "password":
-        if not body.email:
+    grant = body.root
+    if isinstance(grant, RefreshTokenGrant):
+        pair = await service.refresh_tokens(app[DB], app[REDIS], app[SETTINGS], grant.refresh_token)
+        return token_out(pair)
+    if isinstance(grant, PasswordGrant):
+        email = grant.email or grant.username
+        if not email:
             raise invalid_field("email", "is required for the password grant")
-        if body.password is None:
-            raise invalid_field("password", "is required for the password grant")
         row = await service.authenticate(
             app[DB],
             app[REDIS],
             app[SETTINGS],
-            email=body.email,
-            password=body.password,
+            email=email,
+            password=grant.password,
             ip=client_ip(request),
         )
         user_id = row["id"]
-    else:
-        if not body.code:
-            raise invalid_field("code", "is required for the oauth_result grant")
-        user_id = await oauth.redeem_exchange_code(
-            app, body.code, code_verifier=body.code_verifier, ip=client_ip(request)
+        challenge = await twofactor.challenge_if_enabled(
+            app[DB], app[REDIS], app[SETTINGS], user_id
         )
-    return token_out(await service.issue_tokens(app[DB], app[SETTINGS], user_id))
+        if challenge is not None:
+            return challenge_out(challenge)
+    elif isinstance(grant, TwoFactorGrant):
+        user_id = await twofactor.complete_challenge(
+            app[DB], app[REDIS], app[SETTINGS], grant.challenge, grant.code
+        )
+    else:
+        user_id = await oauth.redeem_exchange_code(
+            app, grant.code, code_verifier=grant.code_verifier, ip=client_ip(request)
+        )
+    pair = await service.issue_tokens(
+        app[DB],
+        app[SETTINGS],
+        user_id,
+        user_agent=request.headers.get("User-Agent", ""),
+        ip=client_ip(request),
+    )
+    return token_out(pair)
+
+
+def challenge_out(challenge: twofactor.Challenge) -> web.Response:
+    reply = TwoFactorChallengeOut(challenge=challenge.challenge, expires_in=challenge.expires_in)
+    return json_response(reply, status=202, headers={"Cache-Control": "no-store"})
 
 
 @api.post("/api/v1/auth/token/refresh", auth="public", body=RefreshIn, reply=TokenOut)
@@ -208,6 +288,7 @@ class ProfileIn(Schema):
     bio: str | None = pydantic.Field(default=None, max_length=500)
     favourite_genres: list[Slug] | None = pydantic.Field(default=None, max_length=20)
     favourite_platforms: list[Slug] | None = pydantic.Field(default=None, max_length=20)
+    language: Literal["en", "fr"] | None = None
 
 
 class UserOut(Schema):
@@ -250,7 +331,7 @@ class ExportOut(pydantic.RootModel[dict[str, Any]]):
 async def update_me(request: web.Request, body: ProfileIn, user: Principal) -> MeOut:
     """Change the signed-in user's profile (display name, avatar, bio, favourites)."""
     changes = {name: getattr(body, name) for name in body.model_fields_set}
-    for name in ("display_name", "bio", "favourite_genres", "favourite_platforms"):
+    for name in ("display_name", "bio", "favourite_genres", "favourite_platforms", "language"):
         if name in changes and changes[name] is None:
             raise invalid_field(name, "cannot be null")
     row = await service.update_profile(request.app[DB], user.user_id, changes)
@@ -398,3 +479,5 @@ def setup(app: web.Application) -> None:
     app.middlewares.append(authentication.csrf_guard)
     app[AUTHENTICATOR] = authentication.authenticate
     api.register(app)
+    for extra in EXTRA_APIS:
+        extra.register(app)

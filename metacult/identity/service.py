@@ -251,10 +251,14 @@ async def _issue(
     )
 
 
-async def issue_tokens(pool: asyncpg.Pool, settings: Settings, user_id: int) -> TokenPair:
-    """A new sign-in for an app: a token family with its first access and refresh tokens."""
+async def issue_tokens(
+    pool: asyncpg.Pool, settings: Settings, user_id: int, *, user_agent: str = "", ip: str = ""
+) -> TokenPair:
+    """A new sign-in for an app: a token family with its first access and refresh tokens;
+    the device list shows its user agent and network."""
     async with pool.acquire() as conn, conn.transaction():
         family_id = await store.insert_family(conn, user_id)
+        await store.describe_family(conn, family_id, user_agent[:300], sessions.ip_prefix(ip))
         return await _issue(conn, settings, family_id, user_id)
 
 
@@ -279,6 +283,7 @@ async def refresh_tokens(
             else:
                 reused = False
                 await store.mark_rotated(conn, digest)
+                await store.touch_family(conn, row["family_id"])
                 pair = await _issue(conn, settings, row["family_id"], row["user_id"])
         if reused:
             # After the revocation committed.
@@ -366,7 +371,14 @@ FollowCursor = tuple[cursors.Timestamp, cursors.Id]
 
 # Profiles.
 
-PROFILE_FIELDS = ("display_name", "avatar_url", "bio", "favourite_genres", "favourite_platforms")
+PROFILE_FIELDS = (
+    "display_name",
+    "avatar_url",
+    "bio",
+    "favourite_genres",
+    "favourite_platforms",
+    "language",
+)
 
 
 async def update_profile(

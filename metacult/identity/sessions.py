@@ -8,6 +8,7 @@ everywhere") ends every session at once.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -25,6 +26,8 @@ from metacult.typedefs import REDIS, SESSIONS, SETTINGS
 
 COOKIE_NAME = "metacult_session"
 USER_KEY = "uid"
+# How often a session's "last used" time is written (seconds).
+SEEN_EVERY = 60
 
 
 def new_session_id() -> str:
@@ -88,8 +91,13 @@ class SessionStorage(RedisStorage):
             session_id = self._key_factory()
         session_id = str(session_id)
         self.save_cookie(response, session_id, max_age=session.max_age)
+        # A session loaded by this request is only rewritten while it still exists, so a
+        # request in flight cannot bring back a session signed out meanwhile.
         await self.redis.set(
-            self.key(session_id), self._encoder(self._get_session_data(session)), ex=self.max_age
+            self.key(session_id),
+            self._encoder(self._get_session_data(session)),
+            ex=self.max_age,
+            xx=not session.new,
         )
 
     async def forget(self, session_id: str, session: Session | Any = None) -> None:
@@ -117,7 +125,8 @@ async def _sessions(request: web.Request, handler: Handler) -> web.StreamRespons
 
 
 async def start(request: web.Request, user_id: int) -> None:
-    """Sign ``user_id`` in on this browser with a fresh session id (the old one is dropped)."""
+    """Sign ``user_id`` in on this browser with a fresh session id (the old one is dropped);
+    the session remembers the browser and the network it began on, for the device list."""
     storage = request.app[SESSIONS]
     current = await get_session(request)
     if current.identity is not None:
@@ -126,7 +135,9 @@ async def start(request: web.Request, user_id: int) -> None:
     session_id = new_session_id()
     session.set_new_identity(session_id)
     session[USER_KEY] = user_id
-    session["at"] = int(time.time())
+    session["at"] = session["seen"] = int(time.time())
+    session["ua"] = request.headers.get("User-Agent", "")[:300]
+    session["ip"] = ip_prefix(request.remote)
     members = storage.user_sessions_key(user_id)
     async with storage.redis.pipeline(transaction=True) as pipe:
         pipe.sadd(members, session_id)
@@ -156,7 +167,47 @@ async def signed_in(request: web.Request) -> tuple[int, str] | None:
     user_id = session.get(USER_KEY)
     if not isinstance(user_id, int) or session.identity is None:
         return None
+    now = int(time.time())
+    if now - int(session.get("seen", 0)) >= SEEN_EVERY:
+        # Saved with the response: "last used" in the device list, to the minute.
+        session["seen"] = now
     return user_id, credential(str(session.identity))
+
+
+def ip_prefix(ip: str | None) -> str:
+    """The network a device signs in from, not its address: IPv4 /24, IPv6 /48."""
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return ""
+    bits = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{bits}", strict=False))
+
+
+async def sessions_of(
+    redis: Redis, settings: Settings, user_id: int
+) -> list[tuple[str, dict[str, Any]]]:
+    """The user's live browser sessions: ``(session id, session data)``."""
+    members = rkey(settings, "user-sessions", user_id)
+    session_ids = sorted(sid.decode() for sid in await redis.smembers(members))
+    if not session_ids:
+        return []
+    raws = await redis.mget([rkey(settings, "session", sid) for sid in session_ids])
+    found = []
+    for sid, raw in zip(session_ids, raws, strict=True):
+        if raw is None:
+            await redis.srem(members, sid)
+            continue
+        data = orjson.loads(raw).get("session") or {}
+        if data.get(USER_KEY) == user_id:
+            found.append((sid, data))
+    return found
+
+
+async def end_one(redis: Redis, settings: Settings, user_id: int, session_id: str) -> None:
+    """End one session of ``user_id`` (its browser is signed out on its next request)."""
+    await redis.delete(rkey(settings, "session", session_id))
+    await redis.srem(rkey(settings, "user-sessions", user_id), session_id)
 
 
 async def end_all(redis: Redis, settings: Settings, user_id: int) -> None:

@@ -9,7 +9,7 @@ import asyncpg
 
 USER_COLUMNS = (
     "id, email, email_verified, display_name, avatar_url, bio, favourite_genres, "
-    "favourite_platforms, role, created_at, updated_at, deleted_at, "
+    "favourite_platforms, role, language, created_at, updated_at, deleted_at, "
     "(password_hash IS NOT NULL) AS has_password"
 )
 
@@ -73,7 +73,14 @@ async def set_role(conn: asyncpg.Connection, email: str, role: str) -> int | Non
 
 async def update_profile(conn: asyncpg.Connection, user_id: int, changes: dict[str, Any]) -> None:
     """Apply profile changes; the column names come from a fixed list in the service."""
-    allowed = {"display_name", "avatar_url", "bio", "favourite_genres", "favourite_platforms"}
+    allowed = {
+        "display_name",
+        "avatar_url",
+        "bio",
+        "favourite_genres",
+        "favourite_platforms",
+        "language",
+    }
     columns = [name for name in changes if name in allowed]
     if not columns:
         return
@@ -109,7 +116,8 @@ async def mark_deleted(conn: asyncpg.Connection, user_id: int) -> bool:
 
 
 async def purge_personal_data(conn: asyncpg.Connection, user_id: int, placeholder: str) -> None:
-    """Leave an anonymised row: no email, password, names, bio, avatar, links or follows."""
+    """Leave an anonymised row: no email, password, names, bio, avatar, links, follows,
+    mailed links or two-factor secrets."""
     await conn.execute(
         "UPDATE users SET email = NULL, email_verified = false, password_hash = NULL, "
         "display_name = $2, avatar_url = NULL, bio = '', favourite_genres = '{}', "
@@ -120,6 +128,9 @@ async def purge_personal_data(conn: asyncpg.Connection, user_id: int, placeholde
     await conn.execute("DELETE FROM oauth_links WHERE user_id = $1", user_id)
     await conn.execute("DELETE FROM follows WHERE follower_id = $1 OR followee_id = $1", user_id)
     await conn.execute("DELETE FROM token_families WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM account_tokens WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM totp_secrets WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM backup_codes WHERE user_id = $1", user_id)
 
 
 # Bearer tokens.
@@ -367,4 +378,219 @@ async def user_by_email_for_update(conn: asyncpg.Connection, email: str) -> asyn
 async def clear_password(conn: asyncpg.Connection, user_id: int) -> None:
     await conn.execute(
         "UPDATE users SET password_hash = NULL, updated_at = now() WHERE id = $1", user_id
+    )
+
+
+# Mail language and single-use links (verify an address, reset a password, change address).
+
+
+async def set_language(conn: asyncpg.Connection, user_id: int, language: str) -> None:
+    await conn.execute(
+        "UPDATE users SET language = $2, updated_at = now() WHERE id = $1", user_id, language
+    )
+
+
+async def mail_profile(conn: asyncpg.Connection, user_id: int) -> asyncpg.Record | None:
+    """What a mail to a user needs, and what a security change checks."""
+    return await conn.fetchrow(
+        "SELECT id, email, email_verified, display_name, language, password_hash, deleted_at "
+        "FROM users WHERE id = $1",
+        user_id,
+    )
+
+
+async def insert_account_token(
+    conn: asyncpg.Connection,
+    token_hash: bytes,
+    user_id: int,
+    purpose: str,
+    email: str,
+    ttl_seconds: int,
+) -> None:
+    await conn.execute(
+        "INSERT INTO account_tokens (token_hash, user_id, purpose, email, expires_at) "
+        "VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))",
+        token_hash,
+        user_id,
+        purpose,
+        email,
+        ttl_seconds,
+    )
+
+
+async def retire_account_tokens(conn: asyncpg.Connection, user_id: int, purpose: str) -> None:
+    """Links of this purpose sent earlier stop working (a new one was sent, or one was used)."""
+    await conn.execute(
+        "UPDATE account_tokens SET used_at = now() "
+        "WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+        user_id,
+        purpose,
+    )
+
+
+async def account_token_for_update(
+    conn: asyncpg.Connection, token_hash: bytes
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT token_hash, user_id, purpose, email, expires_at, used_at FROM account_tokens "
+        "WHERE token_hash = $1 FOR UPDATE",
+        token_hash,
+    )
+
+
+async def mark_account_token_used(conn: asyncpg.Connection, token_hash: bytes) -> None:
+    await conn.execute(
+        "UPDATE account_tokens SET used_at = now() WHERE token_hash = $1", token_hash
+    )
+
+
+async def set_email(conn: asyncpg.Connection, user_id: int, email: str) -> bool:
+    """Give the account a new (verified) address; False when another account has it."""
+    try:
+        async with conn.transaction():
+            await conn.execute(
+                "UPDATE users SET email = $2, email_verified = true, updated_at = now() "
+                "WHERE id = $1",
+                user_id,
+                email,
+            )
+    except asyncpg.UniqueViolationError:
+        return False
+    return True
+
+
+async def delete_expired_account_tokens(conn: asyncpg.Connection) -> int:
+    status = await conn.execute("DELETE FROM account_tokens WHERE expires_at < now()")
+    return int(status.split()[-1])
+
+
+# Two-factor sign-in.
+
+
+async def totp_secret(conn: asyncpg.Connection, user_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT secret, confirmed_at, last_step FROM totp_secrets WHERE user_id = $1", user_id
+    )
+
+
+async def put_pending_totp_secret(conn: asyncpg.Connection, user_id: int, secret: str) -> bool:
+    """Store a secret awaiting its first code; False when two-factor is already on."""
+    row = await conn.fetchval(
+        "INSERT INTO totp_secrets (user_id, secret) VALUES ($1, $2) "
+        "ON CONFLICT (user_id) DO UPDATE SET secret = EXCLUDED.secret, created_at = now(), "
+        "last_step = 0 WHERE totp_secrets.confirmed_at IS NULL RETURNING 1",
+        user_id,
+        secret,
+    )
+    return row is not None
+
+
+async def advance_totp_step(conn: asyncpg.Connection, user_id: int, step: int) -> bool:
+    """Record that a code of ``step`` was used; False when that step (or a later one) was
+    already used, which is how a code cannot be replayed, even by two racing requests."""
+    row = await conn.fetchval(
+        "UPDATE totp_secrets SET last_step = $2 WHERE user_id = $1 AND last_step < $2 RETURNING 1",
+        user_id,
+        step,
+    )
+    return row is not None
+
+
+async def confirm_totp(conn: asyncpg.Connection, user_id: int) -> None:
+    await conn.execute("UPDATE totp_secrets SET confirmed_at = now() WHERE user_id = $1", user_id)
+
+
+async def replace_backup_codes(
+    conn: asyncpg.Connection, user_id: int, code_hashes: list[bytes]
+) -> None:
+    await conn.execute("DELETE FROM backup_codes WHERE user_id = $1", user_id)
+    await conn.executemany(
+        "INSERT INTO backup_codes (user_id, code_hash) VALUES ($1, $2)",
+        [(user_id, code_hash) for code_hash in code_hashes],
+    )
+
+
+async def use_backup_code(conn: asyncpg.Connection, user_id: int, code_hash: bytes) -> bool:
+    """Spend an unused backup code; False when it is unknown or already used."""
+    row = await conn.fetchval(
+        "UPDATE backup_codes SET used_at = now() "
+        "WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING 1",
+        user_id,
+        code_hash,
+    )
+    return row is not None
+
+
+async def unused_backup_codes(conn: asyncpg.Connection, user_id: int) -> int:
+    return await conn.fetchval(
+        "SELECT count(*) FROM backup_codes WHERE user_id = $1 AND used_at IS NULL", user_id
+    )
+
+
+async def delete_two_factor(conn: asyncpg.Connection, user_id: int) -> None:
+    await conn.execute("DELETE FROM totp_secrets WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM backup_codes WHERE user_id = $1", user_id)
+
+
+# Devices: app sign-ins (token families).
+
+
+async def live_families(conn: asyncpg.Connection, user_id: int) -> list[asyncpg.Record]:
+    """The app sign-ins that can still refresh, newest first."""
+    return await conn.fetch(
+        "SELECT f.id, f.created_at, f.last_used_at, f.user_agent, f.ip_prefix "
+        "FROM token_families f WHERE f.user_id = $1 AND f.revoked_at IS NULL "
+        "AND EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = f.id "
+        "  AND r.rotated_at IS NULL AND r.expires_at > now()) "
+        "ORDER BY f.created_at DESC",
+        user_id,
+    )
+
+
+async def family_of_access_token(conn: asyncpg.Connection, token_hash: bytes) -> int | None:
+    return await conn.fetchval(
+        "SELECT family_id FROM access_tokens WHERE token_hash = $1", token_hash
+    )
+
+
+async def revoke_family_of_user(
+    conn: asyncpg.Connection, user_id: int, family_id: int, reason: str
+) -> bool:
+    """Revoke one of the user's live sign-ins; False when it is not theirs or not live."""
+    row = await conn.fetchval(
+        "UPDATE token_families SET revoked_at = now(), revoked_reason = $3 "
+        "WHERE id = $2 AND user_id = $1 AND revoked_at IS NULL RETURNING 1",
+        user_id,
+        family_id,
+        reason,
+    )
+    return row is not None
+
+
+async def revoke_other_families(
+    conn: asyncpg.Connection, user_id: int, keep_family_id: int | None, reason: str
+) -> list[int]:
+    """Revoke every live sign-in of the user but ``keep_family_id``; the revoked ids."""
+    rows = await conn.fetch(
+        "UPDATE token_families SET revoked_at = now(), revoked_reason = $3 "
+        "WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2 RETURNING id",
+        user_id,
+        keep_family_id,
+        reason,
+    )
+    return [row["id"] for row in rows]
+
+
+async def touch_family(conn: asyncpg.Connection, family_id: int) -> None:
+    await conn.execute("UPDATE token_families SET last_used_at = now() WHERE id = $1", family_id)
+
+
+async def describe_family(
+    conn: asyncpg.Connection, family_id: int, user_agent: str, ip_prefix: str
+) -> None:
+    await conn.execute(
+        "UPDATE token_families SET user_agent = $2, ip_prefix = $3 WHERE id = $1",
+        family_id,
+        user_agent,
+        ip_prefix,
     )

@@ -150,13 +150,18 @@ def validation_error(exc: pydantic.ValidationError, *, prefix: str = "") -> Inva
     return Invalid(summary, fields=fields)
 
 
-async def parse_body(request: web.Request, model: type[Model]) -> Model:
+async def parse_body(request: web.Request, model: type[Model], *, form: bool = False) -> Model:
     """Read the JSON body into ``model``: 400 when it is not JSON, 422 when it does not fit.
 
-    Types are strict: ``true`` or ``"1"`` is not a number, ``1`` is not a string.
+    Types are strict: ``true`` or ``"1"`` is not a number, ``1`` is not a string. With
+    ``form``, an ``application/x-www-form-urlencoded`` body is read as well (all strings).
     """
     raw = await request.read()
     try:
+        if form and request.content_type == "application/x-www-form-urlencoded":
+            fields = await request.post()
+            data = {key: fields.getone(key) for key in fields}
+            return model.model_validate(data, context=FROM_CLIENT)
         return model.model_validate_json(raw or b"{}", strict=True, context=FROM_CLIENT)
     except pydantic.ValidationError as exc:
         if any(error["type"] == "json_invalid" for error in exc.errors(include_url=False)):
@@ -256,9 +261,11 @@ class Api:
         status: int = 200,
         stream: str | None = None,
         idempotent: bool = False,
+        form: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Declare an endpoint. ``stream`` names the media type of a streaming reply;
-        ``idempotent`` honours an ``Idempotency-Key`` header (writes that apps retry)."""
+        ``idempotent`` honours an ``Idempotency-Key`` header (writes that apps retry);
+        ``form`` accepts a form-encoded body too (the OAuth2 token endpoint)."""
 
         def decorate(handler: Handler) -> Handler:
             wants = set(inspect.signature(handler).parameters)
@@ -288,7 +295,7 @@ class Api:
                 if query is not None:
                     kwargs["query"] = parse_query(request, query)
                 if body is not None:
-                    kwargs["body"] = await parse_body(request, body)
+                    kwargs["body"] = await parse_body(request, body, form=form)
                 result = await handler(request, **kwargs)
                 if isinstance(result, web.StreamResponse):
                     return result

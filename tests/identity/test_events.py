@@ -53,3 +53,19 @@ async def test_deleting_an_account_emits_account_deleted_to_every_context(client
         "forget_deleted_account",
         "forget_deleted_voter",
     }
+
+
+async def test_asking_for_a_reset_link_emits_password_reset_requested(client, db) -> None:
+    account = await sign_up(client)
+
+    response = await client.post(
+        "/api/v1/auth/password/forgot",
+        json={"email": account.email.upper()},
+        headers={"Accept-Language": "fr"},
+    )
+
+    assert response.status == 202
+    assert await emitted(db, identity.PASSWORD_RESET_REQUESTED, email=account.email) == [
+        {"email": account.email, "language": "fr"}
+    ]
+    assert receivers(identity.PASSWORD_RESET_REQUESTED) == {"mail_reset_link"}
