@@ -120,7 +120,7 @@ async def verify_email(request: web.Request, body: LinkTokenIn) -> None:
     await recovery.verify_email(request.app[DB], body.token)
 
 
-@api.get("/api/v1/auth/email/verify", auth="public", query=LinkTokenQuery)
+@api.get("/api/v1/auth/email/verify", auth="public", query=LinkTokenQuery, status=303)
 async def verify_email_link(request: web.Request, query: LinkTokenQuery) -> web.StreamResponse:
     """The mailed link itself: verifies, then opens the web app saying how it went."""
     return await _follow_link(recovery.verify_email(request.app[DB], query.token), "email_verified")
@@ -211,7 +211,7 @@ async def confirm_email(request: web.Request, body: LinkTokenIn) -> None:
     await recovery.confirm_email_change(request.app[DB], body.token)
 
 
-@api.get("/api/v1/auth/email/confirm", auth="public", query=LinkTokenQuery)
+@api.get("/api/v1/auth/email/confirm", auth="public", query=LinkTokenQuery, status=303)
 async def confirm_email_link(request: web.Request, query: LinkTokenQuery) -> web.StreamResponse:
     """The mailed link itself: confirms, then opens the web app saying how it went."""
     return await _follow_link(

@@ -49,9 +49,11 @@ _ERRORS = {
     "404": "Nothing here.",
     "409": "This conflicts with the current state.",
     "410": "This is no longer available.",
-    "413": "The request is too large.",
+    "413": "The request body is too large.",
+    "414": "The request line (path and query string) is too long.",
     "422": "Some fields are invalid; `fields` names them.",
     "429": "Too many requests; `Retry-After` says when to try again.",
+    "431": "A request header is too large.",
     "503": "A dependency is not answering; `Retry-After` says when to try again.",
 }
 
@@ -199,6 +201,11 @@ def _responses(endpoint: Endpoint, refs: Refs) -> dict[str, Any]:
         responses[status] = {
             "description": "OK",
             "content": {"application/json": {"schema": refs[(endpoint.reply, "serialization")]}},
+        }
+    elif 300 <= endpoint.status < 400:
+        responses[status] = {
+            "description": "A redirect to the page that says how it went.",
+            "headers": {"Location": {"schema": {"type": "string"}}},
         }
     else:
         responses["204" if endpoint.status == 200 else status] = {"description": "Done."}

@@ -37,14 +37,20 @@ class TicketOut(Schema):
     expires_in: int
 
 
+# Channel names and positions are ASCII (``media:42``, ``media:42@9f3a01bc.17``), comma
+# separated: anything else is refused before it is parsed.
+CHANNEL_LIST = r"^[A-Za-z0-9_.:,-]+$"
+POSITION_LIST = r"^[A-Za-z0-9_.:@,-]*$"
+
+
 class StreamQuery(Schema):
-    channels: str = pydantic.Field(min_length=1, max_length=4096)
-    last_event_id: str | None = pydantic.Field(default=None, max_length=8192)
+    channels: str = pydantic.Field(min_length=1, max_length=4096, pattern=CHANNEL_LIST)
+    last_event_id: str | None = pydantic.Field(default=None, max_length=8192, pattern=POSITION_LIST)
 
 
 class EventsQuery(Schema):
-    channels: str = pydantic.Field(min_length=1, max_length=4096)
-    since: str | None = pydantic.Field(default=None, max_length=8192)
+    channels: str = pydantic.Field(min_length=1, max_length=4096, pattern=CHANNEL_LIST)
+    since: str | None = pydantic.Field(default=None, max_length=8192, pattern=POSITION_LIST)
 
 
 class PublicationOut(Schema):
