@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from metacult.identity import credentials
 from tests import random_refs
@@ -23,7 +24,7 @@ async def test_sign_up_mails_a_link_that_verifies_the_address(client, worker, ma
     link = link_in(message)
     assert "/api/v1/auth/email/verify?token=mcv_" in link
 
-    response = await client.get(link.split("localhost:8080", 1)[-1], allow_redirects=False)
+    response = await client.get(link_path(link), allow_redirects=False)
     assert response.status == 303
     assert response.headers["Location"] == "/?email_verified=1"
     me = await (await client.get("/api/v1/me", headers=account.headers)).json()
@@ -141,3 +142,9 @@ async def test_the_mail_language_is_part_of_the_profile(client, worker, mailbox)
     assert resent["Subject"] == "Confirmez votre adresse e-mail"
     bad = await client.patch("/api/v1/me", json={"language": "de"}, headers=account.headers)
     assert bad.status == 422
+
+
+def link_path(link: str) -> str:
+    """The path and query of a mailed link, whatever the configured public address."""
+    parts = urlsplit(link)
+    return f"{parts.path}?{parts.query}"

@@ -34,9 +34,9 @@ def test_the_serving_line_stands_apart_in_the_console() -> None:
     out = io.StringIO()
     console = Console(out, ["web.1"])
     console.line("web.1", "a log line")
-    console.line("web.1", f"{BANNER} http://localhost:8080")
+    console.line("web.1", f"{BANNER} http://127.0.0.1:18080")
     lines = out.getvalue().splitlines()
     assert lines[0].endswith("web.1  | a log line")
     # Framed by empty prefixed lines, so it does not drown among the logs.
     assert lines[1].endswith("|") and lines[3].endswith("|")
-    assert lines[2].endswith(f"{BANNER} http://localhost:8080")
+    assert lines[2].endswith(f"{BANNER} http://127.0.0.1:18080")
