@@ -15,12 +15,14 @@ from metacult.config import Settings
 from metacult.infra import outbox
 from metacult.infra.auth import nobody
 from metacult.infra.db import create_pool
+from metacult.infra.pagecache import PageCache
 from metacult.infra.redis import create_redis
 from metacult.infra.web import PARSER_LIMITS, errors_as_json, request_context, request_limits
 from metacult.typedefs import (
     AUTHENTICATOR,
     DB,
     ENDPOINTS,
+    PAGE_CACHE,
     READINESS,
     REDIS,
     SETTINGS,
@@ -47,6 +49,7 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     app[READINESS] = {}
     app[USER_DATA_EXPORTERS] = {}
     app[SHUTTING_DOWN] = asyncio.Event()
+    app[PAGE_CACHE] = PageCache(settings.page_cache_entries, settings.page_cache_ttl)
 
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_redis)

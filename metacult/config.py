@@ -151,6 +151,17 @@ class Settings:
     duel_variety_window: int = 20
     leaderboard_top: int = 100
     leaderboard_flush_ms: int = 250
+    # The read path: how many rendered public pages each web process keeps, and for how
+    # long at most (seconds; writers bump their pages' versions, this is the backstop);
+    # how long browsers and proxies may keep a public page without asking again (0: they
+    # revalidate each time, a 304 when unchanged). The request log: the share of reads
+    # (GET, HEAD) logged; writes, server errors and reads slower than ``request_log_slow_ms``
+    # are always logged.
+    page_cache_entries: int = 5000
+    page_cache_ttl: float = 60.0
+    public_max_age: int = 0
+    request_log_sample: float = 0.01
+    request_log_slow_ms: float = 250.0
 
     @property
     def is_production(self) -> bool:
@@ -230,6 +241,7 @@ class Settings:
             mail_dir=get("MAIL_DIR", defaults.mail_dir),
             smtp_timeout=_float("SMTP_TIMEOUT", get("SMTP_TIMEOUT", "30"), 0.1, 600),
             **_ranking(get),
+            **_read_path(get),
             host=get("HOST", defaults.host),
             port=port,
             secret_key=secret_key,
@@ -346,6 +358,31 @@ def _account_security(get: Callable[[str, str], str], environment: str) -> dict[
         name: _int(var, get(var, str(default)), low, high)
         for name, (var, default, low, high) in knobs.items()
     }
+
+
+def _read_path(get: Callable[[str, str], str]) -> dict[str, float]:
+    """The page cache, HTTP caching of public pages and the request log's sampling."""
+    defaults = Settings()
+    whole = {
+        "page_cache_entries": ("PAGE_CACHE_ENTRIES", defaults.page_cache_entries, 0, 10**7),
+        "public_max_age": ("PUBLIC_MAX_AGE", defaults.public_max_age, 0, 86400),
+    }
+    numbers = {
+        "page_cache_ttl": ("PAGE_CACHE_TTL", defaults.page_cache_ttl, 0.1, 86400),
+        "request_log_sample": ("REQUEST_LOG_SAMPLE", defaults.request_log_sample, 0, 1),
+        "request_log_slow_ms": ("REQUEST_LOG_SLOW_MS", defaults.request_log_slow_ms, 0, 600_000),
+    }
+    values: dict[str, float] = {
+        name: _int(var, get(var, str(default)), low, high)
+        for name, (var, default, low, high) in whole.items()
+    }
+    values.update(
+        {
+            name: _float(var, get(var, str(default)), low, high)
+            for name, (var, default, low, high) in numbers.items()
+        }
+    )
+    return values
 
 
 def _ranking(get: Callable[[str, str], str]) -> dict[str, int]:

@@ -9,6 +9,7 @@ import dramatiq
 
 from metacult.catalog import IMPORT_REQUESTED, imports
 from metacult.catalog.providers import ProviderNotFound
+from metacult.infra import pagecache
 from metacult.infra.events import claim
 from workers import broker as broker
 from workers.events import on_event
@@ -33,7 +34,10 @@ async def begin_import(event: dict[str, Any]) -> None:
 async def import_page(import_id: int) -> None:
     """Import the next page of an import, then queue the one after, if any."""
     res = await resources()
-    if await imports.import_next_page(res.db, res.redis, res.settings, import_id):
+    more = await imports.import_next_page(res.db, res.redis, res.settings, import_id)
+    # The page's titles are committed: every page that shows a title's facts is renewed.
+    await pagecache.bump(res.redis, res.settings, [pagecache.CATALOG])
+    if more:
         await asyncio.to_thread(import_page.send, import_id)
 
 
@@ -43,4 +47,6 @@ async def import_page(import_id: int) -> None:
 async def import_title(provider: str, kind: str, external_id: int) -> None:
     """Import or refresh one title by its TMDB or IGDB id."""
     res = await resources()
-    await imports.import_title(res.db, res.settings, provider, kind, external_id)
+    saved = await imports.import_title(res.db, res.settings, provider, kind, external_id)
+    if saved.outcome != "unchanged":
+        await pagecache.bump(res.redis, res.settings, [pagecache.CATALOG])

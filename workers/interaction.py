@@ -10,6 +10,7 @@ from typing import Any
 import dramatiq
 
 from metacult.identity import ACCOUNT_DELETED
+from metacult.infra import pagecache
 from metacult.infra.events import claim
 from metacult.interaction import COUNTED, REVIEW_HIDDEN, REVIEWED, service, signals, store
 from metacult.realtime import publish
@@ -40,6 +41,10 @@ async def update_media_stats(event: dict[str, Any]) -> None:
         # Published before commit: a failed publish rolls the claim back and the retry
         # publishes again (at least once), instead of a committed claim with nothing sent.
         await publish(res.redis, res.settings, f"media:{media_id}", stats.as_message())
+    # Committed: the title's page and the browse pages that show its counters are renewed.
+    await pagecache.bump(
+        res.redis, res.settings, [pagecache.media_topic(media_id), pagecache.BROWSE]
+    )
 
 
 @on_event(REVIEWED)
@@ -103,8 +108,11 @@ async def forget_deleted_account(event: dict[str, Any]) -> None:
     async with res.db.acquire() as conn, conn.transaction():
         if not await claim(conn, "interaction.forget_deleted_account", event["id"]):
             return
-        for stats in await service.forget_user(conn, user_id):
+        touched = await service.forget_user(conn, user_id)
+        for stats in touched:
             await publish(res.redis, res.settings, f"media:{stats.media_id}", stats.as_message())
+    pages = [pagecache.media_topic(stats.media_id) for stats in touched]
+    await pagecache.bump(res.redis, res.settings, [*pages, pagecache.BROWSE])
     # Signals still buffered in the stream (or pending on a dead writer) land later.
     forget_late_signals.send_with_options(args=(user_id,), delay=LATE_SIGNALS_DELAY_MS)
 

@@ -11,9 +11,11 @@ from aiohttp import web
 from metacult.catalog import covers, imports, service
 from metacult.catalog.model import CatalogImport
 from metacult.catalog.taxonomy import Kind
+from metacult.infra import pagecache
 from metacult.infra.auth import Principal
-from metacult.infra.web import Api, IdPath, Schema
-from metacult.typedefs import DB, REDIS, SETTINGS
+from metacult.infra.pagecache import Rendered
+from metacult.infra.web import Api, IdPath, Schema, render
+from metacult.typedefs import DB, PAGE_CACHE, REDIS, SETTINGS
 
 api = Api("catalog")
 
@@ -55,12 +57,26 @@ async def generated_cover(request: web.Request, path: IdPath) -> web.Response:
 
 
 @api.get("/api/v1/genres", query=GenresQuery, reply=VocabularyOut, auth="public")
-async def vocabulary(request: web.Request, query: GenresQuery) -> VocabularyOut:
+async def vocabulary(request: web.Request, query: GenresQuery) -> Rendered:
     """The genres (of one kind, or all) and the platforms, for filter menus."""
-    genres, platforms = await service.vocabulary(request.app[DB], query.kind)
-    return VocabularyOut(
-        genres=[GenreOut.model_validate(genre, from_attributes=True) for genre in genres],
-        platforms=[PlatformOut.model_validate(p, from_attributes=True) for p in platforms],
+
+    async def fresh() -> Rendered:
+        genres, platforms = await service.vocabulary(request.app[DB], query.kind)
+        return render(
+            VocabularyOut(
+                genres=[GenreOut.model_validate(genre, from_attributes=True) for genre in genres],
+                platforms=[PlatformOut.model_validate(p, from_attributes=True) for p in platforms],
+            )
+        )
+
+    app = request.app
+    return await pagecache.page(
+        app[PAGE_CACHE],
+        app[REDIS],
+        app[SETTINGS],
+        [pagecache.CATALOG],
+        ("genres", query.kind),
+        fresh,
     )
 
 

@@ -16,6 +16,7 @@ import asyncio
 import inspect
 import logging
 import math
+import random
 import time
 import typing
 import uuid
@@ -39,6 +40,7 @@ from metacult.infra.errors import (
     Unauthenticated,
     Unavailable,
 )
+from metacult.infra.pagecache import Rendered, rendered
 from metacult.typedefs import AUTHENTICATOR, PRINCIPAL, REDIS, SETTINGS
 
 log = logging.getLogger("metacult.web")
@@ -205,6 +207,41 @@ async def require(request: web.Request, auth: Auth) -> Principal | None:
     return principal
 
 
+def render(reply: pydantic.BaseModel) -> Rendered:
+    """Encode a reply once, with its entity tag, to be kept and answered many times."""
+    return rendered(dumps(reply), type(reply))
+
+
+def cache_control(settings: Any) -> str:
+    """What a public page lets browsers and proxies do: revalidate each time (its ETag
+    makes that a 304), or keep it ``public_max_age`` seconds where a deployment accepts
+    pages that old."""
+    if settings.public_max_age > 0:
+        return f"public, max-age={settings.public_max_age}"
+    return "public, no-cache"
+
+
+def rendered_response(
+    request: web.Request, page: Rendered, *, status: int = 200, vary: str | None = None
+) -> web.Response:
+    """A public page, or 304 when the client holds it already (``If-None-Match``)."""
+    headers = {"ETag": page.etag, "Cache-Control": cache_control(request.app[SETTINGS])}
+    if vary:
+        headers["Vary"] = vary
+    wanted = request.headers.get("If-None-Match")
+    if wanted is not None and _matches(wanted, page.etag):
+        return web.Response(status=304, headers=headers)
+    return web.Response(
+        body=page.body, status=status, content_type="application/json", headers=headers
+    )
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    if if_none_match.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
+
+
 class UndeclaredReply(TypeError):
     """A handler answered something other than the reply type it declared: a bug, so a 500
     (the reply the OpenAPI document promises is the one sent, or none is)."""
@@ -301,6 +338,12 @@ class Api:
                     return result
                 if result is None:
                     return web.Response(status=204 if status == 200 else status)
+                if isinstance(result, Rendered):
+                    if result.model is not reply:
+                        raise UndeclaredReply(
+                            f"{path} declares {reply} but rendered {result.model.__name__}"
+                        )
+                    return rendered_response(request, result, status=status)
                 return json_response(checked_reply(result, reply, path), status=status)
 
             endpoint.__name__ = handler.__name__
@@ -399,9 +442,16 @@ async def request_limits(request: web.Request, handler: Handler) -> web.StreamRe
     return await handler(request)
 
 
+READS = frozenset({"GET", "HEAD"})
+
+
 @web.middleware
 async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Give each request an id (kept from ``X-Request-Id`` when sane) and log it once."""
+    """Give each request an id (kept from ``X-Request-Id`` when sane) and log it.
+
+    Every write, server error and slow read is logged; other reads only by a sample
+    (``request_log_sample``), since a formatted line per read costs more than the read.
+    """
     incoming = request.headers.get("X-Request-Id", "")
     rid = incoming if 8 <= len(incoming) <= 64 and incoming.isascii() else uuid.uuid4().hex
     token = jsonlog.request_id.set(rid)
@@ -421,15 +471,23 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         status = 499
         raise
     finally:
-        log.info(
-            "request",
-            extra={
-                "method": request.method,
-                "path": request.path,
-                "status": status,
-                "ms": round((time.perf_counter() - started) * 1000, 1),
-            },
-        )
+        ms = (time.perf_counter() - started) * 1000
+        settings = request.app[SETTINGS]
+        if (
+            request.method not in READS
+            or status >= 500
+            or ms >= settings.request_log_slow_ms
+            or random.random() < settings.request_log_sample
+        ):
+            log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": status,
+                    "ms": round(ms, 1),
+                },
+            )
         jsonlog.request_id.reset(token)
 
 

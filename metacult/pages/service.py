@@ -63,3 +63,9 @@ async def title_page(db: asyncpg.Pool, ref: int | str, viewer_id: int | None) ->
             else None
         )
     return TitlePage(media=media, stats=stats, viewer=viewer, duel_rating=duel_rating)
+
+
+async def viewer_of(db: asyncpg.Pool, viewer_id: int, media_id: int) -> interaction.ViewerState:
+    """The viewer's own like, rating and status of a title (the part of its page not kept)."""
+    async with db.acquire() as conn:
+        return await interaction.viewer_state(conn, viewer_id, media_id)

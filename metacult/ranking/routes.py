@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 import asyncpg
@@ -13,11 +13,20 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from metacult import catalog
+from metacult.infra import pagecache
 from metacult.infra.auth import Principal
 from metacult.infra.errors import NotFound
-from metacult.infra.web import Api, IdPath, Schema
+from metacult.infra.pagecache import Rendered
+from metacult.infra.web import Api, IdPath, Schema, render
 from metacult.ranking import leaderboards, paging, service
-from metacult.typedefs import DB, RANKING_STATE, REDIS, SETTINGS, USER_DATA_EXPORTERS
+from metacult.typedefs import (
+    DB,
+    PAGE_CACHE,
+    RANKING_STATE,
+    REDIS,
+    SETTINGS,
+    USER_DATA_EXPORTERS,
+)
 
 log = logging.getLogger("metacult.ranking")
 
@@ -184,20 +193,31 @@ async def vote_over_websocket(
     reply=LeaderboardOut,
     auth="public",
 )
-async def leaderboard(request: web.Request, path: ScopePath, query: PageQuery) -> LeaderboardOut:
+async def leaderboard(request: web.Request, path: ScopePath, query: PageQuery) -> Rendered:
     """A leaderboard (global, kind:game, genre:rpg, platform:pc, ...), best first."""
     if not leaderboards.SCOPE.match(path.scope):
         raise UnknownScope()
     after = paging.decode_cursor(query.cursor, path.scope) if query.cursor else None
     app = request.app
-    entries, following = await service.leaderboard_page(
-        app[DB], app[REDIS], app[SETTINGS], path.scope, after, query.limit
-    )
-    return LeaderboardOut(
-        scope=path.scope,
-        entries=[LeaderboardEntry.model_validate(entry) for entry in entries],
-        next_cursor=None if following is None else paging.encode_cursor(path.scope, following),
-    )
+
+    async def fresh() -> Rendered:
+        entries, following = await service.leaderboard_page(
+            app[DB], app[REDIS], app[SETTINGS], path.scope, after, query.limit
+        )
+        return render(
+            LeaderboardOut(
+                scope=path.scope,
+                entries=[LeaderboardEntry.model_validate(entry) for entry in entries],
+                next_cursor=None
+                if following is None
+                else paging.encode_cursor(path.scope, following),
+            )
+        )
+
+    topics = [pagecache.board_topic(path.scope), pagecache.LEADERBOARDS, pagecache.CATALOG]
+    # Movement is counted from yesterday's snapshot: a new day is a new page.
+    key = ("leaderboard", path.scope, query.cursor, query.limit, datetime.now(UTC).date())
+    return await pagecache.page(app[PAGE_CACHE], app[REDIS], app[SETTINGS], topics, key, fresh)
 
 
 @api.get("/api/v1/me/rankings", query=PersonalQuery, reply=PersonalRankingOut)

@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 
 from metacult import catalog, identity, interaction, realtime
 from metacult.config import Settings
+from metacult.infra import pagecache
 from metacult.infra.errors import Conflict, Forbidden, Gone, NotFound, invalid_field
 from metacult.infra.events import claim, emit
 from metacult.infra.redis import rkey
@@ -506,15 +507,24 @@ async def _show_on_boards(
     rows: Sequence[asyncpg.Record],
     state: RankingState | None,
 ) -> None:
+    titles = [pagecache.media_topic(row["media_id"]) for row in rows]
     if not await leaderboards.is_built(redis, settings):
         # Redis lost the boards: rebuilding from PostgreSQL includes this vote already.
         await ensure_leaderboards(db, redis, settings)
+        await pagecache.bump(redis, settings, titles)
         return
+    placed = []
     for row in rows:
         scopes = leaderboards.scopes_of(row["kind"], row["genres"], row["platforms"])
         moves = await leaderboards.place(
             redis, settings, row["media_id"], scopes, row["rating"], row["rd"], row["games"]
         )
+        placed.append((scopes, moves))
+    # The new ratings are committed and on the boards: their pages get new versions now,
+    # before any rank move is published (a browser reads the board again on one).
+    boards = {pagecache.board_topic(scope) for scopes, _ in placed for scope in scopes}
+    await pagecache.bump(redis, settings, [*titles, *sorted(boards)])
+    for _, moves in placed:
         for move in moves:
             decision = await leaderboards.coalesce(redis, settings, move)
             if decision == 1:
@@ -564,6 +574,7 @@ async def _rebuild(conn: asyncpg.Connection, redis: Redis, settings: Settings) -
         for scope in leaderboards.scopes_of(row["kind"], row["genres"], row["platforms"]):
             boards[scope][row["media_id"]] = standing
     await leaderboards.replace_all(redis, settings, boards, games)
+    await pagecache.bump(redis, settings, [pagecache.LEADERBOARDS])
     return len(rows)
 
 
@@ -635,6 +646,7 @@ async def snapshot_leaderboards(
                 today,
                 [(m, rank, r) for rank, (m, r) in enumerate(entries, start=1)],
             )
+    await pagecache.bump(redis, settings, [pagecache.LEADERBOARDS])
     return len(scopes)
 
 

@@ -1,0 +1,161 @@
+"""Public pages rendered once and kept, under versions that writers bump after their change.
+
+A cached page depends on *topics*: ``media:42`` (a title's public part),
+``leaderboard:global``, ``leaderboards`` (every board), ``browse`` (every browse page) and
+``catalog`` (every page that shows a title's facts, and the genres and platforms). Each topic
+has a version in Redis: a random token, one field of one hash, shared by every web node.
+
+The rule that keeps pages fresh, whoever races whom:
+
+* a reader reads the versions of its page's topics **before** it reads PostgreSQL (or the
+  boards), and files what it rendered under exactly those versions;
+* a writer bumps the topics **after** its change is visible (committed, placed on the
+  boards), and before it tells anyone (the live message that makes a browser read again).
+
+A read that raced the write may file the old page, but under the old versions, which no
+reader asks for once the bump has landed: every read that starts after the bump misses
+and renders the new state. A version is a fresh random token, never a counter, so a Redis
+that lost the hash cannot bring an old page back under a reused number.
+
+Rendered pages are kept in each web process (a bounded LRU with a short lifetime, the
+backstop should a bump be lost); only the versions travel, one ``HMGET`` per read. When
+Redis does not answer, pages are rendered from the source and not kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import pydantic
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from metacult.config import Settings
+from metacult.infra.redis import rkey
+
+log = logging.getLogger("metacult.pagecache")
+
+# Topics other than a title's or a board's own.
+CATALOG = "catalog"
+BROWSE = "browse"
+LEADERBOARDS = "leaderboards"
+
+
+def media_topic(media_id: int) -> str:
+    """The public part of one title's page (facts, counters, duel rating)."""
+    return f"media:{media_id}"
+
+
+def board_topic(scope: str) -> str:
+    """One leaderboard's pages."""
+    return f"leaderboard:{scope}"
+
+
+def _versions_key(settings: Settings) -> str:
+    return rkey(settings, "pages", "versions")
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A reply rendered once: its JSON body, its entity tag and the model it was made from."""
+
+    body: bytes
+    etag: str
+    model: type[pydantic.BaseModel]
+
+
+def rendered(body: bytes, model: type[pydantic.BaseModel]) -> Rendered:
+    """A rendered reply whose entity tag is a digest of its bytes (the same on every node)."""
+    return Rendered(body, '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"', model)
+
+
+class PageCache:
+    """The pages this process keeps: at most ``entries``, each for at most ``ttl`` seconds."""
+
+    def __init__(self, entries: int, ttl: float) -> None:
+        self.entries = entries
+        self.ttl = ttl
+        self._pages: OrderedDict[tuple, tuple[float, Rendered]] = OrderedDict()
+
+    def get(self, key: tuple) -> Rendered | None:
+        found = self._pages.get(key)
+        if found is None:
+            return None
+        filed_at, page = found
+        if time.monotonic() - filed_at > self.ttl:
+            del self._pages[key]
+            return None
+        self._pages.move_to_end(key)
+        return page
+
+    def put(self, key: tuple, page: Rendered) -> None:
+        if self.entries <= 0:
+            return
+        self._pages[key] = (time.monotonic(), page)
+        self._pages.move_to_end(key)
+        while len(self._pages) > self.entries:
+            self._pages.popitem(last=False)
+
+
+async def versions(redis: Redis, settings: Settings, topics: Sequence[str]) -> tuple | None:
+    """The current versions of ``topics`` (one round trip), or None when Redis fails.
+
+    A topic never bumped (or lost with Redis) gets a fresh token, set only if none is there.
+    """
+    key = _versions_key(settings)
+    try:
+        found = await redis.hmget(key, list(topics))
+        if all(found):
+            return tuple(found)
+        async with redis.pipeline(transaction=False) as pipe:
+            for topic, value in zip(topics, found, strict=True):
+                if value is None:
+                    pipe.hsetnx(key, topic, secrets.token_hex(8))
+            pipe.hmget(key, list(topics))
+            *_, found = await pipe.execute()
+        return tuple(found) if all(found) else None
+    except (RedisError, OSError) as exc:
+        log.warning("page versions unavailable", extra={"error": repr(exc)})
+        return None
+
+
+async def bump(redis: Redis, settings: Settings, topics: Iterable[str]) -> None:
+    """Give ``topics`` new versions: call it once the change is visible to readers.
+
+    A failure is logged, not raised (the change is committed already); the pages it
+    concerns then live at most ``page_cache_ttl`` seconds more.
+    """
+    fresh = {topic: secrets.token_hex(8) for topic in topics}
+    if not fresh:
+        return
+    try:
+        await redis.hset(_versions_key(settings), mapping=fresh)
+    except (RedisError, OSError) as exc:
+        log.warning("page versions not bumped", extra={"topics": sorted(fresh), "error": repr(exc)})
+
+
+async def page(
+    cache: PageCache,
+    redis: Redis,
+    settings: Settings,
+    topics: Sequence[str],
+    key: tuple,
+    render: Callable[[], Awaitable[Rendered]],
+) -> Rendered:
+    """The page ``key`` that depends on ``topics``: kept, or rendered (and kept) now."""
+    current = await versions(redis, settings, topics)
+    if current is None:
+        return await render()
+    filed = (key, current)
+    found = cache.get(filed)
+    if found is not None:
+        return found
+    made = await render()
+    cache.put(filed, made)
+    return made
