@@ -13,9 +13,8 @@ from metacult.catalog.model import CatalogImport
 from metacult.catalog.taxonomy import Kind
 from metacult.infra import pagecache
 from metacult.infra.auth import Principal
-from metacult.infra.pagecache import Rendered
-from metacult.infra.web import Api, IdPath, Schema, render
-from metacult.typedefs import DB, PAGE_CACHE, REDIS, SETTINGS
+from metacult.infra.web import Api, IdPath, Schema, kept
+from metacult.typedefs import DB, REDIS, SETTINGS
 
 api = Api("catalog")
 
@@ -57,27 +56,17 @@ async def generated_cover(request: web.Request, path: IdPath) -> web.Response:
 
 
 @api.get("/api/v1/genres", query=GenresQuery, reply=VocabularyOut, auth="public")
-async def vocabulary(request: web.Request, query: GenresQuery) -> Rendered:
+async def vocabulary(request: web.Request, query: GenresQuery) -> VocabularyOut:
     """The genres (of one kind, or all) and the platforms, for filter menus."""
 
-    async def fresh() -> Rendered:
+    async def fresh() -> VocabularyOut:
         genres, platforms = await service.vocabulary(request.app[DB], query.kind)
-        return render(
-            VocabularyOut(
-                genres=[GenreOut.model_validate(genre, from_attributes=True) for genre in genres],
-                platforms=[PlatformOut.model_validate(p, from_attributes=True) for p in platforms],
-            )
+        return VocabularyOut(
+            genres=[GenreOut.model_validate(genre, from_attributes=True) for genre in genres],
+            platforms=[PlatformOut.model_validate(p, from_attributes=True) for p in platforms],
         )
 
-    app = request.app
-    return await pagecache.page(
-        app[PAGE_CACHE],
-        app[REDIS],
-        app[SETTINGS],
-        [pagecache.CATALOG],
-        ("genres", query.kind),
-        fresh,
-    )
+    return await kept(request, [pagecache.CATALOG], ("genres", query.kind), fresh)
 
 
 # Admin: imports from TMDB and IGDB.

@@ -21,11 +21,22 @@ class BoundedPool(asyncpg.Pool):
     acquire without a timeout; the timeout also bounds the release of the connection.
     """
 
-    __slots__ = ("_acquire_timeout",)
+    __slots__ = ("_acquire_timeout", "generation")
 
-    def __init__(self, *args, acquire_timeout: float, **kwargs) -> None:
+    def __init__(self, *args, acquire_timeout: float, init, **kwargs) -> None:
         self._acquire_timeout = acquire_timeout
-        super().__init__(*args, **kwargs)
+        # Counts the connections that ended (closed or lost): what was read through them
+        # is served again (by the page cache) only while none has ended since.
+        self.generation = 0
+
+        async def prepare(conn: asyncpg.Connection) -> None:
+            await init(conn)
+            conn.add_termination_listener(self._connection_ended)
+
+        super().__init__(*args, init=prepare, **kwargs)
+
+    def _connection_ended(self, conn: asyncpg.Connection) -> None:
+        self.generation += 1
 
     def acquire(self, *, timeout: float | None = None):
         return super().acquire(timeout=self._acquire_timeout if timeout is None else timeout)

@@ -32,6 +32,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+import asyncpg
 import pydantic
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -63,16 +64,16 @@ def _versions_key(settings: Settings) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """A reply rendered once: its JSON body, its entity tag and the model it was made from."""
+    """A reply rendered once: the model, its JSON body and its entity tag."""
 
+    reply: pydantic.BaseModel
     body: bytes
     etag: str
-    model: type[pydantic.BaseModel]
 
 
-def rendered(body: bytes, model: type[pydantic.BaseModel]) -> Rendered:
-    """A rendered reply whose entity tag is a digest of its bytes (the same on every node)."""
-    return Rendered(body, '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"', model)
+def rendered(reply: pydantic.BaseModel, body: bytes) -> Rendered:
+    """``reply`` encoded as ``body``, tagged by a digest of its bytes (the same on every node)."""
+    return Rendered(reply, body, '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"')
 
 
 class PageCache:
@@ -142,17 +143,24 @@ async def bump(redis: Redis, settings: Settings, topics: Iterable[str]) -> None:
 
 async def page(
     cache: PageCache,
+    db: asyncpg.Pool,
     redis: Redis,
     settings: Settings,
     topics: Sequence[str],
     key: tuple,
     render: Callable[[], Awaitable[Rendered]],
 ) -> Rendered:
-    """The page ``key`` that depends on ``topics``: kept, or rendered (and kept) now."""
+    """The page ``key`` that depends on ``topics``: kept, or rendered (and kept) now.
+
+    A page is kept only as long as the database connections it was read through: once
+    one ends (a database that went away), pages are rendered again, so a node that lost
+    its database answers as it would without the cache (503), not with old pages.
+    """
+    generation = getattr(db, "generation", None)
     current = await versions(redis, settings, topics)
     if current is None:
         return await render()
-    filed = (key, current)
+    filed = (key, current, generation)
     found = cache.get(filed)
     if found is not None:
         return found

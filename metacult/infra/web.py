@@ -20,7 +20,7 @@ import random
 import time
 import typing
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -29,7 +29,7 @@ import pydantic
 from aiohttp import web
 from pydantic_core import PydanticCustomError
 
-from metacult.infra import idempotency, jsonlog
+from metacult.infra import idempotency, jsonlog, pagecache
 from metacult.infra.auth import Principal
 from metacult.infra.errors import (
     DEPENDENCY_DOWN,
@@ -41,13 +41,16 @@ from metacult.infra.errors import (
     Unavailable,
 )
 from metacult.infra.pagecache import Rendered, rendered
-from metacult.typedefs import AUTHENTICATOR, PRINCIPAL, REDIS, SETTINGS
+from metacult.typedefs import AUTHENTICATOR, DB, PAGE_CACHE, PRINCIPAL, REDIS, SETTINGS
 
 log = logging.getLogger("metacult.web")
 
 Model = TypeVar("Model", bound=pydantic.BaseModel)
 Auth = Literal["public", "user", "admin"]
 Handler = Callable[..., Awaitable[Any]]
+
+# The page a handler answered through ``kept``, and its ``Vary`` header.
+KEPT = web.RequestKey("kept_page", tuple)
 
 JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
@@ -207,9 +210,28 @@ async def require(request: web.Request, auth: Auth) -> Principal | None:
     return principal
 
 
-def render(reply: pydantic.BaseModel) -> Rendered:
-    """Encode a reply once, with its entity tag, to be kept and answered many times."""
-    return rendered(dumps(reply), type(reply))
+async def kept(
+    request: web.Request,
+    topics: Sequence[str],
+    key: tuple,
+    fresh: Callable[[], Awaitable[Model]],
+    *,
+    vary: str | None = None,
+) -> Model:
+    """The reply ``fresh`` makes, kept (``metacult.infra.pagecache``) under ``key`` while
+    ``topics`` keep their versions. Answered from its bytes encoded once, with an ETag
+    (304 to a client that holds it) and ``vary`` as the ``Vary`` header."""
+
+    async def render() -> Rendered:
+        reply = await fresh()
+        return rendered(reply, dumps(reply))
+
+    app = request.app
+    page = await pagecache.page(
+        app[PAGE_CACHE], app[DB], app[REDIS], app[SETTINGS], topics, key, render
+    )
+    request[KEPT] = (page, vary)
+    return typing.cast(Model, page.reply)
 
 
 def cache_control(settings: Any) -> str:
@@ -338,13 +360,11 @@ class Api:
                     return result
                 if result is None:
                     return web.Response(status=204 if status == 200 else status)
-                if isinstance(result, Rendered):
-                    if result.model is not reply:
-                        raise UndeclaredReply(
-                            f"{path} declares {reply} but rendered {result.model.__name__}"
-                        )
-                    return rendered_response(request, result, status=status)
-                return json_response(checked_reply(result, reply, path), status=status)
+                checked = checked_reply(result, reply, path)
+                if KEPT in request and request[KEPT][0].reply is checked:
+                    page, vary = request[KEPT]
+                    return rendered_response(request, page, status=status, vary=vary)
+                return json_response(checked, status=status)
 
             endpoint.__name__ = handler.__name__
             endpoint.__doc__ = handler.__doc__

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -12,10 +11,9 @@ from aiohttp import web
 from metacult import catalog
 from metacult.infra import pagecache
 from metacult.infra.auth import Principal
-from metacult.infra.pagecache import Rendered
-from metacult.infra.web import Api, IdPath, Schema, dumps, render, rendered_response
+from metacult.infra.web import Api, IdPath, Schema, kept
 from metacult.pages import service
-from metacult.typedefs import DB, PAGE_CACHE, REDIS, SETTINGS
+from metacult.typedefs import DB
 
 api = Api("pages")
 
@@ -169,46 +167,36 @@ def _card(card: service.Card) -> MediaCardOut:
 
 
 @api.get("/api/v1/media", query=BrowseQuery, reply=MediaPageOut, auth="public")
-async def browse_media(request: web.Request, query: BrowseQuery) -> Rendered:
+async def browse_media(request: web.Request, query: BrowseQuery) -> MediaPageOut:
     """Browse and search titles: filters, sorts, cursor pagination; ``q`` forgives typos."""
 
-    async def fresh() -> Rendered:
+    async def fresh() -> MediaPageOut:
         page = await service.browse(
             request.app[DB], query.filters(), query.sort, query.cursor, query.limit
         )
-        return render(
-            MediaPageOut(items=[_card(card) for card in page.items], next_cursor=page.next_cursor)
+        return MediaPageOut(
+            items=[_card(card) for card in page.items], next_cursor=page.next_cursor
         )
 
     key = ("browse", query.model_dump_json())
-    return await _kept(request, [pagecache.BROWSE, pagecache.CATALOG], key, fresh)
+    return await kept(request, [pagecache.BROWSE, pagecache.CATALOG], key, fresh)
 
 
 @api.get(r"/api/v1/media/{id:\d+}", path_params=IdPath, reply=MediaOut, auth="public")
-async def media_page(
-    request: web.Request, path: IdPath, user: Principal | None
-) -> web.StreamResponse:
+async def media_page(request: web.Request, path: IdPath, user: Principal | None) -> MediaOut:
     """A title with its likes, ratings (average, histogram), reviews count and your marks."""
 
-    async def fresh() -> Rendered:
-        return render(_title_page(await service.title_page(request.app[DB], path.id, None)))
+    async def fresh() -> MediaOut:
+        return _title_page(await service.title_page(request.app[DB], path.id, None))
 
     topics = [pagecache.media_topic(path.id), pagecache.CATALOG]
-    public = await _kept(request, topics, ("media", path.id), fresh)
+    public = await kept(request, topics, ("media", path.id), fresh, vary=IDENTITY_HEADERS)
     if user is None:
-        return rendered_response(request, public, vary=IDENTITY_HEADERS)
-    # The viewer's own marks are read apart and never kept: spliced into the public part,
-    # whose only ``"viewer":null`` is that key (quotes inside strings are escaped).
+        return public
+    # The viewer's own marks are read apart and never kept.
     viewer = await service.viewer_of(request.app[DB], user.user_id, path.id)
-    body = public.body.replace(
-        b'"viewer":null',
-        b'"viewer":' + dumps(ViewerOut.model_validate(_fields(ViewerOut, viewer))),
-        1,
-    )
-    return web.Response(
-        body=body,
-        content_type="application/json",
-        headers={"Cache-Control": "private, no-cache", "Vary": IDENTITY_HEADERS},
+    return public.model_copy(
+        update={"viewer": ViewerOut.model_validate(_fields(ViewerOut, viewer))}
     )
 
 
@@ -223,13 +211,6 @@ async def media_page_by_slug(
 
 # A title's page differs by who asks: a shared cache must not hand one reader's to another.
 IDENTITY_HEADERS = "Cookie, Authorization"
-
-
-async def _kept(
-    request: web.Request, topics: list[str], key: tuple, fresh: Callable[[], Awaitable[Rendered]]
-) -> Rendered:
-    app = request.app
-    return await pagecache.page(app[PAGE_CACHE], app[REDIS], app[SETTINGS], topics, key, fresh)
 
 
 def setup(app: web.Application) -> None:

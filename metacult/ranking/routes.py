@@ -16,17 +16,9 @@ from metacult import catalog
 from metacult.infra import pagecache
 from metacult.infra.auth import Principal
 from metacult.infra.errors import NotFound
-from metacult.infra.pagecache import Rendered
-from metacult.infra.web import Api, IdPath, Schema, render
+from metacult.infra.web import Api, IdPath, Schema, kept
 from metacult.ranking import leaderboards, paging, service
-from metacult.typedefs import (
-    DB,
-    PAGE_CACHE,
-    RANKING_STATE,
-    REDIS,
-    SETTINGS,
-    USER_DATA_EXPORTERS,
-)
+from metacult.typedefs import DB, RANKING_STATE, REDIS, SETTINGS, USER_DATA_EXPORTERS
 
 log = logging.getLogger("metacult.ranking")
 
@@ -193,31 +185,27 @@ async def vote_over_websocket(
     reply=LeaderboardOut,
     auth="public",
 )
-async def leaderboard(request: web.Request, path: ScopePath, query: PageQuery) -> Rendered:
+async def leaderboard(request: web.Request, path: ScopePath, query: PageQuery) -> LeaderboardOut:
     """A leaderboard (global, kind:game, genre:rpg, platform:pc, ...), best first."""
     if not leaderboards.SCOPE.match(path.scope):
         raise UnknownScope()
     after = paging.decode_cursor(query.cursor, path.scope) if query.cursor else None
     app = request.app
 
-    async def fresh() -> Rendered:
+    async def fresh() -> LeaderboardOut:
         entries, following = await service.leaderboard_page(
             app[DB], app[REDIS], app[SETTINGS], path.scope, after, query.limit
         )
-        return render(
-            LeaderboardOut(
-                scope=path.scope,
-                entries=[LeaderboardEntry.model_validate(entry) for entry in entries],
-                next_cursor=None
-                if following is None
-                else paging.encode_cursor(path.scope, following),
-            )
+        return LeaderboardOut(
+            scope=path.scope,
+            entries=[LeaderboardEntry.model_validate(entry) for entry in entries],
+            next_cursor=None if following is None else paging.encode_cursor(path.scope, following),
         )
 
     topics = [pagecache.board_topic(path.scope), pagecache.LEADERBOARDS, pagecache.CATALOG]
     # Movement is counted from yesterday's snapshot: a new day is a new page.
     key = ("leaderboard", path.scope, query.cursor, query.limit, datetime.now(UTC).date())
-    return await pagecache.page(app[PAGE_CACHE], app[REDIS], app[SETTINGS], topics, key, fresh)
+    return await kept(request, topics, key, fresh)
 
 
 @api.get("/api/v1/me/rankings", query=PersonalQuery, reply=PersonalRankingOut)
