@@ -1,0 +1,148 @@
+"""The read path: public pages are kept and revalidated cheaply (ETag, 304), and a change is
+on the next read of every page it changes, even for readers whose reads race the write."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from tests import random_refs
+from tests.accounts import sign_up
+from tests.helpers import eventually
+from tests.ranking.conftest import offer, unique_genre
+from tests.realtime.live import Live
+from tests.titles import new_title, new_titles
+
+
+async def _json(client, path: str, **options: Any) -> dict[str, Any]:
+    response = await client.get(path, **options)
+    assert response.status == 200, await response.text()
+    return await response.json()
+
+
+@contextlib.asynccontextmanager
+async def _readers(read: Callable[[], Awaitable[Any]], count: int = 4):
+    """Readers that keep reading a page while the test writes (each read may race it)."""
+    stop = asyncio.Event()
+
+    async def keep_reading() -> None:
+        while not stop.is_set():
+            await read()
+            await asyncio.sleep(0)
+
+    tasks = [asyncio.create_task(keep_reading()) for _ in range(count)]
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks)
+
+
+async def test_a_public_page_answers_304_to_a_client_that_holds_it(client) -> None:
+    first = await client.get("/api/v1/genres?kind=game")
+    tag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "public, no-cache"
+
+    again = await client.get("/api/v1/genres?kind=game", headers={"If-None-Match": tag})
+
+    assert again.status == 304
+    assert await again.read() == b""
+    assert again.headers["ETag"] == tag
+    other = await client.get("/api/v1/genres?kind=game", headers={"If-None-Match": '"other"'})
+    assert other.status == 200 and await other.json() == await first.json()
+
+
+async def test_an_anonymous_title_page_is_tagged_and_varies_by_who_asks(client, db) -> None:
+    media_id = await new_title(db)
+
+    first = await client.get(f"/api/v1/media/{media_id}")
+    second = await client.get(f"/api/v1/media/{media_id}")
+
+    assert first.headers["ETag"] == second.headers["ETag"]
+    assert first.headers["Vary"] == "Cookie, Authorization"
+    held = await client.get(
+        f"/api/v1/media/{media_id}", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert held.status == 304
+
+
+async def test_a_readers_own_marks_are_theirs_alone_and_never_kept(client, db) -> None:
+    media_id = await new_title(db)
+    fan, other = await sign_up(client), await sign_up(client)
+    await _json(client, f"/api/v1/media/{media_id}")  # the public part is kept
+
+    liked = await client.put(f"/api/v1/media/{media_id}/like", headers=fan.headers)
+    assert liked.status == 200
+
+    mine = await client.get(f"/api/v1/media/{media_id}", headers=fan.headers)
+    assert (await mine.json())["viewer"]["liked"] is True
+    assert "ETag" not in mine.headers
+    theirs = await _json(client, f"/api/v1/media/{media_id}", headers=other.headers)
+    assert theirs["viewer"] == {"liked": False, "rating": None, "status": None}
+    assert (await _json(client, f"/api/v1/media/{media_id}"))["viewer"] is None
+
+
+async def test_a_like_and_a_rating_reach_the_kept_pages_and_a_racing_read_never_brings_back_the_old(
+    client, db, worker
+) -> None:
+    media_id = await new_title(db, title=f"Kept page {random_refs.suffix()}")
+    page = f"/api/v1/media/{media_id}"
+    browse = "/api/v1/media?q=" + (await _json(client, page))["title"].replace(" ", "+")
+    fan = await sign_up(client)
+    assert (await _json(client, browse))["items"][0]["likes"] == 0
+
+    async def read_both() -> None:
+        await client.get(page)
+        await client.get(browse)
+
+    async with _readers(read_both):
+        await client.put(f"{page}/like", headers=fan.headers)
+        await client.put(f"{page}/rating", json={"rating": 4.5}, headers=fan.headers)
+
+        async def counted() -> bool:
+            stats = (await _json(client, page))["stats"]
+            return stats["likes"] == 1 and stats["ratings_count"] == 1
+
+        await eventually(counted)
+
+    for _ in range(20):
+        stats = (await _json(client, page))["stats"]
+        assert (stats["likes"], stats["ratings_count"], stats["average"]) == (1, 1, 4.5)
+    card = await eventually(lambda: _card_counted(client, browse))
+    assert (card["likes"], card["ratings_count"]) == (1, 1)
+
+
+async def test_the_read_of_a_board_after_its_rank_move_shows_the_move(client, db, worker) -> None:
+    genre = unique_genre()
+    board = f"/api/v1/leaderboards/genre:{genre}"
+    account = await sign_up(client)
+    a, b = await new_titles(db, 2, kind="game", genres=(genre,))
+    assert (await _json(client, board))["entries"] == []
+    before = await _json(client, f"/api/v1/media/{a}")
+    assert before["duel_rating"]["games"] == 0
+    live = await Live.open(client)
+    assert (await live.subscribe(f"leaderboard:genre:{genre}"))["type"] == "subscribed"
+    duel_id = await offer(db, account.id, a, b)
+
+    async with _readers(lambda: client.get(board)):
+        voted = await client.post(
+            f"/api/v1/duels/{duel_id}/vote", json={"winner": a}, headers=account.headers
+        )
+        assert voted.status == 200
+        frame = await live.expect("publication", channel=f"leaderboard:genre:{genre}")
+
+        # The very next read, while other reads race: the move is on the board.
+        entries = (await _json(client, board))["entries"]
+        assert [entry["media"]["id"] for entry in entries] == [a, b]
+        assert [entry["games"] for entry in entries] == [1, 1]
+        assert {move["media_id"] for move in frame["data"]["moves"]} <= {a, b}
+        title = await _json(client, f"/api/v1/media/{a}")
+        assert (title["duel_rating"]["games"], title["duel_rating"]["wins"]) == (1, 1)
+    await live.close()
+
+
+async def _card_counted(client, browse: str) -> dict[str, Any] | None:
+    card = (await _json(client, browse))["items"][0]
+    return card if card["likes"] == 1 and card["ratings_count"] == 1 else None
