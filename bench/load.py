@@ -1,0 +1,250 @@
+"""Read-path load: the public pages under ``wrk``, beside a bare aiohttp handler as the ceiling.
+
+    .venv/bin/python bench/load.py [--titles 20000] [--interactions 1000000] [--seconds 6]
+
+It starts what ``make run`` starts (web and worker) on a scratch database filled with
+``--titles`` titles, ``--interactions`` likes and ratings from generated users (their
+counters, scores and duel ratings computed as the workers would), and a bare aiohttp
+handler (uvloop, one process) answering the bytes of ``/api/v1/genres``. Then, for each
+read of the mix, anonymous and signed in, ``wrk`` (1 thread, 32 connections) measures
+requests/s and p50 / p99 latency, printed with the ratio to the bare handler of the same
+run. ``wrk`` must be installed (``apt-get install -y wrk``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.stack import PYTHON, Stack, free_port  # noqa: E402
+
+KINDS = ("game", "film", "series")
+GENRES = ("action", "adventure", "rpg", "strategy", "drama", "comedy", "thriller", "sci-fi")
+PLATFORMS = ("pc", "playstation-5", "xbox-series", "switch")
+
+
+# --- data ---------------------------------------------------------------------------
+
+FILL = [
+    # Titles: kinds, genres and platforms spread; popularity skewed like real catalogues.
+    """
+    INSERT INTO media (kind, title, slug, year, genres, platforms, popularity, synopsis)
+    SELECT (ARRAY['game','film','series'])[1 + i % 3],
+           'Bench title ' || i,
+           'bench-title-' || i,
+           1950 + i % 75,
+           ARRAY[(ARRAY{genres})[1 + i % 8], (ARRAY{genres})[1 + (i / 8) % 8]],
+           CASE WHEN i % 3 = 0 THEN ARRAY[(ARRAY{platforms})[1 + i % 4]] ELSE '{{}}' END,
+           1000.0 / (1 + i % 5000),
+           'A generated title for the read-path benchmark.'
+    FROM generate_series(1, $1) AS i
+    """,
+    """
+    INSERT INTO users (email, display_name)
+    SELECT 'bench-reader-' || u || '@example.test', 'Reader ' || u
+    FROM generate_series(1, $1) AS u
+    """,
+    # Interactions: half likes, half ratings, on titles chosen with a Zipf-like skew.
+    """
+    INSERT INTO likes (user_id, media_id, kind)
+    SELECT DISTINCT ON (u, m) u, m, media.kind
+    FROM (
+        SELECT (SELECT min(id) FROM users) + floor(random() * $2)::bigint AS u,
+               (SELECT min(id) FROM media WHERE slug LIKE 'bench-title-%')
+               + floor(power(random(), 3) * $3)::bigint AS m
+        FROM generate_series(1, $1)
+    ) AS pick
+    JOIN media ON media.id = pick.m
+    ON CONFLICT DO NOTHING
+    """,
+    """
+    INSERT INTO ratings (user_id, media_id, kind, half_stars)
+    SELECT DISTINCT ON (u, m) u, m, media.kind, 1 + floor(random() * 10)::int
+    FROM (
+        SELECT (SELECT min(id) FROM users) + floor(random() * $2)::bigint AS u,
+               (SELECT min(id) FROM media WHERE slug LIKE 'bench-title-%')
+               + floor(power(random(), 3) * $3)::bigint AS m
+        FROM generate_series(1, $1)
+    ) AS pick
+    JOIN media ON media.id = pick.m
+    ON CONFLICT DO NOTHING
+    """,
+]
+
+HISTOGRAM = ", ".join(f"(count(*) FILTER (WHERE half_stars = {s}))::int" for s in range(1, 11))
+
+COUNTERS = [
+    """
+    INSERT INTO media_stats (media_id, likes, ratings_count, ratings_sum, histogram)
+    SELECT media.id,
+           coalesce(l.n, 0),
+           coalesce(r.n, 0),
+           coalesce(r.total, 0),
+           coalesce(r.histogram, '{0,0,0,0,0,0,0,0,0,0}')
+    FROM media
+    LEFT JOIN (SELECT media_id, count(*) AS n FROM likes GROUP BY media_id) AS l
+           ON l.media_id = media.id
+    LEFT JOIN (
+        SELECT media_id, count(*) AS n, sum(half_stars) AS total,
+               ARRAY[{histogram}] AS histogram
+        FROM ratings GROUP BY media_id
+    ) AS r ON r.media_id = media.id
+    ON CONFLICT (media_id) DO UPDATE
+    SET likes = excluded.likes, ratings_count = excluded.ratings_count,
+        ratings_sum = excluded.ratings_sum, histogram = excluded.histogram
+    """,
+    """
+    INSERT INTO media_scores (media_id, score, votes)
+    SELECT media_id, (ratings_sum / 2.0 + 5 * 3.0) / (ratings_count + 5), ratings_count
+    FROM media_stats WHERE ratings_count > 0
+    ON CONFLICT (media_id) DO UPDATE SET score = excluded.score, votes = excluded.votes
+    """,
+    # Duel ratings for every title: the boards are rebuilt from these when the web starts.
+    """
+    INSERT INTO ranking_ratings (media_id, kind, genres, platforms, rating, rd, games, wins)
+    SELECT id, kind, genres, platforms, 1300 + random() * 500, 60 + random() * 200,
+           (random() * 80)::int, 0
+    FROM media
+    ON CONFLICT (media_id) DO NOTHING
+    """,
+    "ANALYZE",
+]
+
+
+async def fill(dsn: str, titles: int, interactions: int) -> None:
+    """Titles, readers, likes and ratings, and what the workers would have counted."""
+    users = max(1000, interactions // 100)
+    conn = await asyncpg.connect(dsn)
+    try:
+        genres = "[" + ",".join(f"'{g}'" for g in GENRES) + "]"
+        platforms = "[" + ",".join(f"'{p}'" for p in PLATFORMS) + "]"
+        titles_sql, users_sql, likes_sql, ratings_sql = FILL
+        await conn.execute(titles_sql.format(genres=genres, platforms=platforms), titles)
+        await conn.execute(users_sql, users)
+        await conn.execute(likes_sql, interactions // 2, users, titles)
+        await conn.execute(ratings_sql, interactions // 2, users, titles)
+        for statement in COUNTERS:
+            await conn.execute(statement.replace("{histogram}", HISTOGRAM))
+        counted = await conn.fetchrow(
+            "SELECT (SELECT count(*) FROM media) AS titles,"
+            " (SELECT count(*) FROM likes) + (SELECT count(*) FROM ratings) AS interactions"
+        )
+        print(f"data: {counted['titles']} titles, {counted['interactions']} interactions")
+    finally:
+        await conn.close()
+
+
+# --- measuring -----------------------------------------------------------------------
+
+BARE = """
+import sys
+import uvloop
+from aiohttp import web
+
+body = open(sys.argv[2], "rb").read()
+
+async def handler(request):
+    return web.Response(body=body, content_type="application/json")
+
+app = web.Application()
+app.router.add_get("/", handler)
+uvloop.install()
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
+"""
+
+
+def wrk(url: str, seconds: int, headers: dict[str, str]) -> tuple[float, float, float]:
+    """Requests/s, p50 and p99 (ms) of ``url`` under wrk (1 thread, 32 connections)."""
+    command = ["wrk", "-t1", "-c32", f"-d{seconds}s", "--latency", url]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    if re.search(r"Non-2xx or 3xx responses: (\d+)", out):
+        raise RuntimeError(f"{url} answered errors under load:\n{out}")
+    return rate, _percentile(out, "50%"), _percentile(out, "99%")
+
+
+def _percentile(out: str, label: str) -> float:
+    value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+async def main(args: argparse.Namespace) -> None:
+    port = free_port()
+    stack = Stack(port, REQUEST_LOG_SAMPLE=str(args.log_sample))
+    bare = None
+    try:
+        await stack.database.create()
+        await fill(stack.dsn, args.titles, args.interactions)
+        stack.launch("web", "worker")
+        await stack.wait_ready()
+        base = stack.base_url
+        async with aiohttp.ClientSession() as http:
+            token = await stack.sign_up(http, 1)
+            async with http.get(f"{base}/api/v1/media?limit=1") as response:
+                media_id = (await response.json())["items"][0]["id"]
+            async with http.get(f"{base}/api/v1/genres") as response:
+                genres = await response.read()
+        with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as body:
+            body.write(genres)
+        bare_port = free_port()
+        bare = subprocess.Popen([PYTHON, "-c", BARE, str(bare_port), body.name])
+        await asyncio.sleep(1.5)
+
+        signed_in = {"Authorization": f"Bearer {token}"}
+        mix = [
+            ("bare aiohttp handler", f"http://127.0.0.1:{bare_port}/", {}),
+            ("GET /healthz", f"{base}/healthz", {}),
+            ("GET /api/v1/genres", f"{base}/api/v1/genres", {}),
+            ("GET /api/v1/media?limit=20", f"{base}/api/v1/media?limit=20", {}),
+            (
+                "GET /api/v1/media?limit=20&sort=newest",
+                f"{base}/api/v1/media?limit=20&sort=newest",
+                {},
+            ),
+            (f"GET /api/v1/media/{media_id}", f"{base}/api/v1/media/{media_id}", {}),
+            (
+                f"GET /api/v1/media/{media_id} (signed in)",
+                f"{base}/api/v1/media/{media_id}",
+                signed_in,
+            ),
+            (
+                "GET /api/v1/leaderboards/global?limit=20",
+                f"{base}/api/v1/leaderboards/global?limit=20",
+                {},
+            ),
+        ]
+        results = []
+        for label, url, headers in mix:
+            wrk(url, 1, headers)  # warm up (connections, caches, the JIT of nothing)
+            results.append((label, *wrk(url, args.seconds, headers)))
+        ceiling = results[0][1]
+        print(f"\n{'endpoint':<44} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}")
+        for label, rate, p50, p99 in results:
+            print(f"{label:<44} {rate:>11,.0f} {p50:>8.1f} {p99:>8.1f} {rate / ceiling:>6.2f}")
+    finally:
+        if bare is not None:
+            bare.terminate()
+            bare.wait(timeout=10)
+        await stack.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--titles", type=int, default=20_000)
+    parser.add_argument("--interactions", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=6)
+    parser.add_argument("--log-sample", type=float, default=0.01)
+    asyncio.run(main(parser.parse_args()))
