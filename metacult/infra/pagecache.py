@@ -18,12 +18,14 @@ and renders the new state. A version is a fresh random token, never a counter, s
 that lost the hash cannot bring an old page back under a reused number.
 
 Rendered pages are kept in each web process (a bounded LRU with a short lifetime, the
-backstop should a bump be lost); only the versions travel, one ``HMGET`` per read. When
-Redis does not answer, pages are rendered from the source and not kept.
+backstop should a bump be lost); only the versions travel, one ``HMGET`` per turn of the
+event loop for all the reads that asked in it. When Redis does not answer, pages are
+rendered from the source and not kept.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import secrets
@@ -83,6 +85,46 @@ class PageCache:
         self.entries = entries
         self.ttl = ttl
         self._pages: OrderedDict[tuple, tuple[float, Rendered]] = OrderedDict()
+        self._asking: list[tuple[Sequence[str], asyncio.Future]] | None = None
+        self._reads: set[asyncio.Task] = set()
+
+    async def versions(
+        self, redis: Redis, settings: Settings, topics: Sequence[str]
+    ) -> tuple | None:
+        """The versions of ``topics``, read in one ``HMGET`` with those of every page asked
+        for in the same turn of the event loop. Each reader's versions are still read after
+        it asked (the batch is sent on the next turn), which is all freshness needs."""
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future = loop.create_future()
+        if self._asking is None:
+            self._asking = []
+            loop.call_soon(self._send, redis, settings)
+        self._asking.append((topics, answer))
+        return await answer
+
+    def _send(self, redis: Redis, settings: Settings) -> None:
+        asking, self._asking = self._asking or [], None
+        task = asyncio.ensure_future(self._read(redis, settings, asking))
+        self._reads.add(task)
+        task.add_done_callback(self._reads.discard)
+
+    async def _read(
+        self, redis: Redis, settings: Settings, asking: list[tuple[Sequence[str], asyncio.Future]]
+    ) -> None:
+        wanted = sorted({topic for topics, _ in asking for topic in topics})
+        current = None
+        try:
+            found = await versions(redis, settings, wanted)
+            if found is not None:
+                current = dict(zip(wanted, found, strict=True))
+        finally:
+            # Whatever happened (even a cancel at shutdown), no reader is left waiting: a
+            # reader without versions renders its page from the source.
+            for topics, answer in asking:
+                if not answer.done():
+                    answer.set_result(
+                        None if current is None else tuple(current[t] for t in topics)
+                    )
 
     def get(self, key: tuple) -> Rendered | None:
         found = self._pages.get(key)
@@ -157,7 +199,7 @@ async def page(
     its database answers as it would without the cache (503), not with old pages.
     """
     generation = getattr(db, "generation", None)
-    current = await versions(redis, settings, topics)
+    current = await cache.versions(redis, settings, topics)
     if current is None:
         return await render()
     filed = (key, current, generation)

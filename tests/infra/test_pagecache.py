@@ -64,6 +64,23 @@ async def test_an_unchanged_page_is_rendered_once(db, redis, settings) -> None:
     assert source.renders == 1
 
 
+async def test_readers_asking_at_once_share_one_read_of_the_versions(db, redis, settings) -> None:
+    cache, source = PageCache(100, 60), Source()
+    topic = f"media:{random_refs.suffix()}"
+    await pagecache.page(cache, db, redis, settings, [topic], ("a",), source.render)
+
+    async def read(key: str, topics: list[str]) -> bytes:
+        page = await pagecache.page(cache, db, redis, settings, topics, (key,), source.render)
+        return page.body
+
+    answers = await asyncio.gather(
+        *(read("a", [topic]) for _ in range(20)), read("b", [topic, "catalog"])
+    )
+
+    assert answers == [b'"old"'] * 21
+    assert source.renders == 2  # "a" was kept; "b" rendered once
+
+
 @pytest.mark.unit
 def test_the_cache_keeps_at_most_its_size_and_forgets_the_least_recently_read() -> None:
     cache = PageCache(2, 60)
