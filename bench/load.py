@@ -164,6 +164,11 @@ web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print
 """
 
 
+def start_bare(port: int, body_path: str) -> subprocess.Popen:
+    """The ceiling: a bare aiohttp handler (uvloop, one process) answering ``body_path``."""
+    return subprocess.Popen([PYTHON, "-c", BARE, str(port), body_path])
+
+
 def wrk(url: str, seconds: int, headers: dict[str, str]) -> tuple[float, float, float]:
     """Requests/s, p50 and p99 (ms) of ``url`` under wrk (1 thread, 32 connections)."""
     command = ["wrk", "-t1", "-c32", f"-d{seconds}s", "--latency", url]
@@ -200,7 +205,7 @@ async def main(args: argparse.Namespace) -> None:
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as body:
             body.write(genres)
         bare_port = free_port()
-        bare = subprocess.Popen([PYTHON, "-c", BARE, str(bare_port), body.name])
+        bare = start_bare(bare_port, body.name)
         await asyncio.sleep(1.5)
 
         signed_in = {"Authorization": f"Bearer {token}"}
