@@ -146,3 +146,23 @@ async def test_the_read_of_a_board_after_its_rank_move_shows_the_move(client, db
 async def _card_counted(client, browse: str) -> dict[str, Any] | None:
     card = (await _json(client, browse))["items"][0]
     return card if card["likes"] == 1 and card["ratings_count"] == 1 else None
+
+
+async def test_a_change_counted_through_one_node_is_on_the_next_read_of_every_node(
+    client, aiohttp_client, make_app, db, worker
+) -> None:
+    other_node = await aiohttp_client(make_app())
+    media_id = await new_title(db)
+    page = f"/api/v1/media/{media_id}"
+    for node in (client, other_node):
+        assert (await _json(node, page))["stats"]["likes"] == 0  # kept on both nodes
+    fan = await sign_up(client)
+
+    await client.put(f"{page}/like", headers=fan.headers)
+
+    await eventually(lambda: _likes_are(client, page, 1))
+    assert (await _json(other_node, page))["stats"]["likes"] == 1
+
+
+async def _likes_are(client, page: str, likes: int) -> bool:
+    return (await _json(client, page))["stats"]["likes"] == likes
