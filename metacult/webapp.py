@@ -29,6 +29,7 @@ APP_PAGES = (
     "/leaderboards/{scope}",
     "/users/{id}",
     "/settings",
+    "/forbidden",
 )
 
 # No inline script or style, no eval: the app's modules and stylesheet are files under

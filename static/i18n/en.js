@@ -190,6 +190,8 @@ export default {
   "settings.delete_confirm": "Delete your account for good? This cannot be undone.",
   "settings.delete_yes": "Yes, delete my account",
   "settings.deleted": "Your account was deleted. Goodbye!",
+  "forbidden.title": "You may not see this page",
+  "forbidden.body": "This page is for administrators.",
   "not_found.title": "Nothing here",
   "not_found.body": "This page does not exist.",
   "not_found.home": "Back to the home page",

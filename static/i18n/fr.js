@@ -190,6 +190,8 @@ export default {
   "settings.delete_confirm": "Supprimer votre compte pour de bon ? C’est irréversible.",
   "settings.delete_yes": "Oui, supprimer mon compte",
   "settings.deleted": "Votre compte a été supprimé. Au revoir !",
+  "forbidden.title": "Vous ne pouvez pas voir cette page",
+  "forbidden.body": "Cette page est réservée aux administrateurs.",
   "not_found.title": "Rien ici",
   "not_found.body": "Cette page n’existe pas.",
   "not_found.home": "Retour à l’accueil",
