@@ -13,7 +13,6 @@ export default {
   "live.connecting": "Connecting",
   "live.live": "Live",
   "live.reconnecting": "Reconnecting…",
-  "live.offline": "Offline",
   "common.loading": "Loading…",
   "common.more": "Show more",
   "common.try_again": "Try again",

@@ -13,7 +13,6 @@ export default {
   "live.connecting": "Connexion",
   "live.live": "En direct",
   "live.reconnecting": "Reconnexion…",
-  "live.offline": "Hors ligne",
   "common.loading": "Chargement…",
   "common.more": "Voir plus",
   "common.try_again": "Réessayer",

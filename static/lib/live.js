@@ -15,7 +15,7 @@ const ACTION_TIMEOUT_MS = 5000;
 const MAX_BACKOFF_MS = 30000;
 const WEBSOCKET_FAILURES_BEFORE_SSE = 3;
 
-// "connecting", "live", "reconnecting", "offline"
+// "connecting", "live" or "reconnecting", for the header's indicator.
 export const liveState = ref("connecting");
 
 const channels = new Map(); // name → {offset, epoch, listeners: Set, subscribed: bool, waiters: []}
