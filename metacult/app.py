@@ -10,7 +10,17 @@ from pathlib import Path
 
 from aiohttp import web
 
-from metacult import apidocs, catalog, health, identity, interaction, pages, ranking, realtime
+from metacult import (
+    apidocs,
+    catalog,
+    health,
+    identity,
+    interaction,
+    pages,
+    ranking,
+    realtime,
+    webapp,
+)
 from metacult.config import Settings
 from metacult.infra import outbox
 from metacult.infra.auth import nobody
@@ -66,6 +76,7 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     interaction.setup(app)
     pages.setup(app)
     apidocs.setup(app)
+    webapp.setup(app)
     _static(app)
     return app
 
@@ -113,15 +124,11 @@ async def _begin_shutdown(app: web.Application) -> None:
 
 
 def _static(app: web.Application) -> None:
-    async def index(request: web.Request) -> web.FileResponse:
-        return web.FileResponse(STATIC_DIR / "index.html")
-
     async def favicon(request: web.Request) -> web.FileResponse:
         # Browsers ask for /favicon.ico whatever the page links: a 404 in every log otherwise.
         return web.FileResponse(
             STATIC_DIR / "favicon.ico", headers={"Cache-Control": "public, max-age=86400"}
         )
 
-    app.router.add_get("/", index)
     app.router.add_get("/favicon.ico", favicon)
     app.router.add_static("/static/", STATIC_DIR, name="static")
