@@ -10,7 +10,17 @@ from pathlib import Path
 
 from aiohttp import web
 
-from metacult import apidocs, catalog, health, identity, interaction, pages, ranking, realtime
+from metacult import (
+    admin,
+    apidocs,
+    catalog,
+    health,
+    identity,
+    interaction,
+    pages,
+    ranking,
+    realtime,
+)
 from metacult.config import Settings
 from metacult.infra import outbox
 from metacult.infra.auth import nobody
@@ -62,6 +72,7 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     ranking.setup(app)
     interaction.setup(app)
     pages.setup(app)
+    admin.setup(app)
     apidocs.setup(app)
     _static(app)
     return app

@@ -16,6 +16,7 @@ from metacult.infra.auth import Authenticator, Principal
 if TYPE_CHECKING:
     from metacult.identity.providers import Providers
     from metacult.identity.sessions import SessionStorage
+    from metacult.infra.queues import BrokerFigures
     from metacult.infra.web import Endpoint
     from metacult.ranking.service import RankingState
     from metacult.realtime.actions import Action
@@ -49,6 +50,9 @@ USER_DATA_EXPORTERS: web.AppKey[dict[str, UserDataExporter]] = web.AppKey("user_
 
 # Ranking: what this web process keeps between requests (catalogue reads, background tasks).
 RANKING_STATE: web.AppKey[RankingState] = web.AppKey("ranking_state")
+
+# Admin: the Dramatiq broker's figures for the dashboard (it remembers the queues it found).
+BROKER_FIGURES: web.AppKey[BrokerFigures] = web.AppKey("admin_broker_figures")
 
 # The caller of the current request, resolved once (None: anonymous).
 PRINCIPAL = web.RequestKey("principal", Principal | None)
