@@ -11,6 +11,7 @@ from pathlib import Path
 from aiohttp import web
 
 from metacult import (
+    admin,
     apidocs,
     catalog,
     health,
@@ -75,6 +76,7 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     ranking.setup(app)
     interaction.setup(app)
     pages.setup(app)
+    admin.setup(app)
     apidocs.setup(app)
     webapp.setup(app)
     _static(app)

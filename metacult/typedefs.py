@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from metacult.identity.providers import Providers
     from metacult.identity.sessions import SessionStorage
     from metacult.infra.pagecache import PageCache
+    from metacult.infra.queues import BrokerFigures
     from metacult.infra.web import Endpoint
     from metacult.ranking.service import RankingState
     from metacult.realtime.actions import Action
@@ -53,6 +54,8 @@ RANKING_STATE: web.AppKey[RankingState] = web.AppKey("ranking_state")
 
 # Read path: the rendered public pages this web process keeps (metacult/infra/pagecache.py).
 PAGE_CACHE: web.AppKey[PageCache] = web.AppKey("page_cache")
+# Admin: the Dramatiq broker's figures for the dashboard (it remembers the queues it found).
+BROKER_FIGURES: web.AppKey[BrokerFigures] = web.AppKey("admin_broker_figures")
 
 # The caller of the current request, resolved once (None: anonymous).
 PRINCIPAL = web.RequestKey("principal", Principal | None)

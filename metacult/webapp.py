@@ -30,6 +30,8 @@ APP_PAGES = (
     "/users/{id}",
     "/settings",
     "/forbidden",
+    "/admin",
+    "/admin/{section}",
 )
 
 # No inline script or style, no eval: the app's modules and stylesheet are files under

@@ -26,7 +26,7 @@ LAYERS: list[set[str]] = [
     {"ranking"},
     {"gamification", "discovery"},
     {"marketing", "commerce"},
-    {"pages"},
+    {"pages", "admin"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 # Top-level modules that are part of the shared library (the lowest layer); every other

@@ -6,6 +6,7 @@ What other contexts may use:
 * ``await user_summaries(conn, ids) -> {id: {"id", "display_name", "avatar_url"}}``
   (a deleted account reads ``"deleted user"`` with no avatar);
 * ``await favourite_genres(conn, user_id) -> list[str]`` (genre slugs from the profile);
+* ``await signups_today(conn) -> int``: accounts created since midnight UTC (the dashboard);
 * the events this context emits (through the outbox), declared in ``identity.events``:
   ``SIGNED_UP``, ``FOLLOWED``, ``UNFOLLOWED``, ``ACCOUNT_DELETED``,
   ``PASSWORD_RESET_REQUESTED`` (``docs/events.md``);
@@ -13,7 +14,8 @@ What other contexts may use:
   ``name → async fn(conn, user_id) -> JSON data`` in your ``setup`` for ``GET /api/v1/me/export``.
 """
 
-# Imported for its endpoints, which identity's setup registers.
+# Imported for their endpoints, which identity's setup registers.
+from metacult.identity import admin_routes as admin_routes
 from metacult.identity import security_routes as security_routes
 from metacult.identity.events import (
     ACCOUNT_DELETED,
@@ -27,6 +29,7 @@ from metacult.identity.service import (
     DELETED_USER_NAME,
     create_user,
     favourite_genres,
+    signups_today,
     user_summaries,
 )
 
@@ -40,5 +43,6 @@ __all__ = [
     "create_user",
     "favourite_genres",
     "setup",
+    "signups_today",
     "user_summaries",
 ]

@@ -605,3 +605,42 @@ async def sign_in_with_provider(
         await sessions.end_all(redis, settings, user_id)
         await realtime.disconnect(redis, settings, user_id=user_id)
     return user_id
+
+
+# The back-office.
+
+UserSearchCursor = tuple[cursors.Id]
+
+
+@dataclass(frozen=True, slots=True)
+class UserPage:
+    items: list[asyncpg.Record]
+    next_cursor: str | None
+
+
+async def search_users(
+    pool: asyncpg.Pool, text: str | None, cursor: str | None, limit: int
+) -> UserPage:
+    """Live accounts whose email or display name holds ``text`` (all when None), newest first."""
+    before = cursors.decode_position(cursor, UserSearchCursor)[0] if cursor else None
+    async with pool.acquire() as conn:
+        rows = await store.search_users(conn, text, before, limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return UserPage(rows, cursors.encode_position((rows[-1]["id"],)) if more else None)
+
+
+async def promote(pool: asyncpg.Pool, user_id: int) -> asyncpg.Record:
+    """Make a live account an administrator (what ``create-admin`` does, by id); 404 if none.
+
+    The role is read on every request, so the account's open sessions are admins at once."""
+    async with pool.acquire() as conn:
+        if not await store.set_role_of(conn, user_id, "admin"):
+            raise NotFound("No such user.")
+        return await store.user_by_id(conn, user_id)
+
+
+async def signups_today(conn: asyncpg.Connection) -> int:
+    """Accounts created since midnight UTC."""
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return await store.signups_since(conn, midnight)

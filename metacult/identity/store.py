@@ -594,3 +594,42 @@ async def describe_family(
         user_agent,
         ip_prefix,
     )
+
+
+# The back-office.
+
+
+def _like_pattern(text: str) -> str:
+    """``text`` as a literal ILIKE substring pattern (its ``%``, ``_`` and ``\\`` escaped)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def search_users(
+    conn: asyncpg.Connection, text: str | None, before_id: int | None, limit: int
+) -> list[asyncpg.Record]:
+    """Live accounts whose email or display name holds ``text``, newest first."""
+    return await conn.fetch(
+        "SELECT id, email, email_verified, display_name, avatar_url, role, created_at "
+        "FROM users WHERE deleted_at IS NULL "
+        "AND ($1::text IS NULL OR email ILIKE $1 OR display_name ILIKE $1) "
+        "AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
+        _like_pattern(text) if text else None,
+        before_id,
+        limit,
+    )
+
+
+async def set_role_of(conn: asyncpg.Connection, user_id: int, role: str) -> bool:
+    """Give the live account ``user_id`` the ``role``; False when there is none."""
+    updated = await conn.fetchval(
+        "UPDATE users SET role = $2, updated_at = now() "
+        "WHERE id = $1 AND deleted_at IS NULL RETURNING id",
+        user_id,
+        role,
+    )
+    return updated is not None
+
+
+async def signups_since(conn: asyncpg.Connection, since: datetime) -> int:
+    return await conn.fetchval("SELECT count(*) FROM users WHERE created_at >= $1", since)

@@ -12,15 +12,18 @@ What other contexts may use:
   latest actions of several users, newest first (a follow feed), each with its ``id``
   (the cursor), ``user_id``, ``type``, ``media_id``, ``kind``, ``review_id``, ``rating``,
   ``status`` and ``occurred_at``;
+* ``await signals_per_second(redis, settings) -> float``: accepted signals per second over
+  the last few seconds (the admin dashboard);
 * ``await seed_demo_users(db, settings, count)``: demo users with histories (``seed``);
 * ``await export_user_data(conn, user_id) -> dict``: everything held about a user;
 * ``setup(app)``: registers the HTTP endpoints.
 
 Events (outbox), declared in ``interaction.events`` and re-exported here: ``LIKED``,
 ``UNLIKED``, ``RATED``, ``UNRATED``, ``STATUS_CHANGED``, ``REVIEWED``, ``REVIEW_EDITED``,
-``REVIEW_DELETED``, ``REVIEW_HIDDEN``, ``REVIEW_LIKED``, ``REVIEW_UNLIKED`` (and ``COUNTED``,
-those that change a title's counters); every one carries ``user_id``, ``media_id`` and the
-media's ``kind`` (``docs/events.md`` lists the rest).
+``REVIEW_DELETED``, ``REVIEW_HIDDEN``, ``REVIEW_REPORTED``, ``REVIEW_LIKED``,
+``REVIEW_UNLIKED`` (and ``COUNTED``, those that change a title's counters); every one
+carries ``user_id``, ``media_id`` and the media's ``kind`` (``docs/events.md`` lists the
+rest).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Any
 
 import asyncpg
 from aiohttp import web
+from redis.asyncio import Redis
 
 from metacult.config import Settings
 from metacult.interaction import service
@@ -41,6 +45,7 @@ from metacult.interaction.events import (
     REVIEW_EDITED,
     REVIEW_HIDDEN,
     REVIEW_LIKED,
+    REVIEW_REPORTED,
     REVIEW_UNLIKED,
     REVIEWED,
     STATUS_CHANGED,
@@ -58,6 +63,7 @@ __all__ = [
     "REVIEW_EDITED",
     "REVIEW_HIDDEN",
     "REVIEW_LIKED",
+    "REVIEW_REPORTED",
     "REVIEW_UNLIKED",
     "STATUS_CHANGED",
     "UNLIKED",
@@ -71,6 +77,7 @@ __all__ = [
     "recent_activity",
     "seed_demo_users",
     "setup",
+    "signals_per_second",
     "viewer_state",
 ]
 
@@ -105,6 +112,13 @@ async def recent_activity(
 async def export_user_data(conn: asyncpg.Connection, user_id: int) -> dict[str, Any]:
     """The user's likes, ratings, library, reviews, review likes and signals."""
     return await service.export_user_data(conn, user_id)
+
+
+async def signals_per_second(redis: Redis, settings: Settings) -> float:
+    """Signals accepted per second lately (over the last few whole seconds)."""
+    from metacult.interaction import signals
+
+    return await signals.per_second(redis, settings, signals.now())
 
 
 async def seed_demo_users(db: asyncpg.Pool, settings: Settings, count: int) -> str:

@@ -5,10 +5,15 @@ Every payload names the acting ``user_id``, the title's ``media_id`` and its ``k
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pydantic
 
 from metacult.catalog import Kind, LibraryStatus
 from metacult.infra.events import EventType
+
+# Why a reader reports a review.
+ReportReason = Literal["spoiler", "abuse", "spam", "off_topic", "other"]
 
 
 class AboutMedia(pydantic.BaseModel):
@@ -51,6 +56,14 @@ class ReviewDeletedPayload(pydantic.BaseModel):
     kind: Kind
     review_id: int
     deleted_by: int
+
+
+class ReviewReportedPayload(AboutMedia):
+    """``user_id`` is the reader who reported, ``author_id`` the review's author."""
+
+    review_id: int
+    author_id: int | None
+    reason: ReportReason
 
 
 class ReviewHiddenPayload(pydantic.BaseModel):
@@ -99,6 +112,11 @@ REVIEW_HIDDEN = EventType(
     "interaction.review_hidden",
     ReviewHiddenPayload,
     summary="A moderator hid a review from everyone but its author.",
+)
+REVIEW_REPORTED = EventType(
+    "interaction.review_reported",
+    ReviewReportedPayload,
+    summary="A reader reported a review to the moderators (once per reader and review).",
 )
 REVIEW_LIKED = EventType(
     "interaction.review_liked", ReviewLikePayload, summary="A user liked a review."

@@ -14,7 +14,7 @@ from metacult import catalog
 from metacult.identity import DELETED_USER_NAME
 from metacult.infra.auth import Principal
 from metacult.infra.web import Api, IdPath, Schema
-from metacult.interaction import rules, service, signals
+from metacult.interaction import events, rules, service, signals
 from metacult.interaction.service import Review
 from metacult.typedefs import DB, REDIS, SETTINGS
 
@@ -327,6 +327,66 @@ async def hide_review(
     """Moderation: hide a review; its author is notified with the reason."""
     review = await service.hide_review(request.app[DB], user.user_id, path.id, body.reason)
     return (await _reviews(request, [review], user))[0]
+
+
+class ReportIn(Schema):
+    reason: events.ReportReason
+    note: str = pydantic.Field(default="", max_length=500)
+
+
+@api.post("/api/v1/reviews/{id}/report", path_params=IdPath, body=ReportIn, status=204)
+async def report_review(
+    request: web.Request, path: IdPath, body: ReportIn, user: Principal
+) -> None:
+    """Report a review to the moderators (spoiler, abuse, spam, off topic, other); once."""
+    await service.report_review(
+        request.app[DB], user.user_id, path.id, body.reason, body.note.strip()
+    )
+
+
+class ModerationQuery(Schema):
+    filter: Literal["recent", "reported"] = "recent"
+    cursor: str | None = pydantic.Field(default=None, min_length=1, max_length=200)
+    limit: int = pydantic.Field(default=20, ge=1, le=100)
+
+
+class ReportsOut(Schema):
+    count: int
+    reasons: list[events.ReportReason]
+    last_reported_at: datetime | None
+
+
+class ModeratedReviewOut(Schema):
+    review: ReviewOut
+    media_title: str
+    reports: ReportsOut
+
+
+class ModerationPage(Schema):
+    items: list[ModeratedReviewOut]
+    next_cursor: str | None
+
+
+@api.get("/api/v1/admin/reviews", query=ModerationQuery, reply=ModerationPage, auth="admin")
+async def moderation_queue(
+    request: web.Request, query: ModerationQuery, user: Principal
+) -> ModerationPage:
+    """Moderation: recent reviews (hidden ones too), or the reported ones not yet hidden."""
+    db = request.app[DB]
+    page = await service.moderation_queue(db, query.filter, query.cursor, query.limit)
+    reviews = await _reviews(request, page.items, user)
+    reports = await service.reports_of(db, [review.id for review in page.items])
+    async with db.acquire() as conn:
+        titles = await catalog.media_summaries(conn, {review.media_id for review in page.items})
+    items = [
+        ModeratedReviewOut(
+            review=review,
+            media_title=titles[review.media_id].title if review.media_id in titles else "",
+            reports=ReportsOut.model_validate(dataclasses.asdict(reports[review.id])),
+        )
+        for review in reviews
+    ]
+    return ModerationPage(items=items, next_cursor=page.next_cursor)
 
 
 # --- activity ------------------------------------------------------------------------

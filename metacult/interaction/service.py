@@ -556,3 +556,82 @@ async def forget_user(conn: asyncpg.Connection, user_id: int) -> list[MediaStats
     """A deleted account: remove its personal traces, anonymise its reviews, recount."""
     touched = await store.forget_user(conn, user_id)
     return [await refresh_stats(conn, media_id) for media_id in sorted(touched)]
+
+
+# --- reports and moderation ------------------------------------------------------------
+
+
+class OwnReview(Forbidden):
+    """A reader cannot report their own review."""
+
+    code = "own_review"
+
+
+@dataclass(frozen=True, slots=True)
+class Reports:
+    """What readers said about one review."""
+
+    count: int
+    reasons: list[str]
+    last_reported_at: datetime | None
+
+
+NO_REPORTS = Reports(0, [], None)
+ReportedCursor = tuple[cursors.Timestamp, cursors.Id]
+
+
+async def report_review(
+    db: asyncpg.Pool, user_id: int, review_id: int, reason: str, note: str
+) -> None:
+    """A reader reports a review to the moderators; reporting it again changes nothing."""
+    async with db.acquire() as conn, conn.transaction():
+        row = await store.get_review(conn, review_id)
+        if row is None:
+            raise ReviewNotFound()
+        review = Review.from_row(row)
+        if review.hidden and review.author_id != user_id:
+            raise ReviewNotFound()
+        if review.author_id == user_id:
+            raise OwnReview("You cannot report your own review.")
+        if not await store.insert_report(conn, review_id, user_id, reason, note):
+            return
+        reported = events.ReviewReportedPayload(
+            user_id=user_id,
+            media_id=review.media_id,
+            kind=review.kind,
+            review_id=review_id,
+            author_id=review.author_id,
+            reason=reason,
+        )
+        await emit(conn, events.REVIEW_REPORTED, reported)
+
+
+async def reports_of(db: asyncpg.Pool, review_ids: list[int]) -> dict[int, Reports]:
+    """The reports of each review (``NO_REPORTS`` for one nobody reported)."""
+    async with db.acquire() as conn:
+        rows = await store.reports_of(conn, review_ids)
+    found = {
+        row["review_id"]: Reports(row["reports"], list(row["reasons"]), row["last_reported_at"])
+        for row in rows
+    }
+    return {review_id: found.get(review_id, NO_REPORTS) for review_id in review_ids}
+
+
+async def moderation_queue(db: asyncpg.Pool, which: str, cursor: str | None, limit: int) -> Page:
+    """Reviews for the moderators: ``recent`` (all, hidden ones too, newest first) or
+    ``reported`` (visible ones readers reported, the most lately reported first)."""
+    async with db.acquire() as conn:
+        if which == "reported":
+            after = cursors.decode_position(cursor, ReportedCursor) if cursor else None
+            rows = await store.reported_reviews(conn, after, limit + 1)
+        else:
+            before = cursors.decode_position(cursor, IdCursor)[0] if cursor else None
+            rows = await store.recent_reviews(conn, before, limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more:
+        last = rows[-1]
+        position = (last["last_reported_at"], last["id"]) if which == "reported" else (last["id"],)
+        next_cursor = cursors.encode_position(position)
+    return Page([Review.from_row(row) for row in rows], next_cursor)

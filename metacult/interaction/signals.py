@@ -98,6 +98,23 @@ def stream_key(settings: Settings) -> str:
     return rkey(settings, "interaction", "signals")
 
 
+# Accepted signals are also counted per second (one small key each, kept a short while),
+# for the admin dashboard's signals per second over the last RATE_WINDOW_S seconds.
+RATE_WINDOW_S = 5
+
+
+def rate_key(settings: Settings, second: int) -> str:
+    return rkey(settings, "interaction", "signals-per-second", str(second))
+
+
+async def per_second(redis: Redis, settings: Settings, now: datetime) -> float:
+    """Accepted signals per second over the last ``RATE_WINDOW_S`` whole seconds."""
+    this_second = int(now.timestamp())
+    keys = [rate_key(settings, this_second - back) for back in range(1, RATE_WINDOW_S + 1)]
+    counts = await redis.mget(keys)
+    return sum(int(count or 0) for count in counts) / RATE_WINDOW_S
+
+
 async def append(
     redis: Redis, settings: Settings, signals: list[Signal], user_id: int | None, now: datetime
 ) -> None:
@@ -121,6 +138,9 @@ async def append(
                     "received_at": received,
                 }
                 pipe.xadd(key, {"e": orjson.dumps(entry)})
+            second = rate_key(settings, int(now.timestamp()))
+            pipe.incrby(second, len(signals))
+            pipe.expire(second, RATE_WINDOW_S * 2)
             await pipe.execute()
     except RedisError as exc:
         raise Unavailable("Signals cannot be recorded right now; send them again.") from exc

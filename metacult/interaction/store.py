@@ -413,6 +413,7 @@ async def forget_user(conn: Conn, user_id: int) -> set[int]:
         user_id,
     )
     await conn.execute("DELETE FROM review_likes WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM review_reports WHERE user_id = $1", user_id)
     await conn.execute("DELETE FROM activities WHERE user_id = $1", user_id)
     await conn.execute("UPDATE reviews SET user_id = NULL WHERE user_id = $1", user_id)
     await delete_signals_of(conn, user_id)
@@ -434,6 +435,8 @@ async def user_data(conn: Conn, user_id: int) -> dict[str, list[dict[str, Any]]]
         "reviews": "SELECT id, media_id, kind, body, spoiler, likes_count, hidden_at, "
         "hidden_reason, created_at, edited_at FROM reviews WHERE user_id = $1",
         "review_likes": "SELECT review_id, created_at FROM review_likes WHERE user_id = $1",
+        "review_reports": "SELECT review_id, reason, note, created_at FROM review_reports "
+        "WHERE user_id = $1",
         "signals": "SELECT event_id, type, media_id, data, occurred_at FROM signals "
         "WHERE user_id = $1 ORDER BY occurred_at",
     }
@@ -521,4 +524,63 @@ async def insert_history(conn: Conn, user_id: int, actions: Sequence[Action]) ->
         "INSERT INTO activities (user_id, type, media_id, kind, review_id, data, occurred_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7)",
         sorted(activity, key=lambda row: row[-1]),
+    )
+
+
+# --- reports and moderation ------------------------------------------------------------
+
+
+async def insert_report(conn: Conn, review_id: int, user_id: int, reason: str, note: str) -> bool:
+    """Record a reader's report of a review; False when they had reported it already."""
+    inserted = await conn.fetchval(
+        "INSERT INTO review_reports (review_id, user_id, reason, note) VALUES ($1, $2, $3, $4) "
+        "ON CONFLICT (review_id, user_id) DO NOTHING RETURNING review_id",
+        review_id,
+        user_id,
+        reason,
+        note,
+    )
+    return inserted is not None
+
+
+_REPORTS = (
+    "SELECT review_id, count(*) AS reports, max(created_at) AS last_reported_at, "
+    "array_agg(DISTINCT reason ORDER BY reason) AS reasons FROM review_reports "
+    "WHERE review_id = ANY($1::bigint[]) GROUP BY review_id"
+)
+
+
+async def reports_of(conn: Conn, review_ids: list[int]) -> list[asyncpg.Record]:
+    """How many readers reported each review, why, and when last."""
+    return await conn.fetch(_REPORTS, review_ids)
+
+
+async def recent_reviews(conn: Conn, before_id: int | None, limit: int) -> list[asyncpg.Record]:
+    """Every review, hidden ones too, newest first (the moderators' queue)."""
+    return await conn.fetch(
+        f"SELECT {REVIEW_COLUMNS} FROM reviews WHERE ($1::bigint IS NULL OR id < $1) "
+        "ORDER BY id DESC LIMIT $2",
+        before_id,
+        limit,
+    )
+
+
+async def reported_reviews(
+    conn: Conn, after: tuple[datetime, int] | None, limit: int
+) -> list[asyncpg.Record]:
+    """Visible reviews that readers reported, the most lately reported first, with the
+    time of their last report (the cursor's sort key)."""
+    return await conn.fetch(
+        "WITH reported AS ("
+        "  SELECT review_id, max(created_at) AS last_reported_at FROM review_reports"
+        "  GROUP BY review_id"
+        ") "
+        f"SELECT {', '.join('r.' + c.strip() for c in REVIEW_COLUMNS.split(','))}, "
+        "p.last_reported_at FROM reported p JOIN reviews r ON r.id = p.review_id "
+        "WHERE r.hidden_at IS NULL AND ($1::timestamptz IS NULL "
+        "  OR (p.last_reported_at, r.id) < ($1::timestamptz, $2::bigint)) "
+        "ORDER BY p.last_reported_at DESC, r.id DESC LIMIT $3",
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
     )

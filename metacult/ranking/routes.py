@@ -237,6 +237,29 @@ async def _ranking_background(app: web.Application) -> AsyncIterator[None]:
     await app[RANKING_STATE].close()
 
 
+class KindAuditOut(Schema):
+    titles: int
+    votes: int
+    kendall_tau: float
+    board_drift: bool
+
+
+class AuditOut(Schema):
+    votes: int
+    kinds: dict[str, KindAuditOut]
+    taken_at: datetime
+
+
+@api.get("/api/v1/admin/leaderboards/audit", auth="admin", reply=AuditOut)
+async def latest_audit(request: web.Request) -> AuditOut:
+    """The latest nightly audit: per kind, Kendall's τ between the boards and a Bradley-Terry
+    refit of every vote, and whether a board had drifted (it was rebuilt); 404 before any."""
+    report = await service.latest_audit(request.app[DB])
+    if report is None:
+        raise NotFound("No audit has run yet.", code="no_audit_yet")
+    return AuditOut.model_validate(report)
+
+
 def setup(app: web.Application) -> None:
     """Wire ranking into the app (after the database and Redis contexts)."""
     from metacult.realtime import register_action

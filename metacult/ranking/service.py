@@ -763,5 +763,22 @@ async def audit_drift(db: asyncpg.Pool, redis: Redis, settings: Settings) -> dic
         }
     if any(kind["board_drift"] for kind in report["kinds"].values()):
         await rebuild_leaderboards(db, redis, settings)
+    async with db.acquire() as conn:
+        taken_at = await store.save_audit(conn, report)
+    report["taken_at"] = taken_at.isoformat()
     await realtime.publish(redis, settings, "admin:dashboard", report)
     return report
+
+
+async def latest_audit(db: asyncpg.Pool) -> dict[str, Any] | None:
+    """The last audit's report (with ``taken_at``), or None before the first one."""
+    async with db.acquire() as conn:
+        row = await store.latest_audit(conn)
+    if row is None:
+        return None
+    return {**row["report"], "taken_at": row["created_at"]}
+
+
+async def votes_per_minute(conn: asyncpg.Connection) -> int:
+    """Votes cast in the last minute."""
+    return await store.votes_since(conn, datetime.now(UTC) - timedelta(minutes=1))

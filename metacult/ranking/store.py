@@ -371,6 +371,23 @@ async def decisive_votes(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     )
 
 
+async def save_audit(conn: asyncpg.Connection, report: dict[str, Any]) -> datetime:
+    """Keep an audit's report; when it was taken."""
+    return await conn.fetchval(
+        "INSERT INTO leaderboard_audits (report) VALUES ($1) RETURNING created_at", report
+    )
+
+
+async def latest_audit(conn: asyncpg.Connection) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT report, created_at FROM leaderboard_audits ORDER BY id DESC LIMIT 1"
+    )
+
+
+async def votes_since(conn: asyncpg.Connection, since: datetime) -> int:
+    return await conn.fetchval("SELECT count(*) FROM ranking_votes WHERE cast_at >= $1", since)
+
+
 async def save_snapshot(
     conn: asyncpg.Connection, scope: str, taken_on: date, entries: Sequence[tuple[int, int, float]]
 ) -> None:

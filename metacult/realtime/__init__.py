@@ -11,12 +11,23 @@ What other contexts may use:
 * ``await disconnect(redis, settings, *, user_id, credential=None)``: close that user's
   websockets and SSE streams on every web process and void their tickets (those of one
   ``Principal.credential`` only, when given); call it after the sign-out committed;
+* ``await live_figures(redis, settings)``: every web node's live figures (connections,
+  subscriptions, messages in / out per second, drops, reconnects, lag) and their sum;
+* ``await watched(redis, settings, channel)``: does any web node carry the channel now
+  (a publisher of costly figures publishes only while someone watches)?
 * ``channels.resolve`` / ``channels.may_subscribe`` and the registry ``NAMESPACES``.
 """
 
 from metacult.realtime.actions import register_action
 from metacult.realtime.channels import NAMESPACES, UnknownChannel, may_subscribe, resolve
-from metacult.realtime.publishing import Publication, history_after, position, publish
+from metacult.realtime.figures import live_figures
+from metacult.realtime.publishing import (
+    Publication,
+    history_after,
+    position,
+    publish,
+    watched,
+)
 from metacult.realtime.routes import setup
 from metacult.realtime.service import disconnect
 
@@ -26,10 +37,12 @@ __all__ = [
     "UnknownChannel",
     "disconnect",
     "history_after",
+    "live_figures",
     "may_subscribe",
     "position",
     "publish",
     "register_action",
     "resolve",
     "setup",
+    "watched",
 ]

@@ -29,6 +29,7 @@ from metacult.config import Settings
 from metacult.infra.auth import Principal
 from metacult.infra.errors import Unavailable
 from metacult.infra.redis import rkey
+from metacult.realtime import figures as figures_of
 from metacult.realtime import protocol
 from metacult.realtime.channels import SIGN_OUTS, Namespace, resolve
 from metacult.realtime.metrics import HubMetrics
@@ -535,17 +536,21 @@ class Hub:
     async def _dashboard_loop(self) -> None:
         channel = "admin:dashboard"
         key = pubsub_channel(self.settings, channel)
+        previous: dict[str, float] | None = None
+        taken = time.monotonic()
         while True:
             await asyncio.sleep(self.settings.realtime_dashboard_interval)
+            now = time.monotonic()
+            current = self.metrics.snapshot()
+            figures = figures_of.with_rates(current, previous, now - taken)
+            previous, taken = current, now
             try:
+                # Recorded whether or not someone watches: the dashboard's snapshot sums them.
+                await figures_of.record(self.redis, self.settings, self.node, figures)
                 ((_, listeners),) = await self.redis.pubsub_numsub(key)
                 if listeners:
-                    figures = {
-                        "type": "realtime.stats",
-                        "node": self.node,
-                        **self.metrics.snapshot(),
-                    }
-                    await publish(self.redis, self.settings, channel, figures)
+                    stats = {"type": "realtime.stats", "node": self.node, **figures}
+                    await publish(self.redis, self.settings, channel, stats)
             except (RedisError, OSError) as exc:
                 log.debug("dashboard publish failed", extra={"error": repr(exc)})
 

@@ -187,3 +187,9 @@ async def history_after(
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+async def watched(redis: Redis, settings: Settings, channel: str) -> bool:
+    """Does any web node carry ``channel`` (someone subscribed to it) right now?"""
+    ((_, listeners),) = await redis.pubsub_numsub(pubsub_channel(settings, channel))
+    return listeners > 0

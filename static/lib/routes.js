@@ -14,6 +14,8 @@ export const ROUTES = [
   { name: "leaderboard", path: "/leaderboards/:scope", load: () => import("../pages/leaderboards.js") },
   { name: "profile", path: "/users/:id", load: () => import("../pages/profile.js") },
   { name: "settings", path: "/settings", auth: true, load: () => import("../pages/settings.js") },
+  { name: "admin", path: "/admin", role: "admin", load: () => import("../pages/admin.js") },
+  { name: "admin_section", path: "/admin/:section", role: "admin", load: () => import("../pages/admin.js") },
   { name: "forbidden", path: "/forbidden", load: () => import("../pages/forbidden.js") },
   { name: "not_found", path: "/404", load: () => import("../pages/not-found.js") },
 ];

@@ -16,6 +16,7 @@ CONTEXTS = {
     "discovery",
     "marketing",
     "commerce",
+    "admin",
 }
 # A row of the table of what each context publishes: | `channel` | `type` | payload | from |
 ROW = re.compile(r"^\| `[^`]+`(?:, `[^`]+`)* \| `([^`]+)` \|")
