@@ -6,6 +6,7 @@ What other contexts may use:
 * ``await user_summaries(conn, ids) -> {id: {"id", "display_name", "avatar_url"}}``
   (a deleted account reads ``"deleted user"`` with no avatar);
 * ``await favourite_genres(conn, user_id) -> list[str]`` (genre slugs from the profile);
+* ``await user_timezone(conn, user_id) -> str`` (the profile's IANA timezone, ``UTC`` by default);
 * the events this context emits (through the outbox), declared in ``identity.events``:
   ``SIGNED_UP``, ``FOLLOWED``, ``UNFOLLOWED``, ``ACCOUNT_DELETED``,
   ``PASSWORD_RESET_REQUESTED`` (``docs/events.md``);
@@ -28,6 +29,7 @@ from metacult.identity.service import (
     create_user,
     favourite_genres,
     user_summaries,
+    user_timezone,
 )
 
 __all__ = [
@@ -41,4 +43,5 @@ __all__ = [
     "favourite_genres",
     "setup",
     "user_summaries",
+    "user_timezone",
 ]
