@@ -50,7 +50,9 @@ def voted(user_id: int, duel_id: int, at: datetime | None = None) -> dict[str, A
 async def new_user(db: asyncpg.Pool, name: str = "Player", timezone: str | None = None) -> int:
     async with db.acquire() as conn:
         user_id = await identity.create_user(
-            conn, email=random_refs.email(name.lower()), display_name=f"{name} {random_refs.suffix()[:5]}"
+            conn,
+            email=random_refs.email(name.lower()),
+            display_name=f"{name} {random_refs.suffix()[:5]}",
         )
         if timezone:
             await conn.execute("UPDATE users SET timezone = $2 WHERE id = $1", user_id, timezone)

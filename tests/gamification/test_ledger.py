@@ -43,7 +43,9 @@ async def test_unliking_takes_the_likes_xp_back(client, db) -> None:
     user, media = await new_user(db), await new_title(db)
     at = datetime.now(UTC) - timedelta(minutes=1)
 
-    await award(client, liked(user, media, at), liked(user, media, at + timedelta(seconds=1), back=True))
+    await award(
+        client, liked(user, media, at), liked(user, media, at + timedelta(seconds=1), back=True)
+    )
 
     assert await action_xp(db, user, "like") == 0
     assert await xp_of(db, user) == 5
@@ -59,9 +61,12 @@ async def test_a_replayed_event_awards_nothing_twice_even_without_its_claim(clie
     await award(client, like)
 
     assert await action_xp(db, user, "like") == 2
-    assert await db.fetchval(
-        "SELECT count(*) FROM gamification_ledger WHERE user_id = $1 AND action = 'like'", user
-    ) == 1
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM gamification_ledger WHERE user_id = $1 AND action = 'like'", user
+        )
+        == 1
+    )
 
 
 async def test_an_unlike_arriving_before_its_like_leaves_nothing_earned(client, db) -> None:
@@ -87,7 +92,9 @@ async def test_duel_votes_earn_at_most_the_daily_cap(client, db) -> None:
     assert await action_xp(db, user, "duel_vote") == 50
 
 
-async def test_the_nightly_audit_corrects_a_counter_that_drifted_from_the_ledger(client, db) -> None:
+async def test_the_nightly_audit_corrects_a_counter_that_drifted_from_the_ledger(
+    client, db
+) -> None:
     user, media = await new_user(db), await new_title(db)
     await award(client, liked(user, media))
     await db.execute("UPDATE gamification_users SET xp = xp + 1000 WHERE user_id = $1", user)
@@ -118,4 +125,3 @@ async def test_concurrent_awards_on_the_same_users_neither_deadlock_nor_lose_xp(
         )
         assert await xp_of(db, user) == total
         assert await action_xp(db, user, "like") == 10
-

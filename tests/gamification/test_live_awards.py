@@ -46,6 +46,7 @@ async def test_a_like_through_the_api_earns_xp_pushed_live(client, db, worker) -
 
     data = await message(live, "gamification.xp", actions={"like": 2, "daily": 5})
     assert (data["gained"], data["xp"]) == (7, EARLY_ADOPTER_XP + 7)
+
     # The message carries the new totals; the page reads them once the award committed.
     async def committed() -> dict:
         mine = await progress(client, account)
@@ -87,7 +88,11 @@ async def test_a_first_review_earns_its_badge_live_and_deleting_it_takes_the_xp_
 
 
 async def test_a_moderator_hiding_a_review_takes_its_xp_back(client, db, worker) -> None:
-    author, admin, media = await sign_up(client), await sign_up(client, role="admin"), await new_title(db)
+    author, admin, media = (
+        await sign_up(client),
+        await sign_up(client, role="admin"),
+        await new_title(db),
+    )
     response = await client.post(
         f"/api/v1/media/{media}/reviews", json={"body": "Short one."}, headers=author.headers
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from itertools import pairwise
 
 import pytest
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.unit
 
 def test_each_level_needs_more_xp_than_the_one_before() -> None:
     steps = [rules.xp_for_level(n + 1) - rules.xp_for_level(n) for n in range(1, 60)]
-    assert all(later > earlier for earlier, later in zip(steps, steps[1:], strict=False))
+    assert all(later > earlier for earlier, later in pairwise(steps))
     assert rules.level_of(0) == 1
     assert rules.level_of(99) == 1
     assert rules.level_of(100) == 2
