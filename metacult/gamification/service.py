@@ -56,6 +56,8 @@ class Outcome:
     # The user's timezone, and the counters changed so far (what badge rules to evaluate).
     tz: zoneinfo.ZoneInfo = field(default_factory=lambda: zoneinfo.ZoneInfo("UTC"))
     changed: set[str] = field(default_factory=set)
+    # When what is being awarded happened (badges it earns are dated by it).
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 class BadgeNotFound(LookupError):
@@ -91,16 +93,18 @@ async def apply_acts(
     for act in acts:
         outcome = outcomes.get(act.user_id)
         if outcome is None:
-            outcome = outcomes[act.user_id] = await _begin(conn, act.user_id)
+            outcome = outcomes[act.user_id] = await _begin(conn, act.user_id, occurred_at)
         await _apply(conn, outcome, act, source, occurred_at)
     for outcome in outcomes.values():
         await _settle(conn, outcome)
     return list(outcomes.values())
 
 
-async def _begin(conn: asyncpg.Connection, user_id: int) -> Outcome:
+async def _begin(conn: asyncpg.Connection, user_id: int, at: datetime) -> Outcome:
     row = await store.progress(conn, user_id)
-    outcome = Outcome(user_id, level_before=row["level"], level=row["level"], total=row["xp"])
+    outcome = Outcome(
+        user_id, level_before=row["level"], level=row["level"], total=row["xp"], at=at
+    )
     outcome.week, outcome.week_xp = row["week"], row["week_xp"]
     outcome.tz = zoneinfo.ZoneInfo(await identity.user_timezone(conn, user_id))
     return outcome
@@ -249,7 +253,6 @@ async def _record_day(
 
 async def _settle(conn: asyncpg.Connection, outcome: Outcome) -> None:
     """Derived counters, badges (and their XP, and the level badge), totals, league."""
-    now = datetime.now(UTC)
     changed, outcome.changed = outcome.changed, set()
     for _ in range(len(rules.BADGES) + 1):
         for prefix, (name, how) in DERIVED.items():
@@ -270,13 +273,13 @@ async def _settle(conn: asyncpg.Connection, outcome: Outcome) -> None:
             if await store.insert_badge(conn, outcome.user_id, badge.id) is None:
                 continue
             outcome.badges.append(badge)
-            await _badge_xp(conn, outcome, badge, rules.BADGE_XP[badge.tier], now)
+            await _badge_xp(conn, outcome, badge, rules.BADGE_XP[badge.tier], outcome.at)
     await store.save_totals(
         conn,
         outcome.user_id,
         xp=outcome.total,
         level=outcome.level,
-        week=outcome.week or rules.week_of(now),
+        week=outcome.week or rules.week_of(outcome.at),
         week_xp=outcome.week_xp,
     )
     if outcome.week is not None and outcome.week_xp > 0:
@@ -653,7 +656,7 @@ async def grant_badge(
     now = datetime.now(UTC)
     async with db.acquire() as conn, conn.transaction():
         await store.lock_users(conn, [user_id])
-        outcome = await _begin(conn, user_id)
+        outcome = await _begin(conn, user_id, now)
         if await store.insert_badge(conn, user_id, badge_id, granted_by=admin_id) is None:
             return False
         outcome.badges.append(badge)
@@ -673,7 +676,7 @@ async def revoke_badge(
     now = datetime.now(UTC)
     async with db.acquire() as conn, conn.transaction():
         await store.lock_users(conn, [user_id])
-        outcome = await _begin(conn, user_id)
+        outcome = await _begin(conn, user_id, now)
         if not await store.delete_badge(conn, user_id, badge_id):
             return False
         await _badge_xp(conn, outcome, badge, 0, now)
