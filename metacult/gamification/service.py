@@ -50,9 +50,12 @@ class Outcome:
     total: int = 0
     badges: list[rules.Badge] = field(default_factory=list)
     streak: rules.StreakChange | None = None
+    # The latest week the user earned in, and its XP (the progress row's figures).
     week: date | None = None
     week_xp: int = 0
-    league_id: int | None = None
+    # Each week this award changed: its XP total, and the league it counts in.
+    weeks: dict[date, int] = field(default_factory=dict)
+    leagues: dict[date, int] = field(default_factory=dict)
     # The user's timezone, and the counters changed so far (what badge rules to evaluate).
     tz: zoneinfo.ZoneInfo = field(default_factory=lambda: zoneinfo.ZoneInfo("UTC"))
     changed: set[str] = field(default_factory=set)
@@ -200,6 +203,7 @@ def _gain(outcome: Outcome, action: str, xp: int, week: date) -> None:
     outcome.xp += xp
     outcome.total += xp
     outcome.actions[action] = outcome.actions.get(action, 0) + xp
+    outcome.weeks.setdefault(week, 0)
     if outcome.week is None or week > outcome.week:
         outcome.week, outcome.week_xp = week, xp
     elif week == outcome.week:
@@ -274,6 +278,11 @@ async def _settle(conn: asyncpg.Connection, outcome: Outcome) -> None:
                 continue
             outcome.badges.append(badge)
             await _badge_xp(conn, outcome, badge, rules.BADGE_XP[badge.tier], outcome.at)
+    for week in outcome.weeks:
+        outcome.weeks[week] = await store.week_sum(conn, outcome.user_id, week)
+        if week == outcome.week:
+            outcome.week_xp = outcome.weeks[week]
+        await _join_league(conn, outcome, week)
     await store.save_totals(
         conn,
         outcome.user_id,
@@ -282,23 +291,23 @@ async def _settle(conn: asyncpg.Connection, outcome: Outcome) -> None:
         week=outcome.week or rules.week_of(outcome.at),
         week_xp=outcome.week_xp,
     )
-    if outcome.week is not None and outcome.week_xp > 0:
-        await _join_league(conn, outcome)
 
 
 async def _badge_xp(
-    conn: asyncpg.Connection, outcome: Outcome, badge: rules.Badge, target: int, now: datetime
+    conn: asyncpg.Connection, outcome: Outcome, badge: rules.Badge, target: int, at: datetime
 ) -> None:
+    """The badge's XP (target: its tier's, or 0 when revoked), keyed by this grant."""
     act = Act(outcome.user_id, "badge", f"badge:{badge.id}", target, "earned" if target else None)
-    await _write(conn, outcome, act, f"badge:{uuid.uuid4()}", now, now, frozenset())
+    await _write(conn, outcome, act, f"badge:{uuid.uuid4()}", at, at, frozenset())
 
 
-async def _join_league(conn: asyncpg.Connection, outcome: Outcome) -> None:
-    week = outcome.week
-    assert week is not None
+async def _join_league(conn: asyncpg.Connection, outcome: Outcome, week: date) -> None:
+    """Count the week's XP in the user's league of that week (placed at their first XP of
+    it); a closed league, or a week before last, is left as it is."""
+    week_xp = outcome.weeks[week]
     member = await store.membership(conn, outcome.user_id, week)
     if member is None:
-        if week < rules.week_of(datetime.now(UTC)) - timedelta(days=7):
+        if week_xp <= 0 or week < rules.week_of(datetime.now(UTC)) - timedelta(days=7):
             return
         row = await store.progress(conn, outcome.user_id)
         league_id = await store.place_in_league(
@@ -308,8 +317,8 @@ async def _join_league(conn: asyncpg.Connection, outcome: Outcome) -> None:
         return
     else:
         league_id = member["league_id"]
-    await store.set_member_xp(conn, outcome.user_id, week, outcome.week_xp)
-    outcome.league_id = league_id
+    await store.set_member_xp(conn, outcome.user_id, week, week_xp)
+    outcome.leagues[week] = league_id
 
 
 # Live messages.
@@ -362,34 +371,44 @@ async def announce(redis: Redis, settings: Settings, outcomes: list[Outcome]) ->
                     "freezes": change.streak.freezes,
                 },
             )
-        if outcome.xp and outcome.week is not None:
+        if outcome.xp:
             await _move_boards(redis, settings, outcome)
 
 
 async def _move_boards(redis: Redis, settings: Settings, outcome: Outcome) -> None:
-    assert outcome.week is not None
-    boards = [(rkey(settings, "gamification", "weekly", outcome.week.isoformat()), "xp:weekly")]
-    if outcome.league_id is not None:
-        boards.append((league_key(settings, outcome.league_id), f"league:{outcome.league_id}"))
-    for key, scope in boards:
-        before = await redis.zrevrank(key, outcome.user_id)
-        async with redis.pipeline(transaction=True) as pipe:
-            pipe.zadd(key, {str(outcome.user_id): outcome.week_xp})
-            pipe.expire(key, WEEKLY_BOARD_TTL)
-            pipe.zrevrank(key, outcome.user_id)
-            after = (await pipe.execute())[-1]
-        move = {
-            "user_id": outcome.user_id,
-            "from": None if before is None else before + 1,
-            "to": after + 1,
-            "xp": outcome.week_xp,
-        }
-        await publish(
-            redis,
-            settings,
-            f"leaderboard:{scope}",
-            {"type": "gamification.rank_moves", "scope": scope, "moves": [move]},
-        )
+    current = rules.week_of(datetime.now(UTC))
+    for week, week_xp in outcome.weeks.items():
+        boards = []
+        if week == current:
+            boards.append((rkey(settings, "gamification", "weekly", week.isoformat()), "xp:weekly"))
+        if week in outcome.leagues:
+            league_id = outcome.leagues[week]
+            boards.append((league_key(settings, league_id), f"league:{league_id}"))
+        for key, scope in boards:
+            await _move(redis, settings, key, scope, outcome.user_id, week_xp)
+
+
+async def _move(
+    redis: Redis, settings: Settings, key: str, scope: str, user_id: int, week_xp: int
+) -> None:
+    before = await redis.zrevrank(key, user_id)
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.zadd(key, {str(user_id): week_xp})
+        pipe.expire(key, WEEKLY_BOARD_TTL)
+        pipe.zrevrank(key, user_id)
+        after = (await pipe.execute())[-1]
+    move = {
+        "user_id": user_id,
+        "from": None if before is None else before + 1,
+        "to": after + 1,
+        "xp": week_xp,
+    }
+    await publish(
+        redis,
+        settings,
+        f"leaderboard:{scope}",
+        {"type": "gamification.rank_moves", "scope": scope, "moves": [move]},
+    )
 
 
 def league_key(settings: Settings, league_id: int) -> str:

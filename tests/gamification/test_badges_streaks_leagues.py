@@ -205,7 +205,9 @@ async def test_a_league_week_closes_once_with_promotions_and_demotions(
     assert tiers == [2] * 7 + [1] * 2 + [0] * 5
     results = [
         await db.fetchrow(
-            "SELECT rank, result FROM gamification_league_members WHERE user_id = $1", p
+            "SELECT rank, result FROM gamification_league_members WHERE user_id = $1 AND week = $2",
+            p,
+            last_week,
         )
         for p in best_first
     ]
