@@ -29,6 +29,9 @@ APP_PAGES = (
     "/leaderboards/{scope}",
     "/users/{id}",
     "/settings",
+    "/badges",
+    "/league",
+    "/leagues/{id}",
 )
 
 # No inline script or style, no eval: the app's modules and stylesheet are files under

@@ -5,6 +5,8 @@ import { t, language, LANGUAGES, setLanguage } from "../lib/i18n.js";
 import { theme, toggleTheme } from "../lib/theme.js";
 import { me, signOut } from "../lib/session.js";
 import { LiveDot } from "./live-dot.js";
+import { XpMeter } from "./xp-meter.js";
+import { progress } from "../lib/progress.js";
 
 export const AppHeader = {
   name: "AppHeader",
@@ -17,8 +19,11 @@ export const AppHeader = {
           link("/browse", "nav.browse"),
           link("/duel", "nav.duel"),
           link("/leaderboards", "nav.leaderboards"),
+          link("/badges", "nav.badges"),
+          me.value ? link("/league", "nav.league") : null,
         ])),
         h("div", { class: "header-tools" }, [
+          me.value && progress.value ? h(RouterLink, { to: `/users/${me.value.id}`, class: "xp-link", "aria-label": t("xp.your_progress") }, () => h(XpMeter, { progress: progress.value, compact: true })) : null,
           h(LiveDot),
           h("select", {
             class: "language",

@@ -12,5 +12,8 @@ export const ROUTES = [
   { name: "leaderboard", path: "/leaderboards/:scope", load: () => import("../pages/leaderboards.js") },
   { name: "profile", path: "/users/:id", load: () => import("../pages/profile.js") },
   { name: "settings", path: "/settings", auth: true, load: () => import("../pages/settings.js") },
+  { name: "badges", path: "/badges", load: () => import("../pages/badges.js") },
+  { name: "my_league", path: "/league", auth: true, load: () => import("../pages/league.js") },
+  { name: "league", path: "/leagues/:id", load: () => import("../pages/league.js") },
   { name: "not_found", path: "/404", load: () => import("../pages/not-found.js") },
 ];
