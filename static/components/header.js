@@ -23,7 +23,7 @@ export const AppHeader = {
           me.value ? link("/league", "nav.league") : null,
         ])),
         h("div", { class: "header-tools" }, [
-          me.value && progress.value ? h(RouterLink, { to: `/users/${me.value.id}`, class: "xp-link", "aria-label": t("xp.your_progress") }, () => h(XpMeter, { progress: progress.value, compact: true })) : null,
+          me.value && progress.value ? h(RouterLink, { to: `/users/${me.value.id}`, class: "xp-link", title: t("xp.your_progress") }, () => h(XpMeter, { progress: progress.value, compact: true })) : null,
           h(LiveDot),
           h("select", {
             class: "language",

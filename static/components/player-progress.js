@@ -28,7 +28,11 @@ export const PlayerProgress = {
     const stop = watch(mine, (now) => {
       if (now && progress.value && String(me.value?.id) === String(props.userId)) progress.value = { ...progress.value, ...now };
     });
-    const reload = () => { if (String(me.value?.id) === String(props.userId)) load(); };
+    const reload = (event) => {
+      if (String(me.value?.id) !== String(props.userId)) return;
+      const badge = event.detail;
+      if (!badges.value.some((item) => item.id === badge.id)) badges.value = [...badges.value, { ...badge, earned_at: new Date().toISOString() }];
+    };
     window.addEventListener("metacult:badge", reload);
     onBeforeUnmount(() => { stop(); window.removeEventListener("metacult:badge", reload); });
     return () => {

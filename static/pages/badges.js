@@ -1,5 +1,5 @@
 // Every badge with its rarity; yours marked earned, secret ones hidden until you have them.
-import { h, ref, onMounted } from "../lib/vue.js";
+import { h, ref, onMounted, onBeforeUnmount } from "../lib/vue.js";
 import { api } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
 import { heading, pageTitle, loader } from "../lib/page.js";
@@ -14,8 +14,13 @@ export default {
     const { loading, error, load } = loader(async () => {
       items.value = (await api.get("/api/v1/badges")).items.map((b) => ({ ...b, earned_at: b.earned_at ?? null }));
     });
-    onMounted(load);
-    window.addEventListener("metacult:badge", load);
+    // A badge just earned (the live message carries it): shown earned at once.
+    function earned(event) {
+      const badge = event.detail;
+      items.value = items.value.map((item) => item.id === badge.id ? { ...item, ...badge, earned_at: new Date().toISOString(), hidden: false } : item);
+    }
+    onMounted(() => { load(); window.addEventListener("metacult:badge", earned); });
+    onBeforeUnmount(() => window.removeEventListener("metacult:badge", earned));
     return () => h("div", { class: "page" }, [
       heading(t("badges.title")),
       h("p", { class: "lead" }, t("badges.lead")),
