@@ -77,6 +77,10 @@ async def award_event(
     occurred_at = datetime.fromisoformat(event["occurred_at"])
     acts = acts_of(event["type"], event["data"], occurred_at)
     async with db.acquire() as conn, conn.transaction():
+        # Awards commit without waiting for the disk: a crash may lose the last ones, and
+        # their claims with them, so the outbox sends those events again (nothing is lost;
+        # the outbox's own synchronous commits flush these before it forgets an event).
+        await conn.execute("SET LOCAL synchronous_commit TO off")
         if not await claim(conn, CONSUMER, event["id"]):
             return
         if not acts:
