@@ -32,6 +32,7 @@ APP_PAGES = (
     "/badges",
     "/league",
     "/leagues/{id}",
+    "/forbidden",
 )
 
 # No inline script or style, no eval: the app's modules and stylesheet are files under

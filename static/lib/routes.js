@@ -1,5 +1,7 @@
 // Every page of the app: its path, its module (loaded on first visit), who may see it.
 // A new page adds one line here and its path to APP_PAGES in metacult/webapp.py.
+// auth: true → signed-out visitors go to the sign-in page (and come back after);
+// role: "admin" → others signed in see the "forbidden" page.
 export const ROUTES = [
   { name: "home", path: "/", load: () => import("../pages/home.js") },
   { name: "browse", path: "/browse", load: () => import("../pages/browse.js") },
@@ -15,5 +17,6 @@ export const ROUTES = [
   { name: "badges", path: "/badges", load: () => import("../pages/badges.js") },
   { name: "my_league", path: "/league", auth: true, load: () => import("../pages/league.js") },
   { name: "league", path: "/leagues/:id", load: () => import("../pages/league.js") },
+  { name: "forbidden", path: "/forbidden", load: () => import("../pages/forbidden.js") },
   { name: "not_found", path: "/404", load: () => import("../pages/not-found.js") },
 ];

@@ -180,3 +180,18 @@ async def check_accessibility(page) -> None:
         if v["impact"] in {"serious", "critical"}
     ]
     assert not serious, f"{page.url}: " + "; ".join(serious)
+
+
+async def signed_up(context, stack: Stack, name: str = "Gamer") -> dict:
+    """A new account, signed in within ``context`` (its session cookie): the account."""
+    origin = {"Origin": stack.url}
+    email = random_refs.email("web")
+    password = "a long and fine password 42"
+    body = {"email": email, "password": password, "display_name": name}
+    response = await context.request.post("/api/v1/auth/signup", data=body, headers=origin)
+    assert response.status == 201, await response.text()
+    response = await context.request.post(
+        "/api/v1/auth/login", data={"email": email, "password": password}, headers=origin
+    )
+    assert response.status == 200, await response.text()
+    return await response.json()

@@ -56,6 +56,8 @@ async def test_a_gamer_signs_up_acts_live_duels_and_leaves(new_context):
     # Search with a typo.
     await expect(gamer).to_have_url(re.compile(r"/browse$"))
     await gamer.get_by_label("Search titles").press_sequentially("zelad brath", delay=40)
+    # Only the matching title is left (the popular list shown before the search has more).
+    await expect(gamer.locator(".card")).to_have_count(1)
     card = gamer.get_by_role("link", name=TITLE)
     await expect(card).to_be_visible()
     await screenshot(gamer, "browse")
