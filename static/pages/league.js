@@ -55,7 +55,7 @@ export default {
           h("tbody", l.standings.map((row) => h("tr", { class: ["board-row", `zone-${row.zone}`, row.user_id === me.value?.id ? "is-me" : null], "data-user": row.user_id }, [
             h("td", { class: "rank num" }, String(row.rank)),
             h("td", h(RouterLink, { to: `/users/${row.user_id}`, class: "link" }, () => row.display_name)),
-            h("td", { class: "num" }, String(row.xp)),
+            h("td", { class: "num xp" }, String(row.xp)),
             h("td", t(`league.zone.${row.result ?? row.zone}`)),
           ]))),
         ]) : null,

@@ -36,9 +36,16 @@ async def test_a_player_sees_a_badge_toast_their_level_badges_league_and_progres
     await expect(page.get_by_role("heading", name="Badges", level=1)).to_be_visible()
     await expect(page.locator("[data-badge=early_adopter]")).to_be_visible()
     await expect(page.locator(".live-live")).to_be_visible(timeout=LIVE)
-    media = (await (await context.request.get("/api/v1/media?kind=film&limit=1")).json())["items"][
-        0
-    ]
+    films = await (await context.request.get("/api/v1/media?kind=film&limit=1")).json()
+    media = films["items"][0]
+    # Someone else watches the player's league: their row moves without a reload.
+    league = (await (await context.request.get("/api/v1/me/progress")).json())["league"]
+    watcher = await (await new_context()).new_page()
+    await watcher.goto(f"/leagues/{league['id']}")
+    watched = watcher.locator(f".league-table tr[data-user='{user_id}']")
+    await expect(watched).to_be_visible()
+    await watcher.evaluate("() => { window.notReloaded = true; }")
+    before = await watched.locator("td.xp").inner_text()
 
     rated = await context.request.put(
         f"/api/v1/media/{media['id']}/rating", data={"rating": 4.5}, headers=origin
@@ -49,6 +56,9 @@ async def test_a_player_sees_a_badge_toast_their_level_badges_league_and_progres
         timeout=LIVE
     )
     await expect(page.locator("[data-badge=first_rating].earned")).to_be_visible()
+    await expect(watched.locator("td.xp")).not_to_have_text(before, timeout=LIVE)
+    assert await watcher.evaluate("() => window.notReloaded === true")
+    await screenshot(watcher, "league-live")
     meter = page.locator(".app-header [data-testid=xp-meter]")
     await expect(meter.locator(".xp-level")).to_have_text("Lv 1")
     await screenshot(page, "badge-toast")
