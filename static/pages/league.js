@@ -50,9 +50,9 @@ export default {
         loading.value && !l ? h("p", { class: "muted" }, t("common.loading")) : null,
         !loading.value && !l && !error.value ? h("p", { class: "muted" }, t("league.none")) : null,
         l ? h("p", { class: "lead" }, l.closed ? t("league.closed") : t("league.ends", { when: ends(l.ends_at) })) : null,
-        l ? h("table", { class: "board league-table", "aria-label": t("league.table") }, [
+        l ? h("table", { class: "league-table", "aria-label": t("league.table") }, [
           h("thead", h("tr", [h("th", { scope: "col" }, t("league.rank")), h("th", { scope: "col" }, t("league.player")), h("th", { scope: "col" }, t("league.xp")), h("th", { scope: "col" }, t("league.zone"))])),
-          h("tbody", l.standings.map((row) => h("tr", { class: ["board-row", `zone-${row.zone}`, row.user_id === me.value?.id ? "is-me" : null], "data-user": row.user_id }, [
+          h("tbody", l.standings.map((row) => h("tr", { class: ["league-row", `zone-${row.zone}`, row.user_id === me.value?.id ? "is-me" : null], "data-user": row.user_id }, [
             h("td", { class: "rank num" }, String(row.rank)),
             h("td", h(RouterLink, { to: `/users/${row.user_id}`, class: "link" }, () => row.display_name)),
             h("td", { class: "num xp" }, String(row.xp)),
