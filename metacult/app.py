@@ -14,6 +14,7 @@ from metacult import (
     admin,
     apidocs,
     catalog,
+    gamification,
     health,
     identity,
     interaction,
@@ -75,6 +76,7 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     catalog.setup(app)
     ranking.setup(app)
     interaction.setup(app)
+    gamification.setup(app)
     pages.setup(app)
     admin.setup(app)
     apidocs.setup(app)

@@ -8,6 +8,7 @@ import { live } from "./lib/live.js";
 import { me, loadMe, forget } from "./lib/session.js";
 import { t } from "./lib/i18n.js";
 import { toast } from "./lib/toasts.js";
+import { progress, loadProgress, forgetProgress, applyXp } from "./lib/progress.js";
 import { AppHeader } from "./components/header.js";
 import { Toasts } from "./components/toasts.js";
 
@@ -43,6 +44,8 @@ watch(me, (account, before) => {
   if (account?.id === before?.id) return;
   personal?.close();
   personal = account ? live.subscribe(`user:${account.id}`, { message: notify }) : null;
+  if (account) loadProgress();
+  else forgetProgress();
 });
 
 function notify(data) {
@@ -50,6 +53,39 @@ function notify(data) {
     toast(t("toast.review_hidden", { reason: data.reason }), { tone: "warning", timeout: 10000 });
   } else if (data.type === "ranking.next_duel" && route.name !== "duel") {
     toast(t("toast.next_duel"), { action: { label: t("toast.open_duel"), run: () => navigate("/duel") } });
+  } else if (data.type?.startsWith("gamification.")) {
+    notifyProgress(data);
+  }
+}
+
+// XP, level-ups, badges, streaks and league results: a toast each, and the header's bar.
+function notifyProgress(data) {
+  switch (data.type) {
+    case "gamification.xp":
+      applyXp(data);
+      if (data.gained > 0) toast(t("toast.xp", { xp: data.gained }), { timeout: 3000 });
+      break;
+    case "gamification.level_up":
+      toast(t("toast.level_up", { level: data.level, name: data.name }), { timeout: 8000 });
+      break;
+    case "gamification.badge":
+      toast(t("toast.badge", { icon: data.badge.icon, name: data.badge.name }), { timeout: 8000, action: { label: t("toast.see_badges"), run: () => navigate("/badges") } });
+      window.dispatchEvent(new CustomEvent("metacult:badge", { detail: data.badge }));
+      break;
+    case "gamification.badge_revoked":
+      if (progress.value) progress.value = { ...progress.value, xp: data.xp };
+      toast(t("toast.badge_revoked", { name: data.badge.name }), { tone: "warning", timeout: 10000 });
+      loadProgress();
+      break;
+    case "gamification.streak":
+      if (data.broken_from) toast(t("toast.streak_broken", { days: data.broken_from }), { tone: "warning", timeout: 10000 });
+      else if (data.milestone) toast(t("toast.streak_milestone", { days: data.milestone }), { timeout: 8000 });
+      else if (data.freezes_spent) toast(t("toast.streak_frozen", { count: data.freezes_spent }), { timeout: 8000 });
+      break;
+    case "gamification.league_result":
+      toast(t(`toast.league_${data.result}`, { tier: t(`league.tier.${data.tier}`) }), { timeout: 10000, action: { label: t("toast.open_league"), run: () => navigate(`/leagues/${data.league_id}`) } });
+      loadProgress();
+      break;
   }
 }
 

@@ -7,6 +7,7 @@ What other contexts may use:
   (a deleted account reads ``"deleted user"`` with no avatar);
 * ``await favourite_genres(conn, user_id) -> list[str]`` (genre slugs from the profile);
 * ``await signups_today(conn) -> int``: accounts created since midnight UTC (the dashboard);
+* ``await user_timezone(conn, user_id) -> str`` (the profile's IANA timezone, ``UTC`` by default);
 * the events this context emits (through the outbox), declared in ``identity.events``:
   ``SIGNED_UP``, ``FOLLOWED``, ``UNFOLLOWED``, ``ACCOUNT_DELETED``,
   ``PASSWORD_RESET_REQUESTED`` (``docs/events.md``);
@@ -31,6 +32,7 @@ from metacult.identity.service import (
     favourite_genres,
     signups_today,
     user_summaries,
+    user_timezone,
 )
 
 __all__ = [
@@ -45,4 +47,5 @@ __all__ = [
     "setup",
     "signups_today",
     "user_summaries",
+    "user_timezone",
 ]

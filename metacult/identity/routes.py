@@ -48,6 +48,7 @@ class MeOut(Schema):
     role: Literal["gamer", "admin"]
     has_password: bool
     language: Literal["en", "fr"]
+    timezone: str
     created_at: datetime
 
 
@@ -130,6 +131,7 @@ def me_out(row: asyncpg.Record) -> MeOut:
         role=row["role"],
         has_password=row["has_password"],
         language=row["language"],
+        timezone=row["timezone"],
         created_at=row["created_at"],
     )
 
@@ -289,6 +291,15 @@ class ProfileIn(Schema):
     favourite_genres: list[Slug] | None = pydantic.Field(default=None, max_length=20)
     favourite_platforms: list[Slug] | None = pydantic.Field(default=None, max_length=20)
     language: Literal["en", "fr"] | None = None
+    # An IANA name (Europe/Paris): the user's "days" (streaks, daily caps) are local to it.
+    timezone: str | None = pydantic.Field(default=None, max_length=64)
+
+    @pydantic.field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value is not None and not service.is_timezone(value):
+            raise ValueError("must be an IANA timezone name, such as Europe/Paris")
+        return value
 
 
 class UserOut(Schema):
@@ -331,7 +342,8 @@ class ExportOut(pydantic.RootModel[dict[str, Any]]):
 async def update_me(request: web.Request, body: ProfileIn, user: Principal) -> MeOut:
     """Change the signed-in user's profile (display name, avatar, bio, favourites)."""
     changes = {name: getattr(body, name) for name in body.model_fields_set}
-    for name in ("display_name", "bio", "favourite_genres", "favourite_platforms", "language"):
+    nullable = ("display_name", "bio", "favourite_genres", "favourite_platforms", "language")
+    for name in (*nullable, "timezone"):
         if name in changes and changes[name] is None:
             raise invalid_field(name, "cannot be null")
     row = await service.update_profile(request.app[DB], user.user_id, changes)

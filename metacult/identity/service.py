@@ -6,6 +6,7 @@ Each use case borrows a connection and owns its transaction; events are emitted 
 from __future__ import annotations
 
 import asyncio
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -378,6 +379,7 @@ PROFILE_FIELDS = (
     "favourite_genres",
     "favourite_platforms",
     "language",
+    "timezone",
 )
 
 
@@ -423,6 +425,23 @@ async def favourite_genres(conn: asyncpg.Connection, user_id: int) -> list[str]:
     """The genre slugs a user picked on their profile (empty when none or unknown)."""
     row = await store.user_by_id(conn, user_id)
     return list(row["favourite_genres"]) if row is not None and row["deleted_at"] is None else []
+
+
+def is_timezone(name: str) -> bool:
+    """Is ``name`` an IANA timezone this machine knows (``Europe/Paris``, ``UTC``)?"""
+    if not name or name.startswith(("/", ".")) or ".." in name or "\x00" in name:
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+async def user_timezone(conn: asyncpg.Connection, user_id: int) -> str:
+    """The IANA timezone of the user's profile (``UTC`` when none or unknown)."""
+    name = await store.timezone_of(conn, user_id)
+    return name if name and is_timezone(name) else "UTC"
 
 
 # Follows.

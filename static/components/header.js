@@ -5,6 +5,8 @@ import { t, language, LANGUAGES, setLanguage } from "../lib/i18n.js";
 import { theme, toggleTheme } from "../lib/theme.js";
 import { me, signOut } from "../lib/session.js";
 import { LiveDot } from "./live-dot.js";
+import { XpMeter } from "./xp-meter.js";
+import { progress } from "../lib/progress.js";
 
 export const AppHeader = {
   name: "AppHeader",
@@ -18,8 +20,11 @@ export const AppHeader = {
           link("/duel", "nav.duel"),
           link("/leaderboards", "nav.leaderboards"),
           me.value?.role === "admin" ? link("/admin", "nav.admin") : null,
+          link("/badges", "nav.badges"),
+          me.value ? link("/league", "nav.league") : null,
         ])),
         h("div", { class: "header-tools" }, [
+          me.value && progress.value ? h(RouterLink, { to: `/users/${me.value.id}`, class: "xp-link", title: t("xp.your_progress") }, () => h(XpMeter, { progress: progress.value, compact: true })) : null,
           h(LiveDot),
           h("select", {
             class: "language",

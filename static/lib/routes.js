@@ -16,6 +16,9 @@ export const ROUTES = [
   { name: "settings", path: "/settings", auth: true, load: () => import("../pages/settings.js") },
   { name: "admin", path: "/admin", role: "admin", load: () => import("../pages/admin.js") },
   { name: "admin_section", path: "/admin/:section", role: "admin", load: () => import("../pages/admin.js") },
+  { name: "badges", path: "/badges", load: () => import("../pages/badges.js") },
+  { name: "my_league", path: "/league", auth: true, load: () => import("../pages/league.js") },
+  { name: "league", path: "/leagues/:id", load: () => import("../pages/league.js") },
   { name: "forbidden", path: "/forbidden", load: () => import("../pages/forbidden.js") },
   { name: "not_found", path: "/404", load: () => import("../pages/not-found.js") },
 ];

@@ -8,6 +8,7 @@ import { me } from "../lib/session.js";
 import { toast } from "../lib/toasts.js";
 import { heading, pageTitle } from "../lib/page.js";
 import { ErrorBox } from "../components/error-box.js";
+import { PlayerProgress } from "../components/player-progress.js";
 
 export default {
   name: "ProfilePage",
@@ -107,6 +108,7 @@ export default {
             : h("p", { class: "muted" }, t("profile.no_activity")),
         ]) : null,
         u.bio ? h("p", u.bio) : null,
+        h(PlayerProgress, { userId: u.id }),
         u.favourite_genres.length ? h("section", [h("h2", t("profile.favourites")), h("ul", { class: "chips" }, u.favourite_genres.map((g) => h("li", { class: "chip" }, g)))]) : null,
         h("div", { class: "columns" }, [
           h("section", [h("h2", t("profile.activity")), activity.value.length ? h("ul", { class: "activity" }, activity.value.map(activityLine)) : h("p", { class: "muted" }, t("profile.no_activity"))]),

@@ -6,12 +6,15 @@ from metacult import identity
 from tests.accounts import sign_up
 from tests.outbox import emitted, receivers
 
+# Gamification awards XP from this event.
+XP = "award_xp"
+
 
 async def test_signing_up_emits_signed_up(client, db) -> None:
     account = await sign_up(client)
 
     assert await emitted(db, identity.SIGNED_UP, user_id=account.id) == [{"user_id": account.id}]
-    assert receivers(identity.SIGNED_UP) == set()
+    assert receivers(identity.SIGNED_UP) == {XP}
 
 
 async def test_following_emits_followed(client, db) -> None:
@@ -23,7 +26,7 @@ async def test_following_emits_followed(client, db) -> None:
     assert await emitted(db, identity.FOLLOWED, follower_id=fan.id) == [
         {"follower_id": fan.id, "followee_id": star.id}
     ]
-    assert receivers(identity.FOLLOWED) == set()
+    assert receivers(identity.FOLLOWED) == {XP}
 
 
 async def test_unfollowing_emits_unfollowed(client, db) -> None:
@@ -36,7 +39,7 @@ async def test_unfollowing_emits_unfollowed(client, db) -> None:
     assert await emitted(db, identity.UNFOLLOWED, follower_id=fan.id) == [
         {"follower_id": fan.id, "followee_id": star.id}
     ]
-    assert receivers(identity.UNFOLLOWED) == set()
+    assert receivers(identity.UNFOLLOWED) == {XP}
 
 
 async def test_deleting_an_account_emits_account_deleted_to_every_context(client, db) -> None:
@@ -52,6 +55,7 @@ async def test_deleting_an_account_emits_account_deleted_to_every_context(client
         "purge_personal_data",
         "forget_deleted_account",
         "forget_deleted_voter",
+        "forget_deleted_player",
     }
 
 

@@ -57,6 +57,15 @@ async def test_a_lost_event_is_sent_again_until_its_consumer_processed_it(
 
     assert await eventually(counted, within=60)
 
+    # Every consumer of a like (the counters, and gamification's XP) processed the re-sent one.
+    async def processed() -> bool:
+        claims = await db.fetchval(
+            "SELECT count(*) FROM processed_events WHERE event_id = $1", event["id"]
+        )
+        return claims == len(consumers_of(LIKED.name))
+
+    assert await eventually(processed, within=60)
+
     async def delivered() -> bool:
         await _sweep_all(db)
         row = await _like_event(db, media_id)

@@ -7,6 +7,9 @@ from tests.accounts import sign_up
 from tests.outbox import emitted, receivers
 from tests.titles import new_title
 
+# Gamification awards XP from this event.
+XP = "award_xp"
+
 COUNTERS = "update_media_stats"
 
 
@@ -26,7 +29,7 @@ async def test_liking_emits_liked(client, db) -> None:
     assert await emitted(db, interaction.LIKED, media_id=media_id) == [
         {"user_id": account.id, "media_id": media_id, "kind": "game"}
     ]
-    assert receivers(interaction.LIKED) == {COUNTERS}
+    assert receivers(interaction.LIKED) == {COUNTERS, XP}
 
 
 async def test_unliking_emits_unliked(client, db) -> None:
@@ -38,7 +41,7 @@ async def test_unliking_emits_unliked(client, db) -> None:
     assert await emitted(db, interaction.UNLIKED, media_id=media_id) == [
         {"user_id": account.id, "media_id": media_id, "kind": "film"}
     ]
-    assert receivers(interaction.UNLIKED) == {COUNTERS}
+    assert receivers(interaction.UNLIKED) == {COUNTERS, XP}
 
 
 async def test_rating_and_rerating_emit_rated(client, db) -> None:
@@ -54,7 +57,7 @@ async def test_rating_and_rerating_emit_rated(client, db) -> None:
         {**about, "rating": 4.0, "previous": None},
         {**about, "rating": 2.5, "previous": 4.0},
     ]
-    assert receivers(interaction.RATED) == {COUNTERS}
+    assert receivers(interaction.RATED) == {COUNTERS, XP}
 
 
 async def test_removing_a_rating_emits_unrated(client, db) -> None:
@@ -68,7 +71,7 @@ async def test_removing_a_rating_emits_unrated(client, db) -> None:
     assert await emitted(db, interaction.UNRATED, media_id=media_id) == [
         {"user_id": account.id, "media_id": media_id, "kind": "film", "previous": 3.0}
     ]
-    assert receivers(interaction.UNRATED) == {COUNTERS}
+    assert receivers(interaction.UNRATED) == {COUNTERS, XP}
 
 
 async def test_library_changes_emit_status_changed(client, db) -> None:
@@ -84,7 +87,7 @@ async def test_library_changes_emit_status_changed(client, db) -> None:
         {**about, "status": "playing", "previous": None},
         {**about, "status": None, "previous": "playing"},
     ]
-    assert receivers(interaction.STATUS_CHANGED) == set()
+    assert receivers(interaction.STATUS_CHANGED) == {XP}
 
 
 async def test_writing_a_review_emits_reviewed(client, db) -> None:
@@ -102,7 +105,7 @@ async def test_writing_a_review_emits_reviewed(client, db) -> None:
             "length": 12,
         }
     ]
-    assert receivers(interaction.REVIEWED) == {COUNTERS, "announce_review"}
+    assert receivers(interaction.REVIEWED) == {COUNTERS, "announce_review", XP}
 
 
 async def test_editing_a_review_emits_review_edited(client, db) -> None:
@@ -144,7 +147,7 @@ async def test_an_administrator_deleting_a_review_emits_review_deleted(client, d
             "deleted_by": admin.id,
         }
     ]
-    assert receivers(interaction.REVIEW_DELETED) == {COUNTERS}
+    assert receivers(interaction.REVIEW_DELETED) == {COUNTERS, XP}
 
 
 async def test_hiding_a_review_emits_review_hidden(client, db) -> None:
@@ -168,7 +171,7 @@ async def test_hiding_a_review_emits_review_hidden(client, db) -> None:
             "hidden_by": admin.id,
         }
     ]
-    assert receivers(interaction.REVIEW_HIDDEN) == {COUNTERS, "tell_author_review_hidden"}
+    assert receivers(interaction.REVIEW_HIDDEN) == {COUNTERS, "tell_author_review_hidden", XP}
 
 
 async def test_liking_and_unliking_a_review_emit_review_liked_and_unliked(client, db) -> None:
@@ -188,5 +191,5 @@ async def test_liking_and_unliking_a_review_emit_review_liked_and_unliked(client
     }
     assert await emitted(db, interaction.REVIEW_LIKED, review_id=review["id"]) == [expected]
     assert await emitted(db, interaction.REVIEW_UNLIKED, review_id=review["id"]) == [expected]
-    assert receivers(interaction.REVIEW_LIKED) == set()
-    assert receivers(interaction.REVIEW_UNLIKED) == set()
+    assert receivers(interaction.REVIEW_LIKED) == {XP}
+    assert receivers(interaction.REVIEW_UNLIKED) == {XP}

@@ -11,6 +11,9 @@ from tests.outbox import emitted, receivers
 from tests.ranking.conftest import offer
 from tests.titles import new_titles
 
+# Gamification awards XP from this event.
+XP = "award_xp"
+
 
 async def test_a_vote_emits_vote_cast(client, db) -> None:
     account = await sign_up(client)
@@ -34,7 +37,7 @@ async def test_a_vote_emits_vote_cast(client, db) -> None:
         "winner_id": b,
         "loser_id": a,
     }
-    assert receivers(ranking.VOTE_CAST) == {"update_ratings"}
+    assert receivers(ranking.VOTE_CAST) == {"update_ratings", XP}
 
 
 async def test_a_skip_emits_vote_cast_with_no_winner(client, db) -> None:
