@@ -37,6 +37,8 @@ class HubMetrics:
         )
         # Counted on the hot path with a plain integer (``sent``), read at scrape time.
         self.sent = 0
+        # Socket writes of those frames: fewer than frames when bursts are coalesced.
+        self.writes = 0
         self.registry.register(_SentFrames(self))
         self.publications = Counter(
             "metacult_realtime_publications",
@@ -93,4 +95,9 @@ class _SentFrames(Collector):
     def collect(self) -> Iterator[CounterMetricFamily]:
         yield CounterMetricFamily(
             "metacult_realtime_messages_out", "Frames sent to clients.", value=self.metrics.sent
+        )
+        yield CounterMetricFamily(
+            "metacult_realtime_socket_writes",
+            "Websocket writes carrying those frames (a burst for one client is one write).",
+            value=self.metrics.writes,
         )
