@@ -94,6 +94,15 @@ class WebSocketSession:
         if self.closed:
             return
         queued = len(self._queue)
+        if (
+            self._writer is None
+            and queued
+            and (queued >= self._max_messages // 2 or self._queued_bytes >= self._max_bytes // 2)
+        ):
+            # A long burst in one loop iteration: what waits for the flush is not the
+            # client's backlog, so it goes out now rather than count against the bound.
+            self.flush()
+            queued = len(self._queue)
         if droppable and (
             queued >= self._max_messages // 2 or self._queued_bytes >= self._max_bytes // 2
         ):
