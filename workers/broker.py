@@ -7,7 +7,10 @@ when they are declared.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
+import time
 
 import dramatiq
 import redis
@@ -17,6 +20,7 @@ from dramatiq.errors import ConnectionClosed
 from dramatiq.middleware import AsyncIO, Middleware, Retries
 
 from metacult.config import ConfigError, Settings
+from metacult.realtime import WorkerTimings, worker_timings_key
 from workers import runtime
 
 log = logging.getLogger("metacult.workers")
@@ -55,6 +59,52 @@ class DeadLetterLog(Middleware):
                     "error": repr(exception),
                 },
             )
+
+
+class LivePathTimings(Middleware):
+    """Time each message from enqueue to actor start, and the actor's run; the figures go
+    to Redis about once a second, where every web node's ``/metrics`` shows them."""
+
+    FLUSH_EVERY = 1.0
+
+    def __init__(self) -> None:
+        self.timings = WorkerTimings()
+        self._started: dict[str, float] = {}
+        self._stop = threading.Event()
+
+    def after_worker_boot(self, broker, worker):
+        threading.Thread(target=self._flush_loop, args=(broker,), daemon=True).start()
+
+    def before_worker_shutdown(self, broker, worker):
+        self._stop.set()
+
+    def before_process_message(self, broker, message):
+        now = time.time()
+        self._started[message.message_id] = now
+        # A retry's timestamp is its first enqueue: only first attempts measure the path.
+        if not message.options.get("retries"):
+            # A delayed message was due at its ``eta``, not when it was sent.
+            due = message.options.get("eta", message.message_timestamp)
+            waited = max(0.0, now - due / 1000)
+            self.timings.observe("enqueue_to_start", message.actor_name, waited)
+
+    def after_process_message(self, broker, message, *, result=None, exception=None):
+        started = self._started.pop(message.message_id, None)
+        if started is not None:
+            self.timings.observe("run", message.actor_name, time.time() - started)
+
+    def after_skip_message(self, broker, message):
+        self._started.pop(message.message_id, None)
+
+    def _flush_loop(self, broker) -> None:
+        key = worker_timings_key(settings)
+        while not self._stop.wait(self.FLUSH_EVERY):
+            try:
+                self.timings.flush(broker.client, key)
+            except Exception as exc:
+                log.warning("worker timings not saved; will retry", extra={"error": repr(exc)})
+        with contextlib.suppress(Exception):
+            self.timings.flush(broker.client, key)
 
 
 class WorkerResources(Middleware):
@@ -143,5 +193,6 @@ broker.add_middleware(
 )
 broker.add_middleware(AsyncIO())
 broker.add_middleware(WorkerResources())
+broker.add_middleware(LivePathTimings())
 broker.add_middleware(DeadLetterLog())
 dramatiq.set_broker(broker)

@@ -11,11 +11,14 @@ What other contexts may use:
 * ``await disconnect(redis, settings, *, user_id, credential=None)``: close that user's
   websockets and SSE streams on every web process and void their tickets (those of one
   ``Principal.credential`` only, when given); call it after the sign-out committed;
-* ``channels.resolve`` / ``channels.may_subscribe`` and the registry ``NAMESPACES``.
+* ``channels.resolve`` / ``channels.may_subscribe`` and the registry ``NAMESPACES``;
+* ``WorkerTimings`` and ``worker_timings_key(settings)``: where worker processes add up
+  the live path's timings that ``/metrics`` shows.
 """
 
 from metacult.realtime.actions import register_action
 from metacult.realtime.channels import NAMESPACES, UnknownChannel, may_subscribe, resolve
+from metacult.realtime.metrics import WorkerTimings, worker_timings_key
 from metacult.realtime.publishing import Publication, history_after, position, publish
 from metacult.realtime.routes import setup
 from metacult.realtime.service import disconnect
@@ -24,6 +27,7 @@ __all__ = [
     "NAMESPACES",
     "Publication",
     "UnknownChannel",
+    "WorkerTimings",
     "disconnect",
     "history_after",
     "may_subscribe",
@@ -32,4 +36,5 @@ __all__ = [
     "register_action",
     "resolve",
     "setup",
+    "worker_timings_key",
 ]

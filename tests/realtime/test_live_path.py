@@ -10,6 +10,7 @@ import pytest
 from metacult.realtime import publish
 from metacult.typedefs import HUB
 from tests.accounts import sign_up
+from tests.helpers import eventually
 from tests.ranking.conftest import offer
 from tests.realtime.live import Live, media_channel
 from tests.titles import new_titles
@@ -73,3 +74,37 @@ async def test_a_vote_and_a_like_over_http_reach_watchers_of_the_board_and_the_t
     assert stats["data"]["type"] == "interaction.stats" and stats["data"]["likes"] == 1
     await board.close()
     await title.close()
+
+
+@pytest.mark.slow
+async def test_metrics_show_the_live_path_timings_of_the_relay_and_the_workers(
+    client, db, worker
+) -> None:
+    fan = await sign_up(client)
+    (title,) = await new_titles(db, 1)
+    live = await Live.open(client)
+    assert (await live.subscribe(f"media:{title}"))["type"] == "subscribed"
+
+    like = await client.put(f"/api/v1/media/{title}/like", headers=fan.headers)
+    assert like.status == 200
+    await live.expect("publication", channel=f"media:{title}")
+
+    async def timings() -> str | None:
+        text = await (await client.get("/metrics")).text()
+        wanted = (
+            "metacult_outbox_commit_to_enqueue_seconds_count ",
+            'metacult_worker_enqueue_to_start_seconds_count{actor="update_media_stats"}',
+            'metacult_worker_run_seconds_bucket{actor="update_media_stats",le="+Inf"}',
+            "metacult_realtime_publish_to_send_seconds_count ",
+            "metacult_realtime_socket_writes_total ",
+        )
+        return text if all(line in text for line in wanted) else None
+
+    text = await eventually(timings)
+    count = next(
+        line
+        for line in text.splitlines()
+        if line.startswith("metacult_outbox_commit_to_enqueue_seconds_count ")
+    )
+    assert float(count.split()[1]) >= 1
+    await live.close()
