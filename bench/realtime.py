@@ -367,23 +367,21 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 async def end_to_end(
-    watchers: int, likes: int, interval: float, burst_users: int, worker: list[str] | None
+    watchers: int, likes: int, interval: float, burst_users: int, root: Path
 ) -> dict[str, float]:
-    """Likes through ``PUT /api/v1/media/{id}/like`` on ``make run``'s processes, received by
-    ``watchers`` anonymous websocket watchers of the title."""
+    """Likes through ``PUT /api/v1/media/{id}/like`` on ``make run``'s processes (running
+    the code in ``root``), received by ``watchers`` anonymous websocket watchers."""
     import aiohttp
 
-    from bench.stack import COMMANDS, Stack
+    from bench.stack import Stack
     from metacult import catalog
     from metacult.config import Settings
     from metacult.infra.db import create_pool
 
-    stack = Stack(free_port())
+    stack = Stack(free_port(), root=root)
     clients = Clients()
     watching = clients.watching = Watching()
     results: dict[str, float] = {}
-    if worker is not None:
-        COMMANDS["worker"], saved = worker, COMMANDS["worker"]
     try:
         await stack.database.create()
         settings = Settings.from_env(stack.env)
@@ -426,9 +424,10 @@ async def end_to_end(
             await asyncio.gather(*(like(token, "DELETE") for token in tokens[:burst_users]))
             await clients_settle(watching)
             burst_cpu = cpu_seconds(pids) - cpu
+            await asyncio.sleep(1.5)  # the workers' timings reach Redis once a second
+            async with http.get(f"{stack.base_url}/metrics") as response:
+                results.update(stage_means(await response.text()))
     finally:
-        if worker is not None:
-            COMMANDS["worker"] = saved
         await clients.close()
         await stack.stop()
     if len(watching.every) < likes:
@@ -446,6 +445,31 @@ async def end_to_end(
     return results
 
 
+STAGES = {
+    "commit_to_enqueue_ms": "metacult_outbox_commit_to_enqueue_seconds",
+    "enqueue_to_start_ms": 'metacult_worker_enqueue_to_start_seconds{actor="update_media_stats"}',
+    "actor_run_ms": 'metacult_worker_run_seconds{actor="update_media_stats"}',
+    "publish_to_send_ms": "metacult_realtime_publish_to_send_seconds",
+}
+
+
+def stage_means(text: str) -> dict[str, float]:
+    """The mean of each step of the live path, from ``/metrics`` (absent before they existed)."""
+    samples = {}
+    for line in text.splitlines():
+        if not line.startswith("#") and " " in line:
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)
+    means = {}
+    for stage, metric in STAGES.items():
+        name, _, labels = metric.partition("{")
+        labels = "{" + labels if labels else ""
+        count = samples.get(f"{name}_count{labels}")
+        if count:
+            means[stage] = samples[f"{name}_sum{labels}"] / count * 1000
+    return means
+
+
 async def clients_settle(watching: Watching, quiet: float = 1.0, within: float = 60) -> None:
     """Wait until no publication has arrived for ``quiet`` s."""
     deadline = time.perf_counter() + within
@@ -458,24 +482,21 @@ async def clients_settle(watching: Watching, quiet: float = 1.0, within: float =
 
 
 async def run_end_to_end(sizes: list[int], args: argparse.Namespace) -> None:
-    """The live path, end to end, with the worker as the Procfile starts it and, with
-    ``--before-worker``, as it was started before (same code, same run)."""
-    from bench.stack import COMMANDS
-
-    configs = [("now", None)]
-    if args.before_worker:
-        before = [*COMMANDS["worker"], *args.before_worker.split()]
-        configs.insert(0, ("before", [part for part in before if part]))
+    """The live path, end to end, on this tree's code and, with ``--before DIR`` (a checkout
+    of an earlier commit: ``git archive main | tar -x -C DIR``), on that one, alternately."""
+    configs = [("now", ROOT)]
+    if args.before:
+        configs.insert(0, ("before", Path(args.before)))
     rows = []
     for watchers in sizes:
-        for label, worker in configs:
-            print(f"end to end, {watchers} watchers, worker {label} ...", flush=True)
-            figures = await end_to_end(watchers, args.likes, args.interval, args.burst, worker)
+        for label, root in configs:
+            print(f"end to end, {watchers} watchers, code {label} ...", flush=True)
+            figures = await end_to_end(watchers, args.likes, args.interval, args.burst, root)
             rows.append((watchers, label, figures))
             print(f"  {figures}", flush=True)
     print()
     print(
-        "| watchers | worker | like → first watcher p50 | like → every watcher p50 / p99 "
+        "| watchers | code | like → first watcher p50 | like → every watcher p50 / p99 "
         "| deliveries/s in a burst | stack CPU per delivery (steady / burst) |"
     )
     print("|---|---|---|---|---|---|")
@@ -485,6 +506,10 @@ async def run_end_to_end(sizes: list[int], args: argparse.Namespace) -> None:
             f"| {f['every_p50_ms']:.0f} / {f['every_p99_ms']:.0f} ms "
             f"| {f['burst_per_s']:,.0f} | {f['steady_cpu_us']:.0f} / {f['burst_cpu_us']:.0f} µs |"
         )
+    for watchers, label, f in rows:
+        if "actor_run_ms" in f:
+            steps = ", ".join(f"{stage} {f[stage]:.1f}" for stage in STAGES if stage in f)
+            print(f"    ({watchers:,} watchers, {label}, mean per step: {steps})")
 
 
 # The run.
@@ -679,15 +704,8 @@ if __name__ == "__main__":
     parser.add_argument("--interval", type=float, default=1.0, help="s between likes (e2e)")
     parser.add_argument("--burst", type=int, default=20, help="likes taken back at once (e2e)")
     parser.add_argument(
-        "--before-worker",
-        default="",
-        help="extra worker options that restore an earlier setting, measured first (e2e)",
+        "--before", default="", help="a checkout of earlier code, measured too (e2e)"
     )
-    parser.add_argument("--publish", choices=["metacult", "bare"], help=argparse.SUPPRESS)
-    parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--prefix", help=argparse.SUPPRESS)
-    parser.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
-    parser.add_argument("--rate", type=float, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.publish:
         asyncio.run(run_publisher(args.publish, args.prefix, args.count, args.rate))
@@ -698,6 +716,8 @@ if __name__ == "__main__":
 
         uvloop.install()
         raise_open_files_limit()
+        if args.before:
+            args.before = str(Path(args.before).resolve())
         if args.mode in ("e2e", "both"):
             asyncio.run(run_end_to_end([int(size) for size in args.e2e_sizes.split(",")], args))
         if args.mode in ("publish", "both"):

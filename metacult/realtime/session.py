@@ -14,7 +14,6 @@ import contextlib
 import logging
 import struct
 import time
-from collections import deque
 from typing import Any
 
 import orjson
@@ -76,7 +75,9 @@ class WebSocketSession:
         self.principal = principal
         self.channels: set[str] = set()
         self.closed = False
-        self._queue: deque[bytes] = deque()
+        # A list, not a deque: it is emptied whole (one write), and an empty deque costs
+        # about 600 bytes more per idle connection than an empty list.
+        self._queue: list[bytes] = []
         self._queued_bytes = 0
         self._max_messages = settings.realtime_send_queue_messages
         self._max_bytes = settings.realtime_send_queue_bytes
@@ -145,7 +146,7 @@ class WebSocketSession:
         queue = self._queue
         count = len(queue)
         if count == 1:
-            transport.write(_wire(queue.popleft()))
+            transport.write(_wire(queue.pop()))
         else:
             transport.write(b"".join([_wire(frame) for frame in queue]))
             queue.clear()
