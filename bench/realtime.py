@@ -409,6 +409,8 @@ async def end_to_end(
                     assert response.status == 200, await response.text()
 
             # One like at a time, ``interval`` apart: the latency of the live path.
+            async with http.get(f"{stack.base_url}/metrics") as response:
+                metrics_before = await response.text()
             cpu = cpu_seconds(pids)
             for n in range(likes):
                 watching.expect(n + 1)
@@ -417,6 +419,9 @@ async def end_to_end(
             watching.finish()
             steady_cpu = cpu_seconds(pids) - cpu
             steady_arrivals = watching.arrivals
+            await asyncio.sleep(1.5)  # the workers' timings reach Redis once a second
+            async with http.get(f"{stack.base_url}/metrics") as response:
+                results.update(stage_means(metrics_before, await response.text()))
             # A burst: every user takes their like back at once.
             await asyncio.sleep(1)
             watching.arrivals, watching.first_arrival = 0, 0.0
@@ -424,9 +429,6 @@ async def end_to_end(
             await asyncio.gather(*(like(token, "DELETE") for token in tokens[:burst_users]))
             await clients_settle(watching)
             burst_cpu = cpu_seconds(pids) - cpu
-            await asyncio.sleep(1.5)  # the workers' timings reach Redis once a second
-            async with http.get(f"{stack.base_url}/metrics") as response:
-                results.update(stage_means(await response.text()))
     finally:
         await clients.close()
         await stack.stop()
@@ -453,20 +455,27 @@ STAGES = {
 }
 
 
-def stage_means(text: str) -> dict[str, float]:
-    """The mean of each step of the live path, from ``/metrics`` (absent before they existed)."""
-    samples = {}
-    for line in text.splitlines():
-        if not line.startswith("#") and " " in line:
-            name, value = line.rsplit(" ", 1)
-            samples[name] = float(value)
+def stage_means(before: str, after: str) -> dict[str, float]:
+    """The mean of each step of the live path between two scrapes of ``/metrics`` (none for
+    code that did not have them yet)."""
+
+    def samples(text: str) -> dict[str, float]:
+        values = {}
+        for line in text.splitlines():
+            if not line.startswith("#") and " " in line:
+                name, value = line.rsplit(" ", 1)
+                values[name] = float(value)
+        return values
+
+    first, last = samples(before), samples(after)
     means = {}
     for stage, metric in STAGES.items():
         name, _, labels = metric.partition("{")
         labels = "{" + labels if labels else ""
-        count = samples.get(f"{name}_count{labels}")
+        count_key, sum_key = f"{name}_count{labels}", f"{name}_sum{labels}"
+        count = last.get(count_key, 0) - first.get(count_key, 0)
         if count:
-            means[stage] = samples[f"{name}_sum{labels}"] / count * 1000
+            means[stage] = (last[sum_key] - first.get(sum_key, 0)) / count * 1000
     return means
 
 
@@ -706,6 +715,11 @@ if __name__ == "__main__":
     parser.add_argument(
         "--before", default="", help="a checkout of earlier code, measured too (e2e)"
     )
+    parser.add_argument("--publish", choices=["metacult", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--prefix", help=argparse.SUPPRESS)
+    parser.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--rate", type=float, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.publish:
         asyncio.run(run_publisher(args.publish, args.prefix, args.count, args.rate))
