@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import os
 import resource
 import socket
@@ -203,6 +204,14 @@ class Client(asyncio.Protocol):
 
     def text(self, payload: bytes) -> None:
         clients = self.clients
+        if clients.watching is not None:
+            if b'"interaction.stats"' in payload:
+                clients.watching.received(self, payload)
+            elif payload.startswith(b'{"type":"ping"'):
+                self.send_text(b'{"type":"pong"}')
+            elif payload.startswith(b'{"type":"subscribed"') and not self.subscribed.done():
+                self.subscribed.set_result(None)
+            return
         if payload.startswith(b'{"type":"publication"'):
             now = time.time()
             clients.latencies.append(now - orjson.loads(payload)["data"]["t"])
@@ -226,11 +235,13 @@ class Clients:
         self.last_received = 0.0
         self.sockets: list[Client] = []
         self.close_codes: dict[object, int] = {}
+        # The end-to-end mode's record of actions and arrivals (None in the publish mode).
+        self.watching: Watching | None = None
 
-    async def open(self, url: str, count: int, *, subscribe: bool) -> None:
+    async def open(self, url: str, count: int, *, subscribe: bool, channel: str = CHANNEL) -> None:
         port = int(url.split(":")[-1].split("/")[0])
         loop = asyncio.get_running_loop()
-        subscribe_frame = b'{"type":"subscribe","channel":"' + CHANNEL.encode() + b'"}'
+        subscribe_frame = b'{"type":"subscribe","channel":"' + channel.encode() + b'"}'
 
         async def one() -> None:
             _, client = await loop.create_connection(lambda: Client(self), "127.0.0.1", port)
@@ -292,6 +303,222 @@ async def never_reading_client(port: int) -> socket.socket:
     masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
     await loop.sock_sendall(sock, bytes([0x81, 0x80 | len(payload)]) + mask + masked)
     return sock
+
+
+# The end-to-end mode: an action through the API, the real stack, every watcher.
+
+
+class Watching:
+    """Which action the watchers wait for (the likes count it leaves), and when each saw it."""
+
+    def __init__(self) -> None:
+        self.action = -1
+        self.expected = -1
+        self.sent_at = 0.0
+        self.seen: dict[int, int] = {}  # id(client) -> last action it saw
+        self.first: list[float] = []  # per action: the first watcher's delay
+        self.every: list[float] = []  # per action: the last watcher's delay
+        self.each: list[float] = []  # every watcher's delay, every action
+        self.arrivals = 0
+        self.first_arrival = 0.0
+        self.last_arrival = 0.0
+        self._current: list[float] = []
+
+    def expect(self, likes: int) -> None:
+        self._settle()
+        self.action += 1
+        self.expected = likes
+        self.sent_at = time.perf_counter()
+
+    def received(self, client: Client, payload: bytes) -> None:
+        now = time.perf_counter()
+        self.arrivals += 1
+        if not self.first_arrival:
+            self.first_arrival = now
+        self.last_arrival = now
+        if self.expected < 0 or self.seen.get(id(client)) == self.action:
+            return
+        if orjson.loads(payload)["data"]["likes"] != self.expected:
+            return
+        self.seen[id(client)] = self.action
+        self._current.append(now - self.sent_at)
+
+    def finish(self) -> None:
+        self._settle()
+        self.expected = -1
+
+    def _settle(self) -> None:
+        if self._current:
+            self.first.append(min(self._current))
+            self.every.append(max(self._current))
+            self.each.extend(self._current)
+        self._current = []
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of the processes (and their reaped children) so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(value) for value in fields[11:15])
+    return total / ticks
+
+
+async def end_to_end(
+    watchers: int, likes: int, interval: float, burst_users: int, root: Path
+) -> dict[str, float]:
+    """Likes through ``PUT /api/v1/media/{id}/like`` on ``make run``'s processes (running
+    the code in ``root``), received by ``watchers`` anonymous websocket watchers."""
+    import aiohttp
+
+    from bench.stack import Stack
+    from metacult import catalog
+    from metacult.config import Settings
+    from metacult.infra.db import create_pool
+
+    stack = Stack(free_port(), root=root)
+    clients = Clients()
+    watching = clients.watching = Watching()
+    results: dict[str, float] = {}
+    try:
+        await stack.database.create()
+        settings = Settings.from_env(stack.env)
+        pool = await create_pool(settings, min_size=1)
+        try:
+            await catalog.seed_demo(pool)
+            async with pool.acquire() as conn:
+                media_id = await conn.fetchval("SELECT min(id) FROM media")
+        finally:
+            await pool.close()
+        stack.launch("web", "worker", "scheduler")
+        await stack.wait_ready()
+        async with aiohttp.ClientSession() as http:
+            tokens = [await stack.sign_up(http, n) for n in range(max(likes, burst_users))]
+            await clients.open(
+                f"{stack.base_url}/ws", watchers, subscribe=True, channel=f"media:{media_id}"
+            )
+            await asyncio.sleep(2)
+            pids = [process.pid for process in stack.processes]
+            url = f"{stack.base_url}/api/v1/media/{media_id}/like"
+
+            async def like(token: str, method: str = "PUT") -> None:
+                headers = {"Authorization": f"Bearer {token}"}
+                async with http.request(method, url, headers=headers) as response:
+                    assert response.status == 200, await response.text()
+
+            # One like at a time, ``interval`` apart: the latency of the live path.
+            async with http.get(f"{stack.base_url}/metrics") as response:
+                metrics_before = await response.text()
+            cpu = cpu_seconds(pids)
+            for n in range(likes):
+                watching.expect(n + 1)
+                await like(tokens[n])
+                await asyncio.sleep(interval)
+            watching.finish()
+            steady_cpu = cpu_seconds(pids) - cpu
+            steady_arrivals = watching.arrivals
+            await asyncio.sleep(1.5)  # the workers' timings reach Redis once a second
+            async with http.get(f"{stack.base_url}/metrics") as response:
+                results.update(stage_means(metrics_before, await response.text()))
+            # A burst: every user takes their like back at once.
+            await asyncio.sleep(1)
+            watching.arrivals, watching.first_arrival = 0, 0.0
+            cpu = cpu_seconds(pids)
+            await asyncio.gather(*(like(token, "DELETE") for token in tokens[:burst_users]))
+            await clients_settle(watching)
+            burst_cpu = cpu_seconds(pids) - cpu
+    finally:
+        await clients.close()
+        await stack.stop()
+    if len(watching.every) < likes:
+        print(f"    (only {len(watching.every)} of {likes} likes reached the watchers)")
+    if watching.each and len(watching.each) < likes * watchers:
+        print(f"    ({len(watching.each)} of {likes * watchers} deliveries seen)")
+    results["first_p50_ms"] = percentile(watching.first, 0.5) * 1000
+    results["every_p50_ms"] = percentile(watching.every, 0.5) * 1000
+    results["every_p99_ms"] = percentile(watching.every, 0.99) * 1000
+    results["each_p99_ms"] = percentile(watching.each, 0.99) * 1000
+    results["steady_cpu_us"] = steady_cpu / max(1, steady_arrivals) * 1e6
+    elapsed = watching.last_arrival - watching.first_arrival
+    results["burst_per_s"] = watching.arrivals / elapsed if elapsed > 0 else 0.0
+    results["burst_cpu_us"] = burst_cpu / max(1, watching.arrivals) * 1e6
+    return results
+
+
+STAGES = {
+    "commit_to_enqueue_ms": "metacult_outbox_commit_to_enqueue_seconds",
+    "enqueue_to_start_ms": 'metacult_worker_enqueue_to_start_seconds{actor="update_media_stats"}',
+    "actor_run_ms": 'metacult_worker_run_seconds{actor="update_media_stats"}',
+    "publish_to_send_ms": "metacult_realtime_publish_to_send_seconds",
+}
+
+
+def stage_means(before: str, after: str) -> dict[str, float]:
+    """The mean of each step of the live path between two scrapes of ``/metrics`` (none for
+    code that did not have them yet)."""
+
+    def samples(text: str) -> dict[str, float]:
+        values = {}
+        for line in text.splitlines():
+            if not line.startswith("#") and " " in line:
+                name, value = line.rsplit(" ", 1)
+                values[name] = float(value)
+        return values
+
+    first, last = samples(before), samples(after)
+    means = {}
+    for stage, metric in STAGES.items():
+        name, _, labels = metric.partition("{")
+        labels = "{" + labels if labels else ""
+        count_key, sum_key = f"{name}_count{labels}", f"{name}_sum{labels}"
+        count = last.get(count_key, 0) - first.get(count_key, 0)
+        if count:
+            means[stage] = (last[sum_key] - first.get(sum_key, 0)) / count * 1000
+    return means
+
+
+async def clients_settle(watching: Watching, quiet: float = 1.0, within: float = 60) -> None:
+    """Wait until no publication has arrived for ``quiet`` s."""
+    deadline = time.perf_counter() + within
+    seen = -1
+    while time.perf_counter() < deadline:
+        await asyncio.sleep(quiet)
+        if watching.arrivals == seen:
+            return
+        seen = watching.arrivals
+
+
+async def run_end_to_end(sizes: list[int], args: argparse.Namespace) -> None:
+    """The live path, end to end, on this tree's code and, with ``--before DIR`` (a checkout
+    of an earlier commit: ``git archive main | tar -x -C DIR``), on that one, alternately."""
+    configs = [("now", ROOT)]
+    if args.before:
+        configs.insert(0, ("before", Path(args.before)))
+    rows = []
+    for watchers in sizes:
+        for label, root in configs:
+            print(f"end to end, {watchers} watchers, code {label} ...", flush=True)
+            figures = await end_to_end(watchers, args.likes, args.interval, args.burst, root)
+            rows.append((watchers, label, figures))
+            print(f"  {figures}", flush=True)
+    print()
+    print(
+        "| watchers | code | like → first watcher p50 | like → every watcher p50 / p99 "
+        "| deliveries/s in a burst | stack CPU per delivery (steady / burst) |"
+    )
+    print("|---|---|---|---|---|---|")
+    for watchers, label, f in rows:
+        print(
+            f"| {watchers:,} | {label} | {f['first_p50_ms']:.0f} ms "
+            f"| {f['every_p50_ms']:.0f} / {f['every_p99_ms']:.0f} ms "
+            f"| {f['burst_per_s']:,.0f} | {f['steady_cpu_us']:.0f} / {f['burst_cpu_us']:.0f} µs |"
+        )
+    for watchers, label, f in rows:
+        if "actor_run_ms" in f:
+            steps = ", ".join(f"{stage} {f[stage]:.1f}" for stage in STAGES if stage in f)
+            print(f"    ({watchers:,} watchers, {label}, mean per step: {steps})")
 
 
 # The run.
@@ -475,6 +702,19 @@ async def run(sizes: list[int], env: dict[str, str]) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,5000", help="subscriber counts to measure")
+    parser.add_argument(
+        "--mode",
+        choices=["publish", "e2e", "both"],
+        default="both",
+        help="publish(): the hub alone; e2e: a like through the API on the real stack",
+    )
+    parser.add_argument("--e2e-sizes", default="100,5000", help="watchers in the e2e mode")
+    parser.add_argument("--likes", type=int, default=20, help="likes, one at a time (e2e)")
+    parser.add_argument("--interval", type=float, default=1.0, help="s between likes (e2e)")
+    parser.add_argument("--burst", type=int, default=20, help="likes taken back at once (e2e)")
+    parser.add_argument(
+        "--before", default="", help="a checkout of earlier code, measured too (e2e)"
+    )
     parser.add_argument("--publish", choices=["metacult", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--prefix", help=argparse.SUPPRESS)
@@ -489,4 +729,10 @@ if __name__ == "__main__":
         import uvloop
 
         uvloop.install()
-        asyncio.run(main([int(size) for size in args.sizes.split(",")]))
+        raise_open_files_limit()
+        if args.before:
+            args.before = str(Path(args.before).resolve())
+        if args.mode in ("e2e", "both"):
+            asyncio.run(run_end_to_end([int(size) for size in args.e2e_sizes.split(",")], args))
+        if args.mode in ("publish", "both"):
+            asyncio.run(main([int(size) for size in args.sizes.split(",")]))

@@ -99,8 +99,10 @@ def forget_redis_keys(redis_url: str, prefix: str) -> None:
 class Stack:
     """A scratch database and Redis prefix, and the processes started on them."""
 
-    def __init__(self, port: int, **env: str) -> None:
+    def __init__(self, port: int, *, root: Path = ROOT, **env: str) -> None:
         run = uuid.uuid4().hex[:8]
+        # The code the processes run: this tree, or another checkout (a before / after).
+        self.root = root
         self.database = ScratchDatabase(run=run)
         self.base_url = f"http://127.0.0.1:{port}"
         self.env = {
@@ -130,7 +132,9 @@ class Stack:
                 else subprocess.DEVNULL
             )
             self.processes.append(
-                subprocess.Popen(COMMANDS[role], cwd=ROOT, env=self.env, stdout=log, stderr=log)
+                subprocess.Popen(
+                    COMMANDS[role], cwd=self.root, env=self.env, stdout=log, stderr=log
+                )
             )
 
     async def wait_ready(self) -> None:

@@ -34,6 +34,7 @@ from metacult.typedefs import (
     AUTHENTICATOR,
     DB,
     ENDPOINTS,
+    HUB,
     PAGE_CACHE,
     READINESS,
     REDIS,
@@ -115,12 +116,20 @@ async def _outbox_relay(app: web.Application) -> AsyncIterator[None]:
         resend=resend,
         resend_after=settings.outbox_resend_after,
         connect_timeout=settings.db_connect_timeout,
+        observe=lambda seconds: _observe_relay(app, seconds),
     )
     task = asyncio.create_task(relay, name="outbox-relay")
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+def _observe_relay(app: web.Application, seconds: float) -> None:
+    """Commit → enqueue, on ``/metrics`` (the hub, which shows it, starts after the relay)."""
+    hub = app.get(HUB)
+    if hub is not None:
+        hub.metrics.commit_to_enqueue.observe(seconds)
 
 
 async def _begin_shutdown(app: web.Application) -> None:

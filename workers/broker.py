@@ -7,13 +7,20 @@ when they are declared.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
+import time
 
 import dramatiq
-from dramatiq.brokers.redis import RedisBroker
+import redis
+from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
+from dramatiq.common import compute_backoff, dq_name
+from dramatiq.errors import ConnectionClosed
 from dramatiq.middleware import AsyncIO, Middleware, Retries
 
 from metacult.config import ConfigError, Settings
+from metacult.realtime import WorkerTimings, worker_timings_key
 from workers import runtime
 
 log = logging.getLogger("metacult.workers")
@@ -54,6 +61,52 @@ class DeadLetterLog(Middleware):
             )
 
 
+class LivePathTimings(Middleware):
+    """Time each message from enqueue to actor start, and the actor's run; the figures go
+    to Redis about once a second, where every web node's ``/metrics`` shows them."""
+
+    FLUSH_EVERY = 1.0
+
+    def __init__(self) -> None:
+        self.timings = WorkerTimings()
+        self._started: dict[str, float] = {}
+        self._stop = threading.Event()
+
+    def after_worker_boot(self, broker, worker):
+        threading.Thread(target=self._flush_loop, args=(broker,), daemon=True).start()
+
+    def before_worker_shutdown(self, broker, worker):
+        self._stop.set()
+
+    def before_process_message(self, broker, message):
+        now = time.time()
+        self._started[message.message_id] = now
+        # A retry's timestamp is its first enqueue: only first attempts measure the path.
+        if not message.options.get("retries"):
+            # A delayed message was due at its ``eta``, not when it was sent.
+            due = message.options.get("eta", message.message_timestamp)
+            waited = max(0.0, now - due / 1000)
+            self.timings.observe("enqueue_to_start", message.actor_name, waited)
+
+    def after_process_message(self, broker, message, *, result=None, exception=None):
+        started = self._started.pop(message.message_id, None)
+        if started is not None:
+            self.timings.observe("run", message.actor_name, time.time() - started)
+
+    def after_skip_message(self, broker, message):
+        self._started.pop(message.message_id, None)
+
+    def _flush_loop(self, broker) -> None:
+        key = worker_timings_key(settings)
+        while not self._stop.wait(self.FLUSH_EVERY):
+            try:
+                self.timings.flush(broker.client, key)
+            except Exception as exc:
+                log.warning("worker timings not saved; will retry", extra={"error": repr(exc)})
+        with contextlib.suppress(Exception):
+            self.timings.flush(broker.client, key)
+
+
 class WorkerResources(Middleware):
     """Close the actors' database pool and Redis client when the worker stops."""
 
@@ -61,7 +114,67 @@ class WorkerResources(Middleware):
         runtime.close_resources()
 
 
-broker = RedisBroker(
+# At most this many wake-up tokens wait on a queue (one per idle worker process is enough).
+WAKE_TOKENS = 8
+
+
+class WakingRedisBroker(RedisBroker):
+    """Dramatiq's Redis broker, whose idle consumers are woken by the next enqueue.
+
+    An idle Redis consumer polls its queue, backing off up to the worker timeout (a
+    second): a message sent to an idle worker waited half a second on average, most of
+    the live path's latency. Here every immediate enqueue also pushes a token on the
+    queue's wake-up list, and the idle consumer waits on that list (``BLPOP``, with the
+    same back-off as its timeout) instead of sleeping. Fetching, acknowledging,
+    heartbeats and maintenance are Dramatiq's own: a lost token only means the old poll.
+    """
+
+    @property
+    def consumer_class(self):
+        return _WakingConsumer
+
+    def wake_key(self, queue_name: str) -> str:
+        return f"{self.namespace}:{queue_name}.wake"
+
+    def enqueue(self, message, *, delay=None):
+        enqueued = super().enqueue(message, delay=delay)
+        if delay is None:
+            # After the message is in its queue, so a woken consumer finds it.
+            key = self.wake_key(enqueued.queue_name)
+            pipe = self.client.pipeline(transaction=False)
+            pipe.lpush(key, 1).ltrim(key, 0, WAKE_TOKENS - 1).execute()
+        return enqueued
+
+
+class _WakingConsumer(_RedisConsumer):
+    """A Redis consumer that waits for a wake-up token instead of sleeping when idle."""
+
+    def __init__(self, broker, queue_name, prefetch, timeout):
+        super().__init__(broker, queue_name, prefetch, timeout)
+        # Delayed messages move to their queue when due (an enqueue there, which wakes it).
+        self.wake_key = None if queue_name == dq_name(queue_name) else broker.wake_key(queue_name)
+
+    def __next__(self):
+        if self.wake_key is None or self.message_cache:
+            return super().__next__()
+        if self.outstanding_message_count >= self.prefetch:
+            # Busy: nothing may be fetched now; Dramatiq's own path waits.
+            return super().__next__()
+        try:
+            self.message_cache = self.broker.do_fetch(
+                self.queue_name, self.prefetch - self.outstanding_message_count
+            )
+            if self.message_cache:
+                return super().__next__()
+            self.misses, backoff_ms = compute_backoff(self.misses, max_backoff=self.timeout)
+            if self.broker.client.blpop([self.wake_key], timeout=max(backoff_ms, 10) / 1000):
+                self.misses = 0
+            return None
+        except redis.ConnectionError as exc:
+            raise ConnectionClosed(exc) from None
+
+
+broker = WakingRedisBroker(
     url=settings.redis_url,
     namespace=f"{settings.redis_prefix}-dramatiq",
     dead_message_ttl=DEAD_MESSAGE_TTL_MS,
@@ -80,5 +193,6 @@ broker.add_middleware(
 )
 broker.add_middleware(AsyncIO())
 broker.add_middleware(WorkerResources())
+broker.add_middleware(LivePathTimings())
 broker.add_middleware(DeadLetterLog())
 dramatiq.set_broker(broker)

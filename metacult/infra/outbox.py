@@ -21,6 +21,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Collection, Sequence
+from datetime import UTC, datetime
 
 import asyncpg
 
@@ -33,6 +34,8 @@ Dispatch = Callable[[Sequence[Event]], None]
 Consumers = Callable[[str], Collection[str]]
 # Send one event again, to the named consumers only.
 Resend = Callable[[Event, Collection[str]], None]
+# Told, for each event sent, the seconds from its commit to its hand-off to the broker.
+Observe = Callable[[float], None]
 
 BATCH = 200
 IDLE_WAIT = 1.0
@@ -74,7 +77,11 @@ def _event(row: asyncpg.Record) -> Event:
 
 
 async def relay_once(
-    pool: asyncpg.Pool, dispatch: Dispatch, *, consumers: Consumers | None = None
+    pool: asyncpg.Pool,
+    dispatch: Dispatch,
+    *,
+    consumers: Consumers | None = None,
+    observe: Observe | None = None,
 ) -> int:
     """Send one batch of unsent events; return how many were sent. Raises if dispatch fails.
 
@@ -98,6 +105,11 @@ async def relay_once(
             )
         else:
             await conn.execute("UPDATE outbox SET sent_at = now() WHERE id = ANY($1::uuid[])", ids)
+            if observe is not None:
+                # ``occurred_at`` is stamped in the emitting transaction, just before commit.
+                now = datetime.now(UTC)
+                for event in events:
+                    observe(max(0.0, (now - event.occurred_at).total_seconds()))
             if consumers is not None:
                 untracked = [event.id for event in events if not consumers(event.type)]
                 await conn.execute(
@@ -175,6 +187,7 @@ async def run_relay(
     resend: Resend | None = None,
     resend_after: float = 30.0,
     connect_timeout: float = 2.0,
+    observe: Observe | None = None,
 ) -> None:
     """Relay forever: on every commit notice, and at least once a second; with
     ``consumers`` and ``resend``, sweep unprocessed events every ``SWEEP_EVERY`` s."""
@@ -188,7 +201,9 @@ async def run_relay(
             if listener is None or listener.is_closed():
                 listener = await _listen(dsn, wake, connect_timeout)
             try:
-                while await relay_once(pool, dispatch, consumers=consumers) == BATCH:
+                while (
+                    await relay_once(pool, dispatch, consumers=consumers, observe=observe) == BATCH
+                ):
                     pass
                 if consumers is not None and resend is not None and loop.time() >= next_sweep:
                     while (

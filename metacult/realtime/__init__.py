@@ -15,12 +15,15 @@ What other contexts may use:
   subscriptions, messages in / out per second, drops, reconnects, lag) and their sum;
 * ``await watched(redis, settings, channel)``: does any web node carry the channel now
   (a publisher of costly figures publishes only while someone watches)?
-* ``channels.resolve`` / ``channels.may_subscribe`` and the registry ``NAMESPACES``.
+* ``channels.resolve`` / ``channels.may_subscribe`` and the registry ``NAMESPACES``;
+* ``WorkerTimings`` and ``worker_timings_key(settings)``: where worker processes add up
+  the live path's timings that ``/metrics`` shows.
 """
 
 from metacult.realtime.actions import register_action
 from metacult.realtime.channels import NAMESPACES, UnknownChannel, may_subscribe, resolve
 from metacult.realtime.figures import live_figures
+from metacult.realtime.metrics import WorkerTimings, worker_timings_key
 from metacult.realtime.publishing import (
     Publication,
     history_after,
@@ -35,6 +38,7 @@ __all__ = [
     "NAMESPACES",
     "Publication",
     "UnknownChannel",
+    "WorkerTimings",
     "disconnect",
     "history_after",
     "live_figures",
@@ -45,4 +49,5 @@ __all__ = [
     "resolve",
     "setup",
     "watched",
+    "worker_timings_key",
 ]

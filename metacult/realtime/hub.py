@@ -53,6 +53,13 @@ class Subscriber(Protocol):
         """Take one encoded frame; must not block (queue it or drop it)."""
 
 
+class Flushable(Protocol):
+    """A subscriber that queues frames and writes them together (a websocket)."""
+
+    def flush(self) -> None:
+        """Write what is queued, in one write where it can."""
+
+
 class Session(Protocol):
     """A long-lived connection the hub closes when the process shuts down, or when its
     principal is signed out (``realtime.disconnect``)."""
@@ -121,6 +128,8 @@ class Hub:
         self.websockets: weakref.WeakSet[Subscriber] = weakref.WeakSet()
         self.closing = False
         self._channels: dict[str, ChannelState] = {}
+        # Connections with frames waiting for this loop iteration's one write each.
+        self._unflushed: list[Flushable] = []
         self._by_key: dict[bytes, ChannelState] = {}
         self._connection: PubSubConnection | None = None
         self._connected = asyncio.Event()
@@ -409,6 +418,19 @@ class Hub:
         lag = max(0.0, time.time() - published_ms / 1000)
         self.metrics.last_lag = lag
         self.metrics.lag.observe(lag)
+
+    def flush_soon(self, session: Flushable) -> None:
+        """Have ``session.flush()`` called once this loop iteration's deliveries are done:
+        the frames queued meanwhile (a burst read from Redis at once, a replay) go out in
+        one socket write."""
+        if not self._unflushed:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._unflushed.append(session)
+
+    def _flush(self) -> None:
+        sessions, self._unflushed = self._unflushed, []
+        for session in sessions:
+            session.flush()
 
     def _fan_out(self, state: ChannelState, frame: bytes) -> None:
         droppable = state.namespace.delivery == "droppable"

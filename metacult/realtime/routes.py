@@ -22,7 +22,7 @@ from metacult.infra.web import Api, Schema
 from metacult.realtime import cursor, protocol, service
 from metacult.realtime.channels import UnknownChannel, may_subscribe
 from metacult.realtime.hub import Hub
-from metacult.realtime.metrics import HubMetrics
+from metacult.realtime.metrics import HubMetrics, worker_histograms, worker_timings_key
 from metacult.realtime.protocol import Since
 from metacult.realtime.session import WebSocketSession
 from metacult.typedefs import HUB, READINESS, REALTIME_ACTIONS, REDIS, SETTINGS
@@ -212,8 +212,13 @@ async def events(request: web.Request, query: EventsQuery, user: Principal | Non
 
 @api.get("/metrics", auth="public", stream="text/plain")
 async def metrics(request: web.Request) -> web.Response:
-    """This process's figures in the Prometheus text format."""
+    """This process's figures in the Prometheus text format, and the workers' timings."""
     body = generate_latest(request.app[HUB].metrics.registry)
+    try:
+        fields = await request.app[REDIS].hgetall(worker_timings_key(request.app[SETTINGS]))
+    except (RedisError, OSError):
+        fields = {}  # This node's own figures still tell what it sees while Redis is away.
+    body += generate_latest(worker_histograms(fields))
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
