@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # PostgreSQL and Redis: the ones on localhost, or embedded ones under var/ (see README).
 SERVICES := mkdir -p var && $(PY) -m metacult services > var/services.env && set -a && . var/services.env && set +a
 
-.PHONY: run test test-unit test-default test-slow install lint format migrate bench clean
+.PHONY: run test test-unit test-default test-slow test-rabbitmq install lint format migrate bench clean
 
 run: $(STAMP)
 	@$(SERVICES) && $(PY) -m metacult migrate && $(PY) -m metacult seed && \
@@ -22,6 +22,7 @@ test: $(STAMP) lint
 	@$(PYTEST) -m unit $(PYTEST_ARGS) $(ALLOW_EMPTY)
 	@$(SERVICES) && { $(PYTEST) -m "not unit and not slow" $(PYTEST_ARGS) $(ALLOW_EMPTY); }
 	@$(SERVICES) && { $(PYTEST) -m slow $(PYTEST_ARGS) $(ALLOW_EMPTY); }
+	@$(MAKE) --no-print-directory test-rabbitmq
 
 test-unit: $(STAMP)
 	@$(PYTEST) -m unit $(PYTEST_ARGS) $(ALLOW_EMPTY)
@@ -52,3 +53,9 @@ migrate: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# The worker tests once more with Dramatiq on RabbitMQ (the machine's, or RABBITMQ_URL): the
+# run's queues are named after its own prefix and deleted at its end.
+RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/%2F
+test-rabbitmq: $(STAMP)
+	@$(SERVICES) && { BROKER_URL='$(RABBITMQ_URL)' $(PYTEST) -m worker $(PYTEST_ARGS) $(ALLOW_EMPTY); }

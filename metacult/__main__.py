@@ -79,6 +79,9 @@ def _services(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _dead_letters(settings: Settings, args: argparse.Namespace) -> None:
+    if settings.broker_is_rabbitmq:
+        _rabbitmq_dead_letters(settings)
+        return
     import redis
 
     client = redis.Redis.from_url(settings.redis_url)
@@ -88,6 +91,32 @@ def _dead_letters(settings: Settings, args: argparse.Namespace) -> None:
         found = True
         print(f"{key.decode()}: {client.zcard(key)} dead message(s)")
     if not found:
+        print("no dead-lettered messages")
+
+
+def _rabbitmq_dead_letters(settings: Settings) -> None:
+    """RabbitMQ lists no queues to a client: count the ``.XQ`` of every declared actor's."""
+    import pika
+
+    from workers.broker import broker
+
+    connection = pika.BlockingConnection(pika.URLParameters(settings.broker_url))
+    try:
+        channel = connection.channel()
+        counts = {}
+        for queue in sorted(broker.get_declared_queues()):
+            try:
+                declared = channel.queue_declare(f"{queue}.XQ", passive=True)
+            except pika.exceptions.ChannelClosedByBroker:  # never used: no such queue yet
+                channel = connection.channel()
+                continue
+            if declared.method.message_count:
+                counts[f"{queue}.XQ"] = declared.method.message_count
+    finally:
+        connection.close()
+    for queue, count in counts.items():
+        print(f"{queue}: {count} dead message(s)")
+    if not counts:
         print("no dead-lettered messages")
 
 

@@ -58,6 +58,9 @@ class Settings:
     public_url: str = "http://localhost:8080"
     database_url: str = "postgresql://postgres@127.0.0.1:5432/metacult"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Dramatiq's broker: empty for Redis (``redis_url``), or ``amqp://`` / ``amqps://`` for
+    # RabbitMQ (queues named after ``redis_prefix``, so deployments can share a vhost).
+    broker_url: str = ""
     # Prefix of every Redis key, pub/sub channel and Dramatiq queue: lets several
     # deployments (or test runs) share one Redis without seeing each other.
     redis_prefix: str = "mc"
@@ -157,6 +160,10 @@ class Settings:
         return self.environment == "production"
 
     @property
+    def broker_is_rabbitmq(self) -> bool:
+        return self.broker_url.startswith(("amqp://", "amqps://"))
+
+    @property
     def secure_cookies(self) -> bool:
         return self.public_url.startswith("https://")
 
@@ -196,6 +203,9 @@ class Settings:
             "igdb_api_url": ("IGDB_API_URL", ("http", "https")),
             "twitch_token_url": ("TWITCH_TOKEN_URL", ("http", "https")),
         }
+        broker_url = get("BROKER_URL", defaults.broker_url).strip()
+        if broker_url:
+            _url("BROKER_URL", broker_url, ("redis", "rediss", "unix", "amqp", "amqps"))
         smtp_url = get("SMTP_URL", defaults.smtp_url).strip()
         if smtp_url:
             _url("SMTP_URL", smtp_url, ("smtp", "smtps"))
@@ -225,6 +235,7 @@ class Settings:
             **_identity(get, environment),
             mobile_oauth_redirect=get("MOBILE_OAUTH_REDIRECT", defaults.mobile_oauth_redirect),
             **_account_security(get, environment),
+            broker_url=broker_url,
             smtp_url=smtp_url,
             mail_from=mail_from,
             mail_dir=get("MAIL_DIR", defaults.mail_dir),
