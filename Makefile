@@ -8,9 +8,13 @@ SERVICES := mkdir -p var && $(PY) -m metacult services > var/services.env && set
 
 .PHONY: run test test-unit test-default test-slow test-rabbitmq install lint format migrate bench clean
 
+# WEB and WORKERS: how many web processes (sharing PORT) and worker processes to run.
+WEB ?= 1
+WORKERS ?= 1
 run: $(STAMP)
 	@$(SERVICES) && $(PY) -m metacult migrate && $(PY) -m metacult seed && \
-	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" exec $(PY) -m metacult run
+	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" exec $(PY) -m metacult run \
+	  --concurrency web=$(WEB),worker=$(WORKERS)
 
 # Three tiers, each its own run: pure tests (no services, seconds), the default suite, and
 # the slow one (workers, processes). pytest's 5 ("no test selected", e.g. a PYTEST_ARGS

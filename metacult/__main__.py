@@ -28,6 +28,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         create_app(settings),
         host=settings.host,
         port=settings.port,
+        # Several web nodes of one machine share the port; the kernel spreads connections.
+        reuse_port=settings.reuse_port or None,
         shutdown_timeout=settings.shutdown_timeout,
         access_log=None,
         print=None,
@@ -66,9 +68,13 @@ def _scheduler(settings: Settings, args: argparse.Namespace) -> None:
 def _run(settings: Settings, args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from metacult.infra.supervisor import run
+    from metacult.infra.supervisor import parse_concurrency, run
 
-    sys.exit(run(Path(args.procfile)))
+    try:
+        concurrency = parse_concurrency(args.concurrency)
+    except ValueError as exc:
+        raise SystemExit(f"metacult: --concurrency: {exc}") from None
+    sys.exit(run(Path(args.procfile), concurrency))
 
 
 def _services(settings: Settings, args: argparse.Namespace) -> None:
@@ -179,6 +185,12 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif name == "run":
             command.add_argument("--procfile", default="Procfile", help="the Procfile to run")
+            command.add_argument(
+                "--concurrency",
+                default="",
+                metavar="TYPE=N,...",
+                help="processes of each type (web=2,worker=2); web ones share the port",
+            )
         elif name == "create-admin":
             from metacult.identity.cli import add_arguments as admin_arguments
 

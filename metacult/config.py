@@ -45,6 +45,14 @@ def _int(name: str, value: str, low: int, high: int) -> int:
     return number
 
 
+def _flag(name: str, value: str) -> bool:
+    if value.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.strip().lower() in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name} must be 1 or 0, got {value!r}")
+
+
 DEV_SECRET = "dev-only-secret-key-change-me-in-production-0123456789"
 
 
@@ -55,6 +63,10 @@ class Settings:
     environment: str = "development"
     host: str = "0.0.0.0"
     port: int = 8080
+    # Several web processes on one port (SO_REUSEPORT); the supervisor sets it for WEB > 1.
+    reuse_port: bool = False
+    # This process's name in /healthz and the logs of several nodes (default host:pid).
+    node_name: str = ""
     public_url: str = "http://localhost:8080"
     database_url: str = "postgresql://postgres@127.0.0.1:5432/metacult"
     redis_url: str = "redis://127.0.0.1:6379/0"
@@ -242,6 +254,8 @@ class Settings:
             smtp_timeout=_float("SMTP_TIMEOUT", get("SMTP_TIMEOUT", "30"), 0.1, 600),
             **_ranking(get),
             host=get("HOST", defaults.host),
+            reuse_port=_flag("REUSE_PORT", get("REUSE_PORT", "0")),
+            node_name=get("NODE_NAME", defaults.node_name).strip()[:100],
             port=port,
             secret_key=secret_key,
             log_level=level,

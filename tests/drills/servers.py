@@ -110,16 +110,24 @@ class Process:
     """A project process (``dramatiq workers``, ``python -m metacult scheduler``) in its own
     process group, its output in a file, so that a drill can kill it whole."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, args: list[str], env: dict[str, str], log: Path, *, cwd: Path | None = None
+    ) -> None:
         self.args = args
         self.env = {**os.environ, **env}
         self.log = log
+        self.cwd = cwd
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> Process:
         with self.log.open("ab") as out:
             self.process = await asyncio.create_subprocess_exec(
-                *self.args, env=self.env, stdout=out, stderr=out, start_new_session=True
+                *self.args,
+                env=self.env,
+                stdout=out,
+                stderr=out,
+                start_new_session=True,
+                cwd=self.cwd,
             )
         return self
 
