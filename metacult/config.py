@@ -69,6 +69,8 @@ class Settings:
     node_name: str = ""
     public_url: str = "http://localhost:8080"
     database_url: str = "postgresql://postgres@127.0.0.1:5432/metacult"
+    # A streaming replica for the read-only pages (browse, exports); empty: the primary.
+    database_replica_url: str = ""
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Dramatiq's broker: empty for Redis (``redis_url``), or ``amqp://`` / ``amqps://`` for
     # RabbitMQ (queues named after ``redis_prefix``, so deployments can share a vhost).
@@ -215,6 +217,9 @@ class Settings:
             "igdb_api_url": ("IGDB_API_URL", ("http", "https")),
             "twitch_token_url": ("TWITCH_TOKEN_URL", ("http", "https")),
         }
+        replica_url = get("DATABASE_REPLICA_URL", defaults.database_replica_url).strip()
+        if replica_url:
+            _url("DATABASE_REPLICA_URL", replica_url, ("postgresql", "postgres"))
         broker_url = get("BROKER_URL", defaults.broker_url).strip()
         if broker_url:
             _url("BROKER_URL", broker_url, ("redis", "rediss", "unix", "amqp", "amqps"))
@@ -247,6 +252,7 @@ class Settings:
             **_identity(get, environment),
             mobile_oauth_redirect=get("MOBILE_OAUTH_REDIRECT", defaults.mobile_oauth_redirect),
             **_account_security(get, environment),
+            database_replica_url=replica_url,
             broker_url=broker_url,
             smtp_url=smtp_url,
             mail_from=mail_from,

@@ -12,7 +12,7 @@ from metacult import catalog
 from metacult.infra.auth import Principal
 from metacult.infra.web import Api, IdPath, Schema
 from metacult.pages import service
-from metacult.typedefs import DB
+from metacult.typedefs import DB, DB_READ
 
 api = Api("pages")
 
@@ -169,7 +169,7 @@ def _card(card: service.Card) -> MediaCardOut:
 async def browse_media(request: web.Request, query: BrowseQuery) -> MediaPageOut:
     """Browse and search titles: filters, sorts, cursor pagination; ``q`` forgives typos."""
     page = await service.browse(
-        request.app[DB], query.filters(), query.sort, query.cursor, query.limit
+        request.app[DB_READ], query.filters(), query.sort, query.cursor, query.limit
     )
     return MediaPageOut(items=[_card(card) for card in page.items], next_cursor=page.next_cursor)
 
