@@ -14,6 +14,7 @@ from metacult import apidocs, catalog, health, identity, interaction, pages, ran
 from metacult.config import Settings
 from metacult.infra import outbox
 from metacult.infra.auth import nobody
+from metacult.infra.cors import cors
 from metacult.infra.db import ReplicaMetrics, create_pool, create_read_pool
 from metacult.infra.redis import create_redis
 from metacult.infra.web import PARSER_LIMITS, errors_as_json, request_context, request_limits
@@ -39,7 +40,7 @@ STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     """Build the application; ``relay=False`` leaves the outbox relay to other nodes."""
     app = web.Application(
-        middlewares=[request_context, errors_as_json, request_limits],
+        middlewares=[request_context, cors, errors_as_json, request_limits],
         client_max_size=settings.max_body_bytes,
         handler_args=PARSER_LIMITS,
     )

@@ -168,6 +168,12 @@ class Settings:
     duel_variety_window: int = 20
     leaderboard_top: int = 100
     leaderboard_flush_ms: int = 250
+    # Security: origins allowed to call the API from a browser (CORS; comma-separated in env,
+    # ``*`` for any, refused in production), and writes (POST, PUT, PATCH, DELETE) allowed
+    # per minute to one account and to one IP, on every node together.
+    cors_origins: tuple[str, ...] = ()
+    write_limit_per_user: int = 120
+    write_limit_per_ip: int = 600
 
     @property
     def is_production(self) -> bool:
@@ -237,6 +243,8 @@ class Settings:
         }
         if "PUBLIC_URL" not in env and "PORT" in env:
             values["public_url"] = f"http://localhost:{port}"
+        if environment == "production" and not str(values["public_url"]).startswith("https://"):
+            raise ConfigError("PUBLIC_URL must be an https:// URL in production")
         strings = {
             "google_client_id": "GOOGLE_CLIENT_ID",
             "google_client_secret": "GOOGLE_CLIENT_SECRET",
@@ -259,6 +267,7 @@ class Settings:
             mail_dir=get("MAIL_DIR", defaults.mail_dir),
             smtp_timeout=_float("SMTP_TIMEOUT", get("SMTP_TIMEOUT", "30"), 0.1, 600),
             **_ranking(get),
+            **_security(get, environment),
             host=get("HOST", defaults.host),
             reuse_port=_flag("REUSE_PORT", get("REUSE_PORT", "0")),
             node_name=get("NODE_NAME", defaults.node_name).strip()[:100],
@@ -394,3 +403,40 @@ def _ranking(get: Callable[[str, str], str]) -> dict[str, int]:
         name: _int(var, get(var, str(default)), low, high)
         for name, (var, default, low, high) in knobs.items()
     }
+
+
+def _security(get: Callable[[str, str], str], environment: str) -> dict[str, object]:
+    """CORS origins and write limits. Production refuses open CORS (``*``) and origins
+    that are not https; under ``test`` the write limits are loose (their tests set theirs)."""
+    origins = tuple(
+        origin.strip().rstrip("/")
+        for origin in get("CORS_ORIGINS", "").split(",")
+        if origin.strip()
+    )
+    for origin in origins:
+        if origin != "*":
+            parts = urlsplit(origin)
+            if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path:
+                raise ConfigError(f"CORS_ORIGINS: {origin!r} is not an origin like https://host")
+    if environment == "production":
+        if "*" in origins:
+            raise ConfigError("CORS_ORIGINS must not be * (open CORS) in production")
+        if any(origin.startswith("http://") for origin in origins):
+            raise ConfigError("CORS_ORIGINS must be https:// origins in production")
+    test = environment == "test"
+    defaults = Settings()
+    knobs = {
+        "write_limit_per_user": (
+            "WRITE_LIMIT_PER_USER",
+            100_000 if test else defaults.write_limit_per_user,
+        ),
+        "write_limit_per_ip": (
+            "WRITE_LIMIT_PER_IP",
+            100_000 if test else defaults.write_limit_per_ip,
+        ),
+    }
+    limits = {
+        name: _int(var, get(var, str(default)), 1, 1 << 30)
+        for name, (var, default) in knobs.items()
+    }
+    return {"cors_origins": origins, **limits}
