@@ -144,6 +144,9 @@ class Settings:
     realtime_ping_interval: float = 25.0
     realtime_idle_timeout: float = 35.0
     realtime_max_subscriptions: int = 128
+    # Open websockets at once, on every node together, per account and per IP.
+    realtime_max_websockets_per_user: int = 20
+    realtime_max_websockets_per_ip: int = 200
     realtime_max_frame_bytes: int = 65_536
     realtime_send_queue_messages: int = 1_000
     realtime_send_queue_bytes: int = 1_048_576
@@ -406,8 +409,9 @@ def _ranking(get: Callable[[str, str], str]) -> dict[str, int]:
 
 
 def _security(get: Callable[[str, str], str], environment: str) -> dict[str, object]:
-    """CORS origins and write limits. Production refuses open CORS (``*``) and origins
-    that are not https; under ``test`` the write limits are loose (their tests set theirs)."""
+    """CORS origins, write limits, open websockets per account and per IP. Production
+    refuses open CORS (``*``) and origins that are not https; under ``test`` the per-IP
+    and write limits are loose (their tests set their own)."""
     origins = tuple(
         origin.strip().rstrip("/")
         for origin in get("CORS_ORIGINS", "").split(",")
@@ -429,6 +433,14 @@ def _security(get: Callable[[str, str], str], environment: str) -> dict[str, obj
         "write_limit_per_user": (
             "WRITE_LIMIT_PER_USER",
             100_000 if test else defaults.write_limit_per_user,
+        ),
+        "realtime_max_websockets_per_user": (
+            "REALTIME_MAX_WEBSOCKETS_PER_USER",
+            defaults.realtime_max_websockets_per_user,
+        ),
+        "realtime_max_websockets_per_ip": (
+            "REALTIME_MAX_WEBSOCKETS_PER_IP",
+            100_000 if test else defaults.realtime_max_websockets_per_ip,
         ),
         "write_limit_per_ip": (
             "WRITE_LIMIT_PER_IP",

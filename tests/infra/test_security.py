@@ -40,7 +40,10 @@ async def test_a_preflight_is_answered_for_an_allowed_origin_and_refused_for_ano
     aiohttp_client, make_app
 ) -> None:
     client = await aiohttp_client(make_app(cors_origins=(ALLOWED,)))
-    ask = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+    ask = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    }
 
     response = await client.options("/api/v1/reviews", headers={"Origin": ALLOWED, **ask})
     assert response.status == 204
