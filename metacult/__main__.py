@@ -71,10 +71,9 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
     from metacult.infra.supervisor import parse_concurrency, run
 
     try:
-        concurrency = parse_concurrency(args.concurrency)
-    except ValueError as exc:
-        raise SystemExit(f"metacult: --concurrency: {exc}") from None
-    sys.exit(run(Path(args.procfile), concurrency))
+        sys.exit(run(Path(args.procfile), parse_concurrency(args.concurrency)))
+    except ValueError as exc:  # a malformed Procfile or --concurrency
+        raise SystemExit(f"metacult: {exc}") from None
 
 
 def _services(settings: Settings, args: argparse.Namespace) -> None:
