@@ -6,11 +6,15 @@ STAMP := $(VENV)/.installed-stamp
 # PostgreSQL and Redis: the ones on localhost, or embedded ones under var/ (see README).
 SERVICES := mkdir -p var && $(PY) -m metacult services > var/services.env && set -a && . var/services.env && set +a
 
-.PHONY: chromium run test test-unit test-default test-slow install lint format migrate bench clean
+.PHONY: chromium run test test-unit test-default test-slow test-rabbitmq install lint format migrate bench clean
 
+# WEB and WORKERS: how many web processes (sharing PORT) and worker processes to run.
+WEB ?= 1
+WORKERS ?= 1
 run: $(STAMP)
 	@$(SERVICES) && $(PY) -m metacult migrate && $(PY) -m metacult seed && \
-	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" exec $(PY) -m metacult run
+	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" exec $(PY) -m metacult run \
+	  --concurrency web=$(WEB),worker=$(WORKERS)
 
 # Three tiers, each its own run: pure tests (no services, seconds), the default suite, and
 # the slow one (workers, processes). pytest's 5 ("no test selected", e.g. a PYTEST_ARGS
@@ -22,6 +26,7 @@ test: $(STAMP) lint chromium
 	@$(PYTEST) -m unit $(PYTEST_ARGS) $(ALLOW_EMPTY)
 	@$(SERVICES) && { $(PYTEST) -m "not unit and not slow" $(PYTEST_ARGS) $(ALLOW_EMPTY); }
 	@$(SERVICES) && { $(PYTEST) -m slow $(PYTEST_ARGS) $(ALLOW_EMPTY); }
+	@$(MAKE) --no-print-directory test-rabbitmq
 
 test-unit: $(STAMP)
 	@$(PYTEST) -m unit $(PYTEST_ARGS) $(ALLOW_EMPTY)
@@ -57,3 +62,9 @@ migrate: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# The worker tests once more with Dramatiq on RabbitMQ (the machine's, or RABBITMQ_URL): the
+# run's queues are named after its own prefix and deleted at its end.
+RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/%2F
+test-rabbitmq: $(STAMP)
+	@$(SERVICES) && { BROKER_URL='$(RABBITMQ_URL)' $(PYTEST) -m worker $(PYTEST_ARGS) $(ALLOW_EMPTY); }

@@ -28,6 +28,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         create_app(settings),
         host=settings.host,
         port=settings.port,
+        # Several web nodes of one machine share the port; the kernel spreads connections.
+        reuse_port=settings.reuse_port or None,
         shutdown_timeout=settings.shutdown_timeout,
         access_log=None,
         print=None,
@@ -66,9 +68,12 @@ def _scheduler(settings: Settings, args: argparse.Namespace) -> None:
 def _run(settings: Settings, args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from metacult.infra.supervisor import run
+    from metacult.infra.supervisor import parse_concurrency, run
 
-    sys.exit(run(Path(args.procfile)))
+    try:
+        sys.exit(run(Path(args.procfile), parse_concurrency(args.concurrency)))
+    except ValueError as exc:  # a malformed Procfile or --concurrency
+        raise SystemExit(f"metacult: {exc}") from None
 
 
 def _services(settings: Settings, args: argparse.Namespace) -> None:
@@ -79,6 +84,9 @@ def _services(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _dead_letters(settings: Settings, args: argparse.Namespace) -> None:
+    if settings.broker_is_rabbitmq:
+        _rabbitmq_dead_letters(settings)
+        return
     import redis
 
     client = redis.Redis.from_url(settings.redis_url)
@@ -88,6 +96,32 @@ def _dead_letters(settings: Settings, args: argparse.Namespace) -> None:
         found = True
         print(f"{key.decode()}: {client.zcard(key)} dead message(s)")
     if not found:
+        print("no dead-lettered messages")
+
+
+def _rabbitmq_dead_letters(settings: Settings) -> None:
+    """RabbitMQ lists no queues to a client: count the ``.XQ`` of every declared actor's."""
+    import pika
+
+    from workers.broker import broker
+
+    connection = pika.BlockingConnection(pika.URLParameters(settings.broker_url))
+    try:
+        channel = connection.channel()
+        counts = {}
+        for queue in sorted(broker.get_declared_queues()):
+            try:
+                declared = channel.queue_declare(f"{queue}.XQ", passive=True)
+            except pika.exceptions.ChannelClosedByBroker:  # never used: no such queue yet
+                channel = connection.channel()
+                continue
+            if declared.method.message_count:
+                counts[f"{queue}.XQ"] = declared.method.message_count
+    finally:
+        connection.close()
+    for queue, count in counts.items():
+        print(f"{queue}: {count} dead message(s)")
+    if not counts:
         print("no dead-lettered messages")
 
 
@@ -150,6 +184,12 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif name == "run":
             command.add_argument("--procfile", default="Procfile", help="the Procfile to run")
+            command.add_argument(
+                "--concurrency",
+                default="",
+                metavar="TYPE=N,...",
+                help="processes of each type (web=2,worker=2); web ones share the port",
+            )
         elif name == "create-admin":
             from metacult.identity.cli import add_arguments as admin_arguments
 

@@ -26,13 +26,15 @@ from metacult import (
 from metacult.config import Settings
 from metacult.infra import outbox
 from metacult.infra.auth import nobody
-from metacult.infra.db import create_pool
+from metacult.infra.cors import cors
+from metacult.infra.db import ReplicaMetrics, create_pool, create_read_pool
 from metacult.infra.pagecache import PageCache
 from metacult.infra.redis import create_redis
 from metacult.infra.web import PARSER_LIMITS, errors_as_json, request_context, request_limits
 from metacult.typedefs import (
     AUTHENTICATOR,
     DB,
+    DB_READ,
     ENDPOINTS,
     HUB,
     PAGE_CACHE,
@@ -52,7 +54,7 @@ STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     """Build the application; ``relay=False`` leaves the outbox relay to other nodes."""
     app = web.Application(
-        middlewares=[request_context, errors_as_json, request_limits],
+        middlewares=[request_context, cors, errors_as_json, request_limits],
         client_max_size=settings.max_body_bytes,
         handler_args=PARSER_LIMITS,
     )
@@ -74,6 +76,7 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     health.install_default_probes(app)
     identity.setup(app)
     realtime.setup(app)
+    app.cleanup_ctx.append(_replica_metrics)
     catalog.setup(app)
     ranking.setup(app)
     interaction.setup(app)
@@ -88,7 +91,13 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
     app[DB] = await create_pool(app[SETTINGS])
+    app[DB_READ] = await create_read_pool(app[SETTINGS], app[DB])
+    lag_watch = asyncio.create_task(app[DB_READ].watch_lag(), name="replica-lag")
     yield
+    lag_watch.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await lag_watch
+    await app[DB_READ].close()
     try:
         # Waits for borrowed connections to come back, but not forever: shutdown is bounded.
         async with asyncio.timeout(POOL_CLOSE_TIMEOUT):
@@ -96,6 +105,12 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     except TimeoutError:
         log.warning("database connections still borrowed at shutdown; terminating them")
         app[DB].terminate()
+
+
+async def _replica_metrics(app: web.Application) -> AsyncIterator[None]:
+    """The read replica's lag and fallbacks on this node's /metrics (the hub's registry)."""
+    app[HUB].metrics.registry.register(ReplicaMetrics(app[DB_READ]))
+    yield
 
 
 async def _redis(app: web.Application) -> AsyncIterator[None]:

@@ -45,6 +45,14 @@ def _int(name: str, value: str, low: int, high: int) -> int:
     return number
 
 
+def _flag(name: str, value: str) -> bool:
+    if value.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.strip().lower() in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name} must be 1 or 0, got {value!r}")
+
+
 DEV_SECRET = "dev-only-secret-key-change-me-in-production-0123456789"
 
 
@@ -55,9 +63,18 @@ class Settings:
     environment: str = "development"
     host: str = "0.0.0.0"
     port: int = 8080
+    # Several web processes on one port (SO_REUSEPORT); the supervisor sets it for WEB > 1.
+    reuse_port: bool = False
+    # This process's name in /healthz and the logs of several nodes (default host:pid).
+    node_name: str = ""
     public_url: str = "http://localhost:8080"
     database_url: str = "postgresql://postgres@127.0.0.1:5432/metacult"
+    # A streaming replica for the read-only pages (browse, exports); empty: the primary.
+    database_replica_url: str = ""
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Dramatiq's broker: empty for Redis (``redis_url``), or ``amqp://`` / ``amqps://`` for
+    # RabbitMQ (queues named after ``redis_prefix``, so deployments can share a vhost).
+    broker_url: str = ""
     # Prefix of every Redis key, pub/sub channel and Dramatiq queue: lets several
     # deployments (or test runs) share one Redis without seeing each other.
     redis_prefix: str = "mc"
@@ -127,6 +144,9 @@ class Settings:
     realtime_ping_interval: float = 25.0
     realtime_idle_timeout: float = 35.0
     realtime_max_subscriptions: int = 128
+    # Open websockets at once, on every node together, per account and per IP.
+    realtime_max_websockets_per_user: int = 20
+    realtime_max_websockets_per_ip: int = 200
     realtime_max_frame_bytes: int = 65_536
     realtime_send_queue_messages: int = 1_000
     realtime_send_queue_bytes: int = 1_048_576
@@ -162,10 +182,20 @@ class Settings:
     public_max_age: int = 0
     request_log_sample: float = 0.01
     request_log_slow_ms: float = 250.0
+    # Security: origins allowed to call the API from a browser (CORS; comma-separated in env,
+    # ``*`` for any, refused in production), and writes (POST, PUT, PATCH, DELETE) allowed
+    # per minute to one account and to one IP, on every node together.
+    cors_origins: tuple[str, ...] = ()
+    write_limit_per_user: int = 120
+    write_limit_per_ip: int = 600
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def broker_is_rabbitmq(self) -> bool:
+        return self.broker_url.startswith(("amqp://", "amqps://"))
 
     @property
     def secure_cookies(self) -> bool:
@@ -207,6 +237,12 @@ class Settings:
             "igdb_api_url": ("IGDB_API_URL", ("http", "https")),
             "twitch_token_url": ("TWITCH_TOKEN_URL", ("http", "https")),
         }
+        replica_url = get("DATABASE_REPLICA_URL", defaults.database_replica_url).strip()
+        if replica_url:
+            _url("DATABASE_REPLICA_URL", replica_url, ("postgresql", "postgres"))
+        broker_url = get("BROKER_URL", defaults.broker_url).strip()
+        if broker_url:
+            _url("BROKER_URL", broker_url, ("redis", "rediss", "unix", "amqp", "amqps"))
         smtp_url = get("SMTP_URL", defaults.smtp_url).strip()
         if smtp_url:
             _url("SMTP_URL", smtp_url, ("smtp", "smtps"))
@@ -221,6 +257,8 @@ class Settings:
         }
         if "PUBLIC_URL" not in env and "PORT" in env:
             values["public_url"] = f"http://localhost:{port}"
+        if environment == "production" and not str(values["public_url"]).startswith("https://"):
+            raise ConfigError("PUBLIC_URL must be an https:// URL in production")
         strings = {
             "google_client_id": "GOOGLE_CLIENT_ID",
             "google_client_secret": "GOOGLE_CLIENT_SECRET",
@@ -236,13 +274,18 @@ class Settings:
             **_identity(get, environment),
             mobile_oauth_redirect=get("MOBILE_OAUTH_REDIRECT", defaults.mobile_oauth_redirect),
             **_account_security(get, environment),
+            database_replica_url=replica_url,
+            broker_url=broker_url,
             smtp_url=smtp_url,
             mail_from=mail_from,
             mail_dir=get("MAIL_DIR", defaults.mail_dir),
             smtp_timeout=_float("SMTP_TIMEOUT", get("SMTP_TIMEOUT", "30"), 0.1, 600),
             **_ranking(get),
             **_read_path(get),
+            **_security(get, environment),
             host=get("HOST", defaults.host),
+            reuse_port=_flag("REUSE_PORT", get("REUSE_PORT", "0")),
+            node_name=get("NODE_NAME", defaults.node_name).strip()[:100],
             port=port,
             secret_key=secret_key,
             log_level=level,
@@ -400,3 +443,49 @@ def _ranking(get: Callable[[str, str], str]) -> dict[str, int]:
         name: _int(var, get(var, str(default)), low, high)
         for name, (var, default, low, high) in knobs.items()
     }
+
+
+def _security(get: Callable[[str, str], str], environment: str) -> dict[str, object]:
+    """CORS origins, write limits, open websockets per account and per IP. Production
+    refuses open CORS (``*``) and origins that are not https; under ``test`` the per-IP
+    and write limits are loose (their tests set their own)."""
+    origins = tuple(
+        origin.strip().rstrip("/")
+        for origin in get("CORS_ORIGINS", "").split(",")
+        if origin.strip()
+    )
+    for origin in origins:
+        if origin != "*":
+            parts = urlsplit(origin)
+            if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path:
+                raise ConfigError(f"CORS_ORIGINS: {origin!r} is not an origin like https://host")
+    if environment == "production":
+        if "*" in origins:
+            raise ConfigError("CORS_ORIGINS must not be * (open CORS) in production")
+        if any(origin.startswith("http://") for origin in origins):
+            raise ConfigError("CORS_ORIGINS must be https:// origins in production")
+    test = environment == "test"
+    defaults = Settings()
+    knobs = {
+        "write_limit_per_user": (
+            "WRITE_LIMIT_PER_USER",
+            100_000 if test else defaults.write_limit_per_user,
+        ),
+        "realtime_max_websockets_per_user": (
+            "REALTIME_MAX_WEBSOCKETS_PER_USER",
+            defaults.realtime_max_websockets_per_user,
+        ),
+        "realtime_max_websockets_per_ip": (
+            "REALTIME_MAX_WEBSOCKETS_PER_IP",
+            100_000 if test else defaults.realtime_max_websockets_per_ip,
+        ),
+        "write_limit_per_ip": (
+            "WRITE_LIMIT_PER_IP",
+            100_000 if test else defaults.write_limit_per_ip,
+        ),
+    }
+    limits = {
+        name: _int(var, get(var, str(default)), 1, 1 << 30)
+        for name, (var, default) in knobs.items()
+    }
+    return {"cors_origins": origins, **limits}

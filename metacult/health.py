@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 
 from aiohttp import web
 
 from metacult.infra.web import Api, Schema, json_response
-from metacult.typedefs import DB, READINESS, REDIS, SHUTTING_DOWN
+from metacult.typedefs import DB, READINESS, REDIS, SETTINGS, SHUTTING_DOWN
 
 log = logging.getLogger("metacult.health")
 api = Api("health")
@@ -18,6 +20,8 @@ PROBE_TIMEOUT = 2.0
 
 class Health(Schema):
     status: str
+    # Which process answered (``NODE_NAME``, else host:pid): tells several web nodes apart.
+    node: str
 
 
 class Readiness(Schema):
@@ -27,8 +31,9 @@ class Readiness(Schema):
 
 @api.get("/healthz", auth="public", reply=Health)
 async def healthz(request: web.Request) -> Health:
-    """The process is alive."""
-    return Health(status="ok")
+    """The process is alive, and which one it is."""
+    node = request.app[SETTINGS].node_name or f"{socket.gethostname()}:{os.getpid()}"
+    return Health(status="ok", node=node)
 
 
 @api.get("/readyz", auth="public", reply=Readiness)

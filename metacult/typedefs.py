@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 
 from metacult.config import Settings
 from metacult.infra.auth import Authenticator, Principal
+from metacult.infra.db import ReadPool
 
 if TYPE_CHECKING:
     from metacult.identity.providers import Providers
@@ -27,6 +28,8 @@ UserDataExporter = Callable[[asyncpg.Connection, int], Awaitable[Any]]
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", asyncpg.Pool)
+# Where read-only pages read: the replica, or the primary (DATABASE_REPLICA_URL unset or down).
+DB_READ = web.AppKey("db_read", ReadPool)
 REDIS = web.AppKey("redis", Redis)
 AUTHENTICATOR = web.AppKey("authenticator", Authenticator)
 # Endpoints with their declared request and reply types (the OpenAPI document's source).

@@ -61,6 +61,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         fixtures = set(getattr(item, "fixturenames", ()))
         if "worker" in fixtures:
             item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.worker)
         if item.get_closest_marker("unit") and fixtures & SERVICE_FIXTURES:
             raise pytest.UsageError(
                 f"{item.nodeid} is marked unit but uses {sorted(fixtures & SERVICE_FIXTURES)}"
@@ -97,6 +98,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             await admin.close()
 
     asyncio.run(drop())
+    delete_rabbitmq_queues()
     left = sweep_namespace(os.environ["REDIS_URL"], RUN_PREFIX)
     if left:
         print(f"\nRedis keys left in this run's namespace {RUN_PREFIX}: {left[:20]}")
@@ -115,6 +117,27 @@ def sweep_namespace(redis_url: str, prefix: str) -> list[bytes]:
         return list(client.scan_iter(match=f"*{RUN}*", count=1000))
     finally:
         client.close()
+
+
+def delete_rabbitmq_queues() -> None:
+    """On RabbitMQ (``BROKER_URL=amqp://...``), delete the queues this run declared (each
+    named after the run's prefix, with its delay and dead-letter queues)."""
+    import sys
+
+    broker_module = sys.modules.get("workers.broker")
+    if broker_module is None or not broker_module.settings.broker_is_rabbitmq:
+        return
+    import pika
+
+    connection = pika.BlockingConnection(pika.URLParameters(broker_module.settings.broker_url))
+    try:
+        channel = connection.channel()
+        for queue in broker_module.broker.get_declared_queues():
+            assert queue.startswith(RUN_PREFIX), queue
+            for name in (queue, f"{queue}.DQ", f"{queue}.XQ"):
+                channel.queue_delete(name)
+    finally:
+        connection.close()
 
 
 @pytest.fixture(scope="session")
@@ -172,7 +195,8 @@ def mailbox():
 
 @pytest.fixture(scope="session")
 def worker():
-    """A real Dramatiq worker (threads in this process) on the real Redis broker."""
+    """A real Dramatiq worker (threads in this process) on the real broker (Redis, or
+    RabbitMQ under ``make test-rabbitmq``)."""
     import workers  # noqa: F401
     from workers.broker import broker
 

@@ -14,6 +14,7 @@ import time
 
 import dramatiq
 import redis
+from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
 from dramatiq.common import compute_backoff, dq_name
 from dramatiq.errors import ConnectionClosed
@@ -174,17 +175,44 @@ class _WakingConsumer(_RedisConsumer):
             raise ConnectionClosed(exc) from None
 
 
-broker = WakingRedisBroker(
-    url=settings.redis_url,
-    namespace=f"{settings.redis_prefix}-dramatiq",
-    dead_message_ttl=DEAD_MESSAGE_TTL_MS,
-    heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
-    maintenance_chance=MAINTENANCE_CHANCE,
-    # A Redis that holds traffic fails the send (the relay and the scheduler retry)
-    # instead of blocking its thread forever.
-    socket_timeout=settings.redis_timeout,
-    socket_connect_timeout=settings.redis_timeout,
-)
+class NamespacedRabbitmqBroker(RabbitmqBroker):
+    """RabbitMQ, each actor's queue named ``{namespace}.{queue}``: a vhost's queues are
+    global, so deployments (and test runs) sharing one keep apart as they do on Redis."""
+
+    def __init__(self, *, namespace: str, **options: object) -> None:
+        self.namespace = namespace
+        super().__init__(**options)
+
+    def declare_actor(self, actor: dramatiq.Actor) -> None:
+        if not actor.queue_name.startswith(f"{self.namespace}."):
+            actor.queue_name = f"{self.namespace}.{actor.queue_name}"
+        super().declare_actor(actor)
+
+
+def create_broker(settings: Settings) -> dramatiq.Broker:
+    """RabbitMQ when ``BROKER_URL`` is ``amqp(s)://``, else Redis (``BROKER_URL`` or
+    ``REDIS_URL``), namespaced by ``REDIS_PREFIX`` either way."""
+    namespace = f"{settings.redis_prefix}-dramatiq"
+    if settings.broker_is_rabbitmq:
+        # Publisher confirms: the relay marks an event sent only once RabbitMQ has it.
+        # Dead-lettered messages wait in ``{queue}.XQ`` (RabbitMQ's own TTL there).
+        return NamespacedRabbitmqBroker(
+            namespace=namespace, url=settings.broker_url, confirm_delivery=True
+        )
+    return WakingRedisBroker(
+        url=settings.broker_url or settings.redis_url,
+        namespace=namespace,
+        dead_message_ttl=DEAD_MESSAGE_TTL_MS,
+        heartbeat_timeout=HEARTBEAT_TIMEOUT_MS,
+        maintenance_chance=MAINTENANCE_CHANCE,
+        # A Redis that holds traffic fails the send (the relay and the scheduler retry)
+        # instead of blocking its thread forever.
+        socket_timeout=settings.redis_timeout,
+        socket_connect_timeout=settings.redis_timeout,
+    )
+
+
+broker = create_broker(settings)
 for middleware in list(broker.middleware):
     if isinstance(middleware, Retries):
         broker.middleware.remove(middleware)

@@ -14,7 +14,7 @@ from metacult.identity import mail as messages
 from metacult.infra.auth import Principal
 from metacult.infra.errors import invalid_field
 from metacult.infra.web import Api, IdPath, Schema, json_response
-from metacult.typedefs import AUTHENTICATOR, DB, REDIS, SETTINGS, USER_DATA_EXPORTERS
+from metacult.typedefs import AUTHENTICATOR, DB, DB_READ, REDIS, SETTINGS, USER_DATA_EXPORTERS
 
 api = Api("identity")
 # The endpoints declared in identity's other route modules (security_routes), added by setup.
@@ -416,7 +416,9 @@ async def _follow_page(
 @api.get("/api/v1/me/export", reply=ExportOut)
 async def export_my_data(request: web.Request, user: Principal) -> ExportOut:
     """Everything Metacult holds about the signed-in user, as JSON."""
-    data = await service.export(request.app[DB], request.app[USER_DATA_EXPORTERS], user.user_id)
+    data = await service.export(
+        request.app[DB_READ], request.app[USER_DATA_EXPORTERS], user.user_id
+    )
     return ExportOut(data)
 
 

@@ -7,6 +7,10 @@ others carry on. Ctrl-C or SIGTERM stops them all: each gets one SIGTERM and
 ``STOP_GRACE_S`` to exit (SIGKILL after that, logged), and the exit code is 0 when every
 one of them exited 0.
 
+A type may run as several processes (``--concurrency web=2,worker=2``: ``web.1``,
+``web.2``, ...). Each gets ``NODE_NAME`` (its console name); several web processes share
+one port through ``SO_REUSEPORT`` (``REUSE_PORT=1``), the kernel spreading connections.
+
 Under a terminal the supervisor takes the terminal's foreground for its own process
 group, so that Ctrl-C reaches it alone (not ``make``, which would report an interrupt, nor
 the children, which would each stop on their own schedule) and the stop is orderly.
@@ -20,7 +24,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -87,10 +91,12 @@ class Console:
 class Supervised:
     """One process of a type: started, watched, restarted with backoff until told to stop."""
 
-    def __init__(self, kind: ProcessType, env: dict[str, str], console: Console) -> None:
+    def __init__(
+        self, kind: ProcessType, env: dict[str, str], console: Console, number: int = 1
+    ) -> None:
         self.kind = kind
-        self.name = f"{kind.name}.1"
-        self.env = env
+        self.name = f"{kind.name}.{number}"
+        self.env = {**env, "NODE_NAME": self.name}
         self.console = console
         self.process: asyncio.subprocess.Process | None = None
         self.exit_code: int | None = None
@@ -147,15 +153,41 @@ class Supervised:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-async def supervise(kinds: list[ProcessType], env: dict[str, str], out: TextIO) -> int:
-    """Run every process type until SIGINT / SIGTERM; 0 when every process then exits 0
-    (one that was dead, waiting for its restart, counts with the code it died with)."""
-    console = Console(out, [f"{kind.name}.1" for kind in kinds])
+def parse_concurrency(text: str) -> dict[str, int]:
+    """``web=2,worker=2`` as ``{"web": 2, "worker": 2}`` (each from 0 to 64)."""
+    counts = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, equals, count = item.partition("=")
+        if not equals or not name.strip() or not count.strip().isdigit():
+            raise ValueError(f"expected name=count, got {item!r}")
+        if not 0 <= int(count) <= 64:
+            raise ValueError(f"{name.strip()}: between 0 and 64 processes, got {count}")
+        counts[name.strip()] = int(count)
+    return counts
+
+
+async def supervise(
+    kinds: list[ProcessType],
+    env: dict[str, str],
+    out: TextIO,
+    concurrency: Mapping[str, int] | None = None,
+) -> int:
+    """Run every process type (``concurrency[name]`` processes of it, one by default) until
+    SIGINT / SIGTERM; 0 when every process then exits 0 (one that was dead, waiting for
+    its restart, counts with the code it died with)."""
+    concurrency = concurrency or {}
+    unknown = set(concurrency) - {kind.name for kind in kinds}
+    if unknown:
+        raise ValueError(f"no such process type in the Procfile: {', '.join(sorted(unknown))}")
+    numbered = [
+        (kind, number) for kind in kinds for number in range(1, concurrency.get(kind.name, 1) + 1)
+    ]
+    console = Console(out, [f"{kind.name}.{number}" for kind, number in numbered])
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopping.set)
-    processes = [Supervised(kind, env, console) for kind in kinds]
+    processes = [Supervised(kind, env, console, number) for kind, number in numbered]
     watchers = [asyncio.create_task(process.run(stopping)) for process in processes]
     await stopping.wait()
     console.system("stopping every process")
@@ -201,12 +233,15 @@ def terminal_foreground() -> Iterator[None]:
         os.close(tty)
 
 
-def run(procfile: Path) -> int:
-    """Supervise ``procfile``'s processes with this environment (``PORT`` defaults to 8080)."""
+def run(procfile: Path, concurrency: Mapping[str, int] | None = None) -> int:
+    """Supervise ``procfile``'s processes with this environment (``PORT`` defaults to 8080),
+    ``concurrency[name]`` processes of a type; several web ones share the port."""
     kinds = read_procfile(procfile)
     env = {"PORT": "8080", **os.environ}
+    if (concurrency or {}).get("web", 1) > 1:
+        env["REUSE_PORT"] = "1"
     # ``python`` and ``dramatiq`` in the Procfile are this environment's.
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", os.defpath)])
     with terminal_foreground():
-        return asyncio.run(supervise(kinds, env, sys.stdout))
+        return asyncio.run(supervise(kinds, env, sys.stdout, concurrency))

@@ -29,7 +29,7 @@ import pydantic
 from aiohttp import web
 from pydantic_core import PydanticCustomError
 
-from metacult.infra import idempotency, jsonlog, pagecache
+from metacult.infra import idempotency, jsonlog, pagecache, ratelimit
 from metacult.infra.auth import Principal
 from metacult.infra.errors import (
     DEPENDENCY_DOWN,
@@ -264,6 +264,25 @@ def _matches(if_none_match: str, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
 
 
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+async def limit_writes(request: web.Request, principal: Principal | None) -> None:
+    """Every write costs a credit of its IP's and of its account's bucket (per minute, in
+    Redis, shared by the nodes); 429 with ``Retry-After`` when one is empty. Redis away:
+    the write goes on (it does not need Redis, and the outbox keeps its events)."""
+    settings = request.app[SETTINGS]
+    redis = request.app[REDIS]
+    try:
+        ip_limit = ratelimit.Limit("writes-ip", settings.write_limit_per_ip, 60)
+        await ratelimit.consume(redis, settings, ip_limit, request.remote or "unknown")
+        if principal is not None:
+            user_limit = ratelimit.Limit("writes-user", settings.write_limit_per_user, 60)
+            await ratelimit.consume(redis, settings, user_limit, str(principal.user_id))
+    except Unavailable:
+        log.warning("write limits unchecked: Redis is not answering")
+
+
 class UndeclaredReply(TypeError):
     """A handler answered something other than the reply type it declared: a bug, so a 500
     (the reply the OpenAPI document promises is the one sent, or none is)."""
@@ -331,6 +350,8 @@ class Api:
 
             async def endpoint(request: web.Request) -> web.StreamResponse:
                 principal = await require(request, auth)
+                if method in WRITE_METHODS:
+                    await limit_writes(request, principal)
                 key = idempotency.key_of(request) if idempotent else None
                 if key is None:
                     return await answer(request, principal)

@@ -13,7 +13,7 @@ from metacult.infra import pagecache
 from metacult.infra.auth import Principal
 from metacult.infra.web import Api, IdPath, Schema, kept
 from metacult.pages import service
-from metacult.typedefs import DB
+from metacult.typedefs import DB, DB_READ
 
 api = Api("pages")
 
@@ -172,7 +172,7 @@ async def browse_media(request: web.Request, query: BrowseQuery) -> MediaPageOut
 
     async def fresh() -> MediaPageOut:
         page = await service.browse(
-            request.app[DB], query.filters(), query.sort, query.cursor, query.limit
+            request.app[DB_READ], query.filters(), query.sort, query.cursor, query.limit
         )
         return MediaPageOut(
             items=[_card(card) for card in page.items], next_cursor=page.next_cursor

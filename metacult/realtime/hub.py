@@ -29,8 +29,8 @@ from metacult.config import Settings
 from metacult.infra.auth import Principal
 from metacult.infra.errors import Unavailable
 from metacult.infra.redis import rkey
+from metacult.realtime import admission, protocol
 from metacult.realtime import figures as figures_of
-from metacult.realtime import protocol
 from metacult.realtime.channels import SIGN_OUTS, Namespace, resolve
 from metacult.realtime.metrics import HubMetrics
 from metacult.realtime.protocol import Since
@@ -126,6 +126,8 @@ class Hub:
         self.sessions: weakref.WeakSet[Session] = weakref.WeakSet()
         # Websocket sessions, pinged by one loop rather than one task each.
         self.websockets: weakref.WeakSet[Subscriber] = weakref.WeakSet()
+        # The open websockets' leases in the shared connection counts (renewed at each ping).
+        self.leases: dict[str, admission.Lease] = {}
         self.closing = False
         self._channels: dict[str, ChannelState] = {}
         # Connections with frames waiting for this loop iteration's one write each.
@@ -511,6 +513,14 @@ class Hub:
             await asyncio.sleep(self.settings.realtime_ping_interval)
             for websocket in list(self.websockets):
                 websocket.deliver(protocol.PING, False)
+            if self.leases:
+                self._spawn(self._renew_leases())
+
+    async def _renew_leases(self) -> None:
+        try:
+            await admission.renew(self.redis, self.settings, list(self.leases.values()))
+        except (RedisError, OSError) as exc:
+            log.warning("connection leases not renewed", extra={"error": repr(exc)})
 
     # Presence and live stats.
 

@@ -19,7 +19,7 @@ from metacult.infra.auth import Principal
 from metacult.infra.errors import BadRequest, Forbidden, Invalid, Unauthenticated, Unavailable
 from metacult.infra.origins import is_own_origin
 from metacult.infra.web import Api, Schema
-from metacult.realtime import cursor, protocol, service
+from metacult.realtime import admission, cursor, protocol, service
 from metacult.realtime.channels import UnknownChannel, may_subscribe
 from metacult.realtime.hub import Hub
 from metacult.realtime.metrics import HubMetrics, worker_histograms, worker_timings_key
@@ -98,6 +98,26 @@ async def websocket(request: web.Request, user: Principal | None) -> web.WebSock
     )
     if not ws.can_prepare(request).ok:
         raise BadRequest("This endpoint speaks websocket.", code="websocket_expected")
+    lease = await admission.admit(
+        request.app[REDIS], settings, request.remote or "unknown", user.user_id if user else None
+    )
+    try:
+        return await _serve_websocket(request, hub, ws, user, lease)
+    finally:
+        if lease is not None:
+            hub.leases.pop(lease.member, None)
+        await admission.release(request.app[REDIS], lease)
+
+
+async def _serve_websocket(
+    request: web.Request,
+    hub: Hub,
+    ws: web.WebSocketResponse,
+    user: Principal | None,
+    lease: admission.Lease | None,
+) -> web.WebSocketResponse:
+    if lease is not None:
+        hub.leases[lease.member] = lease
     session = WebSocketSession(request.app, hub, ws, request, user)
     # Known to the hub before the upgrade, so that a sign-out from now on closes it.
     hub.sessions.add(session)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -14,7 +16,7 @@ from metacult.infra.db import create_pool
 from metacult.infra.migrations import migrate
 from tests import random_refs
 from tests.conftest import ADMIN_DSN, RUN, TEST_DSN
-from tests.drills.servers import RedisServer
+from tests.drills.servers import PostgresServer, RedisServer
 
 
 @pytest.fixture
@@ -22,6 +24,18 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
     server = RedisServer(tmp_path / "redis").start()
     yield server
     server.kill()
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of the drill's own (stopped and removed at the end)."""
+    directory = Path(tempfile.mkdtemp(prefix="metacult-drill-pg-"))
+    server = PostgresServer(directory).init().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture

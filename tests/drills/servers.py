@@ -1,7 +1,8 @@
-"""Services of a drill's own: a Redis server and worker or scheduler processes it may kill.
+"""Services of a drill's own: a Redis server, a PostgreSQL server, and worker, scheduler
+or web processes it may kill.
 
 Drills never touch the machine's shared services: each starts its own ``redis-server``
-on a free port under a temporary directory, and its processes point at it.
+(or PostgreSQL) on a free port under a temporary directory, and its processes point at it.
 """
 
 from __future__ import annotations
@@ -110,16 +111,24 @@ class Process:
     """A project process (``dramatiq workers``, ``python -m metacult scheduler``) in its own
     process group, its output in a file, so that a drill can kill it whole."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, args: list[str], env: dict[str, str], log: Path, *, cwd: Path | None = None
+    ) -> None:
         self.args = args
         self.env = {**os.environ, **env}
         self.log = log
+        self.cwd = cwd
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> Process:
         with self.log.open("ab") as out:
             self.process = await asyncio.create_subprocess_exec(
-                *self.args, env=self.env, stdout=out, stderr=out, start_new_session=True
+                *self.args,
+                env=self.env,
+                stdout=out,
+                stderr=out,
+                start_new_session=True,
+                cwd=self.cwd,
             )
         return self
 
@@ -172,3 +181,52 @@ def python(*args: str) -> list[str]:
 
 def dramatiq_workers(*modules: str, threads: int = 2) -> list[str]:
     return python("-m", "dramatiq", *modules, "--processes", "1", "--threads", str(threads))
+
+
+class PostgresServer:
+    """A PostgreSQL of the drill's own (pgserver's binaries) on a free TCP port, which it
+    may stop and start again; under root it runs as pgserver's unprivileged user, so its
+    directory must be one that user can reach (``tempfile.mkdtemp``'s, not ``tmp_path``)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.data = directory / "data"
+        self.port = free_port()
+        self.user: str | None = None
+
+    def dsn(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, program: str, *args: str) -> None:
+        from pgserver._commands import POSTGRES_BIN_PATH
+
+        subprocess.run(
+            [str(POSTGRES_BIN_PATH / program), *args],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            user=self.user,
+            timeout=60,
+        )
+
+    def init(self) -> PostgresServer:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            from pgserver.utils import ensure_user_exists
+
+            self.user = "pgserver"
+            ensure_user_exists(self.user)
+            shutil.chown(self.directory, self.user)
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync")
+        return self
+
+    def start(self) -> PostgresServer:
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        log = self.directory / "postgres.log"
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(log), "-w", "start")
+        return self
+
+    def stop(self) -> None:
+        """A fast shutdown: open connections are closed, the server is gone."""
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")

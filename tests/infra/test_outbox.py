@@ -5,14 +5,13 @@ from __future__ import annotations
 import contextlib
 import functools
 
-from dramatiq.brokers.redis import RedisBroker
-
 from metacult.infra.events import PROBED, ProbePayload, emit
 from metacult.infra.outbox import relay_once
 from metacult.infra.redis import rkey
 from tests import random_refs
 from tests.helpers import eventually, redis_address, redis_url_via
 from tests.tcp_proxy import TcpProxy
+from workers.broker import create_broker
 from workers.events import dispatch
 
 
@@ -43,13 +42,13 @@ async def test_a_rolled_back_change_sends_no_event(db) -> None:
 async def test_events_wait_out_a_redis_outage_and_are_delivered_after(
     db, redis, settings, worker
 ) -> None:
-    proxy = await TcpProxy(*redis_address(settings.redis_url)).start()
-    broker = RedisBroker(
-        url=redis_url_via(settings.redis_url, proxy.port),
-        namespace=f"{settings.redis_prefix}-dramatiq",
-        socket_timeout=2,
-        socket_connect_timeout=2,
-    )
+    """The broker (Redis, or RabbitMQ under ``make test-rabbitmq``) goes away and back."""
+    broker_url = settings.broker_url or settings.redis_url
+    proxy = await TcpProxy(*redis_address(broker_url)).start()
+    via_proxy = redis_url_via(broker_url, proxy.port)
+    if settings.broker_is_rabbitmq:
+        via_proxy += "?socket_timeout=2&connection_attempts=1"
+    broker = create_broker(settings.replace(broker_url=via_proxy, redis_timeout=2))
     through_proxy = functools.partial(dispatch, broker=broker)
     token = random_refs.suffix()
     try:

@@ -40,3 +40,13 @@ def test_the_serving_line_stands_apart_in_the_console() -> None:
     # Framed by empty prefixed lines, so it does not drown among the logs.
     assert lines[1].endswith("|") and lines[3].endswith("|")
     assert lines[2].endswith(f"{BANNER} http://127.0.0.1:18080")
+
+
+def test_concurrency_names_a_count_per_process_type_and_refuses_anything_else() -> None:
+    from metacult.infra.supervisor import parse_concurrency
+
+    assert parse_concurrency("web=2, worker=3") == {"web": 2, "worker": 3}
+    assert parse_concurrency("") == {}
+    for bad in ("web", "web=two", "=2", "web=65"):
+        with pytest.raises(ValueError):
+            parse_concurrency(bad)
