@@ -10,7 +10,17 @@ from pathlib import Path
 
 from aiohttp import web
 
-from metacult import apidocs, catalog, health, identity, interaction, pages, ranking, realtime
+from metacult import (
+    apidocs,
+    catalog,
+    discovery,
+    health,
+    identity,
+    interaction,
+    pages,
+    ranking,
+    realtime,
+)
 from metacult.config import Settings
 from metacult.infra import outbox
 from metacult.infra.auth import nobody
@@ -61,6 +71,7 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     catalog.setup(app)
     ranking.setup(app)
     interaction.setup(app)
+    discovery.setup(app)
     pages.setup(app)
     apidocs.setup(app)
     _static(app)
