@@ -15,6 +15,7 @@ matrix spans games, films and series, so "loved this game → this film" comes f
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -87,7 +88,10 @@ def cosine_neighbours(matrix: Matrix, k: int) -> Neighbours:
     from implicit.nearest_neighbours import CosineRecommender
 
     model = CosineRecommender(K=k + 1, num_threads=0)
-    model.fit(matrix.cells, show_progress=False)
+    with warnings.catch_warnings():
+        # implicit converts its own intermediate matrix and says so; nothing to act on.
+        warnings.simplefilter("ignore")
+        model.fit(matrix.cells, show_progress=False)
     similarity = model.similarity.tocsr()
     out: Neighbours = {}
     ids = matrix.item_ids
