@@ -26,7 +26,7 @@ from metacult.discovery import neighbours as model
 from metacult.discovery import scoring, store, trending
 from metacult.discovery.events import DISMISSED, DismissedPayload
 from metacult.infra import cursors
-from metacult.infra.errors import NotFound
+from metacult.infra.errors import Invalid, NotFound
 from metacult.infra.events import emit
 from metacult.infra.redis import rkey
 from metacult.realtime import publish
@@ -587,9 +587,8 @@ async def _build_feed(
     if not positive and not followees:
         # Cold start: the most popular titles of the genres picked at onboarding.
         for genre in genres[:4]:
-            page = await catalog.browse(conn, catalog.Filters(genre=genre), "popular", None, 20)
-            for rank, listed in enumerate(page.items):
-                candidate(listed.media.id).add(
+            for rank, media_id in enumerate(await _popular_in(conn, genre)):
+                candidate(media_id).add(
                     "trending",
                     scoring.rank_strength(rank) * 0.5,
                     {"type": "favourite_genre", "genre": genre},
@@ -617,6 +616,16 @@ async def _build_feed(
         {"media_id": c.media_id, "score": round(c.score, 6), "reasons": c.explanation()}
         for c in ranked
     ]
+
+
+async def _popular_in(conn: asyncpg.Connection, genre: str, limit: int = 20) -> list[int]:
+    """The most popular titles of a genre (the newest ones where the catalogue's browse
+    does not list the genre yet)."""
+    try:
+        page = await catalog.browse(conn, catalog.Filters(genre=genre), "popular", None, limit)
+    except Invalid:
+        return (await catalog.media_ids(conn, genre=genre))[-limit:][::-1]
+    return [listed.media.id for listed in page.items]
 
 
 def _activity_name(act: interaction.Activity) -> str | None:
