@@ -36,7 +36,7 @@ local lambda = tonumber(ARGV[2])
 local t0 = tonumber(redis.call('GET', KEYS[1]))
 if not t0 then
     t0 = now
-    redis.call('SET', KEYS[1], tostring(now))
+    redis.call('SET', KEYS[1], ARGV[1])
 end
 local exponent = lambda * (now - t0)
 if exponent > tonumber(ARGV[5]) then
@@ -50,7 +50,7 @@ if exponent > tonumber(ARGV[5]) then
     end
     t0 = now
     exponent = 0
-    redis.call('SET', KEYS[1], tostring(now))
+    redis.call('SET', KEYS[1], ARGV[1])
 end
 local increment = tonumber(ARGV[3]) * math.exp(exponent)
 for i = 3, #KEYS do
