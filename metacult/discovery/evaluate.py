@@ -68,7 +68,7 @@ def split(data: Ratings, seed: int) -> tuple[np.ndarray, np.ndarray]:
     order = np.argsort(data.users, kind="stable")
     bounds = np.flatnonzero(np.diff(data.users[order])) + 1
     for group in np.split(order, bounds):
-        held = int(round(len(group) * 0.2)) if len(group) > 1 else 0
+        held = max(1, round(len(group) * 0.2)) if len(group) > 1 else 0
         if held:
             test[rng.choice(group, held, replace=False)] = True
     return ~test, test
