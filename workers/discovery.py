@@ -49,6 +49,8 @@ async def record_evidence(event: dict[str, Any]) -> None:
             await service.note_review(conn, res.redis, res.settings, event)
         elif kind == VOTE_CAST.name:
             await service.note_vote(conn, res.redis, res.settings, VOTE_CAST.payload_of(event))
+        if event["data"].get("user_id") is not None:
+            await service.feed_changed(res.redis, res.settings, event["data"]["user_id"])
 
 
 @on_event(REVIEWED, RATED, STATUS_CHANGED)

@@ -128,15 +128,18 @@ def cosine_rows(
     all_norms = np.array([norms.get(int(media_id), 0.0) for media_id in ids], dtype=np.float64)
     all_norms = np.where(all_norms > 0, all_norms, local)
     all_norms[wanted] = local[wanted]
-    csc = matrix.cells.tocsc()
-    dots = (csc[:, wanted].T @ matrix.cells).toarray()
+    by_item = matrix.cells.T.tocsr()
     out: Neighbours = {}
-    for line, column in enumerate(wanted):
-        denominator = all_norms * all_norms[column]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scores = np.where(denominator > 0, dots[line] / denominator, 0.0)
-        scores[column] = 0.0
-        out[int(ids[column])] = _top(scores, ids, k)
+    # In chunks, so that the dense block of dot products stays small (256 × titles).
+    for start in range(0, len(wanted), 256):
+        chunk = wanted[start : start + 256]
+        dots = (by_item[chunk] @ matrix.cells).toarray()
+        for line, column in enumerate(chunk):
+            denominator = all_norms * all_norms[column]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                scores = np.where(denominator > 0, dots[line] / denominator, 0.0)
+            scores[column] = 0.0
+            out[int(ids[column])] = _top(scores, ids, k)
     return out
 
 

@@ -36,6 +36,8 @@ log = logging.getLogger("metacult.discovery")
 FEED_TYPE = "discovery.feed_new"
 SNAPSHOT_TTL_S = 3600
 SNAPSHOT_SIZE = 200
+# How long a first page is served as built when nothing new arrived for its reader.
+LATEST_TTL_S = 60
 # A page cursor: the feed snapshot it reads, and how many items came before.
 FeedCursor = tuple[cursors.Text, cursors.Id]
 # How many users one title's new neighbours are announced to, at most.
@@ -212,6 +214,7 @@ async def _announce(
     if not audience:
         return 0
     await store.add_news(conn, audience, media_id, orjson.dumps(reason).decode())
+    await redis.delete(*(_key(settings, "feed-latest", user_id) for user_id in audience))
     for user_id in audience:
         seen = await _seen_news(redis, settings, user_id)
         count = await store.news_since(conn, user_id, seen)
@@ -222,6 +225,11 @@ async def _announce(
             {"type": FEED_TYPE, "new_items": count, "media_id": media_id, "reason": reason},
         )
     return len(audience)
+
+
+async def feed_changed(redis: Redis, settings: Settings, user_id: int) -> None:
+    """The user acted (liked, rated, voted...): their next first page is built afresh."""
+    await redis.delete(_key(settings, "feed-latest", user_id))
 
 
 async def _seen_news(redis: Redis, settings: Settings, user_id: int) -> int:
@@ -479,8 +487,14 @@ async def feed_page(
     next pages' cursors read, so the order holds while new items arrive; they are counted
     in ``new_items`` and announced live, and show on the next first page."""
     snapshot, offset = (None, 0)
+    latest_key = _key(settings, "feed-latest", user_id)
     if cursor:
         snapshot, offset = cursors.decode_position(cursor, FeedCursor)
+    else:
+        # The first page is built again once news arrived (which drops this pointer), a
+        # title was dismissed, or LATEST_TTL_S passed; until then it is read as built.
+        latest = await redis.get(latest_key)
+        snapshot = latest.decode() if latest else None
     entries = None
     if snapshot is not None:
         raw = await redis.get(_key(settings, "feed", user_id, snapshot))
@@ -493,6 +507,7 @@ async def feed_page(
             await redis.set(
                 _key(settings, "feed", user_id, snapshot), orjson.dumps(entries), ex=SNAPSHOT_TTL_S
             )
+            await redis.set(latest_key, snapshot, ex=LATEST_TTL_S)
         if offset == 0:
             seen = await store.last_news_id(conn, user_id)
             await redis.set(_key(settings, "feed-seen", user_id), seen, ex=30 * 86_400)
@@ -667,6 +682,7 @@ async def dismiss(
                 DismissedPayload(user_id=user_id, media_id=media_id, kind=kind, reason=reason),
             )
     # Pages already built drop it too.
+    await redis.delete(_key(settings, "feed-latest", user_id))
     async for key in redis.scan_iter(match=_key(settings, "feed", user_id, "*"), count=100):
         raw = await redis.get(key)
         if raw:
