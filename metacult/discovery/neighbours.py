@@ -48,10 +48,10 @@ def build_matrix(
     """The matrix of the summed cells (duplicates add up); cells ≤ 0 are dropped, since
     negative evidence only cancels positive evidence. ``items`` adds columns with no cell."""
     users, user_index = np.unique(np.asarray(user_ids, dtype=np.int64), return_inverse=True)
-    all_items = np.unique(
-        np.concatenate([np.asarray(item_ids, dtype=np.int64), np.fromiter(items, np.int64)])
-    )
-    item_index = np.searchsorted(all_items, np.asarray(item_ids, dtype=np.int64))
+    item_ids = np.asarray(item_ids, dtype=np.int64)
+    extra = np.fromiter(items, np.int64)
+    all_items, item_index = np.unique(np.concatenate([item_ids, extra]), return_inverse=True)
+    item_index = item_index[: len(item_ids)]
     cells = sp.csr_matrix(
         (np.asarray(values, dtype=np.float32), (user_index, item_index)),
         shape=(len(users), len(all_items)),
@@ -102,9 +102,9 @@ def cosine_neighbours(matrix: Matrix, k: int) -> Neighbours:
         columns, scores = columns[keep], scores[keep]
         order = np.lexsort((columns, -scores))[:k]
         if len(order):
-            out[int(ids[row])] = [
-                (int(ids[c]), float(s)) for c, s in zip(columns[order], scores[order], strict=True)
-            ]
+            out[int(ids[row])] = list(
+                zip(ids[columns[order]].tolist(), scores[order].tolist(), strict=True)
+            )
     return out
 
 
@@ -148,7 +148,8 @@ def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> list[tuple[int, float]]
     if len(candidates) > k:
         candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
     order = candidates[np.lexsort((ids[candidates], -scores[candidates]))]
-    return [(int(ids[c]), float(scores[c])) for c in order[:k]]
+    order = order[:k]
+    return list(zip(ids[order].tolist(), scores[order].tolist(), strict=True))
 
 
 def _top_k_dense(weights: np.ndarray, ids: np.ndarray, k: int) -> Neighbours:
