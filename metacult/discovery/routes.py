@@ -206,7 +206,7 @@ def _reason(reason: dict[str, Any]) -> ReasonOut:
     media = reason.get("media")
     return ReasonOut(
         type=reason["type"],
-        media=_title(media) if media is not None else None,
+        media=TitleOut.model_validate(media) if media is not None else None,
         cross_media=reason.get("cross_media"),
         user=UserOut.model_validate(reason["user"]) if reason.get("user") else None,
         activity=reason.get("activity"),

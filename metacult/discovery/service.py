@@ -502,7 +502,8 @@ async def feed_page(
     async with db.acquire() as conn:
         if entries is None:
             # First page, or a snapshot that expired: build one (a late page may repeat).
-            entries = await _build_feed(conn, redis, settings, user_id)
+            # Items are stored rendered, so that reading a page costs no catalogue read.
+            entries = await _render(conn, await _build_feed(conn, redis, settings, user_id))
             snapshot = uuid.uuid4().hex[:16]
             await redis.set(
                 _key(settings, "feed", user_id, snapshot), orjson.dumps(entries), ex=SNAPSHOT_TTL_S
@@ -511,27 +512,41 @@ async def feed_page(
         if offset == 0:
             seen = await store.last_news_id(conn, user_id)
             await redis.set(_key(settings, "feed-seen", user_id), seen, ex=30 * 86_400)
-        new_items = await store.news_since(
-            conn, user_id, await _seen_news(redis, settings, user_id)
-        )
-        window = entries[offset : offset + limit]
-        summaries = await catalog.media_summaries(conn, [e["media_id"] for e in window])
-        people = {
-            r["user_id"] for e in window for r in e["reasons"] if r.get("user_id") is not None
-        }
-        names = await identity.user_summaries(conn, people)
-        liked = {r["media_id"] for e in window for r in e["reasons"] if r.get("media_id")}
-        liked_summaries = await catalog.media_summaries(conn, liked)
-    items = []
-    for entry in window:
-        summary = summaries.get(entry["media_id"])
-        if summary is None:
-            continue
-        reasons = [_render_reason(r, summary, names, liked_summaries) for r in entry["reasons"]]
-        items.append(FeedItem(summary, entry["score"], reasons))
+            new_items = 0
+        else:
+            seen = await _seen_news(redis, settings, user_id)
+            new_items = await store.news_since(conn, user_id, seen)
+    window = entries[offset : offset + limit]
+    items = [
+        FeedItem(_summary(entry["media"]), entry["score"], entry["reasons"]) for entry in window
+    ]
     more = offset + limit < len(entries)
     next_cursor = cursors.encode_position((snapshot, offset + limit)) if more else None
     return FeedPage(items, scoring.slots_for(len(items)), next_cursor, new_items)
+
+
+def _summary(data: dict[str, Any]) -> catalog.MediaSummary:
+    return catalog.MediaSummary(
+        **{**data, "genres": tuple(data["genres"]), "platforms": tuple(data["platforms"])}
+    )
+
+
+async def _render(conn: asyncpg.Connection, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Entries with their title's summary and their reasons' titles and people."""
+    summaries = await catalog.media_summaries(conn, [e["media_id"] for e in entries])
+    people = {r["user_id"] for e in entries for r in e["reasons"] if r.get("user_id") is not None}
+    names = await identity.user_summaries(conn, people)
+    liked = {r["media_id"] for e in entries for r in e["reasons"] if r.get("media_id")}
+    titles = await catalog.media_summaries(conn, liked)
+    rendered = []
+    for entry in entries:
+        summary = summaries.get(entry["media_id"])
+        if summary is None:
+            continue
+        reasons = [_render_reason(r, summary, names, titles) for r in entry["reasons"]]
+        # orjson writes the summaries (dataclasses) as objects; loads gives dicts back.
+        rendered.append({**entry, "media": summary, "reasons": reasons})
+    return orjson.loads(orjson.dumps(rendered))
 
 
 def _render_reason(
