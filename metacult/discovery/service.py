@@ -495,20 +495,28 @@ async def feed_page(
         # title was dismissed, or LATEST_TTL_S passed; until then it is read as built.
         latest = await redis.get(latest_key)
         snapshot = latest.decode() if latest else None
-    entries = None
+    window: list[dict[str, Any]] | None = None
     if snapshot is not None:
-        raw = await redis.get(_key(settings, "feed", user_id, snapshot))
-        entries = orjson.loads(raw) if raw else None
+        # A snapshot is a Redis list of rendered items: a page reads only its own.
+        async with redis.pipeline(transaction=True) as pipe:
+            pipe.llen(_key(settings, "feed", user_id, snapshot))
+            pipe.lrange(_key(settings, "feed", user_id, snapshot), offset, offset + limit - 1)
+            total, raw = await pipe.execute()
+        window = [orjson.loads(item) for item in raw] if total else None
     async with db.acquire() as conn:
-        if entries is None:
+        if window is None:
             # First page, or a snapshot that expired: build one (a late page may repeat).
             # Items are stored rendered, so that reading a page costs no catalogue read.
             entries = await _render(conn, await _build_feed(conn, redis, settings, user_id))
             snapshot = uuid.uuid4().hex[:16]
-            await redis.set(
-                _key(settings, "feed", user_id, snapshot), orjson.dumps(entries), ex=SNAPSHOT_TTL_S
-            )
-            await redis.set(latest_key, snapshot, ex=LATEST_TTL_S)
+            key = _key(settings, "feed", user_id, snapshot)
+            async with redis.pipeline(transaction=True) as pipe:
+                # An empty feed is stored as one null, so that it reads as a snapshot too.
+                pipe.rpush(key, *[orjson.dumps(e) for e in entries] or [b"null"])
+                pipe.expire(key, SNAPSHOT_TTL_S)
+                pipe.set(latest_key, snapshot, ex=LATEST_TTL_S)
+                await pipe.execute()
+            total, window = len(entries), entries[offset : offset + limit]
         if offset == 0:
             seen = await store.last_news_id(conn, user_id)
             await redis.set(_key(settings, "feed-seen", user_id), seen, ex=30 * 86_400)
@@ -516,11 +524,12 @@ async def feed_page(
         else:
             seen = await _seen_news(redis, settings, user_id)
             new_items = await store.news_since(conn, user_id, seen)
-    window = entries[offset : offset + limit]
     items = [
-        FeedItem(_summary(entry["media"]), entry["score"], entry["reasons"]) for entry in window
+        FeedItem(_summary(entry["media"]), entry["score"], entry["reasons"])
+        for entry in window
+        if entry is not None
     ]
-    more = offset + limit < len(entries)
+    more = offset + limit < total
     next_cursor = cursors.encode_position((snapshot, offset + limit)) if more else None
     return FeedPage(items, scoring.slots_for(len(items)), next_cursor, new_items)
 
@@ -699,10 +708,10 @@ async def dismiss(
     # Pages already built drop it too.
     await redis.delete(_key(settings, "feed-latest", user_id))
     async for key in redis.scan_iter(match=_key(settings, "feed", user_id, "*"), count=100):
-        raw = await redis.get(key)
-        if raw:
-            entries = [e for e in orjson.loads(raw) if e["media_id"] != media_id]
-            await redis.set(key, orjson.dumps(entries), keepttl=True)
+        for raw in await redis.lrange(key, 0, -1):
+            entry = orjson.loads(raw)
+            if entry is not None and entry["media_id"] == media_id:
+                await redis.lrem(key, 0, raw)
 
 
 # --- stats and year in review --------------------------------------------------------------
