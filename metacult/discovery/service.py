@@ -338,13 +338,21 @@ async def refresh_changed_neighbours(
 async def announce_new_neighbours(
     db: asyncpg.Pool, redis: Redis, settings: Settings, gained: dict[int, list[int]]
 ) -> int:
-    """Tell those who loved a title that a new title now sits next to it."""
+    """A refreshed title that now sits next to a loved one (similarity is symmetric) is
+    news for those who loved that one and do not love the refreshed title already."""
     told = 0
     async with db.acquire() as conn, conn.transaction():
-        for loved, fresh in gained.items():
-            audience = await store.lovers_of(conn, loved, MAX_NEWS_AUDIENCE)
-            reason = {"type": "because_you_liked", "media_id": loved}
-            told += await _announce(conn, redis, settings, audience, fresh[0], reason)
+        for refreshed, neighbours in gained.items():
+            knowing = set(await store.lovers_of(conn, refreshed, MAX_NEWS_AUDIENCE))
+            for loved in neighbours[:3]:
+                audience = [
+                    user
+                    for user in await store.lovers_of(conn, loved, MAX_NEWS_AUDIENCE)
+                    if user not in knowing
+                ]
+                reason = {"type": "because_you_liked", "media_id": loved}
+                told += await _announce(conn, redis, settings, audience, refreshed, reason)
+                knowing.update(audience)
     return told
 
 
