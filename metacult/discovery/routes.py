@@ -48,13 +48,15 @@ class ReasonOut(Schema):
     """Why an item is in the feed. ``because_you_liked``: ``media`` is the title you loved
     (``cross_media`` when it is of another kind); ``followed_activity``: ``user`` did
     ``activity`` (reviewed, rated, completed); ``trending`` / ``favourite_genre``: in
-    ``genre`` (null: everywhere); ``climbing_duels``; ``new_release``."""
+    ``genre`` (null: everywhere); ``favourite_platform``: on ``platform``;
+    ``climbing_duels``; ``new_release``."""
 
     type: Literal[
         "because_you_liked",
         "followed_activity",
         "trending",
         "favourite_genre",
+        "favourite_platform",
         "climbing_duels",
         "new_release",
     ]
@@ -63,6 +65,7 @@ class ReasonOut(Schema):
     user: UserOut | None = None
     activity: Literal["reviewed", "rated", "completed"] | None = None
     genre: str | None = None
+    platform: str | None = None
 
 
 class FeedItemOut(Schema):
@@ -211,6 +214,7 @@ def _reason(reason: dict[str, Any]) -> ReasonOut:
         user=UserOut.model_validate(reason["user"]) if reason.get("user") else None,
         activity=reason.get("activity"),
         genre=reason.get("genre"),
+        platform=reason.get("platform"),
     )
 
 

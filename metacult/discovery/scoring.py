@@ -16,6 +16,7 @@ The feed's formula, for a candidate title t:
              + 0.4 · trend(t)        (1 / (1 + rank / 10) in your genres' trending)
              + 0.3 · climb(t)        (same, on duel wins of the day)
              + 0.3 · fresh(t)        (1 − days since release / 90, for new releases)
+             + 0.1 · [t is on a platform of your profile]     (cold start only)
 
 with w(review) = 1.0, w(rating ≥ 4) = 0.8, w(completed) = 0.7. Its largest term explains it.
 """
@@ -55,6 +56,7 @@ SOURCE_WEIGHTS = {
     "trending": 0.4,
     "duels": 0.3,
     "new_release": 0.3,
+    "platform": 0.1,
 }
 ACTIVITY_WEIGHTS = {"reviewed": 1.0, "rated": 0.8, "completed": 0.7}
 FOLLOWED_HALF_LIFE_DAYS = 7.0

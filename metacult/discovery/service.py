@@ -632,7 +632,9 @@ async def _build_feed(
         candidate(media_id).add("duels", scoring.rank_strength(rank), {"type": "climbing_duels"})
 
     if not positive and not followees:
-        # Cold start: the most popular titles of the genres picked at onboarding.
+        # Cold start: the most popular titles of the genres picked at onboarding, those
+        # on the picked platforms first.
+        platforms = set(await identity.favourite_platforms(conn, user_id))
         for genre in genres[:4]:
             for rank, media_id in enumerate(await _popular_in(conn, genre)):
                 candidate(media_id).add(
@@ -640,6 +642,14 @@ async def _build_feed(
                     scoring.rank_strength(rank) * 0.5,
                     {"type": "favourite_genre", "genre": genre},
                 )
+        if platforms:
+            on_platforms = await catalog.media_summaries(conn, list(candidates))
+            for media_id, summary in on_platforms.items():
+                shared = sorted(platforms & set(summary.platforms))
+                if shared:
+                    candidate(media_id).add(
+                        "platform", 1.0, {"type": "favourite_platform", "platform": shared[0]}
+                    )
 
     today = date.today()
     newest = await catalog.browse(conn, catalog.Filters(), "newest", None, 20)

@@ -6,6 +6,7 @@ What other contexts may use:
 * ``await user_summaries(conn, ids) -> {id: {"id", "display_name", "avatar_url"}}``
   (a deleted account reads ``"deleted user"`` with no avatar);
 * ``await favourite_genres(conn, user_id) -> list[str]`` (genre slugs from the profile);
+* ``await favourite_platforms(conn, user_id) -> list[str]`` (platform slugs from the profile);
 * the events this context emits (through the outbox), declared in ``identity.events``:
   ``SIGNED_UP``, ``FOLLOWED``, ``UNFOLLOWED``, ``ACCOUNT_DELETED``,
   ``PASSWORD_RESET_REQUESTED`` (``docs/events.md``);
@@ -27,6 +28,7 @@ from metacult.identity.service import (
     DELETED_USER_NAME,
     create_user,
     favourite_genres,
+    favourite_platforms,
     user_summaries,
 )
 
@@ -39,6 +41,7 @@ __all__ = [
     "UNFOLLOWED",
     "create_user",
     "favourite_genres",
+    "favourite_platforms",
     "setup",
     "user_summaries",
 ]

@@ -425,6 +425,12 @@ async def favourite_genres(conn: asyncpg.Connection, user_id: int) -> list[str]:
     return list(row["favourite_genres"]) if row is not None and row["deleted_at"] is None else []
 
 
+async def favourite_platforms(conn: asyncpg.Connection, user_id: int) -> list[str]:
+    """The platform slugs a user picked on their profile (empty when none or unknown)."""
+    row = await store.user_by_id(conn, user_id)
+    return list(row["favourite_platforms"]) if row is not None and row["deleted_at"] is None else []
+
+
 # Follows.
 
 

@@ -113,20 +113,31 @@ async def test_the_feed_leaves_out_rated_dismissed_and_unknown_titles(client, db
     assert not after & {loved, rated, dismissed, unknown}
 
 
-async def test_a_new_reader_gets_a_cold_start_from_their_favourite_genres(client, db) -> None:
-    (title,) = await new_titles(db, 1, kind="game", genres=("roguelike",))
+async def test_a_new_reader_gets_a_cold_start_from_their_favourite_genres_and_platforms(
+    client, db
+) -> None:
+    (title,) = await new_titles(db, 1, kind="game", genres=("roguelike",), platforms=("ps5",))
+    (on_pc,) = await new_titles(db, 1, kind="game", genres=("roguelike",), platforms=("pc",))
     reader = await sign_up(client)
     response = await client.patch(
-        "/api/v1/me", headers=reader.headers, json={"favourite_genres": ["roguelike"]}
+        "/api/v1/me",
+        headers=reader.headers,
+        json={"favourite_genres": ["roguelike"], "favourite_platforms": ["pc"]},
     )
     assert response.status == 200
 
     feed = await _feed(client, reader, limit=50)
 
     picks = {i["item"]: i for i in feed["items"]}
-    assert title in picks
-    assert picks[title]["reasons"][0]["type"] == "favourite_genre"
-    assert picks[title]["reasons"][0]["genre"] == "roguelike"
+    assert {title, on_pc} <= set(picks)
+    assert picks[title]["reasons"][0] == {
+        **picks[title]["reasons"][0],
+        "type": "favourite_genre",
+        "genre": "roguelike",
+    }
+    assert "favourite_platform" in {r["type"] for r in picks[on_pc]["reasons"]}
+    order = [i["item"] for i in feed["items"]]
+    assert order.index(on_pc) < order.index(title)
 
 
 async def test_a_followed_users_review_reaches_the_feed_and_the_live_channel(
