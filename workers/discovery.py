@@ -8,7 +8,7 @@ from typing import Any
 
 import dramatiq
 
-from metacult.discovery import service, trending
+from metacult.discovery import service, store, trending
 from metacult.identity import ACCOUNT_DELETED, FOLLOWED, UNFOLLOWED
 from metacult.infra.events import claim
 from metacult.interaction import (
@@ -112,6 +112,9 @@ async def refresh_changed_neighbours() -> None:
 @every(3600)
 @dramatiq.actor(max_retries=3, time_limit=60_000, max_age=3_600_000)
 async def renormalise_trending() -> None:
-    """Fold trending's decay into its scores and drop titles that decayed to nothing."""
+    """Fold trending's decay into its scores and drop titles that decayed to nothing;
+    drop month-old feed news and week-old refresh records."""
     res = await resources()
     await trending.renormalise(res.redis, res.settings)
+    async with res.db.acquire() as conn:
+        await store.prune(conn)

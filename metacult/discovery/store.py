@@ -363,6 +363,14 @@ async def last_news_id(conn: asyncpg.Connection, user_id: int) -> int:
     )
 
 
+async def prune(conn: asyncpg.Connection) -> None:
+    """Drop feed news older than a month and refresh records older than a week."""
+    await conn.execute(
+        "DELETE FROM discovery_feed_news WHERE created_at < now() - interval '30 days'"
+    )
+    await conn.execute("DELETE FROM discovery_runs WHERE finished_at < now() - interval '7 days'")
+
+
 async def forget_user(conn: asyncpg.Connection, user_id: int) -> None:
     for statement in (
         "DELETE FROM discovery_evidence WHERE user_id = $1",

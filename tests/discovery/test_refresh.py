@@ -98,3 +98,30 @@ async def test_a_deleted_account_leaves_nothing_in_discovery(client, db, worker)
         return left == 0
 
     await eventually(forgotten)
+
+
+def test_the_scheduler_runs_discoverys_periodic_jobs() -> None:
+    import workers  # noqa: F401
+    from workers.schedule import JOBS
+
+    periods = {job.actor.actor_name: job.every_s for job in JOBS}
+    assert periods["compute_neighbours"] == 3600
+    assert periods["refresh_changed_neighbours"] == 60
+    assert periods["renormalise_trending"] == 3600
+
+
+async def test_the_periodic_actors_run_on_a_real_worker(
+    client, db, redis, settings, worker
+) -> None:
+    from workers import discovery as actors
+
+    for actor in (actors.compute_neighbours, actors.renormalise_trending):
+        actor.send()
+
+    async def ran() -> bool:
+        async with db.acquire() as conn:
+            return bool(
+                await conn.fetchval("SELECT count(*) FROM discovery_runs WHERE scope = 'full'")
+            )
+
+    await eventually(ran)
