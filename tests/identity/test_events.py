@@ -23,7 +23,7 @@ async def test_following_emits_followed(client, db) -> None:
     assert await emitted(db, identity.FOLLOWED, follower_id=fan.id) == [
         {"follower_id": fan.id, "followee_id": star.id}
     ]
-    assert receivers(identity.FOLLOWED) == set()
+    assert receivers(identity.FOLLOWED) == {"sync_graph"}
 
 
 async def test_unfollowing_emits_unfollowed(client, db) -> None:
@@ -36,7 +36,7 @@ async def test_unfollowing_emits_unfollowed(client, db) -> None:
     assert await emitted(db, identity.UNFOLLOWED, follower_id=fan.id) == [
         {"follower_id": fan.id, "followee_id": star.id}
     ]
-    assert receivers(identity.UNFOLLOWED) == set()
+    assert receivers(identity.UNFOLLOWED) == {"sync_graph"}
 
 
 async def test_deleting_an_account_emits_account_deleted_to_every_context(client, db) -> None:
@@ -52,6 +52,7 @@ async def test_deleting_an_account_emits_account_deleted_to_every_context(client
         "purge_personal_data",
         "forget_deleted_account",
         "forget_deleted_voter",
+        "forget_discovery_data",
     }
 
 
