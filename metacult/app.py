@@ -20,6 +20,7 @@ from metacult import (
     pages,
     ranking,
     realtime,
+    webapp,
 )
 from metacult.config import Settings
 from metacult.infra import outbox
@@ -74,6 +75,7 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     discovery.setup(app)
     pages.setup(app)
     apidocs.setup(app)
+    webapp.setup(app)
     _static(app)
     return app
 
@@ -121,15 +123,11 @@ async def _begin_shutdown(app: web.Application) -> None:
 
 
 def _static(app: web.Application) -> None:
-    async def index(request: web.Request) -> web.FileResponse:
-        return web.FileResponse(STATIC_DIR / "index.html")
-
     async def favicon(request: web.Request) -> web.FileResponse:
         # Browsers ask for /favicon.ico whatever the page links: a 404 in every log otherwise.
         return web.FileResponse(
             STATIC_DIR / "favicon.ico", headers={"Cache-Control": "public, max-age=86400"}
         )
 
-    app.router.add_get("/", index)
     app.router.add_get("/favicon.ico", favicon)
     app.router.add_static("/static/", STATIC_DIR, name="static")

@@ -1,8 +1,58 @@
-// The web app's entry point: for now it shows whether the server is ready.
-const status = document.getElementById("status");
-fetch("/readyz")
-  .then((response) => response.json().then((body) => ({ ok: response.ok, body })))
-  .then(({ ok, body }) => {
-    status.textContent = ok ? "All systems ready." : body.error.message;
-  })
-  .catch(() => { status.textContent = "The server does not answer."; });
+// The web app's entry point: the header, the current page, the toasts; the live
+// connection for the tab; notifications from user:{id} as toasts.
+import { createApp, h, watch } from "./lib/vue.js";
+import { currentPage, route, startRouter, beforeEach, navigate } from "./lib/router.js";
+import { ROUTES } from "./lib/routes.js";
+import { whenUnauthenticated } from "./lib/api.js";
+import { live } from "./lib/live.js";
+import { me, loadMe, forget } from "./lib/session.js";
+import { t } from "./lib/i18n.js";
+import { toast } from "./lib/toasts.js";
+import { AppHeader } from "./components/header.js";
+import { Toasts } from "./components/toasts.js";
+
+const Root = {
+  name: "Metacult",
+  setup() {
+    return () => [
+      h("a", { class: "skip-link", href: "#main" }, t("nav.skip")),
+      h(AppHeader),
+      h("main", { id: "main" }, currentPage.value ? h(currentPage.value, { key: route.path }) : null),
+      h(Toasts),
+    ];
+  },
+};
+
+// Pages marked auth: signed-out visitors go to the sign-in page, and come back after.
+beforeEach((target) => {
+  const entry = ROUTES.find((r) => r.name === target.name);
+  if (entry?.auth && !me.value) return `/signin?next=${encodeURIComponent(target.path)}`;
+  return null;
+});
+
+whenUnauthenticated(() => {
+  forget();
+  if (route.name !== "signin") navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`);
+});
+
+// Notifications for the signed-in person arrive on user:{id}.
+let personal = null;
+watch(me, (account, before) => {
+  if (account?.id === before?.id) return;
+  personal?.close();
+  personal = account ? live.subscribe(`user:${account.id}`, { message: notify }) : null;
+});
+
+function notify(data) {
+  if (data.type === "interaction.hidden_review") {
+    toast(t("toast.review_hidden", { reason: data.reason }), { tone: "warning", timeout: 10000 });
+  } else if (data.type === "ranking.next_duel" && route.name !== "duel") {
+    toast(t("toast.next_duel"), { action: { label: t("toast.open_duel"), run: () => navigate("/duel") } });
+  }
+}
+
+live.start();
+await loadMe().catch(() => null);
+createApp(Root).mount("#app");
+await startRouter();
+document.documentElement.dataset.ready = "true";

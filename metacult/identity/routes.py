@@ -439,6 +439,20 @@ class OAuthCallbackQuery(Schema):
     error: str | None = pydantic.Field(default=None, max_length=256)
 
 
+class AuthProvidersOut(Schema):
+    """The sign-in providers this server has configured, so a page offers only those."""
+
+    providers: list[Literal["google", "discord"]]
+
+
+@api.get("/api/v1/auth/providers", auth="public", reply=AuthProvidersOut)
+async def auth_providers(request: web.Request) -> AuthProvidersOut:
+    """Which of Google and Discord sign-in are on (their client id is set)."""
+    settings = request.app[SETTINGS]
+    configured = {"google": settings.google_client_id, "discord": settings.discord_client_id}
+    return AuthProvidersOut(providers=[name for name, client_id in configured.items() if client_id])
+
+
 @api.get(
     "/api/v1/auth/oauth/{provider}/login",
     auth="public",

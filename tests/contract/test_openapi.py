@@ -5,9 +5,10 @@ from __future__ import annotations
 from openapi_spec_validator import validate
 
 from metacult.infra.openapi import openapi_path
+from metacult.webapp import APP_PAGES
 
-# Routes that are not part of the REST API: the web app's files and the reference page.
-NOT_API = ("/", "/api/docs", "/favicon.ico", "/static/")
+# Routes that are not part of the REST API: the web app's pages and files, the reference.
+NOT_API = (*APP_PAGES, "/api/docs", "/favicon.ico", "/static/")
 
 
 def _served_routes(app) -> set[tuple[str, str]]:

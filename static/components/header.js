@@ -1,0 +1,45 @@
+// The header: the app's name, the main pages, the live state, language and theme, the account.
+import { h } from "../lib/vue.js";
+import { RouterLink, navigate } from "../lib/router.js";
+import { t, language, LANGUAGES, setLanguage } from "../lib/i18n.js";
+import { theme, toggleTheme } from "../lib/theme.js";
+import { me, signOut } from "../lib/session.js";
+import { LiveDot } from "./live-dot.js";
+
+export const AppHeader = {
+  name: "AppHeader",
+  setup() {
+    const link = (to, key) => h("li", h(RouterLink, { to, class: "nav-link" }, () => t(key)));
+    return () =>
+      h("header", { class: "app-header" }, [
+        h(RouterLink, { to: "/", class: "brand" }, () => "Metacult"),
+        h("nav", { "aria-label": t("nav.main") }, h("ul", { class: "nav" }, [
+          link("/browse", "nav.browse"),
+          link("/duel", "nav.duel"),
+          link("/leaderboards", "nav.leaderboards"),
+        ])),
+        h("div", { class: "header-tools" }, [
+          h(LiveDot),
+          h("select", {
+            class: "language",
+            "aria-label": t("header.language"),
+            value: language.value,
+            onChange: (event) => setLanguage(event.target.value),
+          }, LANGUAGES.map((code) => h("option", { value: code, selected: code === language.value }, code.toUpperCase()))),
+          h("button", {
+            type: "button",
+            class: "icon-button",
+            "aria-label": theme.value === "dark" ? t("header.theme_light") : t("header.theme_dark"),
+            onClick: toggleTheme,
+          }, theme.value === "dark" ? "☀" : "☾"),
+          me.value
+            ? h("div", { class: "account" }, [
+                h(RouterLink, { to: `/users/${me.value.id}`, class: "nav-link", "aria-label": t("header.profile_of", { name: me.value.display_name }) }, () => me.value.display_name),
+                h(RouterLink, { to: "/settings", class: "nav-link" }, () => t("nav.settings")),
+                h("button", { type: "button", class: "link", onClick: async () => { await signOut(); navigate("/"); } }, t("auth.sign_out")),
+              ])
+            : h(RouterLink, { to: "/signin", class: "button small" }, () => t("auth.sign_in")),
+        ]),
+      ]);
+  },
+};

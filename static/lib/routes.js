@@ -1,0 +1,16 @@
+// Every page of the app: its path, its module (loaded on first visit), who may see it.
+// A new page adds one line here and its path to APP_PAGES in metacult/webapp.py.
+export const ROUTES = [
+  { name: "home", path: "/", load: () => import("../pages/home.js") },
+  { name: "browse", path: "/browse", load: () => import("../pages/browse.js") },
+  { name: "signin", path: "/signin", load: () => import("../pages/signin.js") },
+  { name: "signup", path: "/signup", load: () => import("../pages/signup.js") },
+  { name: "onboarding", path: "/onboarding", auth: true, load: () => import("../pages/onboarding.js") },
+  { name: "title", path: "/titles/:slug", load: () => import("../pages/title.js") },
+  { name: "duel", path: "/duel", auth: true, load: () => import("../pages/duel.js") },
+  { name: "leaderboards", path: "/leaderboards", load: () => import("../pages/leaderboards.js") },
+  { name: "leaderboard", path: "/leaderboards/:scope", load: () => import("../pages/leaderboards.js") },
+  { name: "profile", path: "/users/:id", load: () => import("../pages/profile.js") },
+  { name: "settings", path: "/settings", auth: true, load: () => import("../pages/settings.js") },
+  { name: "not_found", path: "/404", load: () => import("../pages/not-found.js") },
+];

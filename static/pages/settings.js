@@ -1,0 +1,91 @@
+// Settings: edit the profile, download my data (JSON), delete my account (confirmed).
+import { h, ref, reactive } from "../lib/vue.js";
+import { api } from "../lib/api.js";
+import { t } from "../lib/i18n.js";
+import { navigate } from "../lib/router.js";
+import { me, adopt, forget } from "../lib/session.js";
+import { toast } from "../lib/toasts.js";
+import { heading, pageTitle } from "../lib/page.js";
+import { Field } from "../components/field.js";
+
+export default {
+  name: "SettingsPage",
+  setup() {
+    pageTitle("settings.title");
+    const form = reactive({ display_name: me.value.display_name, bio: me.value.bio || "", avatar_url: me.value.avatar_url || "" });
+    const errors = ref({});
+    const busy = ref(false);
+    const dialog = ref(null);
+
+    async function save(event) {
+      event.preventDefault();
+      busy.value = true;
+      errors.value = {};
+      try {
+        adopt(await api.patch("/api/v1/me", { display_name: form.display_name, bio: form.bio, avatar_url: form.avatar_url || null }));
+        toast(t("common.saved"));
+      } catch (failure) {
+        errors.value = failure.fields || {};
+        if (!Object.keys(errors.value).length) toast(failure.message, { tone: "warning" });
+      } finally {
+        busy.value = false;
+      }
+    }
+
+    async function exportData() {
+      const response = await api.get("/api/v1/me/export", { raw: true }).catch((failure) => toast(failure.message, { tone: "warning" }));
+      if (!response) return;
+      const url = URL.createObjectURL(await response.blob());
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = `metacult-${me.value.id}.json`;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    }
+
+    async function deleteAccount() {
+      try {
+        await api.delete("/api/v1/me");
+        dialog.value?.close();
+        forget();
+        toast(t("settings.deleted"));
+        navigate("/");
+      } catch (failure) {
+        toast(failure.message, { tone: "warning" });
+      }
+    }
+
+    const field = (name, extra) => h(Field, { ...extra, name, modelValue: form[name], error: errors.value[name], "onUpdate:modelValue": (v) => { form[name] = v; } });
+    return () => h("div", { class: "page narrow" }, [
+      heading(t("settings.title")),
+      h("section", [
+        h("h2", t("settings.profile")),
+        h("form", { class: "form", onSubmit: save }, [
+          field("display_name", { label: t("auth.display_name"), autocomplete: "nickname" }),
+          field("bio", { label: t("settings.bio"), multiline: true }),
+          field("avatar_url", { label: t("settings.avatar"), type: "url" }),
+          h("button", { type: "submit", class: "button", disabled: busy.value }, t("common.save")),
+        ]),
+      ]),
+      h("section", [
+        h("h2", t("settings.export")),
+        h("p", { class: "muted" }, t("settings.export_help")),
+        h("button", { type: "button", class: "button secondary", onClick: exportData }, t("settings.export_button")),
+      ]),
+      h("section", [
+        h("h2", t("settings.delete")),
+        h("p", { class: "muted" }, t("settings.delete_help")),
+        h("button", { type: "button", class: "button danger", onClick: () => dialog.value?.showModal() }, t("settings.delete")),
+        h("dialog", { ref: dialog, "aria-labelledby": "delete-title" }, [
+          h("h2", { id: "delete-title" }, t("settings.delete_confirm")),
+          h("div", { class: "actions" }, [
+            h("button", { type: "button", class: "button danger", onClick: deleteAccount }, t("settings.delete_yes")),
+            h("button", { type: "button", class: "button secondary", onClick: () => dialog.value?.close() }, t("common.cancel")),
+          ]),
+        ]),
+      ]),
+    ]);
+  },
+};
