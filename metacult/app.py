@@ -14,6 +14,7 @@ from metacult import (
     admin,
     apidocs,
     catalog,
+    discovery,
     gamification,
     health,
     identity,
@@ -81,6 +82,7 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     ranking.setup(app)
     interaction.setup(app)
     gamification.setup(app)
+    discovery.setup(app)
     pages.setup(app)
     admin.setup(app)
     apidocs.setup(app)

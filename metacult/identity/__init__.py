@@ -8,6 +8,7 @@ What other contexts may use:
 * ``await favourite_genres(conn, user_id) -> list[str]`` (genre slugs from the profile);
 * ``await signups_today(conn) -> int``: accounts created since midnight UTC (the dashboard);
 * ``await user_timezone(conn, user_id) -> str`` (the profile's IANA timezone, ``UTC`` by default);
+* ``await favourite_platforms(conn, user_id) -> list[str]`` (platform slugs from the profile);
 * the events this context emits (through the outbox), declared in ``identity.events``:
   ``SIGNED_UP``, ``FOLLOWED``, ``UNFOLLOWED``, ``ACCOUNT_DELETED``,
   ``PASSWORD_RESET_REQUESTED`` (``docs/events.md``);
@@ -30,6 +31,7 @@ from metacult.identity.service import (
     DELETED_USER_NAME,
     create_user,
     favourite_genres,
+    favourite_platforms,
     signups_today,
     user_summaries,
     user_timezone,
@@ -44,6 +46,7 @@ __all__ = [
     "UNFOLLOWED",
     "create_user",
     "favourite_genres",
+    "favourite_platforms",
     "setup",
     "signups_today",
     "user_summaries",

@@ -444,6 +444,12 @@ async def user_timezone(conn: asyncpg.Connection, user_id: int) -> str:
     return name if name and is_timezone(name) else "UTC"
 
 
+async def favourite_platforms(conn: asyncpg.Connection, user_id: int) -> list[str]:
+    """The platform slugs a user picked on their profile (empty when none or unknown)."""
+    row = await store.user_by_id(conn, user_id)
+    return list(row["favourite_platforms"]) if row is not None and row["deleted_at"] is None else []
+
+
 # Follows.
 
 

@@ -26,7 +26,7 @@ async def test_following_emits_followed(client, db) -> None:
     assert await emitted(db, identity.FOLLOWED, follower_id=fan.id) == [
         {"follower_id": fan.id, "followee_id": star.id}
     ]
-    assert receivers(identity.FOLLOWED) == {XP}
+    assert receivers(identity.FOLLOWED) == {XP, "sync_graph"}
 
 
 async def test_unfollowing_emits_unfollowed(client, db) -> None:
@@ -39,7 +39,7 @@ async def test_unfollowing_emits_unfollowed(client, db) -> None:
     assert await emitted(db, identity.UNFOLLOWED, follower_id=fan.id) == [
         {"follower_id": fan.id, "followee_id": star.id}
     ]
-    assert receivers(identity.UNFOLLOWED) == {XP}
+    assert receivers(identity.UNFOLLOWED) == {XP, "sync_graph"}
 
 
 async def test_deleting_an_account_emits_account_deleted_to_every_context(client, db) -> None:
@@ -56,6 +56,7 @@ async def test_deleting_an_account_emits_account_deleted_to_every_context(client
         "forget_deleted_account",
         "forget_deleted_voter",
         "forget_deleted_player",
+        "forget_discovery_data",
     }
 
 

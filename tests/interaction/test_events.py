@@ -11,6 +11,8 @@ from tests.titles import new_title
 XP = "award_xp"
 
 COUNTERS = "update_media_stats"
+# Discovery keeps taste evidence and tells followers.
+EVIDENCE, FOLLOWERS = "record_evidence", "tell_followers"
 
 
 async def _review(client, author, media_id: int, body: str = "Loved it.") -> dict:
@@ -29,7 +31,7 @@ async def test_liking_emits_liked(client, db) -> None:
     assert await emitted(db, interaction.LIKED, media_id=media_id) == [
         {"user_id": account.id, "media_id": media_id, "kind": "game"}
     ]
-    assert receivers(interaction.LIKED) == {COUNTERS, XP}
+    assert receivers(interaction.LIKED) == {COUNTERS, XP, EVIDENCE}
 
 
 async def test_unliking_emits_unliked(client, db) -> None:
@@ -41,7 +43,7 @@ async def test_unliking_emits_unliked(client, db) -> None:
     assert await emitted(db, interaction.UNLIKED, media_id=media_id) == [
         {"user_id": account.id, "media_id": media_id, "kind": "film"}
     ]
-    assert receivers(interaction.UNLIKED) == {COUNTERS, XP}
+    assert receivers(interaction.UNLIKED) == {COUNTERS, XP, EVIDENCE}
 
 
 async def test_rating_and_rerating_emit_rated(client, db) -> None:
@@ -57,7 +59,7 @@ async def test_rating_and_rerating_emit_rated(client, db) -> None:
         {**about, "rating": 4.0, "previous": None},
         {**about, "rating": 2.5, "previous": 4.0},
     ]
-    assert receivers(interaction.RATED) == {COUNTERS, XP}
+    assert receivers(interaction.RATED) == {COUNTERS, XP, EVIDENCE, FOLLOWERS}
 
 
 async def test_removing_a_rating_emits_unrated(client, db) -> None:
@@ -71,7 +73,7 @@ async def test_removing_a_rating_emits_unrated(client, db) -> None:
     assert await emitted(db, interaction.UNRATED, media_id=media_id) == [
         {"user_id": account.id, "media_id": media_id, "kind": "film", "previous": 3.0}
     ]
-    assert receivers(interaction.UNRATED) == {COUNTERS, XP}
+    assert receivers(interaction.UNRATED) == {COUNTERS, XP, EVIDENCE}
 
 
 async def test_library_changes_emit_status_changed(client, db) -> None:
@@ -87,7 +89,7 @@ async def test_library_changes_emit_status_changed(client, db) -> None:
         {**about, "status": "playing", "previous": None},
         {**about, "status": None, "previous": "playing"},
     ]
-    assert receivers(interaction.STATUS_CHANGED) == {XP}
+    assert receivers(interaction.STATUS_CHANGED) == {XP, EVIDENCE, FOLLOWERS}
 
 
 async def test_writing_a_review_emits_reviewed(client, db) -> None:
@@ -105,7 +107,7 @@ async def test_writing_a_review_emits_reviewed(client, db) -> None:
             "length": 12,
         }
     ]
-    assert receivers(interaction.REVIEWED) == {COUNTERS, "announce_review", XP}
+    assert receivers(interaction.REVIEWED) == {COUNTERS, "announce_review", XP, EVIDENCE, FOLLOWERS}
 
 
 async def test_editing_a_review_emits_review_edited(client, db) -> None:
@@ -147,7 +149,7 @@ async def test_an_administrator_deleting_a_review_emits_review_deleted(client, d
             "deleted_by": admin.id,
         }
     ]
-    assert receivers(interaction.REVIEW_DELETED) == {COUNTERS, XP}
+    assert receivers(interaction.REVIEW_DELETED) == {COUNTERS, XP, EVIDENCE}
 
 
 async def test_hiding_a_review_emits_review_hidden(client, db) -> None:

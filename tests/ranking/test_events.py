@@ -37,7 +37,7 @@ async def test_a_vote_emits_vote_cast(client, db) -> None:
         "winner_id": b,
         "loser_id": a,
     }
-    assert receivers(ranking.VOTE_CAST) == {"update_ratings", XP}
+    assert receivers(ranking.VOTE_CAST) == {"update_ratings", XP, "record_evidence"}
 
 
 async def test_a_skip_emits_vote_cast_with_no_winner(client, db) -> None:
