@@ -47,7 +47,8 @@ def _section(event_type: EventType[Any]) -> str:
     ]
     for name, field in event_type.payload.model_fields.items():
         lines.append(f"| `{name}` | {_type_name(field.annotation)} |")
-    actors = [actor.actor_name for actor in SUBSCRIBERS.get(event_type.name, ())]
+    # Sorted: the order actors were imported in is no part of the contract.
+    actors = sorted(actor.actor_name for actor in SUBSCRIBERS.get(event_type.name, ()))
     lines += ["", "Received by: " + (", ".join(f"`{a}`" for a in actors) or "no actor yet"), ""]
     return "\n".join(lines)
 
