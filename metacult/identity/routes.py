@@ -338,6 +338,33 @@ async def update_me(request: web.Request, body: ProfileIn, user: Principal) -> M
     return me_out(row)
 
 
+class UserSearchQuery(Schema):
+    q: str = pydantic.Field(min_length=1, max_length=200, description="words of a display name")
+    cursor: str | None = pydantic.Field(default=None, max_length=200)
+    limit: int = pydantic.Field(default=20, ge=1, le=100)
+
+
+class UserSummaryOut(Schema):
+    id: int
+    display_name: str
+    avatar_url: str | None
+
+
+class UserSearchPageOut(Schema):
+    items: list[UserSummaryOut]
+    next_cursor: str | None
+
+
+@api.get("/api/v1/users", auth="public", query=UserSearchQuery, reply=UserSearchPageOut)
+async def search_users(request: web.Request, query: UserSearchQuery) -> UserSearchPageOut:
+    """Find people by display name, forgiving a typo, best match first."""
+    page = await service.search_users(request.app[DB], query.q, query.cursor, query.limit)
+    return UserSearchPageOut(
+        items=[UserSummaryOut.model_validate(item) for item in page.items],
+        next_cursor=page.next_cursor,
+    )
+
+
 @api.get("/api/v1/users/{id}", auth="public", path_params=IdPath, reply=UserOut)
 async def public_profile(request: web.Request, path: IdPath, user: Principal | None) -> UserOut:
     """A user's public profile, with follower counts."""

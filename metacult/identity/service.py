@@ -9,9 +9,10 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
+import pydantic
 from redis.asyncio import Redis
 
 from metacult import realtime
@@ -485,6 +486,37 @@ async def follow_list(
     if more:
         next_cursor = cursors.encode_position((rows[-1]["created_at"], rows[-1]["id"]))
     return FollowPage(items, next_cursor)
+
+
+# User search.
+
+# How well every query word must match a word of a display name (the catalogue's
+# search uses the same bar for titles).
+NAME_MATCH = 0.4
+SearchScore = Annotated[float, pydantic.Field(ge=0, le=1, allow_inf_nan=False)]
+SearchCursor = tuple[SearchScore, cursors.Id]
+
+
+@dataclass(frozen=True, slots=True)
+class UserPage:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+async def search_users(pool: asyncpg.Pool, query: str, cursor: str | None, limit: int) -> UserPage:
+    """Live accounts whose display name matches ``query`` despite a typo, best first."""
+    after = cursors.decode_position(cursor, SearchCursor) if cursor else None
+    async with pool.acquire() as conn:
+        rows = await store.search_users(conn, query, NAME_MATCH, after, limit + 1)
+    items = [
+        {"id": row["id"], "display_name": row["display_name"], "avatar_url": row["avatar_url"]}
+        for row in rows[:limit]
+    ]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = cursors.encode_position((last["score"], last["id"]))
+    return UserPage(items, next_cursor)
 
 
 # Account data: export and deletion.

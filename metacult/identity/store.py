@@ -594,3 +594,41 @@ async def describe_family(
         user_agent,
         ip_prefix,
     )
+
+
+# A display name matches a search as a title does in the catalogue's search: each folded
+# query word must match a word of the folded name (a prefix, the same letters swapped, or
+# enough shared trigrams); the worst word's score ranks the name. ``catalog_fold`` and
+# ``catalog_word_score`` are plain functions of the database (``migrations/0020_media.sql``).
+_SEARCH_USERS = """
+WITH words AS (
+    SELECT word FROM unnest(string_to_array(catalog_fold($1::text), ' ')) AS word
+    WHERE word <> ''
+),
+scored AS (
+    SELECT u.id, u.display_name, u.avatar_url,
+           (SELECT min(catalog_word_score(catalog_fold(u.display_name), w.word)) FROM words w)
+               AS score
+    FROM users u
+    WHERE u.deleted_at IS NULL
+)
+SELECT id, display_name, avatar_url, score FROM scored
+WHERE score >= $2 {after}
+ORDER BY score DESC, id DESC
+LIMIT $3
+"""
+_SEARCH_USERS_FIRST = _SEARCH_USERS.format(after="")
+_SEARCH_USERS_AFTER = _SEARCH_USERS.format(after="AND (score, id) < ($4::real, $5::bigint)")
+
+
+async def search_users(
+    conn: asyncpg.Connection,
+    query: str,
+    threshold: float,
+    after: tuple[float, int] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """Live accounts whose display name matches ``query``, best match first."""
+    if after is None:
+        return await conn.fetch(_SEARCH_USERS_FIRST, query, threshold, limit)
+    return await conn.fetch(_SEARCH_USERS_AFTER, query, threshold, limit, *after)

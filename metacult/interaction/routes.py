@@ -14,7 +14,7 @@ from metacult import catalog
 from metacult.identity import DELETED_USER_NAME
 from metacult.infra.auth import Principal
 from metacult.infra.web import Api, IdPath, Schema
-from metacult.interaction import rules, service, signals
+from metacult.interaction import library, rules, service, signals
 from metacult.interaction.service import Review
 from metacult.typedefs import DB, REDIS, SETTINGS
 
@@ -113,11 +113,90 @@ class PageQuery(Schema):
     limit: int = pydantic.Field(default=20, ge=1, le=100)
 
 
+class TitleOut(Schema):
+    """A title as lists show it (the catalogue's summary)."""
+
+    id: int
+    kind: catalog.Kind
+    title: str
+    slug: str
+    year: int | None
+    cover_url: str | None
+    genres: list[str]
+    platforms: list[str]
+
+
+def _title(summary: catalog.MediaSummary) -> TitleOut:
+    return TitleOut.model_validate(summary, from_attributes=True)
+
+
+class LibraryQuery(Schema):
+    kind: catalog.Kind | None = None
+    status: catalog.LibraryStatus | None = None
+    sort: library.LibrarySort = pydantic.Field(
+        default="recent",
+        description="recent: last changed first; added: last added first; rating: best first",
+    )
+    cursor: str | None = None
+    limit: int = pydantic.Field(default=20, ge=1, le=100)
+
+
+class KindPageQuery(Schema):
+    kind: catalog.Kind | None = None
+    cursor: str | None = None
+    limit: int = pydantic.Field(default=20, ge=1, le=100)
+
+
+class LibraryItemOut(Schema):
+    media: TitleOut
+    status: str
+    rating: float | None
+    liked: bool
+    added_at: datetime
+    updated_at: datetime
+
+
+class LibraryPage(Schema):
+    items: list[LibraryItemOut]
+    next_cursor: str | None
+
+
+class LikedItemOut(Schema):
+    media: TitleOut
+    rating: float | None
+    liked_at: datetime
+
+
+class LikesPage(Schema):
+    items: list[LikedItemOut]
+    next_cursor: str | None
+
+
+class RatedItemOut(Schema):
+    media: TitleOut
+    rating: float
+    rated_at: datetime
+
+
+class RatingsPage(Schema):
+    items: list[RatedItemOut]
+    next_cursor: str | None
+
+
+class LibraryCountsOut(Schema):
+    # Titles per kind, then per library status of that kind (zeros included).
+    by_status: dict[str, dict[str, int]]
+    likes: int
+    ratings: int
+
+
 class ActivityOut(Schema):
     id: int
     type: Literal["liked", "rated", "status_changed", "reviewed"]
     media_id: int
     kind: str
+    # The title's summary; None only for a title removed while the page was read.
+    media: TitleOut | None
     review_id: int | None
     rating: float | None
     status: str | None
@@ -340,10 +419,112 @@ async def hide_review(
     auth="public",
 )
 async def activity(request: web.Request, path: IdPath, query: PageQuery) -> ActivityPage:
-    """A user's recent actions (likes, ratings, library, reviews), newest first."""
-    page = await service.activity(request.app[DB], path.id, query.cursor, query.limit)
+    """A user's recent actions (likes, ratings, library, reviews), newest first, each with
+    its title's summary."""
+    page = await library.activity(request.app[DB], path.id, query.cursor, query.limit)
     return ActivityPage(
-        items=[ActivityOut.model_validate(item, from_attributes=True) for item in page.items],
+        items=[
+            ActivityOut(
+                id=shown.activity.id,
+                type=shown.activity.type,  # type: ignore[arg-type]
+                media_id=shown.activity.media_id,
+                kind=shown.activity.kind,
+                media=_title(shown.media) if shown.media else None,
+                review_id=shown.activity.review_id,
+                rating=shown.activity.rating,
+                status=shown.activity.status,
+                occurred_at=shown.activity.occurred_at,
+            )
+            for shown in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )
+
+
+# --- library, likes and ratings lists --------------------------------------------------
+
+
+@api.get(
+    "/api/v1/users/{id}/library",
+    path_params=IdPath,
+    query=LibraryQuery,
+    reply=LibraryPage,
+    auth="public",
+)
+async def user_library(request: web.Request, path: IdPath, query: LibraryQuery) -> LibraryPage:
+    """A user's library (of one kind, in one status, or all), each title with its summary,
+    the user's rating and like, and when it was added and last changed."""
+    page = await library.library(
+        request.app[DB],
+        path.id,
+        kind=query.kind,
+        status=query.status,
+        sort=query.sort,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
+    return LibraryPage(
+        items=[
+            LibraryItemOut(
+                media=_title(item.media),
+                status=item.status,
+                rating=item.rating,
+                liked=item.liked,
+                added_at=item.added_at,
+                updated_at=item.updated_at,
+            )
+            for item in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )
+
+
+@api.get(
+    "/api/v1/users/{id}/library/counts",
+    path_params=IdPath,
+    reply=LibraryCountsOut,
+    auth="public",
+)
+async def library_counts(request: web.Request, path: IdPath) -> LibraryCountsOut:
+    """How many titles a user has per kind and status, how many they liked and rated."""
+    counts = await library.counts(request.app[DB], path.id)
+    return LibraryCountsOut(by_status=counts.by_status, likes=counts.likes, ratings=counts.ratings)
+
+
+@api.get(
+    "/api/v1/users/{id}/likes",
+    path_params=IdPath,
+    query=KindPageQuery,
+    reply=LikesPage,
+    auth="public",
+)
+async def user_likes(request: web.Request, path: IdPath, query: KindPageQuery) -> LikesPage:
+    """The titles a user liked, most recent first."""
+    page = await library.likes(request.app[DB], path.id, query.kind, query.cursor, query.limit)
+    return LikesPage(
+        items=[
+            LikedItemOut(media=_title(item.media), rating=item.rating, liked_at=item.liked_at)
+            for item in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )
+
+
+@api.get(
+    "/api/v1/users/{id}/ratings",
+    path_params=IdPath,
+    query=KindPageQuery,
+    reply=RatingsPage,
+    auth="public",
+)
+async def user_ratings(request: web.Request, path: IdPath, query: KindPageQuery) -> RatingsPage:
+    """A user's ratings, most recently given first."""
+    page = await library.ratings(request.app[DB], path.id, query.kind, query.cursor, query.limit)
+    return RatingsPage(
+        items=[
+            RatedItemOut(media=_title(item.media), rating=item.rating, rated_at=item.rated_at)
+            for item in page.items
+        ],
         next_cursor=page.next_cursor,
     )
 

@@ -444,16 +444,6 @@ async def liked_reviews(db: asyncpg.Pool, user_id: int | None, review_ids: list[
         return await store.liked_reviews(conn, user_id, review_ids)
 
 
-async def activity(db: asyncpg.Pool, user_id: int, cursor: str | None, limit: int) -> Page:
-    """A user's recent actions, newest first."""
-    after = cursors.decode_position(cursor, IdCursor) if cursor else None
-    async with db.acquire() as conn:
-        rows = await store.activities(conn, user_id, after[0] if after else None, limit + 1)
-    items = [Activity.from_row(row) for row in rows[:limit]]
-    next_cursor = cursors.encode_position((items[-1].id,)) if len(rows) > limit else None
-    return Page(items, next_cursor)
-
-
 async def recent_activity(
     conn: asyncpg.Connection, user_ids: list[int], before_id: int | None, limit: int
 ) -> list[Activity]:
