@@ -6,8 +6,12 @@ What other contexts may use:
 * ``await user_summaries(conn, ids) -> {id: {"id", "display_name", "avatar_url"}}``
   (a deleted account reads ``"deleted user"`` with no avatar);
 * ``await favourite_genres(conn, user_id) -> list[str]`` (genre slugs from the profile);
+* ``await check_section(conn, owner_id, viewer_id, section)``: may the viewer (None when
+  anonymous) read that section of the owner's profile (``SECTIONS``: library, diary, lists,
+  reviews, activity, stats)? Raises a 404 when there is no such account or a block stands
+  between them, a 403 ``section_hidden`` when the owner shows it to fewer people;
 * the events this context emits (through the outbox), declared in ``identity.events``:
-  ``SIGNED_UP``, ``FOLLOWED``, ``UNFOLLOWED``, ``ACCOUNT_DELETED``,
+  ``SIGNED_UP``, ``FOLLOWED``, ``UNFOLLOWED``, ``BLOCKED``, ``UNBLOCKED``, ``ACCOUNT_DELETED``,
   ``PASSWORD_RESET_REQUESTED`` (``docs/events.md``);
 * ``app[USER_DATA_EXPORTERS]`` (in ``metacult.typedefs``): add
   ``name → async fn(conn, user_id) -> JSON data`` in your ``setup`` for ``GET /api/v1/me/export``.
@@ -17,11 +21,15 @@ What other contexts may use:
 from metacult.identity import security_routes as security_routes
 from metacult.identity.events import (
     ACCOUNT_DELETED,
+    BLOCKED,
     FOLLOWED,
     PASSWORD_RESET_REQUESTED,
     SIGNED_UP,
+    UNBLOCKED,
     UNFOLLOWED,
 )
+from metacult.identity.privacy import SECTIONS, Section
+from metacult.identity.profiles import SectionHidden, check_section
 from metacult.identity.routes import setup
 from metacult.identity.service import (
     DELETED_USER_NAME,
@@ -32,11 +40,17 @@ from metacult.identity.service import (
 
 __all__ = [
     "ACCOUNT_DELETED",
+    "BLOCKED",
     "DELETED_USER_NAME",
     "FOLLOWED",
     "PASSWORD_RESET_REQUESTED",
+    "SECTIONS",
     "SIGNED_UP",
+    "UNBLOCKED",
     "UNFOLLOWED",
+    "Section",
+    "SectionHidden",
+    "check_section",
     "create_user",
     "favourite_genres",
     "setup",

@@ -9,7 +9,16 @@ import asyncpg
 import pydantic
 from aiohttp import web
 
-from metacult.identity import authentication, oauth, recovery, service, sessions, twofactor
+from metacult.identity import (
+    authentication,
+    oauth,
+    privacy,
+    profiles,
+    recovery,
+    service,
+    sessions,
+    twofactor,
+)
 from metacult.identity import mail as messages
 from metacult.infra.auth import Principal
 from metacult.infra.errors import invalid_field
@@ -496,6 +505,78 @@ async def oauth_callback(
 ) -> web.StreamResponse:
     """Where the provider sends the browser back: signs in (or creates) the account."""
     return await oauth.complete(request, path.provider, query.model_dump())
+
+
+# --- privacy and blocks -----------------------------------------------------------------
+
+Audience = privacy.Audience
+
+
+class PrivacyOut(Schema):
+    """Who may read each section of the profile: public, followers or private."""
+
+    library: Audience
+    diary: Audience
+    lists: Audience
+    reviews: Audience
+    activity: Audience
+    stats: Audience
+
+
+class PrivacyIn(Schema):
+    library: Audience | None = None
+    diary: Audience | None = None
+    lists: Audience | None = None
+    reviews: Audience | None = None
+    activity: Audience | None = None
+    stats: Audience | None = None
+
+
+class BlockedOut(Schema):
+    id: int
+    display_name: str
+    avatar_url: str | None
+    blocked_at: datetime
+
+
+class BlockPageOut(Schema):
+    items: list[BlockedOut]
+    next_cursor: str | None
+
+
+@api.get("/api/v1/me/privacy", reply=PrivacyOut)
+async def my_privacy(request: web.Request, user: Principal) -> PrivacyOut:
+    """Who may read each section of one's profile."""
+    return PrivacyOut(**await profiles.privacy_settings(request.app[DB], user.user_id))
+
+
+@api.patch("/api/v1/me/privacy", body=PrivacyIn, reply=PrivacyOut)
+async def update_my_privacy(request: web.Request, body: PrivacyIn, user: Principal) -> PrivacyOut:
+    """Show some sections of one's profile to everyone, to followers only, or to nobody."""
+    changes = {name: value for name, value in body.model_dump().items() if value is not None}
+    return PrivacyOut(**await profiles.update_privacy(request.app[DB], user.user_id, changes))
+
+
+@api.put("/api/v1/users/{id}/block", path_params=IdPath)
+async def block(request: web.Request, path: IdPath, user: Principal) -> None:
+    """Block a user: follows between you end, neither sees the other, neither may follow."""
+    await profiles.block(request.app[DB], user.user_id, path.id)
+
+
+@api.delete("/api/v1/users/{id}/block", path_params=IdPath)
+async def unblock(request: web.Request, path: IdPath, user: Principal) -> None:
+    """Lift a block (follows it ended are not restored)."""
+    await profiles.unblock(request.app[DB], user.user_id, path.id)
+
+
+@api.get("/api/v1/me/blocks", query=FollowListQuery, reply=BlockPageOut)
+async def my_blocks(request: web.Request, query: FollowListQuery, user: Principal) -> BlockPageOut:
+    """Whom one blocked, most recent first."""
+    page = await profiles.blocks(request.app[DB], user.user_id, query.cursor, query.limit)
+    return BlockPageOut(
+        items=[BlockedOut.model_validate(item) for item in page.items],
+        next_cursor=page.next_cursor,
+    )
 
 
 def setup(app: web.Application) -> None:

@@ -75,6 +75,12 @@ class CannotFollowSelf(BadRequest):
     code = "cannot_follow_self"
 
 
+class BlockedUser(Forbidden):
+    """One of you blocked the other."""
+
+    code = "blocked"
+
+
 def hash_cost(settings: Settings) -> HashCost:
     return HashCost(
         settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
@@ -413,6 +419,8 @@ async def public_profile(pool: asyncpg.Pool, user_id: int, viewer_id: int | None
         row = await store.user_by_id(conn, user_id)
         if row is None or row["deleted_at"] is not None:
             raise NotFound("No such user.")
+        if viewer_id is not None and await store.blocked_between(conn, user_id, viewer_id):
+            raise NotFound("No such user.")
         counts = await store.follow_counts(conn, user_id)
         followed = None
         if viewer_id is not None:
@@ -436,6 +444,8 @@ async def follow(pool: asyncpg.Pool, follower_id: int, followee_id: int) -> bool
     async with pool.acquire() as conn, conn.transaction():
         if await store.active_role(conn, followee_id) is None:
             raise NotFound("No such user.")
+        if await store.blocked_between(conn, follower_id, followee_id):
+            raise BlockedUser()
         created = await store.insert_follow(conn, follower_id, followee_id)
         if created:
             await emit(

@@ -632,3 +632,95 @@ async def search_users(
     if after is None:
         return await conn.fetch(_SEARCH_USERS_FIRST, query, threshold, limit)
     return await conn.fetch(_SEARCH_USERS_AFTER, query, threshold, limit, *after)
+
+
+# --- privacy and blocks ----------------------------------------------------------------
+
+
+async def privacy_choices(conn: asyncpg.Connection, user_id: int) -> dict[str, str]:
+    """The audiences the user chose, by section (sections left at their default are absent)."""
+    rows = await conn.fetch(
+        "SELECT section, audience FROM profile_privacy WHERE user_id = $1", user_id
+    )
+    return {row["section"]: row["audience"] for row in rows}
+
+
+async def set_privacy(conn: asyncpg.Connection, user_id: int, section: str, audience: str) -> None:
+    await conn.execute(
+        "INSERT INTO profile_privacy (user_id, section, audience) VALUES ($1, $2, $3) "
+        "ON CONFLICT (user_id, section) DO UPDATE SET audience = EXCLUDED.audience, "
+        "updated_at = now()",
+        user_id,
+        section,
+        audience,
+    )
+
+
+async def viewer_relation(
+    conn: asyncpg.Connection, owner_id: int, viewer_id: int | None
+) -> asyncpg.Record | None:
+    """Whether the owner is a live account, whether either blocked the other, whether the
+    viewer follows the owner, and the owner's chosen audience of every section; None when
+    there is no such live account."""
+    return await conn.fetchrow(
+        """
+        SELECT EXISTS (SELECT 1 FROM blocks
+                       WHERE (blocker_id = u.id AND blocked_id = $2)
+                          OR (blocker_id = $2 AND blocked_id = u.id)) AS blocked,
+               EXISTS (SELECT 1 FROM follows
+                       WHERE follower_id = $2 AND followee_id = u.id) AS follower,
+               coalesce((SELECT jsonb_object_agg(section, audience) FROM profile_privacy
+                         WHERE user_id = u.id), '{}'::jsonb) AS chosen
+        FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL
+        """,
+        owner_id,
+        viewer_id,
+    )
+
+
+async def insert_block(conn: asyncpg.Connection, blocker_id: int, blocked_id: int) -> bool:
+    row = await conn.fetchval(
+        "INSERT INTO blocks (blocker_id, blocked_id) VALUES ($1, $2) "
+        "ON CONFLICT DO NOTHING RETURNING 1",
+        blocker_id,
+        blocked_id,
+    )
+    return row is not None
+
+
+async def delete_block(conn: asyncpg.Connection, blocker_id: int, blocked_id: int) -> bool:
+    row = await conn.fetchval(
+        "DELETE FROM blocks WHERE blocker_id = $1 AND blocked_id = $2 RETURNING 1",
+        blocker_id,
+        blocked_id,
+    )
+    return row is not None
+
+
+async def blocked_between(conn: asyncpg.Connection, a: int, b: int) -> bool:
+    """Has either of the two accounts blocked the other?"""
+    return bool(
+        await conn.fetchval(
+            "SELECT 1 FROM blocks WHERE (blocker_id = $1 AND blocked_id = $2) "
+            "OR (blocker_id = $2 AND blocked_id = $1)",
+            a,
+            b,
+        )
+    )
+
+
+async def blocks_page(
+    conn: asyncpg.Connection, blocker_id: int, after: tuple[datetime, int] | None, limit: int
+) -> list[asyncpg.Record]:
+    """Whom the user blocked, most recent first."""
+    return await conn.fetch(
+        "SELECT u.id, u.display_name, u.avatar_url, b.created_at FROM blocks b "
+        "JOIN users u ON u.id = b.blocked_id "
+        "WHERE b.blocker_id = $1 AND ($2::timestamptz IS NULL OR (b.created_at, b.blocked_id) "
+        "< ($2::timestamptz, $3::bigint)) "
+        "ORDER BY b.created_at DESC, b.blocked_id DESC LIMIT $4",
+        blocker_id,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
+    )

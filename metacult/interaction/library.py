@@ -16,7 +16,6 @@ import pydantic
 
 from metacult import catalog, identity
 from metacult.infra import cursors
-from metacult.infra.errors import NotFound
 from metacult.interaction import rules, store, views
 from metacult.interaction.service import Activity, Page
 
@@ -28,12 +27,6 @@ TimeCursor = tuple[cursors.Timestamp, cursors.Id]
 HalfStars = Annotated[int, pydantic.Field(ge=0, le=10)]
 RatingCursor = tuple[HalfStars, cursors.Id]
 ActivityCursor = tuple[cursors.Id]
-
-
-class UserNotFound(NotFound):
-    """No such user."""
-
-    code = "user_not_found"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +76,6 @@ def _stars(half: int | None) -> float | None:
     return rules.stars(half) if half else None
 
 
-async def _check_user(conn: asyncpg.Connection, user_id: int) -> None:
-    if user_id not in await identity.user_summaries(conn, [user_id]):
-        raise UserNotFound()
-
-
 async def _summaries(
     conn: asyncpg.Connection, rows: Sequence[asyncpg.Record]
 ) -> dict[int, catalog.MediaSummary]:
@@ -104,6 +92,7 @@ def _next(rows: Sequence[asyncpg.Record], limit: int, *position: str) -> str | N
 async def library(
     db: asyncpg.Pool,
     user_id: int,
+    viewer_id: int | None,
     *,
     kind: str | None,
     status: str | None,
@@ -111,11 +100,12 @@ async def library(
     cursor: str | None,
     limit: int,
 ) -> Page:
-    """One page of a user's library in ``sort`` order (recent, added, rating)."""
+    """One page of a user's library in ``sort`` order (recent, added, rating), as far as
+    the viewer may read it."""
     shape = RatingCursor if sort == "rating" else TimeCursor
     after = cursors.decode_position(cursor, shape) if cursor else None
     async with db.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        await _check_user(conn, user_id)
+        await identity.check_section(conn, user_id, viewer_id, "library")
         rows = await views.library(
             conn, user_id, kind=kind, status=status, sort=sort, after=after, limit=limit + 1
         )
@@ -136,12 +126,17 @@ async def library(
 
 
 async def likes(
-    db: asyncpg.Pool, user_id: int, kind: str | None, cursor: str | None, limit: int
+    db: asyncpg.Pool,
+    user_id: int,
+    viewer_id: int | None,
+    kind: str | None,
+    cursor: str | None,
+    limit: int,
 ) -> Page:
     """One page of the titles a user liked, most recent first."""
     after = cursors.decode_position(cursor, TimeCursor) if cursor else None
     async with db.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        await _check_user(conn, user_id)
+        await identity.check_section(conn, user_id, viewer_id, "library")
         rows = await views.likes(conn, user_id, kind, after, limit + 1)
         titles = await _summaries(conn, rows[:limit])
     items = [
@@ -157,12 +152,17 @@ async def likes(
 
 
 async def ratings(
-    db: asyncpg.Pool, user_id: int, kind: str | None, cursor: str | None, limit: int
+    db: asyncpg.Pool,
+    user_id: int,
+    viewer_id: int | None,
+    kind: str | None,
+    cursor: str | None,
+    limit: int,
 ) -> Page:
     """One page of a user's ratings, most recently given first."""
     after = cursors.decode_position(cursor, TimeCursor) if cursor else None
     async with db.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        await _check_user(conn, user_id)
+        await identity.check_section(conn, user_id, viewer_id, "library")
         rows = await views.ratings(conn, user_id, kind, after, limit + 1)
         titles = await _summaries(conn, rows[:limit])
     items = [
@@ -177,10 +177,10 @@ async def ratings(
     return Page(items, _next(rows, limit, "updated_at", "media_id"))
 
 
-async def counts(db: asyncpg.Pool, user_id: int) -> LibraryCounts:
+async def counts(db: asyncpg.Pool, user_id: int, viewer_id: int | None) -> LibraryCounts:
     """A profile's counters: titles per kind and status, likes and ratings."""
     async with db.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        await _check_user(conn, user_id)
+        await identity.check_section(conn, user_id, viewer_id, "stats")
         rows = await views.library_counts(conn, user_id)
         totals = await views.like_and_rating_counts(conn, user_id)
     by_status: dict[str, dict[str, int]] = {
@@ -191,10 +191,13 @@ async def counts(db: asyncpg.Pool, user_id: int) -> LibraryCounts:
     return LibraryCounts(by_status, totals["likes"], totals["ratings"])
 
 
-async def activity(db: asyncpg.Pool, user_id: int, cursor: str | None, limit: int) -> Page:
+async def activity(
+    db: asyncpg.Pool, user_id: int, viewer_id: int | None, cursor: str | None, limit: int
+) -> Page:
     """A user's recent actions, newest first, each with its title's summary."""
     after = cursors.decode_position(cursor, ActivityCursor) if cursor else None
     async with db.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        await identity.check_section(conn, user_id, viewer_id, "activity")
         rows = await store.activities(conn, user_id, after[0] if after else None, limit + 1)
         titles = await _summaries(conn, rows[:limit])
     items = [

@@ -418,10 +418,14 @@ async def hide_review(
     reply=ActivityPage,
     auth="public",
 )
-async def activity(request: web.Request, path: IdPath, query: PageQuery) -> ActivityPage:
+async def activity(
+    request: web.Request, path: IdPath, query: PageQuery, user: Principal | None
+) -> ActivityPage:
     """A user's recent actions (likes, ratings, library, reviews), newest first, each with
     its title's summary."""
-    page = await library.activity(request.app[DB], path.id, query.cursor, query.limit)
+    page = await library.activity(
+        request.app[DB], path.id, _viewer(user), query.cursor, query.limit
+    )
     return ActivityPage(
         items=[
             ActivityOut(
@@ -441,6 +445,10 @@ async def activity(request: web.Request, path: IdPath, query: PageQuery) -> Acti
     )
 
 
+def _viewer(user: Principal | None) -> int | None:
+    return user.user_id if user else None
+
+
 # --- library, likes and ratings lists --------------------------------------------------
 
 
@@ -451,12 +459,15 @@ async def activity(request: web.Request, path: IdPath, query: PageQuery) -> Acti
     reply=LibraryPage,
     auth="public",
 )
-async def user_library(request: web.Request, path: IdPath, query: LibraryQuery) -> LibraryPage:
+async def user_library(
+    request: web.Request, path: IdPath, query: LibraryQuery, user: Principal | None
+) -> LibraryPage:
     """A user's library (of one kind, in one status, or all), each title with its summary,
     the user's rating and like, and when it was added and last changed."""
     page = await library.library(
         request.app[DB],
         path.id,
+        _viewer(user),
         kind=query.kind,
         status=query.status,
         sort=query.sort,
@@ -485,9 +496,11 @@ async def user_library(request: web.Request, path: IdPath, query: LibraryQuery) 
     reply=LibraryCountsOut,
     auth="public",
 )
-async def library_counts(request: web.Request, path: IdPath) -> LibraryCountsOut:
+async def library_counts(
+    request: web.Request, path: IdPath, user: Principal | None
+) -> LibraryCountsOut:
     """How many titles a user has per kind and status, how many they liked and rated."""
-    counts = await library.counts(request.app[DB], path.id)
+    counts = await library.counts(request.app[DB], path.id, _viewer(user))
     return LibraryCountsOut(by_status=counts.by_status, likes=counts.likes, ratings=counts.ratings)
 
 
@@ -498,9 +511,13 @@ async def library_counts(request: web.Request, path: IdPath) -> LibraryCountsOut
     reply=LikesPage,
     auth="public",
 )
-async def user_likes(request: web.Request, path: IdPath, query: KindPageQuery) -> LikesPage:
+async def user_likes(
+    request: web.Request, path: IdPath, query: KindPageQuery, user: Principal | None
+) -> LikesPage:
     """The titles a user liked, most recent first."""
-    page = await library.likes(request.app[DB], path.id, query.kind, query.cursor, query.limit)
+    page = await library.likes(
+        request.app[DB], path.id, _viewer(user), query.kind, query.cursor, query.limit
+    )
     return LikesPage(
         items=[
             LikedItemOut(media=_title(item.media), rating=item.rating, liked_at=item.liked_at)
@@ -517,9 +534,13 @@ async def user_likes(request: web.Request, path: IdPath, query: KindPageQuery) -
     reply=RatingsPage,
     auth="public",
 )
-async def user_ratings(request: web.Request, path: IdPath, query: KindPageQuery) -> RatingsPage:
+async def user_ratings(
+    request: web.Request, path: IdPath, query: KindPageQuery, user: Principal | None
+) -> RatingsPage:
     """A user's ratings, most recently given first."""
-    page = await library.ratings(request.app[DB], path.id, query.kind, query.cursor, query.limit)
+    page = await library.ratings(
+        request.app[DB], path.id, _viewer(user), query.kind, query.cursor, query.limit
+    )
     return RatingsPage(
         items=[
             RatedItemOut(media=_title(item.media), rating=item.rating, rated_at=item.rated_at)

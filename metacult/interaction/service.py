@@ -429,6 +429,7 @@ async def user_reviews(
     """A user's reviews, newest first (their hidden ones only for themselves)."""
     after = cursors.decode_position(cursor, IdCursor) if cursor else None
     async with db.acquire() as conn:
+        await identity.check_section(conn, user_id, viewer, "reviews")
         rows = await store.user_reviews(
             conn, user_id, after[0] if after else None, limit + 1, with_hidden=viewer == user_id
         )

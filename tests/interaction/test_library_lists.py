@@ -142,7 +142,7 @@ async def test_unknown_users_and_bad_cursors_are_refused(client, db) -> None:
     for path in ("library", "likes", "ratings", "library/counts"):
         response = await client.get(f"/api/v1/users/987654321012/{path}")
         assert response.status == 404, path
-        assert (await response.json())["error"]["code"] == "user_not_found"
+        assert (await response.json())["error"]["code"] == "not_found"
     for cursor in ("nonsense", "WzExLDJd", "WyIxOTcwLTAxLTAxVDAwOjAwOjAwWiIsMF0"):
         response = await client.get(
             f"/api/v1/users/{owner.id}/library", params={"cursor": cursor, "sort": "rating"}
