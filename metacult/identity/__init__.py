@@ -10,6 +10,10 @@ What other contexts may use:
   anonymous) read that section of the owner's profile (``SECTIONS``: library, diary, lists,
   reviews, activity, stats)? Raises a 404 when there is no such account or a block stands
   between them, a 403 ``section_hidden`` when the owner shows it to fewer people;
+* notifications (``identity.notifications``): declare a kind with
+  ``NotificationKind(name, payload model, summary)`` and deliver it from an actor with
+  ``await notify(conn, redis, settings, user_id, kind, payload, source=event_id)``: stored
+  in the user's inbox and pushed on ``user:{id}`` under the same id, once per source;
 * the events this context emits (through the outbox), declared in ``identity.events``:
   ``SIGNED_UP``, ``FOLLOWED``, ``UNFOLLOWED``, ``BLOCKED``, ``UNBLOCKED``, ``ACCOUNT_DELETED``,
   ``PASSWORD_RESET_REQUESTED`` (``docs/events.md``);
@@ -28,6 +32,8 @@ from metacult.identity.events import (
     UNBLOCKED,
     UNFOLLOWED,
 )
+from metacult.identity.notifications import KINDS as NOTIFICATION_KINDS
+from metacult.identity.notifications import Notification, NotificationKind, notify
 from metacult.identity.privacy import SECTIONS, Section
 from metacult.identity.profiles import SectionHidden, check_section
 from metacult.identity.routes import setup
@@ -43,16 +49,20 @@ __all__ = [
     "BLOCKED",
     "DELETED_USER_NAME",
     "FOLLOWED",
+    "NOTIFICATION_KINDS",
     "PASSWORD_RESET_REQUESTED",
     "SECTIONS",
     "SIGNED_UP",
     "UNBLOCKED",
     "UNFOLLOWED",
+    "Notification",
+    "NotificationKind",
     "Section",
     "SectionHidden",
     "check_section",
     "create_user",
     "favourite_genres",
+    "notify",
     "setup",
     "user_summaries",
 ]

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from metacult.identity import (
     authentication,
+    notifications,
     oauth,
     privacy,
     profiles,
@@ -577,6 +578,90 @@ async def my_blocks(request: web.Request, query: FollowListQuery, user: Principa
         items=[BlockedOut.model_validate(item) for item in page.items],
         next_cursor=page.next_cursor,
     )
+
+
+# --- notifications inbox ---------------------------------------------------------------
+
+
+class InboxQuery(Schema):
+    unread: bool = pydantic.Field(default=False, description="only the unread ones")
+    cursor: str | None = pydantic.Field(default=None, max_length=200)
+    limit: int = pydantic.Field(default=20, ge=1, le=100)
+
+
+class NotificationOut(Schema):
+    """A stored notification: the same id, kind and data as the live message."""
+
+    id: int
+    kind: str
+    data: dict[str, Any]
+    created_at: datetime
+    read: bool
+
+
+class InboxOut(Schema):
+    items: list[NotificationOut]
+    next_cursor: str | None
+    unread: int
+
+
+class UnreadOut(Schema):
+    unread: int
+
+
+class MarkReadIn(Schema):
+    ids: list[Annotated[int, pydantic.Field(ge=1, le=2**63 - 1)]] | None = pydantic.Field(
+        default=None, min_length=1, max_length=100
+    )
+    all: bool = False
+
+
+@api.get("/api/v1/me/notifications", query=InboxQuery, reply=InboxOut)
+async def my_notifications(request: web.Request, query: InboxQuery, user: Principal) -> InboxOut:
+    """One's notifications, newest first, with how many are unread."""
+    inbox = await notifications.inbox(
+        request.app[DB],
+        user.user_id,
+        unread_only=query.unread,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
+    return InboxOut(
+        items=[
+            NotificationOut(
+                id=item.id,
+                kind=item.kind,
+                data=item.data,
+                created_at=item.created_at,
+                read=item.read,
+            )
+            for item in inbox.items
+        ],
+        next_cursor=inbox.next_cursor,
+        unread=inbox.unread,
+    )
+
+
+@api.get("/api/v1/me/notifications/unread", reply=UnreadOut)
+async def my_unread_count(request: web.Request, user: Principal) -> UnreadOut:
+    """How many of one's notifications are unread."""
+    return UnreadOut(unread=await notifications.unread_count(request.app[DB], user.user_id))
+
+
+@api.post("/api/v1/me/notifications/read", body=MarkReadIn, reply=UnreadOut)
+async def mark_notifications_read(
+    request: web.Request, body: MarkReadIn, user: Principal
+) -> UnreadOut:
+    """Mark some notifications read (``ids``), or all of them (``all: true``)."""
+    unread = await notifications.mark_read(
+        request.app[DB],
+        request.app[REDIS],
+        request.app[SETTINGS],
+        user.user_id,
+        ids=body.ids,
+        everything=body.all,
+    )
+    return UnreadOut(unread=unread)
 
 
 def setup(app: web.Application) -> None:

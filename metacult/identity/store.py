@@ -131,6 +131,9 @@ async def purge_personal_data(conn: asyncpg.Connection, user_id: int, placeholde
     await conn.execute("DELETE FROM account_tokens WHERE user_id = $1", user_id)
     await conn.execute("DELETE FROM totp_secrets WHERE user_id = $1", user_id)
     await conn.execute("DELETE FROM backup_codes WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM notifications WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM profile_privacy WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM blocks WHERE blocker_id = $1 OR blocked_id = $1", user_id)
 
 
 # Bearer tokens.
@@ -724,3 +727,55 @@ async def blocks_page(
         after[1] if after else None,
         limit,
     )
+
+
+# --- notifications ---------------------------------------------------------------------
+
+_NOTIFICATION_COLUMNS = "id, kind, data, created_at, read_at"
+
+
+async def insert_notification(
+    conn: asyncpg.Connection, user_id: int, kind: str, data: dict[str, Any], source: str
+) -> asyncpg.Record | None:
+    """The stored notification; None when ``source`` already notified this user."""
+    return await conn.fetchrow(
+        "INSERT INTO notifications (user_id, kind, data, source) VALUES ($1, $2, $3, $4) "
+        f"ON CONFLICT (user_id, source) DO NOTHING RETURNING {_NOTIFICATION_COLUMNS}",
+        user_id,
+        kind,
+        data,
+        source,
+    )
+
+
+async def notifications_page(
+    conn: asyncpg.Connection, user_id: int, unread_only: bool, before_id: int | None, limit: int
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"SELECT {_NOTIFICATION_COLUMNS} FROM notifications "
+        "WHERE user_id = $1 AND id < $2 AND (NOT $3 OR read_at IS NULL) "
+        "ORDER BY id DESC LIMIT $4",
+        user_id,
+        before_id or 2**63 - 1,
+        unread_only,
+        limit,
+    )
+
+
+async def unread_notifications(conn: asyncpg.Connection, user_id: int) -> int:
+    return await conn.fetchval(
+        "SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL", user_id
+    )
+
+
+async def mark_notifications_read(
+    conn: asyncpg.Connection, user_id: int, ids: list[int] | None
+) -> int:
+    """Mark the given notifications of the user (all when ``ids`` is None) read; how many."""
+    result = await conn.execute(
+        "UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL "
+        "AND ($2::bigint[] IS NULL OR id = ANY($2::bigint[]))",
+        user_id,
+        ids,
+    )
+    return int(result.split()[-1])
