@@ -6,6 +6,7 @@ What other contexts may use:
 * ``await user_summaries(conn, ids) -> {id: {"id", "display_name", "avatar_url"}}``
   (a deleted account reads ``"deleted user"`` with no avatar);
 * ``await favourite_genres(conn, user_id) -> list[str]`` (genre slugs from the profile);
+* ``await timezone_of(conn, user_id) -> str``: the IANA zone the user's days are counted in;
 * ``await check_section(conn, owner_id, viewer_id, section)``: may the viewer (None when
   anonymous) read that section of the owner's profile (``SECTIONS``: library, diary, lists,
   reviews, activity, stats)? Raises a 404 when there is no such account or a block stands
@@ -41,6 +42,7 @@ from metacult.identity.service import (
     DELETED_USER_NAME,
     create_user,
     favourite_genres,
+    timezone_of,
     user_summaries,
 )
 
@@ -64,5 +66,6 @@ __all__ = [
     "favourite_genres",
     "notify",
     "setup",
+    "timezone_of",
     "user_summaries",
 ]

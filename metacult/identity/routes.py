@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -58,6 +60,7 @@ class MeOut(Schema):
     role: Literal["gamer", "admin"]
     has_password: bool
     language: Literal["en", "fr"]
+    timezone: str
     created_at: datetime
 
 
@@ -140,6 +143,7 @@ def me_out(row: asyncpg.Record) -> MeOut:
         role=row["role"],
         has_password=row["has_password"],
         language=row["language"],
+        timezone=row["timezone"],
         created_at=row["created_at"],
     )
 
@@ -299,6 +303,21 @@ class ProfileIn(Schema):
     favourite_genres: list[Slug] | None = pydantic.Field(default=None, max_length=20)
     favourite_platforms: list[Slug] | None = pydantic.Field(default=None, max_length=20)
     language: Literal["en", "fr"] | None = None
+    timezone: str | None = pydantic.Field(
+        default=None, max_length=64, description="an IANA time zone, e.g. Europe/Paris"
+    )
+
+    @pydantic.field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, timezone: str | None) -> str | None:
+        if timezone is not None and timezone not in _time_zones():
+            raise ValueError("is not an IANA time zone (e.g. Europe/Paris)")
+        return timezone
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 class UserOut(Schema):
@@ -341,7 +360,14 @@ class ExportOut(pydantic.RootModel[dict[str, Any]]):
 async def update_me(request: web.Request, body: ProfileIn, user: Principal) -> MeOut:
     """Change the signed-in user's profile (display name, avatar, bio, favourites)."""
     changes = {name: getattr(body, name) for name in body.model_fields_set}
-    for name in ("display_name", "bio", "favourite_genres", "favourite_platforms", "language"):
+    for name in (
+        "display_name",
+        "bio",
+        "favourite_genres",
+        "favourite_platforms",
+        "language",
+        "timezone",
+    ):
         if name in changes and changes[name] is None:
             raise invalid_field(name, "cannot be null")
     row = await service.update_profile(request.app[DB], user.user_id, changes)

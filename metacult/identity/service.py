@@ -379,6 +379,7 @@ FollowCursor = tuple[cursors.Timestamp, cursors.Id]
 # Profiles.
 
 PROFILE_FIELDS = (
+    "timezone",
     "display_name",
     "avatar_url",
     "bio",
@@ -403,6 +404,11 @@ async def update_profile(
     async with pool.acquire() as conn, conn.transaction():
         await store.update_profile(conn, user_id, changes)
         return await store.user_by_id(conn, user_id)
+
+
+async def timezone_of(conn: asyncpg.Connection, user_id: int) -> str:
+    """The IANA time zone the user's days are counted in (``UTC`` unless they chose one)."""
+    return await store.timezone_of(conn, user_id) or "UTC"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ import asyncpg
 
 USER_COLUMNS = (
     "id, email, email_verified, display_name, avatar_url, bio, favourite_genres, "
-    "favourite_platforms, role, language, created_at, updated_at, deleted_at, "
+    "favourite_platforms, role, language, timezone, created_at, updated_at, deleted_at, "
     "(password_hash IS NOT NULL) AS has_password"
 )
 
@@ -80,6 +80,7 @@ async def update_profile(conn: asyncpg.Connection, user_id: int, changes: dict[s
         "favourite_genres",
         "favourite_platforms",
         "language",
+        "timezone",
     }
     columns = [name for name in changes if name in allowed]
     if not columns:
@@ -779,3 +780,7 @@ async def mark_notifications_read(
         ids,
     )
     return int(result.split()[-1])
+
+
+async def timezone_of(conn: asyncpg.Connection, user_id: int) -> str | None:
+    return await conn.fetchval("SELECT timezone FROM users WHERE id = $1", user_id)

@@ -5,6 +5,8 @@ Every payload names the acting ``user_id``, the title's ``media_id`` and its ``k
 
 from __future__ import annotations
 
+import datetime
+
 import pydantic
 
 from metacult.catalog import Kind, LibraryStatus
@@ -71,6 +73,23 @@ class ReviewLikePayload(AboutMedia):
     author_id: int | None
 
 
+class DiaryEntryPayload(AboutMedia):
+    entry_id: int
+    day: datetime.date
+    replay: bool
+
+
+DIARY_LOGGED = EventType(
+    "interaction.diary_logged",
+    DiaryEntryPayload,
+    summary="A user logged a viewing or play session of a title in their diary.",
+)
+DIARY_EDITED = EventType(
+    "interaction.diary_edited", DiaryEntryPayload, summary="A user changed a diary entry."
+)
+DIARY_DELETED = EventType(
+    "interaction.diary_deleted", DiaryEntryPayload, summary="A user deleted a diary entry."
+)
 LIKED = EventType("interaction.liked", AboutMedia, summary="A user liked a title.")
 UNLIKED = EventType("interaction.unliked", AboutMedia, summary="A user took back a like.")
 RATED = EventType(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from datetime import date as datetime_date
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 import pydantic
 from aiohttp import web
@@ -13,8 +14,9 @@ from aiohttp import web
 from metacult import catalog
 from metacult.identity import DELETED_USER_NAME
 from metacult.infra.auth import Principal
+from metacult.infra.errors import invalid_field
 from metacult.infra.web import Api, IdPath, Schema
-from metacult.interaction import library, rules, service, signals
+from metacult.interaction import diary, library, rules, service, signals
 from metacult.interaction.service import Review
 from metacult.typedefs import DB, REDIS, SETTINGS
 
@@ -545,6 +547,177 @@ async def user_ratings(
         items=[
             RatedItemOut(media=_title(item.media), rating=item.rating, rated_at=item.rated_at)
             for item in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )
+
+
+# --- diary ---------------------------------------------------------------------------
+
+
+Platform = Annotated[
+    str, pydantic.Field(min_length=1, max_length=64, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+]
+
+
+class LogIn(Schema):
+    """A viewing or play session: ``at`` (an instant) or ``date`` (a day in one's time
+    zone), or neither for now."""
+
+    date: datetime_date | None = None
+    at: pydantic.AwareDatetime | None = None
+    rating: float | None = pydantic.Field(default=None, description="0.5 to 5 in half steps")
+    review: str | None = pydantic.Field(
+        default=None, min_length=1, max_length=rules.REVIEW_MAX_CHARS
+    )
+    spoiler: bool = False
+    replay: bool = False
+    platform: Platform | None = None
+    outcome: Literal["finished", "abandoned"] | None = pydantic.Field(
+        default=None, description="games only"
+    )
+    liked: bool = False
+
+    @pydantic.field_validator("review")
+    @classmethod
+    def _not_blank(cls, review: str | None) -> str | None:
+        if review is not None and not review.strip():
+            raise ValueError("a review needs some text")
+        return review
+
+
+class LogPatch(Schema):
+    date: datetime_date | None = None
+    at: pydantic.AwareDatetime | None = None
+    rating: float | None = None
+    replay: bool | None = None
+    platform: Platform | None = None
+    outcome: Literal["finished", "abandoned"] | None = None
+    liked: bool | None = None
+
+
+class EntryOut(Schema):
+    id: int
+    user_id: int
+    media_id: int
+    kind: catalog.Kind
+    date: datetime_date
+    at: datetime
+    rating: float | None
+    review_id: int | None
+    replay: bool
+    platform: str | None
+    outcome: str | None
+    liked: bool
+
+
+class DiaryItemOut(EntryOut):
+    media: TitleOut
+
+
+class DiaryQuery(Schema):
+    year: int | None = pydantic.Field(default=None, ge=1870, le=2200)
+    month: int | None = pydantic.Field(default=None, ge=1, le=12)
+    cursor: str | None = None
+    limit: int = pydantic.Field(default=50, ge=1, le=200)
+
+
+class DiaryPage(Schema):
+    items: list[DiaryItemOut]
+    next_cursor: str | None
+
+
+def _entry_fields(entry: diary.Entry) -> dict[str, object]:
+    return {
+        "id": entry.id,
+        "user_id": entry.user_id,
+        "media_id": entry.media_id,
+        "kind": entry.kind,
+        "date": entry.day,
+        "at": entry.watched_at,
+        "rating": entry.rating,
+        "review_id": entry.review_id,
+        "replay": entry.replay,
+        "platform": entry.platform,
+        "outcome": entry.outcome,
+        "liked": entry.liked,
+    }
+
+
+@api.post(
+    "/api/v1/media/{id}/logs",
+    path_params=IdPath,
+    body=LogIn,
+    reply=EntryOut,
+    status=201,
+    idempotent=True,
+)
+async def log_session(request: web.Request, path: IdPath, body: LogIn, user: Principal) -> EntryOut:
+    """Log a viewing or play session in one's diary; the title's status, one's rating,
+    like and review follow from it."""
+    session = diary.Session(
+        day=body.date,
+        at=body.at,
+        rating=body.rating,
+        review=body.review,
+        spoiler=body.spoiler,
+        replay=body.replay,
+        platform=body.platform,
+        outcome=body.outcome,
+        liked=body.liked,
+    )
+    entry = await diary.log(request.app[DB], user.user_id, path.id, session)
+    return EntryOut.model_validate(_entry_fields(entry))
+
+
+@api.patch("/api/v1/diary/{id}", path_params=IdPath, body=LogPatch, reply=EntryOut)
+async def edit_entry(
+    request: web.Request, path: IdPath, body: LogPatch, user: Principal
+) -> EntryOut:
+    """Change one's diary entry (its date, rating, replay flag, platform, outcome, like)."""
+    changes = {name: getattr(body, name) for name in body.model_fields_set}
+    if "date" in changes:
+        changes["day"] = changes.pop("date")
+    for name in ("day", "at", "replay", "liked"):
+        if name in changes and changes[name] is None:
+            raise invalid_field("date" if name == "day" else name, "cannot be null")
+    entry = await diary.edit(request.app[DB], user.user_id, path.id, changes)
+    return EntryOut.model_validate(_entry_fields(entry))
+
+
+@api.delete("/api/v1/diary/{id}", path_params=IdPath)
+async def delete_entry(request: web.Request, path: IdPath, user: Principal) -> None:
+    """Delete one's diary entry."""
+    await diary.delete(request.app[DB], user.user_id, path.id)
+
+
+@api.get(
+    "/api/v1/users/{id}/diary",
+    path_params=IdPath,
+    query=DiaryQuery,
+    reply=DiaryPage,
+    auth="public",
+)
+async def user_diary(
+    request: web.Request, path: IdPath, query: DiaryQuery, user: Principal | None
+) -> DiaryPage:
+    """A user's diary, latest day first: all of it, a year, or a month of a year (days in
+    the owner's time zone)."""
+    page = await diary.entries(
+        request.app[DB],
+        path.id,
+        _viewer(user),
+        year=query.year,
+        month=query.month,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
+    return DiaryPage(
+        items=[
+            DiaryItemOut.model_validate(
+                {**_entry_fields(shown.entry), "media": _title(shown.media)}
+            )
+            for shown in page.items
         ],
         next_cursor=page.next_cursor,
     )

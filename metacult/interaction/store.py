@@ -414,6 +414,7 @@ async def forget_user(conn: Conn, user_id: int) -> set[int]:
     )
     await conn.execute("DELETE FROM review_likes WHERE user_id = $1", user_id)
     await conn.execute("DELETE FROM activities WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM diary_entries WHERE user_id = $1", user_id)
     await conn.execute("UPDATE reviews SET user_id = NULL WHERE user_id = $1", user_id)
     await delete_signals_of(conn, user_id)
     return touched
@@ -434,6 +435,9 @@ async def user_data(conn: Conn, user_id: int) -> dict[str, list[dict[str, Any]]]
         "reviews": "SELECT id, media_id, kind, body, spoiler, likes_count, hidden_at, "
         "hidden_reason, created_at, edited_at FROM reviews WHERE user_id = $1",
         "review_likes": "SELECT review_id, created_at FROM review_likes WHERE user_id = $1",
+        "diary": "SELECT id, media_id, kind, day, watched_at, half_stars::float / 2 AS rating, "
+        "review_id, replay, platform, outcome, liked FROM diary_entries WHERE user_id = $1 "
+        "ORDER BY day, id",
         "signals": "SELECT event_id, type, media_id, data, occurred_at FROM signals "
         "WHERE user_id = $1 ORDER BY occurred_at",
     }

@@ -107,3 +107,81 @@ async def like_and_rating_counts(conn: Conn, user_id: int) -> asyncpg.Record:
         "(SELECT count(*) FROM ratings WHERE user_id = $1) AS ratings",
         user_id,
     )
+
+
+# --- the diary ---------------------------------------------------------------------------
+
+_DIARY_COLUMNS = (
+    "id, user_id, media_id, kind, day, watched_at, half_stars, review_id, replay, platform, "
+    "outcome, liked"
+)
+
+
+async def insert_diary_entry(conn: Conn, **values: object) -> asyncpg.Record:
+    return await conn.fetchrow(
+        "INSERT INTO diary_entries (user_id, media_id, kind, day, watched_at, half_stars, "
+        "review_id, replay, platform, outcome, liked) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+        f"RETURNING {_DIARY_COLUMNS}",
+        values["user_id"],
+        values["media_id"],
+        values["kind"],
+        values["day"],
+        values["watched_at"],
+        values["half_stars"],
+        values["review_id"],
+        values["replay"],
+        values["platform"],
+        values["outcome"],
+        values["liked"],
+    )
+
+
+async def update_diary_entry(conn: Conn, entry_id: int, **values: object) -> asyncpg.Record:
+    return await conn.fetchrow(
+        "UPDATE diary_entries SET day = $2, watched_at = $3, half_stars = $4, replay = $5, "
+        "platform = $6, outcome = $7, liked = $8, updated_at = now() "
+        f"WHERE id = $1 RETURNING {_DIARY_COLUMNS}",
+        entry_id,
+        values["day"],
+        values["watched_at"],
+        values["half_stars"],
+        values["replay"],
+        values["platform"],
+        values["outcome"],
+        values["liked"],
+    )
+
+
+async def delete_diary_entry(conn: Conn, entry_id: int) -> None:
+    await conn.execute("DELETE FROM diary_entries WHERE id = $1", entry_id)
+
+
+async def diary_entry(conn: Conn, entry_id: int, *, lock: bool = False) -> asyncpg.Record | None:
+    suffix = " FOR UPDATE" if lock else ""
+    return await conn.fetchrow(
+        f"SELECT {_DIARY_COLUMNS} FROM diary_entries WHERE id = $1{suffix}", entry_id
+    )
+
+
+async def diary(
+    conn: Conn,
+    user_id: int,
+    first: object,
+    last: object,
+    after: tuple[object, int] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """One page of a user's diary between two days, latest first."""
+    return await conn.fetch(
+        f"SELECT {_DIARY_COLUMNS} FROM diary_entries "
+        "WHERE user_id = $1 AND day BETWEEN $2 AND $3 "
+        "AND ($4::date IS NULL OR (day, id) < ($4::date, $5::bigint)) "
+        "ORDER BY day DESC, id DESC LIMIT $6",
+        user_id,
+        first,
+        last,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
+    )
