@@ -16,7 +16,7 @@ from metacult.identity import DELETED_USER_NAME
 from metacult.infra.auth import Principal
 from metacult.infra.errors import invalid_field
 from metacult.infra.web import Api, IdPath, Schema
-from metacult.interaction import diary, library, rules, service, signals
+from metacult.interaction import diary, library, lists, rules, service, signals
 from metacult.interaction.service import Review
 from metacult.typedefs import DB, REDIS, SETTINGS
 
@@ -721,6 +721,264 @@ async def user_diary(
         ],
         next_cursor=page.next_cursor,
     )
+
+
+# --- lists ---------------------------------------------------------------------------
+
+PathId = Annotated[int, pydantic.Field(ge=1, le=2**63 - 1)]
+
+
+class ListEntryPath(Schema):
+    id: PathId
+    media_id: PathId
+
+
+class ListEditorPath(Schema):
+    id: PathId
+    user_id: PathId
+
+
+class ListIn(Schema):
+    name: str = pydantic.Field(min_length=1, max_length=200)
+    description: str = pydantic.Field(default="", max_length=5000)
+    ranked: bool = False
+    visibility: Literal["public", "private"] = "public"
+
+    @pydantic.field_validator("name")
+    @classmethod
+    def _named(cls, name: str) -> str:
+        if not name.strip():
+            raise ValueError("a list needs a name")
+        return name.strip()
+
+
+class ListPatch(Schema):
+    name: str | None = pydantic.Field(default=None, min_length=1, max_length=200)
+    description: str | None = pydantic.Field(default=None, max_length=5000)
+    ranked: bool | None = None
+    visibility: Literal["public", "private"] | None = None
+
+    @pydantic.field_validator("name")
+    @classmethod
+    def _named(cls, name: str | None) -> str | None:
+        if name is not None and not name.strip():
+            raise ValueError("a list needs a name")
+        return name.strip() if name is not None else None
+
+
+class ListOut(Schema):
+    id: int
+    owner_id: int
+    name: str
+    description: str
+    ranked: bool
+    visibility: Literal["public", "private"]
+    entries: int
+    likes: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ListViewOut(ListOut):
+    editors: list[int]
+    # How many of the list's titles the viewer watched, completed or logged (None: anonymous).
+    seen: int | None
+    liked: bool
+    following: bool
+    can_edit: bool
+
+
+class ListPageOut(Schema):
+    items: list[ListOut]
+    next_cursor: str | None
+
+
+class ListEntryIn(Schema):
+    note: str | None = pydantic.Field(default=None, max_length=2000)
+    position: int | None = pydantic.Field(default=None, ge=1, le=100_000)
+
+
+class ListEntryOut(Schema):
+    media: TitleOut
+    position: int
+    note: str
+    added_by: int | None
+    added_at: datetime
+
+
+class ListEntriesOut(Schema):
+    items: list[ListEntryOut]
+    next_cursor: str | None
+
+
+class EditorsOut(Schema):
+    editors: list[int]
+
+
+class ListDiscoveryQuery(Schema):
+    q: str | None = pydantic.Field(default=None, min_length=1, max_length=200)
+    cursor: str | None = None
+    limit: int = pydantic.Field(default=20, ge=1, le=100)
+
+
+def _list_fields(found: lists.TitleList) -> dict[str, object]:
+    return dataclasses.asdict(found)
+
+
+def _list_view(shown: lists.ListView) -> ListViewOut:
+    return ListViewOut.model_validate(
+        {
+            **_list_fields(shown.list),
+            "editors": shown.editors,
+            "seen": shown.seen,
+            "liked": shown.liked,
+            "following": shown.following,
+            "can_edit": shown.can_edit,
+        }
+    )
+
+
+@api.post("/api/v1/lists", body=ListIn, reply=ListOut, status=201, idempotent=True)
+async def create_list(request: web.Request, body: ListIn, user: Principal) -> ListOut:
+    """Make a list of titles of any kind: plain or ranked, public or private."""
+    found = await lists.create(
+        request.app[DB], user.user_id, body.name, body.description, body.ranked, body.visibility
+    )
+    return ListOut.model_validate(_list_fields(found))
+
+
+@api.get("/api/v1/lists", query=ListDiscoveryQuery, reply=ListPageOut, auth="public")
+async def discover_lists(request: web.Request, query: ListDiscoveryQuery) -> ListPageOut:
+    """Public lists, newest first; those whose name matches ``q`` (forgiving typos)."""
+    page = await lists.discover(request.app[DB], query.q, query.cursor, query.limit)
+    return ListPageOut(
+        items=[ListOut.model_validate(_list_fields(item)) for item in page.items],
+        next_cursor=page.next_cursor,
+    )
+
+
+@api.get("/api/v1/lists/{id}", path_params=IdPath, reply=ListViewOut, auth="public")
+async def get_list(request: web.Request, path: IdPath, user: Principal | None) -> ListViewOut:
+    """A list, its editors, and how much of it the viewer has seen."""
+    return _list_view(await lists.view(request.app[DB], path.id, _viewer(user)))
+
+
+@api.patch("/api/v1/lists/{id}", path_params=IdPath, body=ListPatch, reply=ListOut)
+async def edit_list(
+    request: web.Request, path: IdPath, body: ListPatch, user: Principal
+) -> ListOut:
+    """Rename, describe, rank or unrank, publish or hide one's list."""
+    changes = {name: getattr(body, name) for name in body.model_fields_set}
+    for name, value in changes.items():
+        if value is None:
+            raise invalid_field(name, "cannot be null")
+    found = await lists.update(request.app[DB], path.id, user.user_id, changes)
+    return ListOut.model_validate(_list_fields(found))
+
+
+@api.delete("/api/v1/lists/{id}", path_params=IdPath)
+async def delete_list(request: web.Request, path: IdPath, user: Principal) -> None:
+    """Delete one's list."""
+    await lists.delete(request.app[DB], path.id, user.user_id)
+
+
+@api.get(
+    "/api/v1/lists/{id}/entries",
+    path_params=IdPath,
+    query=PageQuery,
+    reply=ListEntriesOut,
+    auth="public",
+)
+async def list_entries(
+    request: web.Request, path: IdPath, query: PageQuery, user: Principal | None
+) -> ListEntriesOut:
+    """A list's titles in order, each with its note."""
+    page = await lists.entries(request.app[DB], path.id, _viewer(user), query.cursor, query.limit)
+    return ListEntriesOut(
+        items=[
+            ListEntryOut(
+                media=_title(item.media),
+                position=item.position,
+                note=item.note,
+                added_by=item.added_by,
+                added_at=item.added_at,
+            )
+            for item in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )
+
+
+@api.put(
+    "/api/v1/lists/{id}/entries/{media_id}",
+    path_params=ListEntryPath,
+    body=ListEntryIn,
+    reply=ListViewOut,
+)
+async def put_list_entry(
+    request: web.Request, path: ListEntryPath, body: ListEntryIn, user: Principal
+) -> ListViewOut:
+    """Add a title to a list one edits (at ``position``, else at the end), move it, or
+    change its note; a title is in a list at most once."""
+    await lists.put_entry(
+        request.app[DB],
+        path.id,
+        user.user_id,
+        path.media_id,
+        note=body.note,
+        position=body.position,
+    )
+    return _list_view(await lists.view(request.app[DB], path.id, user.user_id))
+
+
+@api.delete("/api/v1/lists/{id}/entries/{media_id}", path_params=ListEntryPath)
+async def delete_list_entry(request: web.Request, path: ListEntryPath, user: Principal) -> None:
+    """Take a title out of a list one edits."""
+    await lists.remove_entry(request.app[DB], path.id, user.user_id, path.media_id)
+
+
+@api.put("/api/v1/lists/{id}/editors/{user_id}", path_params=ListEditorPath, reply=EditorsOut)
+async def add_list_editor(
+    request: web.Request, path: ListEditorPath, user: Principal
+) -> EditorsOut:
+    """Invite someone to edit one's list."""
+    editors = await lists.set_editor(
+        request.app[DB], path.id, user.user_id, path.user_id, editing=True
+    )
+    return EditorsOut(editors=editors)
+
+
+@api.delete("/api/v1/lists/{id}/editors/{user_id}", path_params=ListEditorPath, reply=EditorsOut)
+async def remove_list_editor(
+    request: web.Request, path: ListEditorPath, user: Principal
+) -> EditorsOut:
+    """Take back an editor's right to edit one's list."""
+    editors = await lists.set_editor(
+        request.app[DB], path.id, user.user_id, path.user_id, editing=False
+    )
+    return EditorsOut(editors=editors)
+
+
+@api.put("/api/v1/lists/{id}/like", path_params=IdPath, reply=ListViewOut)
+async def like_list(request: web.Request, path: IdPath, user: Principal) -> ListViewOut:
+    """Like a list (twice is once)."""
+    return _list_view(await lists.mark(request.app[DB], path.id, user.user_id, like=True))
+
+
+@api.delete("/api/v1/lists/{id}/like", path_params=IdPath, reply=ListViewOut)
+async def unlike_list(request: web.Request, path: IdPath, user: Principal) -> ListViewOut:
+    return _list_view(await lists.mark(request.app[DB], path.id, user.user_id, like=False))
+
+
+@api.put("/api/v1/lists/{id}/follow", path_params=IdPath, reply=ListViewOut)
+async def follow_list(request: web.Request, path: IdPath, user: Principal) -> ListViewOut:
+    """Follow a list (twice is once)."""
+    return _list_view(await lists.mark(request.app[DB], path.id, user.user_id, follow=True))
+
+
+@api.delete("/api/v1/lists/{id}/follow", path_params=IdPath, reply=ListViewOut)
+async def unfollow_list(request: web.Request, path: IdPath, user: Principal) -> ListViewOut:
+    return _list_view(await lists.mark(request.app[DB], path.id, user.user_id, follow=False))
 
 
 # --- signals -------------------------------------------------------------------------
