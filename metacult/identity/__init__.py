@@ -6,6 +6,8 @@ What other contexts may use:
 * ``await user_summaries(conn, ids) -> {id: {"id", "display_name", "avatar_url"}}``
   (a deleted account reads ``"deleted user"`` with no avatar);
 * ``await favourite_genres(conn, user_id) -> list[str]`` (genre slugs from the profile);
+* ``await followees_showing(conn, viewer_id, section) -> list[int]``: whom the viewer
+  follows among those who let their followers read that section;
 * ``await timezone_of(conn, user_id) -> str``: the IANA zone the user's days are counted in;
 * ``await check_section(conn, owner_id, viewer_id, section)``: may the viewer (None when
   anonymous) read that section of the owner's profile (``SECTIONS``: library, diary, lists,
@@ -36,7 +38,7 @@ from metacult.identity.events import (
 from metacult.identity.notifications import KINDS as NOTIFICATION_KINDS
 from metacult.identity.notifications import Notification, NotificationKind, notify
 from metacult.identity.privacy import SECTIONS, Section
-from metacult.identity.profiles import SectionHidden, check_section
+from metacult.identity.profiles import SectionHidden, check_section, followees_showing
 from metacult.identity.routes import setup
 from metacult.identity.service import (
     DELETED_USER_NAME,
@@ -64,6 +66,7 @@ __all__ = [
     "check_section",
     "create_user",
     "favourite_genres",
+    "followees_showing",
     "notify",
     "setup",
     "timezone_of",

@@ -57,6 +57,15 @@ async def check_section(
         raise SectionHidden()
 
 
+async def followees_showing(
+    conn: asyncpg.Connection, viewer_id: int, section: Section
+) -> list[int]:
+    """Whom the viewer follows among those who let followers read ``section`` ("friends'
+    activity" on a title's page)."""
+    default = privacy.DEFAULT_AUDIENCE[section]
+    return await store.followees_showing(conn, viewer_id, section, default)
+
+
 async def block(pool: asyncpg.Pool, blocker_id: int, blocked_id: int) -> None:
     """Block an account: follows both ways end, neither sees the other, neither may follow."""
     if blocker_id == blocked_id:

@@ -784,3 +784,19 @@ async def mark_notifications_read(
 
 async def timezone_of(conn: asyncpg.Connection, user_id: int) -> str | None:
     return await conn.fetchval("SELECT timezone FROM users WHERE id = $1", user_id)
+
+
+async def followees_showing(
+    conn: asyncpg.Connection, viewer_id: int, section: str, default_audience: str
+) -> list[int]:
+    """The live accounts the viewer follows that show ``section`` to their followers."""
+    rows = await conn.fetch(
+        "SELECT f.followee_id FROM follows f "
+        "JOIN users u ON u.id = f.followee_id AND u.deleted_at IS NULL "
+        "LEFT JOIN profile_privacy p ON p.user_id = f.followee_id AND p.section = $2 "
+        "WHERE f.follower_id = $1 AND coalesce(p.audience, $3) <> 'private'",
+        viewer_id,
+        section,
+        default_audience,
+    )
+    return [row["followee_id"] for row in rows]

@@ -17,6 +17,7 @@ import pydantic
 from metacult import catalog, identity
 from metacult.infra import cursors
 from metacult.interaction import rules, store, views
+from metacult.interaction.media import media_kind
 from metacult.interaction.service import Activity, Page
 
 # The orders of a library (``views.LIBRARY_SORT_KEYS``).
@@ -204,3 +205,43 @@ async def activity(
         ShownActivity(Activity.from_row(row), titles.get(row["media_id"])) for row in rows[:limit]
     ]
     return Page(items, _next(rows, limit, "id"))
+
+
+@dataclass(frozen=True, slots=True)
+class FriendOnTitle:
+    """What someone the viewer follows did with a title."""
+
+    user: dict[str, object]
+    rating: float | None
+    status: str | None
+    liked: bool
+    review_id: int | None
+    review: str | None
+    spoiler: bool
+    active_at: datetime
+
+
+async def friends_on_title(
+    db: asyncpg.Pool, media_id: int, viewer_id: int, limit: int
+) -> list[FriendOnTitle]:
+    """The ratings, statuses, likes and reviews of people the viewer follows on one title
+    (of those who show their library to followers), most recently active first."""
+    async with db.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        await media_kind(conn, media_id)
+        followees = await identity.followees_showing(conn, viewer_id, "library")
+        rows = await views.friends_on_title(conn, media_id, followees, limit)
+        people = await identity.user_summaries(conn, [row["user_id"] for row in rows])
+    return [
+        FriendOnTitle(
+            user=people[row["user_id"]],
+            rating=_stars(row["half_stars"]),
+            status=row["status"],
+            liked=row["liked"],
+            review_id=row["review_id"],
+            review=row["review"],
+            spoiler=bool(row["spoiler"]),
+            active_at=row["active_at"],
+        )
+        for row in rows
+        if row["user_id"] in people
+    ]

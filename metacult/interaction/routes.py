@@ -552,6 +552,50 @@ async def user_ratings(
     )
 
 
+class FriendsQuery(Schema):
+    limit: int = pydantic.Field(default=20, ge=1, le=100)
+
+
+class FriendOut(Schema):
+    user: AuthorOut
+    user_id: int
+    rating: float | None
+    status: str | None
+    liked: bool
+    review_id: int | None
+    review: str | None
+    spoiler: bool
+    active_at: datetime
+
+
+class FriendsOut(Schema):
+    items: list[FriendOut]
+
+
+@api.get("/api/v1/media/{id}/friends", path_params=IdPath, query=FriendsQuery, reply=FriendsOut)
+async def friends_activity(
+    request: web.Request, path: IdPath, query: FriendsQuery, user: Principal
+) -> FriendsOut:
+    """What the people one follows did with this title: ratings, statuses, likes, reviews."""
+    found = await library.friends_on_title(request.app[DB], path.id, user.user_id, query.limit)
+    return FriendsOut(
+        items=[
+            FriendOut(
+                user=AuthorOut.model_validate(friend.user),
+                user_id=int(friend.user["id"]),  # type: ignore[call-overload]
+                rating=friend.rating,
+                status=friend.status,
+                liked=friend.liked,
+                review_id=friend.review_id,
+                review=friend.review,
+                spoiler=friend.spoiler,
+                active_at=friend.active_at,
+            )
+            for friend in found
+        ]
+    )
+
+
 # --- diary ---------------------------------------------------------------------------
 
 

@@ -185,3 +185,33 @@ async def diary(
         after[1] if after else None,
         limit,
     )
+
+
+async def friends_on_title(
+    conn: Conn, media_id: int, user_ids: list[int], limit: int
+) -> list[asyncpg.Record]:
+    """What each of ``user_ids`` did with one title (rating, status, like, latest visible
+    review), the most recently active first; users who did nothing are left out."""
+    return await conn.fetch(
+        """
+        SELECT u.user_id, r.half_stars, e.status, (l.user_id IS NOT NULL) AS liked,
+               v.id AS review_id, v.body AS review, v.spoiler,
+               greatest(r.updated_at, e.updated_at, l.created_at, v.created_at) AS active_at
+        FROM unnest($2::bigint[]) AS u (user_id)
+        LEFT JOIN ratings r ON r.user_id = u.user_id AND r.media_id = $1
+        LEFT JOIN library_entries e ON e.user_id = u.user_id AND e.media_id = $1
+        LEFT JOIN likes l ON l.user_id = u.user_id AND l.media_id = $1
+        LEFT JOIN LATERAL (
+            SELECT id, body, spoiler, created_at FROM reviews
+            WHERE user_id = u.user_id AND media_id = $1 AND hidden_at IS NULL
+            ORDER BY id DESC LIMIT 1
+        ) v ON true
+        WHERE r.user_id IS NOT NULL OR e.user_id IS NOT NULL OR l.user_id IS NOT NULL
+           OR v.id IS NOT NULL
+        ORDER BY active_at DESC, u.user_id DESC
+        LIMIT $3
+        """,
+        media_id,
+        user_ids,
+        limit,
+    )

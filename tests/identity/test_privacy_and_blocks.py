@@ -137,3 +137,28 @@ async def test_bad_privacy_and_block_requests_are_refused(client) -> None:
     assert response.status == 404
     unchanged = await (await client.get("/api/v1/me/privacy", headers=owner.headers)).json()
     assert unchanged["library"] == "public"
+
+
+async def test_a_titles_page_shows_what_the_people_one_follows_did_with_it(client, db) -> None:
+    viewer, friend, shy, stranger = [await sign_up(client) for _ in range(4)]
+    media_id = await new_title(db)
+    for account in (friend, shy, stranger):
+        await client.put(
+            f"/api/v1/media/{media_id}/rating", json={"rating": 4}, headers=account.headers
+        )
+    await client.post(
+        f"/api/v1/media/{media_id}/reviews", json={"body": "Go see it."}, headers=friend.headers
+    )
+    await client.patch("/api/v1/me/privacy", json={"library": "private"}, headers=shy.headers)
+    for followee in (friend, shy):
+        assert await follow(client, viewer, followee) == 204
+
+    response = await client.get(f"/api/v1/media/{media_id}/friends", headers=viewer.headers)
+
+    assert response.status == 200, await response.text()
+    [item] = (await response.json())["items"]
+    assert (item["user_id"], item["user"]["display_name"]) == (friend.id, friend.display_name)
+    assert (item["rating"], item["review"]) == (4, "Go see it.")
+    assert (await client.get(f"/api/v1/media/{media_id}/friends")).status == 401
+    missing = await client.get("/api/v1/media/987654321012/friends", headers=viewer.headers)
+    assert missing.status == 404
