@@ -1,5 +1,5 @@
-"""Identity actors: purge a deleted account's personal data; mail reset links; forget
-expired tokens and links."""
+"""Identity actors: purge a deleted account's personal data; tell users of new followers;
+mail reset links; forget expired tokens and links."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import dramatiq
 
-from metacult.identity import ACCOUNT_DELETED, recovery, service
+from metacult.identity import ACCOUNT_DELETED, FOLLOWED, notifications, recovery, service
 from metacult.identity.events import PASSWORD_RESET_REQUESTED
 from metacult.infra.events import claim
 from workers.events import on_event
@@ -25,6 +25,25 @@ async def purge_personal_data(event: dict[str, Any]) -> None:
         if not await claim(conn, "identity.purge_personal_data", event["id"]):
             return
         await service.purge_personal_data(conn, ACCOUNT_DELETED.payload_of(event).user_id)
+
+
+@on_event(FOLLOWED)
+@dramatiq.actor(max_retries=10, time_limit=30_000, max_age=86_400_000)
+async def tell_new_follower(event: dict[str, Any]) -> None:
+    """Notify a user (inbox and ``user:{id}``) that someone followed them."""
+    res = await resources()
+    followed = FOLLOWED.payload_of(event)
+    async with res.db.acquire() as conn, conn.transaction():
+        if not await claim(conn, "identity.tell_new_follower", event["id"]):
+            return
+        await notifications.tell_new_follower(
+            conn,
+            res.redis,
+            res.settings,
+            followed.follower_id,
+            followed.followee_id,
+            source=str(event["id"]),
+        )
 
 
 @on_event(PASSWORD_RESET_REQUESTED)

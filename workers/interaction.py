@@ -9,10 +9,12 @@ from typing import Any
 
 import dramatiq
 
+from metacult import identity
 from metacult.identity import ACCOUNT_DELETED
 from metacult.infra import pagecache
 from metacult.infra.events import claim
 from metacult.interaction import COUNTED, REVIEW_HIDDEN, REVIEWED, service, signals, store
+from metacult.interaction.notices import HIDDEN_REVIEW_NOTICE, HiddenReviewNotice
 from metacult.realtime import publish
 from workers.events import on_event
 from workers.runtime import resources
@@ -79,7 +81,7 @@ async def announce_review(event: dict[str, Any]) -> None:
 @on_event(REVIEW_HIDDEN)
 @dramatiq.actor(max_retries=10, time_limit=30_000, max_age=86_400_000)
 async def tell_author_review_hidden(event: dict[str, Any]) -> None:
-    """Tell the author, on ``user:{id}``, that a moderator hid their review and why."""
+    """Tell the author (inbox and ``user:{id}``) that a moderator hid their review and why."""
     res = await resources()
     hidden = REVIEW_HIDDEN.payload_of(event)
     async with res.db.acquire() as conn, conn.transaction():
@@ -88,14 +90,21 @@ async def tell_author_review_hidden(event: dict[str, Any]) -> None:
             return
         if hidden.user_id is None:
             return
-        message = {
-            "type": "interaction.hidden_review",
-            "review_id": hidden.review_id,
-            "media_id": hidden.media_id,
-            "kind": hidden.kind,
-            "reason": hidden.reason,
-        }
-        await publish(res.redis, res.settings, f"user:{hidden.user_id}", message)
+        notice = HiddenReviewNotice(
+            review_id=hidden.review_id,
+            media_id=hidden.media_id,
+            kind=hidden.kind,
+            reason=hidden.reason,
+        )
+        await identity.notify(
+            conn,
+            res.redis,
+            res.settings,
+            hidden.user_id,
+            HIDDEN_REVIEW_NOTICE,
+            notice,
+            source=str(event["id"]),
+        )
 
 
 @on_event(ACCOUNT_DELETED)

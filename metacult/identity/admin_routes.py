@@ -22,7 +22,7 @@ api = Api("identity")
 EXTRA_APIS.append(api)
 
 
-class UserSearchQuery(Schema):
+class AccountSearchQuery(Schema):
     # An email or a display name, or a part of one.
     q: str | None = pydantic.Field(default=None, min_length=1, max_length=200)
     cursor: str | None = pydantic.Field(default=None, min_length=1, max_length=200)
@@ -56,11 +56,11 @@ def account_out(row: asyncpg.Record) -> AccountOut:
     )
 
 
-@api.get("/api/v1/admin/users", auth="admin", query=UserSearchQuery, reply=AccountPageOut)
-async def search_users(request: web.Request, query: UserSearchQuery) -> AccountPageOut:
+@api.get("/api/v1/admin/users", auth="admin", query=AccountSearchQuery, reply=AccountPageOut)
+async def search_accounts(request: web.Request, query: AccountSearchQuery) -> AccountPageOut:
     """Back-office: accounts whose email or display name holds ``q``, newest first."""
     text = query.q.strip() if query.q else None
-    page = await service.search_users(request.app[DB], text or None, query.cursor, query.limit)
+    page = await service.search_accounts(request.app[DB], text or None, query.cursor, query.limit)
     return AccountPageOut(
         items=[account_out(row) for row in page.items], next_cursor=page.next_cursor
     )

@@ -30,6 +30,21 @@ FOLLOWED = EventType(
 UNFOLLOWED = EventType(
     "identity.unfollowed", FollowPayload, summary="A user stopped following another."
 )
+
+
+class BlockPayload(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    blocker_id: int
+    blocked_id: int
+
+
+BLOCKED = EventType(
+    "identity.blocked",
+    BlockPayload,
+    summary="A user blocked another: follows between them ended, each is hidden from the other.",
+)
+UNBLOCKED = EventType("identity.unblocked", BlockPayload, summary="A user lifted a block.")
 ACCOUNT_DELETED = EventType(
     "identity.account_deleted",
     UserPayload,

@@ -9,7 +9,17 @@ import asyncpg
 import pydantic
 from aiohttp import web
 
-from metacult.identity import authentication, oauth, recovery, service, sessions, twofactor
+from metacult.identity import (
+    authentication,
+    notifications,
+    oauth,
+    privacy,
+    profiles,
+    recovery,
+    service,
+    sessions,
+    twofactor,
+)
 from metacult.identity import mail as messages
 from metacult.infra.auth import Principal
 from metacult.infra.errors import invalid_field
@@ -350,6 +360,33 @@ async def update_me(request: web.Request, body: ProfileIn, user: Principal) -> M
     return me_out(row)
 
 
+class UserSearchQuery(Schema):
+    q: str = pydantic.Field(min_length=1, max_length=200, description="words of a display name")
+    cursor: str | None = pydantic.Field(default=None, max_length=200)
+    limit: int = pydantic.Field(default=20, ge=1, le=100)
+
+
+class UserSummaryOut(Schema):
+    id: int
+    display_name: str
+    avatar_url: str | None
+
+
+class UserSearchPageOut(Schema):
+    items: list[UserSummaryOut]
+    next_cursor: str | None
+
+
+@api.get("/api/v1/users", auth="public", query=UserSearchQuery, reply=UserSearchPageOut)
+async def search_users(request: web.Request, query: UserSearchQuery) -> UserSearchPageOut:
+    """Find people by display name, forgiving a typo, best match first."""
+    page = await service.search_users(request.app[DB], query.q, query.cursor, query.limit)
+    return UserSearchPageOut(
+        items=[UserSummaryOut.model_validate(item) for item in page.items],
+        next_cursor=page.next_cursor,
+    )
+
+
 @api.get("/api/v1/users/{id}", auth="public", path_params=IdPath, reply=UserOut)
 async def public_profile(request: web.Request, path: IdPath, user: Principal | None) -> UserOut:
     """A user's public profile, with follower counts."""
@@ -497,6 +534,162 @@ async def oauth_callback(
 ) -> web.StreamResponse:
     """Where the provider sends the browser back: signs in (or creates) the account."""
     return await oauth.complete(request, path.provider, query.model_dump())
+
+
+# --- privacy and blocks -----------------------------------------------------------------
+
+Audience = privacy.Audience
+
+
+class PrivacyOut(Schema):
+    """Who may read each section of the profile: public, followers or private."""
+
+    library: Audience
+    diary: Audience
+    lists: Audience
+    reviews: Audience
+    activity: Audience
+    stats: Audience
+
+
+class PrivacyIn(Schema):
+    library: Audience | None = None
+    diary: Audience | None = None
+    lists: Audience | None = None
+    reviews: Audience | None = None
+    activity: Audience | None = None
+    stats: Audience | None = None
+
+
+class BlockedOut(Schema):
+    id: int
+    display_name: str
+    avatar_url: str | None
+    blocked_at: datetime
+
+
+class BlockPageOut(Schema):
+    items: list[BlockedOut]
+    next_cursor: str | None
+
+
+@api.get("/api/v1/me/privacy", reply=PrivacyOut)
+async def my_privacy(request: web.Request, user: Principal) -> PrivacyOut:
+    """Who may read each section of one's profile."""
+    return PrivacyOut(**await profiles.privacy_settings(request.app[DB], user.user_id))
+
+
+@api.patch("/api/v1/me/privacy", body=PrivacyIn, reply=PrivacyOut)
+async def update_my_privacy(request: web.Request, body: PrivacyIn, user: Principal) -> PrivacyOut:
+    """Show some sections of one's profile to everyone, to followers only, or to nobody."""
+    changes = {name: value for name, value in body.model_dump().items() if value is not None}
+    return PrivacyOut(**await profiles.update_privacy(request.app[DB], user.user_id, changes))
+
+
+@api.put("/api/v1/users/{id}/block", path_params=IdPath)
+async def block(request: web.Request, path: IdPath, user: Principal) -> None:
+    """Block a user: follows between you end, neither sees the other, neither may follow."""
+    await profiles.block(request.app[DB], user.user_id, path.id)
+
+
+@api.delete("/api/v1/users/{id}/block", path_params=IdPath)
+async def unblock(request: web.Request, path: IdPath, user: Principal) -> None:
+    """Lift a block (follows it ended are not restored)."""
+    await profiles.unblock(request.app[DB], user.user_id, path.id)
+
+
+@api.get("/api/v1/me/blocks", query=FollowListQuery, reply=BlockPageOut)
+async def my_blocks(request: web.Request, query: FollowListQuery, user: Principal) -> BlockPageOut:
+    """Whom one blocked, most recent first."""
+    page = await profiles.blocks(request.app[DB], user.user_id, query.cursor, query.limit)
+    return BlockPageOut(
+        items=[BlockedOut.model_validate(item) for item in page.items],
+        next_cursor=page.next_cursor,
+    )
+
+
+# --- notifications inbox ---------------------------------------------------------------
+
+
+class InboxQuery(Schema):
+    unread: bool = pydantic.Field(default=False, description="only the unread ones")
+    cursor: str | None = pydantic.Field(default=None, max_length=200)
+    limit: int = pydantic.Field(default=20, ge=1, le=100)
+
+
+class NotificationOut(Schema):
+    """A stored notification: the same id, kind and data as the live message."""
+
+    id: int
+    kind: str
+    data: dict[str, Any]
+    created_at: datetime
+    read: bool
+
+
+class InboxOut(Schema):
+    items: list[NotificationOut]
+    next_cursor: str | None
+    unread: int
+
+
+class UnreadOut(Schema):
+    unread: int
+
+
+class MarkReadIn(Schema):
+    ids: list[Annotated[int, pydantic.Field(ge=1, le=2**63 - 1)]] | None = pydantic.Field(
+        default=None, min_length=1, max_length=100
+    )
+    all: bool = False
+
+
+@api.get("/api/v1/me/notifications", query=InboxQuery, reply=InboxOut)
+async def my_notifications(request: web.Request, query: InboxQuery, user: Principal) -> InboxOut:
+    """One's notifications, newest first, with how many are unread."""
+    inbox = await notifications.inbox(
+        request.app[DB],
+        user.user_id,
+        unread_only=query.unread,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
+    return InboxOut(
+        items=[
+            NotificationOut(
+                id=item.id,
+                kind=item.kind,
+                data=item.data,
+                created_at=item.created_at,
+                read=item.read,
+            )
+            for item in inbox.items
+        ],
+        next_cursor=inbox.next_cursor,
+        unread=inbox.unread,
+    )
+
+
+@api.get("/api/v1/me/notifications/unread", reply=UnreadOut)
+async def my_unread_count(request: web.Request, user: Principal) -> UnreadOut:
+    """How many of one's notifications are unread."""
+    return UnreadOut(unread=await notifications.unread_count(request.app[DB], user.user_id))
+
+
+@api.post("/api/v1/me/notifications/read", body=MarkReadIn, reply=UnreadOut)
+async def mark_notifications_read(
+    request: web.Request, body: MarkReadIn, user: Principal
+) -> UnreadOut:
+    """Mark some notifications read (``ids``), or all of them (``all: true``)."""
+    unread = await notifications.mark_read(
+        request.app[DB],
+        request.app[REDIS],
+        request.app[SETTINGS],
+        user.user_id,
+        ids=body.ids,
+        everything=body.all,
+    )
+    return UnreadOut(unread=unread)
 
 
 def setup(app: web.Application) -> None:

@@ -10,9 +10,10 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
+import pydantic
 from redis.asyncio import Redis
 
 from metacult import realtime
@@ -73,6 +74,12 @@ class CannotFollowSelf(BadRequest):
     """You cannot follow yourself."""
 
     code = "cannot_follow_self"
+
+
+class BlockedUser(Forbidden):
+    """One of you blocked the other."""
+
+    code = "blocked"
 
 
 def hash_cost(settings: Settings) -> HashCost:
@@ -373,6 +380,7 @@ FollowCursor = tuple[cursors.Timestamp, cursors.Id]
 # Profiles.
 
 PROFILE_FIELDS = (
+    "timezone",
     "display_name",
     "avatar_url",
     "bio",
@@ -413,6 +421,8 @@ async def public_profile(pool: asyncpg.Pool, user_id: int, viewer_id: int | None
     async with pool.acquire() as conn:
         row = await store.user_by_id(conn, user_id)
         if row is None or row["deleted_at"] is not None:
+            raise NotFound("No such user.")
+        if viewer_id is not None and await store.blocked_between(conn, user_id, viewer_id):
             raise NotFound("No such user.")
         counts = await store.follow_counts(conn, user_id)
         followed = None
@@ -460,6 +470,8 @@ async def follow(pool: asyncpg.Pool, follower_id: int, followee_id: int) -> bool
     async with pool.acquire() as conn, conn.transaction():
         if await store.active_role(conn, followee_id) is None:
             raise NotFound("No such user.")
+        if await store.blocked_between(conn, follower_id, followee_id):
+            raise BlockedUser()
         created = await store.insert_follow(conn, follower_id, followee_id)
         if created:
             await emit(
@@ -510,6 +522,37 @@ async def follow_list(
     if more:
         next_cursor = cursors.encode_position((rows[-1]["created_at"], rows[-1]["id"]))
     return FollowPage(items, next_cursor)
+
+
+# User search.
+
+# How well every query word must match a word of a display name (the catalogue's
+# search uses the same bar for titles).
+NAME_MATCH = 0.4
+SearchScore = Annotated[float, pydantic.Field(ge=0, le=1, allow_inf_nan=False)]
+SearchCursor = tuple[SearchScore, cursors.Id]
+
+
+@dataclass(frozen=True, slots=True)
+class UserPage:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+async def search_users(pool: asyncpg.Pool, query: str, cursor: str | None, limit: int) -> UserPage:
+    """Live accounts whose display name matches ``query`` despite a typo, best first."""
+    after = cursors.decode_position(cursor, SearchCursor) if cursor else None
+    async with pool.acquire() as conn:
+        rows = await store.search_users(conn, query, NAME_MATCH, after, limit + 1)
+    items = [
+        {"id": row["id"], "display_name": row["display_name"], "avatar_url": row["avatar_url"]}
+        for row in rows[:limit]
+    ]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = cursors.encode_position((last["score"], last["id"]))
+    return UserPage(items, next_cursor)
 
 
 # Account data: export and deletion.
@@ -634,25 +677,25 @@ async def sign_in_with_provider(
 
 # The back-office.
 
-UserSearchCursor = tuple[cursors.Id]
+AccountSearchCursor = tuple[cursors.Id]
 
 
 @dataclass(frozen=True, slots=True)
-class UserPage:
+class AccountPage:
     items: list[asyncpg.Record]
     next_cursor: str | None
 
 
-async def search_users(
+async def search_accounts(
     pool: asyncpg.Pool, text: str | None, cursor: str | None, limit: int
-) -> UserPage:
+) -> AccountPage:
     """Live accounts whose email or display name holds ``text`` (all when None), newest first."""
-    before = cursors.decode_position(cursor, UserSearchCursor)[0] if cursor else None
+    before = cursors.decode_position(cursor, AccountSearchCursor)[0] if cursor else None
     async with pool.acquire() as conn:
-        rows = await store.search_users(conn, text, before, limit + 1)
+        rows = await store.search_accounts(conn, text, before, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    return UserPage(rows, cursors.encode_position((rows[-1]["id"],)) if more else None)
+    return AccountPage(rows, cursors.encode_position((rows[-1]["id"],)) if more else None)
 
 
 async def promote(pool: asyncpg.Pool, user_id: int) -> asyncpg.Record:

@@ -136,6 +136,9 @@ async def purge_personal_data(conn: asyncpg.Connection, user_id: int, placeholde
     await conn.execute("DELETE FROM account_tokens WHERE user_id = $1", user_id)
     await conn.execute("DELETE FROM totp_secrets WHERE user_id = $1", user_id)
     await conn.execute("DELETE FROM backup_codes WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM notifications WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM profile_privacy WHERE user_id = $1", user_id)
+    await conn.execute("DELETE FROM blocks WHERE blocker_id = $1 OR blocked_id = $1", user_id)
 
 
 # Bearer tokens.
@@ -610,7 +613,7 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-async def search_users(
+async def search_accounts(
     conn: asyncpg.Connection, text: str | None, before_id: int | None, limit: int
 ) -> list[asyncpg.Record]:
     """Live accounts whose email or display name holds ``text``, newest first."""
@@ -621,6 +624,136 @@ async def search_users(
         "AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
         _like_pattern(text) if text else None,
         before_id,
+        limit,
+    )
+
+
+# A display name matches a search as a title does in the catalogue's search: each folded
+# query word must match a word of the folded name (a prefix, the same letters swapped, or
+# enough shared trigrams); the worst word's score ranks the name. ``catalog_fold`` and
+# ``catalog_word_score`` are plain functions of the database (``migrations/0020_media.sql``).
+_SEARCH_USERS = """
+WITH words AS (
+    SELECT word FROM unnest(string_to_array(catalog_fold($1::text), ' ')) AS word
+    WHERE word <> ''
+),
+scored AS (
+    SELECT u.id, u.display_name, u.avatar_url,
+           (SELECT min(catalog_word_score(catalog_fold(u.display_name), w.word)) FROM words w)
+               AS score
+    FROM users u
+    WHERE u.deleted_at IS NULL
+)
+SELECT id, display_name, avatar_url, score FROM scored
+WHERE score >= $2 {after}
+ORDER BY score DESC, id DESC
+LIMIT $3
+"""
+_SEARCH_USERS_FIRST = _SEARCH_USERS.format(after="")
+_SEARCH_USERS_AFTER = _SEARCH_USERS.format(after="AND (score, id) < ($4::real, $5::bigint)")
+
+
+async def search_users(
+    conn: asyncpg.Connection,
+    query: str,
+    threshold: float,
+    after: tuple[float, int] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """Live accounts whose display name matches ``query``, best match first."""
+    if after is None:
+        return await conn.fetch(_SEARCH_USERS_FIRST, query, threshold, limit)
+    return await conn.fetch(_SEARCH_USERS_AFTER, query, threshold, limit, *after)
+
+
+# --- privacy and blocks ----------------------------------------------------------------
+
+
+async def privacy_choices(conn: asyncpg.Connection, user_id: int) -> dict[str, str]:
+    """The audiences the user chose, by section (sections left at their default are absent)."""
+    rows = await conn.fetch(
+        "SELECT section, audience FROM profile_privacy WHERE user_id = $1", user_id
+    )
+    return {row["section"]: row["audience"] for row in rows}
+
+
+async def set_privacy(conn: asyncpg.Connection, user_id: int, section: str, audience: str) -> None:
+    await conn.execute(
+        "INSERT INTO profile_privacy (user_id, section, audience) VALUES ($1, $2, $3) "
+        "ON CONFLICT (user_id, section) DO UPDATE SET audience = EXCLUDED.audience, "
+        "updated_at = now()",
+        user_id,
+        section,
+        audience,
+    )
+
+
+async def viewer_relation(
+    conn: asyncpg.Connection, owner_id: int, viewer_id: int | None
+) -> asyncpg.Record | None:
+    """Whether the owner is a live account, whether either blocked the other, whether the
+    viewer follows the owner, and the owner's chosen audience of every section; None when
+    there is no such live account."""
+    return await conn.fetchrow(
+        """
+        SELECT EXISTS (SELECT 1 FROM blocks
+                       WHERE (blocker_id = u.id AND blocked_id = $2)
+                          OR (blocker_id = $2 AND blocked_id = u.id)) AS blocked,
+               EXISTS (SELECT 1 FROM follows
+                       WHERE follower_id = $2 AND followee_id = u.id) AS follower,
+               coalesce((SELECT jsonb_object_agg(section, audience) FROM profile_privacy
+                         WHERE user_id = u.id), '{}'::jsonb) AS chosen
+        FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL
+        """,
+        owner_id,
+        viewer_id,
+    )
+
+
+async def insert_block(conn: asyncpg.Connection, blocker_id: int, blocked_id: int) -> bool:
+    row = await conn.fetchval(
+        "INSERT INTO blocks (blocker_id, blocked_id) VALUES ($1, $2) "
+        "ON CONFLICT DO NOTHING RETURNING 1",
+        blocker_id,
+        blocked_id,
+    )
+    return row is not None
+
+
+async def delete_block(conn: asyncpg.Connection, blocker_id: int, blocked_id: int) -> bool:
+    row = await conn.fetchval(
+        "DELETE FROM blocks WHERE blocker_id = $1 AND blocked_id = $2 RETURNING 1",
+        blocker_id,
+        blocked_id,
+    )
+    return row is not None
+
+
+async def blocked_between(conn: asyncpg.Connection, a: int, b: int) -> bool:
+    """Has either of the two accounts blocked the other?"""
+    return bool(
+        await conn.fetchval(
+            "SELECT 1 FROM blocks WHERE (blocker_id = $1 AND blocked_id = $2) "
+            "OR (blocker_id = $2 AND blocked_id = $1)",
+            a,
+            b,
+        )
+    )
+
+
+async def blocks_page(
+    conn: asyncpg.Connection, blocker_id: int, after: tuple[datetime, int] | None, limit: int
+) -> list[asyncpg.Record]:
+    """Whom the user blocked, most recent first."""
+    return await conn.fetch(
+        "SELECT u.id, u.display_name, u.avatar_url, b.created_at FROM blocks b "
+        "JOIN users u ON u.id = b.blocked_id "
+        "WHERE b.blocker_id = $1 AND ($2::timestamptz IS NULL OR (b.created_at, b.blocked_id) "
+        "< ($2::timestamptz, $3::bigint)) "
+        "ORDER BY b.created_at DESC, b.blocked_id DESC LIMIT $4",
+        blocker_id,
+        after[0] if after else None,
+        after[1] if after else None,
         limit,
     )
 
@@ -638,3 +771,71 @@ async def set_role_of(conn: asyncpg.Connection, user_id: int, role: str) -> bool
 
 async def signups_since(conn: asyncpg.Connection, since: datetime) -> int:
     return await conn.fetchval("SELECT count(*) FROM users WHERE created_at >= $1", since)
+
+
+# --- notifications ---------------------------------------------------------------------
+
+_NOTIFICATION_COLUMNS = "id, kind, data, created_at, read_at"
+
+
+async def insert_notification(
+    conn: asyncpg.Connection, user_id: int, kind: str, data: dict[str, Any], source: str
+) -> asyncpg.Record | None:
+    """The stored notification; None when ``source`` already notified this user."""
+    return await conn.fetchrow(
+        "INSERT INTO notifications (user_id, kind, data, source) VALUES ($1, $2, $3, $4) "
+        f"ON CONFLICT (user_id, source) DO NOTHING RETURNING {_NOTIFICATION_COLUMNS}",
+        user_id,
+        kind,
+        data,
+        source,
+    )
+
+
+async def notifications_page(
+    conn: asyncpg.Connection, user_id: int, unread_only: bool, before_id: int | None, limit: int
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"SELECT {_NOTIFICATION_COLUMNS} FROM notifications "
+        "WHERE user_id = $1 AND id < $2 AND (NOT $3 OR read_at IS NULL) "
+        "ORDER BY id DESC LIMIT $4",
+        user_id,
+        before_id or 2**63 - 1,
+        unread_only,
+        limit,
+    )
+
+
+async def unread_notifications(conn: asyncpg.Connection, user_id: int) -> int:
+    return await conn.fetchval(
+        "SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL", user_id
+    )
+
+
+async def mark_notifications_read(
+    conn: asyncpg.Connection, user_id: int, ids: list[int] | None
+) -> int:
+    """Mark the given notifications of the user (all when ``ids`` is None) read; how many."""
+    result = await conn.execute(
+        "UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL "
+        "AND ($2::bigint[] IS NULL OR id = ANY($2::bigint[]))",
+        user_id,
+        ids,
+    )
+    return int(result.split()[-1])
+
+
+async def followees_showing(
+    conn: asyncpg.Connection, viewer_id: int, section: str, default_audience: str
+) -> list[int]:
+    """The live accounts the viewer follows that show ``section`` to their followers."""
+    rows = await conn.fetch(
+        "SELECT f.followee_id FROM follows f "
+        "JOIN users u ON u.id = f.followee_id AND u.deleted_at IS NULL "
+        "LEFT JOIN profile_privacy p ON p.user_id = f.followee_id AND p.section = $2 "
+        "WHERE f.follower_id = $1 AND coalesce(p.audience, $3) <> 'private'",
+        viewer_id,
+        section,
+        default_audience,
+    )
+    return [row["followee_id"] for row in rows]

@@ -23,7 +23,8 @@ Events (outbox), declared in ``interaction.events`` and re-exported here: ``LIKE
 ``REVIEW_DELETED``, ``REVIEW_HIDDEN``, ``REVIEW_REPORTED``, ``REVIEW_LIKED``,
 ``REVIEW_UNLIKED`` (and ``COUNTED``, those that change a title's counters); every one
 carries ``user_id``, ``media_id`` and the media's ``kind`` (``docs/events.md`` lists the
-rest).
+rest). Notification kinds (the inbox):
+``HIDDEN_REVIEW_NOTICE``.
 """
 
 from __future__ import annotations
@@ -52,10 +53,12 @@ from metacult.interaction.events import (
     UNLIKED,
     UNRATED,
 )
+from metacult.interaction.notices import HIDDEN_REVIEW_NOTICE
 from metacult.interaction.service import Activity, MediaStats, ViewerState
 
 __all__ = [
     "COUNTED",
+    "HIDDEN_REVIEW_NOTICE",
     "LIKED",
     "RATED",
     "REVIEWED",

@@ -5,6 +5,7 @@ Every payload names the acting ``user_id``, the title's ``media_id`` and its ``k
 
 from __future__ import annotations
 
+import datetime
 from typing import Literal
 
 import pydantic
@@ -84,6 +85,41 @@ class ReviewLikePayload(AboutMedia):
     author_id: int | None
 
 
+class DiaryEntryPayload(AboutMedia):
+    entry_id: int
+    day: datetime.date
+    replay: bool
+
+
+DIARY_LOGGED = EventType(
+    "interaction.diary_logged",
+    DiaryEntryPayload,
+    summary="A user logged a viewing or play session of a title in their diary.",
+)
+DIARY_EDITED = EventType(
+    "interaction.diary_edited", DiaryEntryPayload, summary="A user changed a diary entry."
+)
+DIARY_DELETED = EventType(
+    "interaction.diary_deleted", DiaryEntryPayload, summary="A user deleted a diary entry."
+)
+
+
+class ListChangedPayload(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    list_id: int
+    user_id: int
+    change: Literal[
+        "created", "updated", "deleted", "entry_added", "entry_changed", "entry_removed"
+    ]
+    media_id: int | None = None
+
+
+LIST_CHANGED = EventType(
+    "interaction.list_changed",
+    ListChangedPayload,
+    summary="A list was created, changed or deleted, or an editor added, moved or removed a title.",
+)
 LIKED = EventType("interaction.liked", AboutMedia, summary="A user liked a title.")
 UNLIKED = EventType("interaction.unliked", AboutMedia, summary="A user took back a like.")
 RATED = EventType(

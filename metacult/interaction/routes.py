@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from datetime import date as datetime_date
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 import pydantic
 from aiohttp import web
@@ -13,8 +14,9 @@ from aiohttp import web
 from metacult import catalog
 from metacult.identity import DELETED_USER_NAME
 from metacult.infra.auth import Principal
+from metacult.infra.errors import invalid_field
 from metacult.infra.web import Api, IdPath, Schema
-from metacult.interaction import events, rules, service, signals
+from metacult.interaction import diary, events, library, lists, rules, service, signals
 from metacult.interaction.service import Review
 from metacult.typedefs import DB, REDIS, SETTINGS
 
@@ -113,11 +115,90 @@ class PageQuery(Schema):
     limit: int = pydantic.Field(default=20, ge=1, le=100)
 
 
+class TitleOut(Schema):
+    """A title as lists show it (the catalogue's summary)."""
+
+    id: int
+    kind: catalog.Kind
+    title: str
+    slug: str
+    year: int | None
+    cover_url: str | None
+    genres: list[str]
+    platforms: list[str]
+
+
+def _title(summary: catalog.MediaSummary) -> TitleOut:
+    return TitleOut.model_validate(summary, from_attributes=True)
+
+
+class LibraryQuery(Schema):
+    kind: catalog.Kind | None = None
+    status: catalog.LibraryStatus | None = None
+    sort: library.LibrarySort = pydantic.Field(
+        default="recent",
+        description="recent: last changed first; added: last added first; rating: best first",
+    )
+    cursor: str | None = None
+    limit: int = pydantic.Field(default=20, ge=1, le=100)
+
+
+class KindPageQuery(Schema):
+    kind: catalog.Kind | None = None
+    cursor: str | None = None
+    limit: int = pydantic.Field(default=20, ge=1, le=100)
+
+
+class LibraryItemOut(Schema):
+    media: TitleOut
+    status: str
+    rating: float | None
+    liked: bool
+    added_at: datetime
+    updated_at: datetime
+
+
+class LibraryPage(Schema):
+    items: list[LibraryItemOut]
+    next_cursor: str | None
+
+
+class LikedItemOut(Schema):
+    media: TitleOut
+    rating: float | None
+    liked_at: datetime
+
+
+class LikesPage(Schema):
+    items: list[LikedItemOut]
+    next_cursor: str | None
+
+
+class RatedItemOut(Schema):
+    media: TitleOut
+    rating: float
+    rated_at: datetime
+
+
+class RatingsPage(Schema):
+    items: list[RatedItemOut]
+    next_cursor: str | None
+
+
+class LibraryCountsOut(Schema):
+    # Titles per kind, then per library status of that kind (zeros included).
+    by_status: dict[str, dict[str, int]]
+    likes: int
+    ratings: int
+
+
 class ActivityOut(Schema):
     id: int
     type: Literal["liked", "rated", "status_changed", "reviewed"]
     media_id: int
     kind: str
+    # The title's summary; None only for a title removed while the page was read.
+    media: TitleOut | None
     review_id: int | None
     rating: float | None
     status: str | None
@@ -399,13 +480,609 @@ async def moderation_queue(
     reply=ActivityPage,
     auth="public",
 )
-async def activity(request: web.Request, path: IdPath, query: PageQuery) -> ActivityPage:
-    """A user's recent actions (likes, ratings, library, reviews), newest first."""
-    page = await service.activity(request.app[DB], path.id, query.cursor, query.limit)
+async def activity(
+    request: web.Request, path: IdPath, query: PageQuery, user: Principal | None
+) -> ActivityPage:
+    """A user's recent actions (likes, ratings, library, reviews), newest first, each with
+    its title's summary."""
+    page = await library.activity(
+        request.app[DB], path.id, _viewer(user), query.cursor, query.limit
+    )
     return ActivityPage(
-        items=[ActivityOut.model_validate(item, from_attributes=True) for item in page.items],
+        items=[
+            ActivityOut(
+                id=shown.activity.id,
+                type=shown.activity.type,  # type: ignore[arg-type]
+                media_id=shown.activity.media_id,
+                kind=shown.activity.kind,
+                media=_title(shown.media) if shown.media else None,
+                review_id=shown.activity.review_id,
+                rating=shown.activity.rating,
+                status=shown.activity.status,
+                occurred_at=shown.activity.occurred_at,
+            )
+            for shown in page.items
+        ],
         next_cursor=page.next_cursor,
     )
+
+
+def _viewer(user: Principal | None) -> int | None:
+    return user.user_id if user else None
+
+
+# --- library, likes and ratings lists --------------------------------------------------
+
+
+@api.get(
+    "/api/v1/users/{id}/library",
+    path_params=IdPath,
+    query=LibraryQuery,
+    reply=LibraryPage,
+    auth="public",
+)
+async def user_library(
+    request: web.Request, path: IdPath, query: LibraryQuery, user: Principal | None
+) -> LibraryPage:
+    """A user's library (of one kind, in one status, or all), each title with its summary,
+    the user's rating and like, and when it was added and last changed."""
+    page = await library.library(
+        request.app[DB],
+        path.id,
+        _viewer(user),
+        kind=query.kind,
+        status=query.status,
+        sort=query.sort,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
+    return LibraryPage(
+        items=[
+            LibraryItemOut(
+                media=_title(item.media),
+                status=item.status,
+                rating=item.rating,
+                liked=item.liked,
+                added_at=item.added_at,
+                updated_at=item.updated_at,
+            )
+            for item in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )
+
+
+@api.get(
+    "/api/v1/users/{id}/library/counts",
+    path_params=IdPath,
+    reply=LibraryCountsOut,
+    auth="public",
+)
+async def library_counts(
+    request: web.Request, path: IdPath, user: Principal | None
+) -> LibraryCountsOut:
+    """How many titles a user has per kind and status, how many they liked and rated."""
+    counts = await library.counts(request.app[DB], path.id, _viewer(user))
+    return LibraryCountsOut(by_status=counts.by_status, likes=counts.likes, ratings=counts.ratings)
+
+
+@api.get(
+    "/api/v1/users/{id}/likes",
+    path_params=IdPath,
+    query=KindPageQuery,
+    reply=LikesPage,
+    auth="public",
+)
+async def user_likes(
+    request: web.Request, path: IdPath, query: KindPageQuery, user: Principal | None
+) -> LikesPage:
+    """The titles a user liked, most recent first."""
+    page = await library.likes(
+        request.app[DB], path.id, _viewer(user), query.kind, query.cursor, query.limit
+    )
+    return LikesPage(
+        items=[
+            LikedItemOut(media=_title(item.media), rating=item.rating, liked_at=item.liked_at)
+            for item in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )
+
+
+@api.get(
+    "/api/v1/users/{id}/ratings",
+    path_params=IdPath,
+    query=KindPageQuery,
+    reply=RatingsPage,
+    auth="public",
+)
+async def user_ratings(
+    request: web.Request, path: IdPath, query: KindPageQuery, user: Principal | None
+) -> RatingsPage:
+    """A user's ratings, most recently given first."""
+    page = await library.ratings(
+        request.app[DB], path.id, _viewer(user), query.kind, query.cursor, query.limit
+    )
+    return RatingsPage(
+        items=[
+            RatedItemOut(media=_title(item.media), rating=item.rating, rated_at=item.rated_at)
+            for item in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )
+
+
+class FriendsQuery(Schema):
+    limit: int = pydantic.Field(default=20, ge=1, le=100)
+
+
+class FriendOut(Schema):
+    user: AuthorOut
+    user_id: int
+    rating: float | None
+    status: str | None
+    liked: bool
+    review_id: int | None
+    review: str | None
+    spoiler: bool
+    active_at: datetime
+
+
+class FriendsOut(Schema):
+    items: list[FriendOut]
+
+
+@api.get("/api/v1/media/{id}/friends", path_params=IdPath, query=FriendsQuery, reply=FriendsOut)
+async def friends_activity(
+    request: web.Request, path: IdPath, query: FriendsQuery, user: Principal
+) -> FriendsOut:
+    """What the people one follows did with this title: ratings, statuses, likes, reviews."""
+    found = await library.friends_on_title(request.app[DB], path.id, user.user_id, query.limit)
+    return FriendsOut(
+        items=[
+            FriendOut(
+                user=AuthorOut.model_validate(friend.user),
+                user_id=int(friend.user["id"]),  # type: ignore[call-overload]
+                rating=friend.rating,
+                status=friend.status,
+                liked=friend.liked,
+                review_id=friend.review_id,
+                review=friend.review,
+                spoiler=friend.spoiler,
+                active_at=friend.active_at,
+            )
+            for friend in found
+        ]
+    )
+
+
+# --- diary ---------------------------------------------------------------------------
+
+
+Platform = Annotated[
+    str, pydantic.Field(min_length=1, max_length=64, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+]
+
+
+class LogIn(Schema):
+    """A viewing or play session: ``at`` (an instant) or ``date`` (a day in one's time
+    zone), or neither for now."""
+
+    date: datetime_date | None = None
+    at: pydantic.AwareDatetime | None = None
+    rating: float | None = pydantic.Field(default=None, description="0.5 to 5 in half steps")
+    review: str | None = pydantic.Field(
+        default=None, min_length=1, max_length=rules.REVIEW_MAX_CHARS
+    )
+    spoiler: bool = False
+    replay: bool = False
+    platform: Platform | None = None
+    outcome: Literal["finished", "abandoned"] | None = pydantic.Field(
+        default=None, description="games only"
+    )
+    liked: bool = False
+
+    @pydantic.field_validator("review")
+    @classmethod
+    def _not_blank(cls, review: str | None) -> str | None:
+        if review is not None and not review.strip():
+            raise ValueError("a review needs some text")
+        return review
+
+
+class LogPatch(Schema):
+    date: datetime_date | None = None
+    at: pydantic.AwareDatetime | None = None
+    rating: float | None = None
+    replay: bool | None = None
+    platform: Platform | None = None
+    outcome: Literal["finished", "abandoned"] | None = None
+    liked: bool | None = None
+
+
+class EntryOut(Schema):
+    id: int
+    user_id: int
+    media_id: int
+    kind: catalog.Kind
+    date: datetime_date
+    at: datetime
+    rating: float | None
+    review_id: int | None
+    replay: bool
+    platform: str | None
+    outcome: str | None
+    liked: bool
+
+
+class DiaryItemOut(EntryOut):
+    media: TitleOut
+
+
+class DiaryQuery(Schema):
+    year: int | None = pydantic.Field(default=None, ge=1870, le=2200)
+    month: int | None = pydantic.Field(default=None, ge=1, le=12)
+    cursor: str | None = None
+    limit: int = pydantic.Field(default=50, ge=1, le=200)
+
+
+class DiaryPage(Schema):
+    items: list[DiaryItemOut]
+    next_cursor: str | None
+
+
+def _entry_fields(entry: diary.Entry) -> dict[str, object]:
+    return {
+        "id": entry.id,
+        "user_id": entry.user_id,
+        "media_id": entry.media_id,
+        "kind": entry.kind,
+        "date": entry.day,
+        "at": entry.watched_at,
+        "rating": entry.rating,
+        "review_id": entry.review_id,
+        "replay": entry.replay,
+        "platform": entry.platform,
+        "outcome": entry.outcome,
+        "liked": entry.liked,
+    }
+
+
+@api.post(
+    "/api/v1/media/{id}/logs",
+    path_params=IdPath,
+    body=LogIn,
+    reply=EntryOut,
+    status=201,
+    idempotent=True,
+)
+async def log_session(request: web.Request, path: IdPath, body: LogIn, user: Principal) -> EntryOut:
+    """Log a viewing or play session in one's diary; the title's status, one's rating,
+    like and review follow from it."""
+    session = diary.Session(
+        day=body.date,
+        at=body.at,
+        rating=body.rating,
+        review=body.review,
+        spoiler=body.spoiler,
+        replay=body.replay,
+        platform=body.platform,
+        outcome=body.outcome,
+        liked=body.liked,
+    )
+    entry = await diary.log(request.app[DB], user.user_id, path.id, session)
+    return EntryOut.model_validate(_entry_fields(entry))
+
+
+@api.patch("/api/v1/diary/{id}", path_params=IdPath, body=LogPatch, reply=EntryOut)
+async def edit_entry(
+    request: web.Request, path: IdPath, body: LogPatch, user: Principal
+) -> EntryOut:
+    """Change one's diary entry (its date, rating, replay flag, platform, outcome, like)."""
+    changes = {name: getattr(body, name) for name in body.model_fields_set}
+    if "date" in changes:
+        changes["day"] = changes.pop("date")
+    for name in ("day", "at", "replay", "liked"):
+        if name in changes and changes[name] is None:
+            raise invalid_field("date" if name == "day" else name, "cannot be null")
+    entry = await diary.edit(request.app[DB], user.user_id, path.id, changes)
+    return EntryOut.model_validate(_entry_fields(entry))
+
+
+@api.delete("/api/v1/diary/{id}", path_params=IdPath)
+async def delete_entry(request: web.Request, path: IdPath, user: Principal) -> None:
+    """Delete one's diary entry."""
+    await diary.delete(request.app[DB], user.user_id, path.id)
+
+
+@api.get(
+    "/api/v1/users/{id}/diary",
+    path_params=IdPath,
+    query=DiaryQuery,
+    reply=DiaryPage,
+    auth="public",
+)
+async def user_diary(
+    request: web.Request, path: IdPath, query: DiaryQuery, user: Principal | None
+) -> DiaryPage:
+    """A user's diary, latest day first: all of it, a year, or a month of a year (days in
+    the owner's time zone)."""
+    page = await diary.entries(
+        request.app[DB],
+        path.id,
+        _viewer(user),
+        year=query.year,
+        month=query.month,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
+    return DiaryPage(
+        items=[
+            DiaryItemOut.model_validate(
+                {**_entry_fields(shown.entry), "media": _title(shown.media)}
+            )
+            for shown in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )
+
+
+# --- lists ---------------------------------------------------------------------------
+
+PathId = Annotated[int, pydantic.Field(ge=1, le=2**63 - 1)]
+
+
+class ListEntryPath(Schema):
+    id: PathId
+    media_id: PathId
+
+
+class ListEditorPath(Schema):
+    id: PathId
+    user_id: PathId
+
+
+class ListIn(Schema):
+    name: str = pydantic.Field(min_length=1, max_length=200)
+    description: str = pydantic.Field(default="", max_length=5000)
+    ranked: bool = False
+    visibility: Literal["public", "private"] = "public"
+
+    @pydantic.field_validator("name")
+    @classmethod
+    def _named(cls, name: str) -> str:
+        if not name.strip():
+            raise ValueError("a list needs a name")
+        return name.strip()
+
+
+class ListPatch(Schema):
+    name: str | None = pydantic.Field(default=None, min_length=1, max_length=200)
+    description: str | None = pydantic.Field(default=None, max_length=5000)
+    ranked: bool | None = None
+    visibility: Literal["public", "private"] | None = None
+
+    @pydantic.field_validator("name")
+    @classmethod
+    def _named(cls, name: str | None) -> str | None:
+        if name is not None and not name.strip():
+            raise ValueError("a list needs a name")
+        return name.strip() if name is not None else None
+
+
+class ListOut(Schema):
+    id: int
+    owner_id: int
+    name: str
+    description: str
+    ranked: bool
+    visibility: Literal["public", "private"]
+    entries: int
+    likes: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ListViewOut(ListOut):
+    editors: list[int]
+    # How many of the list's titles the viewer watched, completed or logged (None: anonymous).
+    seen: int | None
+    liked: bool
+    following: bool
+    can_edit: bool
+
+
+class ListPageOut(Schema):
+    items: list[ListOut]
+    next_cursor: str | None
+
+
+class ListEntryIn(Schema):
+    note: str | None = pydantic.Field(default=None, max_length=2000)
+    position: int | None = pydantic.Field(default=None, ge=1, le=100_000)
+
+
+class ListEntryOut(Schema):
+    media: TitleOut
+    position: int
+    note: str
+    added_by: int | None
+    added_at: datetime
+
+
+class ListEntriesOut(Schema):
+    items: list[ListEntryOut]
+    next_cursor: str | None
+
+
+class EditorsOut(Schema):
+    editors: list[int]
+
+
+class ListDiscoveryQuery(Schema):
+    q: str | None = pydantic.Field(default=None, min_length=1, max_length=200)
+    cursor: str | None = None
+    limit: int = pydantic.Field(default=20, ge=1, le=100)
+
+
+def _list_fields(found: lists.TitleList) -> dict[str, object]:
+    return dataclasses.asdict(found)
+
+
+def _list_view(shown: lists.ListView) -> ListViewOut:
+    return ListViewOut.model_validate(
+        {
+            **_list_fields(shown.list),
+            "editors": shown.editors,
+            "seen": shown.seen,
+            "liked": shown.liked,
+            "following": shown.following,
+            "can_edit": shown.can_edit,
+        }
+    )
+
+
+@api.post("/api/v1/lists", body=ListIn, reply=ListOut, status=201, idempotent=True)
+async def create_list(request: web.Request, body: ListIn, user: Principal) -> ListOut:
+    """Make a list of titles of any kind: plain or ranked, public or private."""
+    found = await lists.create(
+        request.app[DB], user.user_id, body.name, body.description, body.ranked, body.visibility
+    )
+    return ListOut.model_validate(_list_fields(found))
+
+
+@api.get("/api/v1/lists", query=ListDiscoveryQuery, reply=ListPageOut, auth="public")
+async def discover_lists(request: web.Request, query: ListDiscoveryQuery) -> ListPageOut:
+    """Public lists, newest first; those whose name matches ``q`` (forgiving typos)."""
+    page = await lists.discover(request.app[DB], query.q, query.cursor, query.limit)
+    return ListPageOut(
+        items=[ListOut.model_validate(_list_fields(item)) for item in page.items],
+        next_cursor=page.next_cursor,
+    )
+
+
+@api.get("/api/v1/lists/{id}", path_params=IdPath, reply=ListViewOut, auth="public")
+async def get_list(request: web.Request, path: IdPath, user: Principal | None) -> ListViewOut:
+    """A list, its editors, and how much of it the viewer has seen."""
+    return _list_view(await lists.view(request.app[DB], path.id, _viewer(user)))
+
+
+@api.patch("/api/v1/lists/{id}", path_params=IdPath, body=ListPatch, reply=ListOut)
+async def edit_list(
+    request: web.Request, path: IdPath, body: ListPatch, user: Principal
+) -> ListOut:
+    """Rename, describe, rank or unrank, publish or hide one's list."""
+    changes = {name: getattr(body, name) for name in body.model_fields_set}
+    for name, value in changes.items():
+        if value is None:
+            raise invalid_field(name, "cannot be null")
+    found = await lists.update(request.app[DB], path.id, user.user_id, changes)
+    return ListOut.model_validate(_list_fields(found))
+
+
+@api.delete("/api/v1/lists/{id}", path_params=IdPath)
+async def delete_list(request: web.Request, path: IdPath, user: Principal) -> None:
+    """Delete one's list."""
+    await lists.delete(request.app[DB], path.id, user.user_id)
+
+
+@api.get(
+    "/api/v1/lists/{id}/entries",
+    path_params=IdPath,
+    query=PageQuery,
+    reply=ListEntriesOut,
+    auth="public",
+)
+async def list_entries(
+    request: web.Request, path: IdPath, query: PageQuery, user: Principal | None
+) -> ListEntriesOut:
+    """A list's titles in order, each with its note."""
+    page = await lists.entries(request.app[DB], path.id, _viewer(user), query.cursor, query.limit)
+    return ListEntriesOut(
+        items=[
+            ListEntryOut(
+                media=_title(item.media),
+                position=item.position,
+                note=item.note,
+                added_by=item.added_by,
+                added_at=item.added_at,
+            )
+            for item in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )
+
+
+@api.put(
+    "/api/v1/lists/{id}/entries/{media_id}",
+    path_params=ListEntryPath,
+    body=ListEntryIn,
+    reply=ListViewOut,
+)
+async def put_list_entry(
+    request: web.Request, path: ListEntryPath, body: ListEntryIn, user: Principal
+) -> ListViewOut:
+    """Add a title to a list one edits (at ``position``, else at the end), move it, or
+    change its note; a title is in a list at most once."""
+    await lists.put_entry(
+        request.app[DB],
+        path.id,
+        user.user_id,
+        path.media_id,
+        note=body.note,
+        position=body.position,
+    )
+    return _list_view(await lists.view(request.app[DB], path.id, user.user_id))
+
+
+@api.delete("/api/v1/lists/{id}/entries/{media_id}", path_params=ListEntryPath)
+async def delete_list_entry(request: web.Request, path: ListEntryPath, user: Principal) -> None:
+    """Take a title out of a list one edits."""
+    await lists.remove_entry(request.app[DB], path.id, user.user_id, path.media_id)
+
+
+@api.put("/api/v1/lists/{id}/editors/{user_id}", path_params=ListEditorPath, reply=EditorsOut)
+async def add_list_editor(
+    request: web.Request, path: ListEditorPath, user: Principal
+) -> EditorsOut:
+    """Invite someone to edit one's list."""
+    editors = await lists.set_editor(
+        request.app[DB], path.id, user.user_id, path.user_id, editing=True
+    )
+    return EditorsOut(editors=editors)
+
+
+@api.delete("/api/v1/lists/{id}/editors/{user_id}", path_params=ListEditorPath, reply=EditorsOut)
+async def remove_list_editor(
+    request: web.Request, path: ListEditorPath, user: Principal
+) -> EditorsOut:
+    """Take back an editor's right to edit one's list."""
+    editors = await lists.set_editor(
+        request.app[DB], path.id, user.user_id, path.user_id, editing=False
+    )
+    return EditorsOut(editors=editors)
+
+
+@api.put("/api/v1/lists/{id}/like", path_params=IdPath, reply=ListViewOut)
+async def like_list(request: web.Request, path: IdPath, user: Principal) -> ListViewOut:
+    """Like a list (twice is once)."""
+    return _list_view(await lists.mark(request.app[DB], path.id, user.user_id, like=True))
+
+
+@api.delete("/api/v1/lists/{id}/like", path_params=IdPath, reply=ListViewOut)
+async def unlike_list(request: web.Request, path: IdPath, user: Principal) -> ListViewOut:
+    return _list_view(await lists.mark(request.app[DB], path.id, user.user_id, like=False))
+
+
+@api.put("/api/v1/lists/{id}/follow", path_params=IdPath, reply=ListViewOut)
+async def follow_list(request: web.Request, path: IdPath, user: Principal) -> ListViewOut:
+    """Follow a list (twice is once)."""
+    return _list_view(await lists.mark(request.app[DB], path.id, user.user_id, follow=True))
+
+
+@api.delete("/api/v1/lists/{id}/follow", path_params=IdPath, reply=ListViewOut)
+async def unfollow_list(request: web.Request, path: IdPath, user: Principal) -> ListViewOut:
+    return _list_view(await lists.mark(request.app[DB], path.id, user.user_id, follow=False))
 
 
 # --- signals -------------------------------------------------------------------------

@@ -150,11 +150,15 @@ class Page:
 async def like(db: asyncpg.Pool, user_id: int, media_id: int) -> ViewerState:
     """Like a title (again: nothing changes)."""
     async with db.acquire() as conn, conn.transaction():
-        kind = await media_kind(conn, media_id)
-        if await store.insert_like(conn, user_id, media_id, kind):
-            await emit(conn, events.LIKED, _about(user_id, media_id, kind))
-            await store.add_activity(conn, user_id, "liked", media_id, kind)
+        await like_in(conn, user_id, media_id, await media_kind(conn, media_id))
         return await viewer_state(conn, user_id, media_id)
+
+
+async def like_in(conn: asyncpg.Connection, user_id: int, media_id: int, kind: str) -> None:
+    """Like a title in the caller's transaction (the diary logs a like with an entry)."""
+    if await store.insert_like(conn, user_id, media_id, kind):
+        await emit(conn, events.LIKED, _about(user_id, media_id, kind))
+        await store.add_activity(conn, user_id, "liked", media_id, kind)
 
 
 async def unlike(db: asyncpg.Pool, user_id: int, media_id: int) -> ViewerState:
@@ -172,27 +176,33 @@ async def rate(db: asyncpg.Pool, user_id: int, media_id: int, rating: float) -> 
     if half is None:
         raise invalid_field("rating", "a rating is 0.5 to 5 stars in half steps")
     async with db.acquire() as conn, conn.transaction():
-        kind = await media_kind(conn, media_id)
-        previous = await store.lock_rating(conn, user_id, media_id)
-        if previous is None and not await store.insert_rating(conn, user_id, media_id, kind, half):
-            # A concurrent first rating won the insert: update it instead, now locked.
-            previous = await store.lock_rating(conn, user_id, media_id)
-        if previous is not None and previous != half:
-            await store.update_rating(conn, user_id, media_id, half)
-        if previous != half:
-            rated = events.RatedPayload(
-                user_id=user_id,
-                media_id=media_id,
-                kind=kind,
-                rating=rules.stars(half),
-                previous=rules.stars(previous) if previous else None,
-            )
-            await emit(conn, events.RATED, rated)
-            await store.remove_activities(conn, user_id, media_id, "rated")
-            await store.add_activity(
-                conn, user_id, "rated", media_id, kind, data={"rating": rules.stars(half)}
-            )
+        await rate_in(conn, user_id, media_id, await media_kind(conn, media_id), half)
         return await viewer_state(conn, user_id, media_id)
+
+
+async def rate_in(
+    conn: asyncpg.Connection, user_id: int, media_id: int, kind: str, half: int
+) -> None:
+    """Rate a title (``half`` stars, 1..10) in the caller's transaction."""
+    previous = await store.lock_rating(conn, user_id, media_id)
+    if previous is None and not await store.insert_rating(conn, user_id, media_id, kind, half):
+        # A concurrent first rating won the insert: update it instead, now locked.
+        previous = await store.lock_rating(conn, user_id, media_id)
+    if previous is not None and previous != half:
+        await store.update_rating(conn, user_id, media_id, half)
+    if previous != half:
+        rated = events.RatedPayload(
+            user_id=user_id,
+            media_id=media_id,
+            kind=kind,
+            rating=rules.stars(half),
+            previous=rules.stars(previous) if previous else None,
+        )
+        await emit(conn, events.RATED, rated)
+        await store.remove_activities(conn, user_id, media_id, "rated")
+        await store.add_activity(
+            conn, user_id, "rated", media_id, kind, data={"rating": rules.stars(half)}
+        )
 
 
 async def unrate(db: asyncpg.Pool, user_id: int, media_id: int) -> ViewerState:
@@ -215,22 +225,27 @@ async def set_status(db: asyncpg.Pool, user_id: int, media_id: int, status: str)
         if not rules.status_fits(kind, status):
             allowed = ", ".join(catalog.LIBRARY_STATUSES[kind])
             raise invalid_field("status", f"a {kind} takes one of: {allowed}")
-        previous = await store.lock_status(conn, user_id, media_id)
-        if previous is None and not await store.insert_status(
-            conn, user_id, media_id, kind, status
-        ):
-            previous = await store.lock_status(conn, user_id, media_id)
-        if previous is not None and previous != status:
-            await store.update_status(conn, user_id, media_id, status)
-        if previous != status:
-            changed = events.StatusChangedPayload(
-                user_id=user_id, media_id=media_id, kind=kind, status=status, previous=previous
-            )
-            await emit(conn, events.STATUS_CHANGED, changed)
-            await store.add_activity(
-                conn, user_id, "status_changed", media_id, kind, data={"status": status}
-            )
+        await set_status_in(conn, user_id, media_id, kind, status)
         return await viewer_state(conn, user_id, media_id)
+
+
+async def set_status_in(
+    conn: asyncpg.Connection, user_id: int, media_id: int, kind: str, status: str
+) -> None:
+    """Set a title's library status (one that fits its kind) in the caller's transaction."""
+    previous = await store.lock_status(conn, user_id, media_id)
+    if previous is None and not await store.insert_status(conn, user_id, media_id, kind, status):
+        previous = await store.lock_status(conn, user_id, media_id)
+    if previous is not None and previous != status:
+        await store.update_status(conn, user_id, media_id, status)
+    if previous != status:
+        changed = events.StatusChangedPayload(
+            user_id=user_id, media_id=media_id, kind=kind, status=status, previous=previous
+        )
+        await emit(conn, events.STATUS_CHANGED, changed)
+        await store.add_activity(
+            conn, user_id, "status_changed", media_id, kind, data={"status": status}
+        )
 
 
 async def clear_status(db: asyncpg.Pool, user_id: int, media_id: int) -> ViewerState:
@@ -267,19 +282,26 @@ async def write_review(
 ) -> Review:
     async with db.acquire() as conn, conn.transaction():
         kind = await media_kind(conn, media_id)
-        row = await store.insert_review(conn, user_id, media_id, kind, body, spoiler)
-        review = Review.from_row(row)
-        written = events.ReviewWrittenPayload(
-            user_id=user_id,
-            media_id=media_id,
-            kind=kind,
-            review_id=review.id,
-            spoiler=spoiler,
-            length=len(body),
-        )
-        await emit(conn, events.REVIEWED, written)
-        await store.add_activity(conn, user_id, "reviewed", media_id, kind, review_id=review.id)
-        return review
+        return await write_review_in(conn, user_id, media_id, kind, body, spoiler)
+
+
+async def write_review_in(
+    conn: asyncpg.Connection, user_id: int, media_id: int, kind: str, body: str, spoiler: bool
+) -> Review:
+    """Write a review in the caller's transaction."""
+    row = await store.insert_review(conn, user_id, media_id, kind, body, spoiler)
+    review = Review.from_row(row)
+    written = events.ReviewWrittenPayload(
+        user_id=user_id,
+        media_id=media_id,
+        kind=kind,
+        review_id=review.id,
+        spoiler=spoiler,
+        length=len(body),
+    )
+    await emit(conn, events.REVIEWED, written)
+    await store.add_activity(conn, user_id, "reviewed", media_id, kind, review_id=review.id)
+    return review
 
 
 async def edit_review(
@@ -429,6 +451,7 @@ async def user_reviews(
     """A user's reviews, newest first (their hidden ones only for themselves)."""
     after = cursors.decode_position(cursor, IdCursor) if cursor else None
     async with db.acquire() as conn:
+        await identity.check_section(conn, user_id, viewer, "reviews")
         rows = await store.user_reviews(
             conn, user_id, after[0] if after else None, limit + 1, with_hidden=viewer == user_id
         )
@@ -442,16 +465,6 @@ async def liked_reviews(db: asyncpg.Pool, user_id: int | None, review_ids: list[
         return set()
     async with db.acquire() as conn:
         return await store.liked_reviews(conn, user_id, review_ids)
-
-
-async def activity(db: asyncpg.Pool, user_id: int, cursor: str | None, limit: int) -> Page:
-    """A user's recent actions, newest first."""
-    after = cursors.decode_position(cursor, IdCursor) if cursor else None
-    async with db.acquire() as conn:
-        rows = await store.activities(conn, user_id, after[0] if after else None, limit + 1)
-    items = [Activity.from_row(row) for row in rows[:limit]]
-    next_cursor = cursors.encode_position((items[-1].id,)) if len(rows) > limit else None
-    return Page(items, next_cursor)
 
 
 async def recent_activity(

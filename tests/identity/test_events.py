@@ -26,7 +26,7 @@ async def test_following_emits_followed(client, db) -> None:
     assert await emitted(db, identity.FOLLOWED, follower_id=fan.id) == [
         {"follower_id": fan.id, "followee_id": star.id}
     ]
-    assert receivers(identity.FOLLOWED) == {XP, "sync_graph"}
+    assert receivers(identity.FOLLOWED) == {XP, "sync_graph", "tell_new_follower"}
 
 
 async def test_unfollowing_emits_unfollowed(client, db) -> None:
@@ -40,6 +40,20 @@ async def test_unfollowing_emits_unfollowed(client, db) -> None:
         {"follower_id": fan.id, "followee_id": star.id}
     ]
     assert receivers(identity.UNFOLLOWED) == {XP, "sync_graph"}
+
+
+async def test_blocking_emits_blocked_and_unblocking_unblocked(client, db) -> None:
+    blocker, pest = await sign_up(client), await sign_up(client)
+
+    blocked = await client.put(f"/api/v1/users/{pest.id}/block", headers=blocker.headers)
+    lifted = await client.delete(f"/api/v1/users/{pest.id}/block", headers=blocker.headers)
+
+    assert blocked.status < 300 and lifted.status < 300
+    payload = {"blocker_id": blocker.id, "blocked_id": pest.id}
+    assert await emitted(db, identity.BLOCKED, blocker_id=blocker.id) == [payload]
+    assert await emitted(db, identity.UNBLOCKED, blocker_id=blocker.id) == [payload]
+    assert receivers(identity.BLOCKED) == set()
+    assert receivers(identity.UNBLOCKED) == set()
 
 
 async def test_deleting_an_account_emits_account_deleted_to_every_context(client, db) -> None:

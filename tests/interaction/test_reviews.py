@@ -194,14 +194,18 @@ async def test_an_admin_hides_a_review_and_the_author_is_told_why(
             if m["type"] == "interaction.hidden_review"
         ]
 
-    assert await eventually(told) == [
-        {
-            "type": "interaction.hidden_review",
-            "review_id": review["id"],
-            "media_id": media_id,
-            "kind": "film",
-            "reason": "Spam",
-        }
+    [message] = await eventually(told)
+    notice = {"review_id": review["id"], "media_id": media_id, "kind": "film", "reason": "Spam"}
+    assert message == {
+        "type": "interaction.hidden_review",
+        "notification_id": message["notification_id"],
+        "created_at": message["created_at"],
+        "unread": 1,
+        **notice,
+    }
+    inbox = await (await client.get("/api/v1/me/notifications", headers=author.headers)).json()
+    assert [(item["id"], item["kind"], item["data"]) for item in inbox["items"]] == [
+        (message["notification_id"], "interaction.hidden_review", notice)
     ]
 
 

@@ -1,0 +1,22 @@
+"""Interaction's kinds of notification (stored in the inbox and pushed on ``user:{id}``)."""
+
+from __future__ import annotations
+
+import pydantic
+
+from metacult import identity
+from metacult.catalog import Kind
+
+
+class HiddenReviewNotice(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    review_id: int
+    media_id: int
+    kind: Kind
+    reason: str
+
+
+HIDDEN_REVIEW_NOTICE = identity.NotificationKind(
+    "interaction.hidden_review", HiddenReviewNotice, "A moderator hid your review, and why."
+)
