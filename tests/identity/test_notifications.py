@@ -64,7 +64,12 @@ async def test_a_notification_is_stored_once_per_source_and_marked_read(
             await identity.notify(
                 conn, redis, settings, owner.id, notifications.NEW_FOLLOWER, payload, source=source
             )
-    messages = await published(redis, settings, f"user:{owner.id}")
+    # The user channel carries other contexts' messages too (XP, badges): only the inbox's.
+    messages = [
+        m
+        for m in await published(redis, settings, f"user:{owner.id}")
+        if m["type"] == "identity.new_follower"
+    ]
     assert [m["unread"] for m in messages] == [1, 2, 3, 4, 5]
 
     first = await inbox(client, owner, limit=2)
