@@ -24,6 +24,7 @@ from metacult.typedefs import BROKER_FIGURES, DB, REDIS, SETTINGS
 log = logging.getLogger("metacult.admin")
 
 DASHBOARD = "admin:dashboard"
+STOP_TIMEOUT = 5.0
 
 
 async def gather_stats(
@@ -63,7 +64,9 @@ async def publish_while_watched(app: web.Application) -> None:
     publishes ``admin.stats`` (the others find the tick claimed)."""
     settings = app[SETTINGS]
     interval = settings.realtime_dashboard_interval
-    while True:
+    me = asyncio.current_task()
+    # A library that swallowed our cancellation leaves it pending: stop at the next turn.
+    while me is None or not me.cancelling():
         await asyncio.sleep(interval - time.time() % interval)
         try:
             if not await realtime.watched(app[REDIS], settings, DASHBOARD):
@@ -75,6 +78,9 @@ async def publish_while_watched(app: web.Application) -> None:
                 app[REDIS], settings, DASHBOARD, {"type": "admin.stats", **stats}
             )
         except (RedisError, OSError, asyncpg.PostgresError, TimeoutError) as exc:
+            # A timeout can stand in for a cancellation that raced it: stop then too.
+            if me is not None and me.cancelling():
+                raise asyncio.CancelledError from exc
             log.debug("admin stats not published", extra={"error": repr(exc)})
 
 
@@ -84,5 +90,10 @@ async def publisher(app: web.Application) -> AsyncIterator[None]:
     task = asyncio.create_task(publish_while_watched(app), name="admin-stats")
     yield
     task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    # Bounded: shutdown never waits on a figure being read.
+    done, _ = await asyncio.wait({task}, timeout=STOP_TIMEOUT)
+    if done:
+        with contextlib.suppress(asyncio.CancelledError):
+            task.result()
+    else:
+        log.warning("admin stats publisher did not stop in time")

@@ -106,12 +106,12 @@ async def test_votes_sign_ups_and_signals_show_on_the_dashboard(client, db) -> N
 
     async def counted():
         stats = (await _snapshot(client, admin))["stats"]
-        return stats if stats["signals_per_second"] > 0 else None
+        # Other tests' signals may count too: wait for ours (50 over the 5-second window).
+        return stats if stats["signals_per_second"] >= 50 / 5 else None
 
     stats = await eventually(counted)
     assert stats["votes_per_minute"] >= 1
     assert stats["signups_today"] >= 2
-    assert stats["signals_per_second"] >= 50 / 5
 
 
 async def test_dead_letters_are_counted_per_queue(client, redis, settings) -> None:
