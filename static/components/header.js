@@ -17,6 +17,7 @@ export const AppHeader = {
           link("/browse", "nav.browse"),
           link("/duel", "nav.duel"),
           link("/leaderboards", "nav.leaderboards"),
+          link("/trending", "nav.trending"),
         ])),
         h("div", { class: "header-tools" }, [
           h(LiveDot),

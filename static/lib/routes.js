@@ -11,6 +11,8 @@ export const ROUTES = [
   { name: "leaderboards", path: "/leaderboards", load: () => import("../pages/leaderboards.js") },
   { name: "leaderboard", path: "/leaderboards/:scope", load: () => import("../pages/leaderboards.js") },
   { name: "profile", path: "/users/:id", load: () => import("../pages/profile.js") },
+  { name: "year", path: "/users/:id/year/:year", load: () => import("../pages/year.js") },
+  { name: "trending", path: "/trending", load: () => import("../pages/trending.js") },
   { name: "settings", path: "/settings", auth: true, load: () => import("../pages/settings.js") },
   { name: "not_found", path: "/404", load: () => import("../pages/not-found.js") },
 ];

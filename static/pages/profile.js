@@ -88,6 +88,7 @@ export default {
             : h("button", { type: "button", class: "button", "aria-pressed": String(Boolean(u.followed_by_me)), disabled: busy.value, onClick: toggleFollow }, u.followed_by_me ? t("profile.unfollow") : t("profile.follow")),
         ]),
         u.bio ? h("p", u.bio) : null,
+        h(RouterLink, { to: `/users/${u.id}/year/${new Date().getFullYear()}`, class: "link" }, () => t("year.link")),
         u.favourite_genres.length ? h("section", [h("h2", t("profile.favourites")), h("ul", { class: "chips" }, u.favourite_genres.map((g) => h("li", { class: "chip" }, g)))]) : null,
         h("div", { class: "columns" }, [
           h("section", [h("h2", t("profile.activity")), activity.value.length ? h("ul", { class: "activity" }, activity.value.map(activityLine)) : h("p", { class: "muted" }, t("profile.no_activity"))]),
