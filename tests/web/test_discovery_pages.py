@@ -131,7 +131,8 @@ async def test_the_feed_dismisses_and_announces_new_items_live(server, db, worke
                 async with db.acquire() as conn:
                     return bool(
                         await conn.fetchval(
-                            "SELECT 1 FROM discovery_dismissals WHERE user_id = $1 AND media_id = $2",
+                            "SELECT 1 FROM discovery_dismissals"
+                            " WHERE user_id = $1 AND media_id = $2",
                             reader["id"],
                             dismissed,
                         )
