@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # PostgreSQL and Redis: the ones on localhost, or embedded ones under var/ (see README).
 SERVICES := mkdir -p var && $(PY) -m metacult services > var/services.env && set -a && . var/services.env && set +a
 
-.PHONY: run test test-unit test-default test-slow install lint format migrate bench clean
+.PHONY: chromium run test test-unit test-default test-slow install lint format migrate bench clean
 
 run: $(STAMP)
 	@$(SERVICES) && $(PY) -m metacult migrate && $(PY) -m metacult seed && \
@@ -18,7 +18,7 @@ run: $(STAMP)
 PYTEST := $(PY) -m pytest
 ALLOW_EMPTY := || [ $$? -eq 5 ]
 
-test: $(STAMP) lint
+test: $(STAMP) lint chromium
 	@$(PYTEST) -m unit $(PYTEST_ARGS) $(ALLOW_EMPTY)
 	@$(SERVICES) && { $(PYTEST) -m "not unit and not slow" $(PYTEST_ARGS) $(ALLOW_EMPTY); }
 	@$(SERVICES) && { $(PYTEST) -m slow $(PYTEST_ARGS) $(ALLOW_EMPTY); }
@@ -33,6 +33,11 @@ test-slow: $(STAMP)
 	@$(SERVICES) && { $(PYTEST) -m slow $(PYTEST_ARGS) $(ALLOW_EMPTY); }
 
 install: $(STAMP)
+
+# The browser tests drive Debian's Chromium (never a browser download).
+chromium:
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && apt-get install -y chromium; } || \
+	  { echo "The browser tests need /usr/bin/chromium: run 'sudo apt-get install -y chromium'"; exit 1; }
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)

@@ -31,6 +31,7 @@ APP_PAGES = (
     "/users/{id}/year/{year}",
     "/trending",
     "/settings",
+    "/forbidden",
 )
 
 # No inline script or style, no eval: the app's modules and stylesheet are files under

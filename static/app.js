@@ -23,10 +23,12 @@ const Root = {
   },
 };
 
-// Pages marked auth: signed-out visitors go to the sign-in page, and come back after.
+// Pages marked auth (or role): signed-out visitors go to the sign-in page, and come back
+// after; a page marked role: "admin" shows others the forbidden page.
 beforeEach((target) => {
   const entry = ROUTES.find((r) => r.name === target.name);
-  if (entry?.auth && !me.value) return `/signin?next=${encodeURIComponent(target.path)}`;
+  if ((entry?.auth || entry?.role) && !me.value) return `/signin?next=${encodeURIComponent(target.path)}`;
+  if (entry?.role && me.value.role !== entry.role) return "/forbidden";
   return null;
 });
 

@@ -35,9 +35,9 @@ export const AppHeader = {
           }, theme.value === "dark" ? "☀" : "☾"),
           me.value
             ? h("div", { class: "account" }, [
-                h(RouterLink, { to: `/users/${me.value.id}`, class: "nav-link", "aria-label": t("header.profile_of", { name: me.value.display_name }) }, () => me.value.display_name),
-                h(RouterLink, { to: "/settings", class: "nav-link" }, () => t("nav.settings")),
-                h("button", { type: "button", class: "link", onClick: async () => { await signOut(); navigate("/"); } }, t("auth.sign_out")),
+                h(RouterLink, { to: `/users/${me.value.id}`, class: "nav-link", title: t("header.profile_of", { name: me.value.display_name }) }, () => me.value.display_name),
+                h(RouterLink, { to: "/settings", class: "nav-link wide-only" }, () => t("nav.settings")),
+                h("button", { type: "button", class: "link wide-only", onClick: async () => { await signOut(); navigate("/"); } }, t("auth.sign_out")),
               ])
             : h(RouterLink, { to: "/signin", class: "button small" }, () => t("auth.sign_in")),
         ]),

@@ -32,13 +32,6 @@ export function humanMessage(status, code, fallback) {
   return fallback || t("errors.generic");
 }
 
-// The field errors of a 422, each turned into a sentence when the tables know it.
-function fieldMessages(fields) {
-  return Object.fromEntries(
-    Object.entries(fields || {}).map(([name, message]) => [name, message]),
-  );
-}
-
 export async function request(method, path, { body, query, headers = {}, quiet = false, raw = false } = {}) {
   let url = path;
   if (query) {
@@ -74,7 +67,7 @@ export async function request(method, path, { body, query, headers = {}, quiet =
     response.status,
     error.code || `http_${response.status}`,
     humanMessage(response.status, error.code, error.message),
-    fieldMessages(error.fields),
+    error.fields || {},
     retryAfter,
   );
   if (response.status === 429 && !quiet) {

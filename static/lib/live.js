@@ -15,7 +15,7 @@ const ACTION_TIMEOUT_MS = 5000;
 const MAX_BACKOFF_MS = 30000;
 const WEBSOCKET_FAILURES_BEFORE_SSE = 3;
 
-// "connecting", "live", "reconnecting", "offline"
+// "connecting", "live" or "reconnecting", for the header's indicator.
 export const liveState = ref("connecting");
 
 const channels = new Map(); // name → {offset, epoch, listeners: Set, subscribed: bool, waiters: []}
@@ -132,16 +132,18 @@ function scheduleReconnect() {
 function connectWebSocket() {
   const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`;
   let opened = false;
+  let heard = false;
   const ws = new WebSocket(url);
   socket = ws;
   ws.onopen = () => {
     opened = true;
     attempts = 0;
-    failuresBeforeOpen = 0;
     liveState.value = "live";
     for (const name of channels.keys()) send(subscribeFrame(name));
   };
   ws.onmessage = (event) => {
+    heard = true;
+    failuresBeforeOpen = 0;
     try {
       receive(JSON.parse(event.data));
     } catch (error) {
@@ -157,8 +159,15 @@ function connectWebSocket() {
       waiting.reject(Object.assign(new Error("disconnected"), { code: "disconnected" }));
       pending.delete(id);
     }
-    if (!opened) failuresBeforeOpen += 1;
-    if (failuresBeforeOpen >= WEBSOCKET_FAILURES_BEFORE_SSE && window.EventSource) mode = "sse";
+    // A socket that never opened, or was closed before a single frame (a proxy that
+    // refuses websockets), counts towards giving up on websockets for this tab.
+    if (!opened || !heard) failuresBeforeOpen += 1;
+    if (failuresBeforeOpen >= WEBSOCKET_FAILURES_BEFORE_SSE && window.EventSource) {
+      mode = "sse";
+      attempts = 0;
+      connect();
+      return;
+    }
     scheduleReconnect();
   };
 }

@@ -1,5 +1,7 @@
 // Every page of the app: its path, its module (loaded on first visit), who may see it.
 // A new page adds one line here and its path to APP_PAGES in metacult/webapp.py.
+// auth: true → signed-out visitors go to the sign-in page (and come back after);
+// role: "admin" → others signed in see the "forbidden" page.
 export const ROUTES = [
   { name: "home", path: "/", load: () => import("../pages/home.js") },
   { name: "browse", path: "/browse", load: () => import("../pages/browse.js") },
@@ -14,5 +16,6 @@ export const ROUTES = [
   { name: "year", path: "/users/:id/year/:year", load: () => import("../pages/year.js") },
   { name: "trending", path: "/trending", load: () => import("../pages/trending.js") },
   { name: "settings", path: "/settings", auth: true, load: () => import("../pages/settings.js") },
+  { name: "forbidden", path: "/forbidden", load: () => import("../pages/forbidden.js") },
   { name: "not_found", path: "/404", load: () => import("../pages/not-found.js") },
 ];

@@ -20,6 +20,7 @@ export default {
     const titles = ref({});
     const ranking = ref([]);
     const busy = ref(false);
+    const people = ref({ direction: null, items: [] });
     pageTitle(() => user.value?.display_name || t("profile.title"));
 
     async function load() {
@@ -57,6 +58,18 @@ export default {
       }
     }
 
+    async function showPeople(direction) {
+      if (people.value.direction === direction) {
+        people.value = { direction: null, items: [] };
+        return;
+      }
+      const page = await api.get(`/api/v1/users/${id}/${direction}`, { query: { limit: 50 } }).catch((failure) => {
+        toast(failure.message, { tone: "warning" });
+        return null;
+      });
+      if (page) people.value = { direction, items: page.items };
+    }
+
     const titleLink = (mediaId) => {
       const m = titles.value[mediaId];
       return m ? h(RouterLink, { to: `/titles/${m.slug}` }, () => m.title) : h("span", "…");
@@ -78,8 +91,8 @@ export default {
           h("div", [
             heading(u.display_name),
             h("p", { class: "stat-row" }, [
-              h("span", { "data-followers": u.followers }, t("profile.followers", { count: u.followers })),
-              h("span", t("profile.following", { count: u.following })),
+              h("button", { type: "button", class: "link", "data-followers": u.followers, "aria-expanded": String(people.value.direction === "followers"), onClick: () => showPeople("followers") }, t("profile.followers", { count: u.followers })),
+              h("button", { type: "button", class: "link", "aria-expanded": String(people.value.direction === "following"), onClick: () => showPeople("following") }, t("profile.following", { count: u.following })),
               h("span", t("profile.joined", { date: formatDate(u.created_at) })),
             ]),
           ]),
@@ -87,6 +100,12 @@ export default {
             ? h(RouterLink, { to: "/settings", class: "button secondary" }, () => t("profile.edit"))
             : h("button", { type: "button", class: "button", "aria-pressed": String(Boolean(u.followed_by_me)), disabled: busy.value, onClick: toggleFollow }, u.followed_by_me ? t("profile.unfollow") : t("profile.follow")),
         ]),
+        people.value.direction ? h("section", { class: "panel" }, [
+          h("h2", t(`profile.${people.value.direction}_list`)),
+          people.value.items.length
+            ? h("ul", { class: "chips" }, people.value.items.map((person) => h("li", { key: person.id }, h(RouterLink, { to: `/users/${person.id}`, class: "chip" }, () => person.display_name))))
+            : h("p", { class: "muted" }, t("profile.no_activity")),
+        ]) : null,
         u.bio ? h("p", u.bio) : null,
         h(RouterLink, { to: `/users/${u.id}/year/${new Date().getFullYear()}`, class: "link" }, () => t("year.link")),
         u.favourite_genres.length ? h("section", [h("h2", t("profile.favourites")), h("ul", { class: "chips" }, u.favourite_genres.map((g) => h("li", { class: "chip" }, g)))]) : null,

@@ -3,7 +3,7 @@ import { h, ref, reactive } from "../lib/vue.js";
 import { api } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
 import { navigate } from "../lib/router.js";
-import { me, adopt, forget } from "../lib/session.js";
+import { me, adopt, forget, signOut } from "../lib/session.js";
 import { toast } from "../lib/toasts.js";
 import { heading, pageTitle } from "../lib/page.js";
 import { Field } from "../components/field.js";
@@ -68,6 +68,10 @@ export default {
           field("avatar_url", { label: t("settings.avatar"), type: "url" }),
           h("button", { type: "submit", class: "button", disabled: busy.value }, t("common.save")),
         ]),
+      ]),
+      h("section", [
+        h("h2", t("auth.sign_out")),
+        h("button", { type: "button", class: "button secondary", onClick: async () => { await signOut(); navigate("/"); } }, t("auth.sign_out")),
       ]),
       h("section", [
         h("h2", t("settings.export")),

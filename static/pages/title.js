@@ -166,7 +166,10 @@ export default {
       if (!me.value) return h("p", [h(RouterLink, { to: `/signin?next=${encodeURIComponent(route.path)}` }, () => t("title.sign_in_to_act"))]);
       const viewer = m.viewer || { liked: false, rating: null, status: null };
       return h("div", { class: "act-row" }, [
-        h("button", { type: "button", class: "button", "aria-pressed": String(viewer.liked), disabled: busy.value, onClick: () => act(viewer.liked ? "delete" : "put", "like") }, viewer.liked ? `♥ ${t("title.liked")}` : `♡ ${t("title.like")}`),
+        h("button", { type: "button", class: "button", "aria-pressed": String(viewer.liked), disabled: busy.value, onClick: () => act(viewer.liked ? "delete" : "put", "like") }, [
+          h("span", { "aria-hidden": "true" }, viewer.liked ? "♥" : "♡"),
+          viewer.liked ? t("title.liked") : t("title.like"),
+        ]),
         h(Stars, { value: viewer.rating, disabled: busy.value, onRate: (rating) => act("put", "rating", { rating }), onClear: () => act("delete", "rating") }),
         h("div", { class: "field" }, [
           h("label", { for: "title-status", class: "sr-only" }, t("title.your_status")),
@@ -221,7 +224,10 @@ export default {
           ? h("p", { class: "spoiler-cover" }, [t("reviews.spoiler_hidden"), " ", h("button", { type: "button", class: "link", onClick: () => { revealed.value = new Set([...revealed.value, review.id]); } }, t("reviews.show_spoiler"))])
           : h("p", review.body),
         h("div", { class: "act-row" }, [
-          h("button", { type: "button", class: "link", "aria-pressed": String(review.liked), onClick: () => likeReview(review) }, `${review.liked ? "♥" : "♡"} ${t(review.liked ? "reviews.unlike" : "reviews.like", { count: review.likes })}`),
+          h("button", { type: "button", class: "link", "aria-pressed": String(review.liked), onClick: () => likeReview(review) }, [
+            h("span", { "aria-hidden": "true" }, review.liked ? "♥ " : "♡ "),
+            t(review.liked ? "reviews.unlike" : "reviews.like", { count: review.likes }),
+          ]),
           own ? h("button", { type: "button", class: "link", onClick: () => { draft.value = { body: review.body, spoiler: review.spoiler, editing: review.id }; } }, t("reviews.edit")) : null,
           own || me.value?.role === "admin" ? h("button", { type: "button", class: "link", onClick: () => deleteReview(review) }, t("reviews.delete")) : null,
         ]),
