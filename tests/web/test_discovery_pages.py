@@ -7,13 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright import async_api as playwright_api
 
 from metacult.discovery import service
 from metacult.typedefs import DB, REDIS, SETTINGS
 from tests.helpers import eventually, free_port
 from tests.titles import new_titles
-
-playwright_api = pytest.importorskip("playwright.async_api")
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
