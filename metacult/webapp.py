@@ -28,6 +28,8 @@ APP_PAGES = (
     "/leaderboards",
     "/leaderboards/{scope}",
     "/users/{id}",
+    "/users/{id}/year/{year}",
+    "/trending",
     "/settings",
     "/badges",
     "/league",

@@ -631,9 +631,9 @@ async def _build_feed(
     ):
         candidate(media_id).add("duels", scoring.rank_strength(rank), {"type": "climbing_duels"})
 
-    if not positive and not followees:
-        # Cold start: the most popular titles of the genres picked at onboarding, those
-        # on the picked platforms first.
+    if not positive:
+        # Cold start (no taste evidence yet, whoever the user follows): the most popular
+        # titles of the genres picked at onboarding, those on the picked platforms first.
         platforms = set(await identity.favourite_platforms(conn, user_id))
         for genre in genres[:4]:
             for rank, media_id in enumerate(await _popular_in(conn, genre)):

@@ -22,6 +22,7 @@ export const AppHeader = {
           me.value?.role === "admin" ? link("/admin", "nav.admin") : null,
           link("/badges", "nav.badges"),
           me.value ? link("/league", "nav.league") : null,
+          link("/trending", "nav.trending"),
         ])),
         h("div", { class: "header-tools" }, [
           me.value && progress.value ? h(RouterLink, { to: `/users/${me.value.id}`, class: "xp-link", title: t("xp.your_progress") }, () => h(XpMeter, { progress: progress.value, compact: true })) : null,

@@ -1,4 +1,5 @@
-// Home: what to look at next — the popular titles of each kind, and the way to the duels.
+// Home: what to look at next — your feed when signed in, the popular titles of each kind,
+// and the way to the duels.
 import { h, ref, onMounted } from "../lib/vue.js";
 import { api } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
@@ -7,6 +8,7 @@ import { me } from "../lib/session.js";
 import { heading, pageTitle, loader } from "../lib/page.js";
 import { MediaGrid } from "../components/media-card.js";
 import { ErrorBox } from "../components/error-box.js";
+import { PersonalFeed } from "../components/feed.js";
 
 const KINDS = ["game", "film", "series"];
 
@@ -30,6 +32,8 @@ export default {
           me.value ? null : h(RouterLink, { to: "/signup", class: "button secondary" }, () => t("auth.sign_up")),
         ]),
       ]),
+      // Signed in, the home leads with the personal feed; the shelves follow.
+      me.value ? h(PersonalFeed, { key: me.value.id }) : null,
       error.value ? h(ErrorBox, { error: error.value, onRetry: load }) : null,
       loading.value ? h("p", { class: "muted" }, t("common.loading")) : null,
       ...KINDS.filter((kind) => shelves.value[kind]?.length).map((kind) =>

@@ -109,6 +109,7 @@ export default {
         ]) : null,
         u.bio ? h("p", u.bio) : null,
         h(PlayerProgress, { userId: u.id }),
+        h(RouterLink, { to: `/users/${u.id}/year/${new Date().getFullYear()}`, class: "link" }, () => t("year.link")),
         u.favourite_genres.length ? h("section", [h("h2", t("profile.favourites")), h("ul", { class: "chips" }, u.favourite_genres.map((g) => h("li", { class: "chip" }, g)))]) : null,
         h("div", { class: "columns" }, [
           h("section", [h("h2", t("profile.activity")), activity.value.length ? h("ul", { class: "activity" }, activity.value.map(activityLine)) : h("p", { class: "muted" }, t("profile.no_activity"))]),

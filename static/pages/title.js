@@ -15,6 +15,7 @@ import { Stars } from "../components/stars.js";
 import { Histogram } from "../components/histogram.js";
 import { ErrorBox } from "../components/error-box.js";
 import { LoadMore } from "../components/infinite-list.js";
+import { SimilarTitles } from "../components/similar-titles.js";
 
 const STATUSES = { game: ["wishlist", "playing", "completed", "dropped"], film: ["watchlist", "watching", "watched", "dropped"], series: ["watchlist", "watching", "watched", "dropped"] };
 
@@ -252,6 +253,7 @@ export default {
             duelRating(m),
           ]),
           m.synopsis ? h("section", [h("h2", t("title.synopsis")), h("p", m.synopsis)]) : null,
+          h(SimilarTitles, { mediaId: m.id, key: m.id }),
           h("section", { "aria-labelledby": "reviews-heading" }, [
             h("h2", { id: "reviews-heading" }, t("reviews.title")),
             h("div", { class: "tabs", role: "group", "aria-label": t("reviews.sort") }, ["newest", "most_liked"].map((sort) =>
