@@ -41,6 +41,8 @@ log = logging.getLogger("metacult.realtime")
 
 ATTACH_TIMEOUT = 5.0
 SUBSCRIBE_BATCH = 500
+# How many times stop() cancels a realtime task that outlived its cancellation.
+STOP_ATTEMPTS = 5
 
 
 class Subscriber(Protocol):
@@ -171,9 +173,24 @@ class Hub:
             )
 
     async def stop(self) -> None:
-        for task in [*self._tasks, *self._background]:
-            task.cancel()
-        await asyncio.gather(*self._tasks, *self._background, return_exceptions=True)
+        tasks = [*self._tasks, *self._background]
+        # A library may swallow a cancellation (redis-py can, caught mid-command), and the
+        # loop then sleeps again: cancel whatever still runs once more rather than wait on
+        # it forever (a web process that never finished stopping).
+        for _ in range(STOP_ATTEMPTS):
+            running = [task for task in tasks if not task.done()]
+            if not running:
+                break
+            for task in running:
+                task.cancel()
+            await asyncio.wait(running, timeout=1.0)
+        stopped = [task for task in tasks if task.done()]
+        await asyncio.gather(*stopped, return_exceptions=True)
+        if len(stopped) < len(tasks):
+            log.warning(
+                "realtime tasks still running after stop",
+                extra={"count": len(tasks) - len(stopped)},
+            )
         if self._connection is not None:
             self._connection.close()
             self._connection = None
