@@ -7,6 +7,7 @@ import { me, signOut } from "../lib/session.js";
 import { LiveDot } from "./live-dot.js";
 import { XpMeter } from "./xp-meter.js";
 import { progress } from "../lib/progress.js";
+import { unread } from "../lib/inbox.js";
 
 export const AppHeader = {
   name: "AppHeader",
@@ -23,9 +24,16 @@ export const AppHeader = {
           link("/badges", "nav.badges"),
           me.value ? link("/league", "nav.league") : null,
           link("/trending", "nav.trending"),
+          link("/people", "nav.people"),
         ])),
         h("div", { class: "header-tools" }, [
           me.value && progress.value ? h(RouterLink, { to: `/users/${me.value.id}`, class: "xp-link", title: t("xp.your_progress") }, () => h(XpMeter, { progress: progress.value, compact: true })) : null,
+          me.value ? h(RouterLink, {
+            to: "/inbox",
+            class: "bell",
+            "aria-label": unread.value ? t("inbox.bell_unread", { count: unread.value }) : t("inbox.bell"),
+            "data-unread": unread.value ?? 0,
+          }, () => [h("span", { "aria-hidden": "true" }, "🔔"), unread.value ? h("span", { class: "bell-count num", "aria-hidden": "true" }, unread.value > 99 ? "99+" : String(unread.value)) : null]) : null,
           h(LiveDot),
           h("select", {
             class: "language",
