@@ -5,7 +5,6 @@ import { api, idempotencyKey } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
 import { RouterLink } from "../lib/router.js";
 import { me } from "../lib/session.js";
-import { toast } from "../lib/toasts.js";
 
 const RATINGS = [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5];
 
@@ -33,7 +32,6 @@ export const LogIt = {
         if (form.rating) body.rating = Number(form.rating);
         if (props.media.kind === "game" && form.outcome) body.outcome = form.outcome;
         logged.value = await api.post(`/api/v1/media/${props.media.id}/logs`, body, { headers: idempotencyKey() });
-        toast(t("diary.logged"));
         emit("logged", logged.value);
       } catch (failure) {
         error.value = Object.values(failure.fields || {})[0] || failure.message;

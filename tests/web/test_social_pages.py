@@ -17,6 +17,12 @@ SLUG = "/titles/the-last-of-us"
 LIVE = 20_000
 
 
+async def _quiet(page) -> None:
+    """Closes the toasts (XP, badges) that would cover the page in its screenshots."""
+    for close in await page.locator(".toast-close").all():
+        await close.click()
+
+
 async def test_the_bell_inbox_diary_lists_library_and_privacy(new_context, stack):
     surname = f"Quarrington{random_refs.suffix()[:4].lower()}"
     followed_context = await new_context()
@@ -33,6 +39,7 @@ async def test_the_bell_inbox_diary_lists_library_and_privacy(new_context, stack
 
     # People search forgives a typo (one letter missing); the profile follows.
     await fan.goto("/")
+    await expect(fan.locator("main h1")).to_be_visible()
     await fan.get_by_role("link", name="People").click()
     await fan.get_by_label("Find people by name").fill(f"Ines {surname.replace('rr', 'r')}")
     await fan.get_by_role("button", name="Search").click()
@@ -62,11 +69,16 @@ async def test_the_bell_inbox_diary_lists_library_and_privacy(new_context, stack
     await ines.get_by_label("Rating", exact=True).select_option("4.5")
     await ines.get_by_label("Liked it").check()
     await ines.get_by_role("button", name="Log it in my diary").click()
+    await ines.locator(".log-it").scroll_into_view_if_needed()
+    await _quiet(ines)
+    await screenshot(ines, "social-log-it")
+    await check_accessibility(ines)
     await ines.get_by_role("link", name="See the diary").click()
     await expect(ines.get_by_role("heading", name=f"Ines {surname}'s diary")).to_be_visible()
     entry = ines.locator("[data-entry]").first
     await expect(entry).to_contain_text(title)
     await expect(entry).to_contain_text("4.5★")
+    await _quiet(ines)
     await screenshot(ines, "social-diary")
     await check_accessibility(ines)
 
@@ -79,6 +91,7 @@ async def test_the_bell_inbox_diary_lists_library_and_privacy(new_context, stack
     await expect(ines.locator("[data-list-entry]")).to_have_count(1)
     await expect(ines.locator("[data-list-entry]")).to_contain_text(title)
     await expect(ines.get_by_text("You have seen 1 of 1")).to_be_visible()
+    await _quiet(ines)
     await screenshot(ines, "social-list")
     await check_accessibility(ines)
 
@@ -89,6 +102,7 @@ async def test_the_bell_inbox_diary_lists_library_and_privacy(new_context, stack
     await ines.get_by_role("button", name=re.compile(r"^Playing 1$")).click()
     await expect(ines.locator(".shelf-row").first).to_contain_text(title)
     await expect(ines.locator(".shelf-row").first).to_contain_text("4.5★")
+    await _quiet(ines)
     await screenshot(ines, "social-library")
     await check_accessibility(ines)
 
@@ -100,6 +114,8 @@ async def test_the_bell_inbox_diary_lists_library_and_privacy(new_context, stack
     await expect(ines.get_by_label("Diary")).to_have_value("followers")
     await ines.get_by_label("Library, likes and ratings").select_option("private")
     await expect(ines.get_by_label("Library, likes and ratings")).to_have_value("private")
+    await ines.locator("#privacy-heading").scroll_into_view_if_needed()
+    await _quiet(ines)
     await screenshot(ines, "social-settings")
     await check_accessibility(ines)
     await fan.goto(f"/users/{followed['id']}/library")
@@ -111,6 +127,7 @@ async def test_the_bell_inbox_diary_lists_library_and_privacy(new_context, stack
     ines.once("dialog", lambda dialog: dialog.accept())
     await ines.get_by_role("button", name="Block").click()
     await expect(ines.get_by_text("You blocked Jonas")).to_be_visible()
+    await _quiet(ines)
     await screenshot(ines, "social-blocked")
     await ines.get_by_role("button", name="Unblock").click()
     await expect(ines.get_by_role("button", name="Follow", exact=True)).to_be_visible()
