@@ -23,6 +23,11 @@ function shift({ year, month: m }, by) {
   return { year: Math.floor(index / 12), month: (index % 12) + 1 };
 }
 
+function isFuture({ year, month: m }) {
+  const now = new Date();
+  return year * 12 + m > now.getFullYear() * 12 + now.getMonth() + 1;
+}
+
 export default {
   name: "DiaryPage",
   setup() {
@@ -94,7 +99,7 @@ export default {
         h("nav", { class: "month-nav", "aria-label": t("diary.months") }, [
           h("button", { type: "button", class: "button secondary", onClick: () => go(shift(current, -1)) }, [h("span", { "aria-hidden": "true" }, "‹ "), t("diary.previous")]),
           h("h2", { class: "month-name", "aria-live": "polite" }, monthName(current)),
-          h("button", { type: "button", class: "button secondary", onClick: () => go(shift(current, 1)) }, [t("diary.next"), h("span", { "aria-hidden": "true" }, " ›")]),
+          h("button", { type: "button", class: "button secondary", disabled: isFuture(shift(current, 1)), onClick: () => go(shift(current, 1)) }, [t("diary.next"), h("span", { "aria-hidden": "true" }, " ›")]),
         ]),
         error.value ? h(ErrorBox, { error: error.value, onRetry: () => load() }) : null,
         !loading.value && !error.value && !items.value.length ? h("p", { class: "muted" }, t("diary.empty")) : null,
