@@ -9,6 +9,7 @@ import { me, loadMe, forget } from "./lib/session.js";
 import { t } from "./lib/i18n.js";
 import { toast } from "./lib/toasts.js";
 import { progress, loadProgress, forgetProgress, applyXp } from "./lib/progress.js";
+import { loadUnread, forgetUnread, applyInbox } from "./lib/inbox.js";
 import { AppHeader } from "./components/header.js";
 import { Toasts } from "./components/toasts.js";
 
@@ -46,10 +47,15 @@ watch(me, (account, before) => {
   personal = account ? live.subscribe(`user:${account.id}`, { message: notify }) : null;
   if (account) loadProgress();
   else forgetProgress();
+  if (account) loadUnread();
+  else forgetUnread();
 });
 
 function notify(data) {
-  if (data.type === "interaction.hidden_review") {
+  applyInbox(data);
+  if (data.type === "identity.new_follower") {
+    toast(t("toast.new_follower", { name: data.display_name }), { action: { label: t("toast.open_inbox"), run: () => navigate("/inbox") } });
+  } else if (data.type === "interaction.hidden_review") {
     toast(t("toast.review_hidden", { reason: data.reason }), { tone: "warning", timeout: 10000 });
   } else if (data.type === "ranking.next_duel" && route.name !== "duel") {
     toast(t("toast.next_duel"), { action: { label: t("toast.open_duel"), run: () => navigate("/duel") } });

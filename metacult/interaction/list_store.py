@@ -270,3 +270,20 @@ async def discover(
 ) -> list[asyncpg.Record]:
     """Public lists, newest first; those whose name matches ``query`` when one is given."""
     return await conn.fetch(_DISCOVER, query, before_id or 2**63 - 1, threshold, limit)
+
+
+_EDITABLE = f"""
+SELECT {LIST_COLUMNS} FROM lists l
+WHERE (l.owner_id = $1
+       OR EXISTS (SELECT 1 FROM list_editors e WHERE e.list_id = l.id AND e.user_id = $1))
+  AND l.id < $2
+ORDER BY l.id DESC
+LIMIT $3
+"""
+
+
+async def editable_by(
+    conn: Conn, user_id: int, before_id: int | None, limit: int
+) -> list[asyncpg.Record]:
+    """The lists a user owns or was invited to edit, newest first."""
+    return await conn.fetch(_EDITABLE, user_id, before_id or 2**63 - 1, limit)

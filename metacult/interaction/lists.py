@@ -295,3 +295,13 @@ async def discover(db: asyncpg.Pool, query: str | None, cursor: str | None, limi
     items = [TitleList.from_row(row) for row in rows[:limit]]
     next_cursor = cursors.encode_position((items[-1].id,)) if len(rows) > limit else None
     return Page(items, next_cursor)
+
+
+async def editable(db: asyncpg.Pool, user_id: int, cursor: str | None, limit: int) -> Page:
+    """The lists one owns or edits, newest first (to add a title to one of them)."""
+    after = cursors.decode_position(cursor, EntryCursor) if cursor else None
+    async with db.acquire() as conn:
+        rows = await list_store.editable_by(conn, user_id, after[0] if after else None, limit + 1)
+    items = [TitleList.from_row(row) for row in rows[:limit]]
+    next_cursor = cursors.encode_position((items[-1].id,)) if len(rows) > limit else None
+    return Page(items, next_cursor)

@@ -961,6 +961,16 @@ async def discover_lists(request: web.Request, query: ListDiscoveryQuery) -> Lis
     )
 
 
+@api.get("/api/v1/me/lists", query=PageQuery, reply=ListPageOut)
+async def my_lists(request: web.Request, query: PageQuery, user: Principal) -> ListPageOut:
+    """The lists one owns or was invited to edit, newest first."""
+    page = await lists.editable(request.app[DB], user.user_id, query.cursor, query.limit)
+    return ListPageOut(
+        items=[ListOut.model_validate(_list_fields(item)) for item in page.items],
+        next_cursor=page.next_cursor,
+    )
+
+
 @api.get("/api/v1/lists/{id}", path_params=IdPath, reply=ListViewOut, auth="public")
 async def get_list(request: web.Request, path: IdPath, user: Principal | None) -> ListViewOut:
     """A list, its editors, and how much of it the viewer has seen."""

@@ -7,6 +7,7 @@ import { me, signOut } from "../lib/session.js";
 import { LiveDot } from "./live-dot.js";
 import { XpMeter } from "./xp-meter.js";
 import { progress } from "../lib/progress.js";
+import { unread } from "../lib/inbox.js";
 
 export const AppHeader = {
   name: "AppHeader",
@@ -23,9 +24,19 @@ export const AppHeader = {
           link("/badges", "nav.badges"),
           me.value ? link("/league", "nav.league") : null,
           link("/trending", "nav.trending"),
+          link("/people", "nav.people"),
         ])),
         h("div", { class: "header-tools" }, [
           me.value && progress.value ? h(RouterLink, { to: `/users/${me.value.id}`, class: "xp-link", title: t("xp.your_progress") }, () => h(XpMeter, { progress: progress.value, compact: true })) : null,
+          me.value ? h(RouterLink, {
+            to: "/inbox",
+            class: "bell",
+            "aria-label": unread.value ? t("inbox.bell_unread", { count: unread.value }) : t("inbox.bell"),
+            "data-unread": unread.value ?? 0,
+          }, () => [h("svg", { class: "bell-icon", viewBox: "0 0 24 24", width: 20, height: 20, "aria-hidden": "true", focusable: "false" }, [
+            h("path", { d: "M12 3a6 6 0 0 0-6 6v3.6L4.3 15.5A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.5L18 12.6V9a6 6 0 0 0-6-6Z", fill: "none", stroke: "currentColor", "stroke-width": 2, "stroke-linejoin": "round" }),
+            h("path", { d: "M9.5 19.5a2.5 2.5 0 0 0 5 0", fill: "none", stroke: "currentColor", "stroke-width": 2, "stroke-linecap": "round" }),
+          ]), unread.value ? h("span", { class: "bell-count num", "aria-hidden": "true" }, unread.value > 99 ? "99+" : String(unread.value)) : null]) : null,
           h(LiveDot),
           h("select", {
             class: "language",

@@ -10,6 +10,7 @@ const compiled = ROUTES.map((entry) => ({
   pattern: new RegExp(`^${entry.path.replace(/:(\w+)/g, "(?<$1>[^/]+)")}/?$`),
 }));
 const guards = [];
+let latest = 0; // the navigation under way: an earlier one still loading must not win
 
 export function beforeEach(guard) {
   guards.push(guard);
@@ -29,14 +30,17 @@ function match(path) {
 }
 
 async function resolve(url) {
+  const ticket = ++latest;
   const location = new URL(url, window.location.origin);
   const { entry, params } = match(location.pathname);
   const target = { name: entry.name, path: location.pathname, params, query: Object.fromEntries(location.searchParams), entry };
   for (const guard of guards) {
     const redirect = await guard(target);
+    if (ticket !== latest) return;
     if (redirect) return navigate(redirect, { replace: true });
   }
   const module = await entry.load();
+  if (ticket !== latest) return;
   Object.assign(route, { name: target.name, path: target.path, params, query: target.query });
   currentPage.value = module.default;
   window.scrollTo(0, 0);

@@ -22,6 +22,8 @@ export default {
     const ranking = ref([]);
     const busy = ref(false);
     const people = ref({ direction: null, items: [] });
+    const myLists = ref([]);
+    const blocked = ref(null);
     pageTitle(() => user.value?.display_name || t("profile.title"));
 
     async function load() {
@@ -38,12 +40,40 @@ export default {
         const ids = [...new Set([...acts.items, ...revs.items].map((item) => item.media_id))];
         const found = await Promise.all(ids.map((mediaId) => api.get(`/api/v1/media/${mediaId}`).catch(() => null)));
         titles.value = Object.fromEntries(found.filter(Boolean).map((m) => [m.id, m]));
+        if (me.value?.id === id) myLists.value = (await api.get("/api/v1/me/lists", { query: { limit: 20 } }).catch(() => ({ items: [] }))).items;
         if (me.value?.id === id) ranking.value = (await api.get("/api/v1/me/rankings", { query: { kind: "game", limit: 10 } }).catch(() => ({ entries: [] }))).entries;
       } catch (failure) {
+        // Blocked accounts read as "not found": one's own block can be lifted from here.
+        if (failure.status === 404 && me.value) {
+          const blocks = await api.get("/api/v1/me/blocks", { query: { limit: 100 } }).catch(() => ({ items: [] }));
+          blocked.value = blocks.items.find((b) => b.id === id) || null;
+        }
         error.value = failure;
       }
     }
     onMounted(load);
+
+    async function block() {
+      if (!window.confirm(t("profile.block_confirm", { name: user.value.display_name }))) return;
+      try {
+        await api.put(`/api/v1/users/${id}/block`);
+        toast(t("profile.blocked_toast", { name: user.value.display_name }));
+        user.value = null;
+        await load();
+      } catch (failure) {
+        toast(failure.message, { tone: "warning" });
+      }
+    }
+
+    async function unblock() {
+      try {
+        await api.delete(`/api/v1/users/${id}/block`);
+        blocked.value = null;
+        await load();
+      } catch (failure) {
+        toast(failure.message, { tone: "warning" });
+      }
+    }
 
     async function toggleFollow() {
       if (!me.value) return navigate(`/signin?next=${encodeURIComponent(route.path)}`);
@@ -82,6 +112,13 @@ export default {
     }
 
     return () => {
+      if (blocked.value) {
+        return h("div", { class: "page" }, [
+          heading(blocked.value.display_name),
+          h("p", t("profile.you_blocked", { name: blocked.value.display_name })),
+          h("button", { type: "button", class: "button", onClick: unblock }, t("profile.unblock")),
+        ]);
+      }
       if (error.value) return h("div", { class: "page" }, [heading(t("profile.title")), h(ErrorBox, { error: error.value, onRetry: load })]);
       const u = user.value;
       if (!u) return h("p", { class: "muted", role: "status" }, t("common.loading"));
@@ -99,8 +136,19 @@ export default {
           ]),
           own
             ? h(RouterLink, { to: "/settings", class: "button secondary" }, () => t("profile.edit"))
-            : h("button", { type: "button", class: "button", "aria-pressed": String(Boolean(u.followed_by_me)), disabled: busy.value, onClick: toggleFollow }, u.followed_by_me ? t("profile.unfollow") : t("profile.follow")),
+            : h("div", { class: "actions" }, [
+                h("button", { type: "button", class: "button", "aria-pressed": String(Boolean(u.followed_by_me)), disabled: busy.value, onClick: toggleFollow }, u.followed_by_me ? t("profile.unfollow") : t("profile.follow")),
+                me.value ? h("button", { type: "button", class: "button secondary", onClick: block }, t("profile.block")) : null,
+              ]),
         ]),
+        h("nav", { class: "chips profile-links", "aria-label": t("profile.sections") }, [
+          h(RouterLink, { to: `/users/${u.id}/library`, class: "chip" }, () => t("library.title")),
+          h(RouterLink, { to: `/users/${u.id}/diary`, class: "chip" }, () => t("diary.title")),
+          h(RouterLink, { to: `/users/${u.id}/year/${new Date().getFullYear()}`, class: "chip" }, () => t("year.link")),
+        ]),
+        own ? h("section", [h("h2", t("lists.mine")), myLists.value.length
+          ? h("ul", { class: "chips" }, myLists.value.map((l) => h("li", { key: l.id }, h(RouterLink, { to: `/lists/${l.id}`, class: "chip" }, () => `${l.name} (${formatNumber(l.entries)})`))))
+          : h("p", { class: "muted" }, t("lists.none_yet"))]) : null,
         people.value.direction ? h("section", { class: "panel" }, [
           h("h2", t(`profile.${people.value.direction}_list`)),
           people.value.items.length
@@ -109,7 +157,6 @@ export default {
         ]) : null,
         u.bio ? h("p", u.bio) : null,
         h(PlayerProgress, { userId: u.id }),
-        h(RouterLink, { to: `/users/${u.id}/year/${new Date().getFullYear()}`, class: "link" }, () => t("year.link")),
         u.favourite_genres.length ? h("section", [h("h2", t("profile.favourites")), h("ul", { class: "chips" }, u.favourite_genres.map((g) => h("li", { class: "chip" }, g)))]) : null,
         h("div", { class: "columns" }, [
           h("section", [h("h2", t("profile.activity")), activity.value.length ? h("ul", { class: "activity" }, activity.value.map(activityLine)) : h("p", { class: "muted" }, t("profile.no_activity"))]),

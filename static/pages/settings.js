@@ -1,12 +1,15 @@
 // Settings: edit the profile, download my data (JSON), delete my account (confirmed).
-import { h, ref, reactive } from "../lib/vue.js";
+import { h, ref, reactive, onMounted } from "../lib/vue.js";
 import { api } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
-import { navigate } from "../lib/router.js";
+import { navigate, RouterLink } from "../lib/router.js";
 import { me, adopt, forget, signOut } from "../lib/session.js";
 import { toast } from "../lib/toasts.js";
 import { heading, pageTitle } from "../lib/page.js";
 import { Field } from "../components/field.js";
+
+const SECTIONS = ["library", "diary", "lists", "reviews", "activity", "stats"];
+const AUDIENCES = ["public", "followers", "private"];
 
 export default {
   name: "SettingsPage",
@@ -16,6 +19,31 @@ export default {
     const errors = ref({});
     const busy = ref(false);
     const dialog = ref(null);
+    const privacy = ref(null);
+    const blocks = ref([]);
+
+    onMounted(async () => {
+      privacy.value = await api.get("/api/v1/me/privacy").catch(() => null);
+      blocks.value = (await api.get("/api/v1/me/blocks", { query: { limit: 100 } }).catch(() => ({ items: [] }))).items;
+    });
+
+    async function setAudience(section, audience) {
+      try {
+        privacy.value = await api.patch("/api/v1/me/privacy", { [section]: audience });
+        toast(t("common.saved"));
+      } catch (failure) {
+        toast(failure.message, { tone: "warning" });
+      }
+    }
+
+    async function unblock(person) {
+      try {
+        await api.delete(`/api/v1/users/${person.id}/block`);
+        blocks.value = blocks.value.filter((b) => b.id !== person.id);
+      } catch (failure) {
+        toast(failure.message, { tone: "warning" });
+      }
+    }
 
     async function save(event) {
       event.preventDefault();
@@ -68,6 +96,24 @@ export default {
           field("avatar_url", { label: t("settings.avatar"), type: "url" }),
           h("button", { type: "submit", class: "button", disabled: busy.value }, t("common.save")),
         ]),
+      ]),
+      privacy.value ? h("section", { "aria-labelledby": "privacy-heading" }, [
+        h("h2", { id: "privacy-heading" }, t("privacy.title")),
+        h("p", { class: "muted" }, t("privacy.help")),
+        h("div", { class: "form privacy" }, SECTIONS.map((section) => h("div", { class: "field privacy-row", key: section }, [
+          h("label", { for: `privacy-${section}` }, t(`privacy.section.${section}`)),
+          h("select", { id: `privacy-${section}`, value: privacy.value[section], onChange: (e) => setAudience(section, e.target.value) },
+            AUDIENCES.map((a) => h("option", { value: a, selected: privacy.value[section] === a }, t(`privacy.audience.${a}`)))),
+        ]))),
+      ]) : null,
+      h("section", { "aria-labelledby": "blocks-heading" }, [
+        h("h2", { id: "blocks-heading" }, t("privacy.blocked")),
+        blocks.value.length
+          ? h("ul", { class: "people" }, blocks.value.map((person) => h("li", { key: person.id, class: "act-row" }, [
+              h(RouterLink, { to: `/users/${person.id}` }, () => person.display_name),
+              h("button", { type: "button", class: "button secondary small", "aria-label": t("privacy.unblock_name", { name: person.display_name }), onClick: () => unblock(person) }, t("profile.unblock")),
+            ])))
+          : h("p", { class: "muted" }, t("privacy.none_blocked")),
       ]),
       h("section", [
         h("h2", t("auth.sign_out")),

@@ -16,6 +16,8 @@ import { Histogram } from "../components/histogram.js";
 import { ErrorBox } from "../components/error-box.js";
 import { LoadMore } from "../components/infinite-list.js";
 import { SimilarTitles } from "../components/similar-titles.js";
+import { LogIt } from "../components/log-it.js";
+import { AddToList } from "../components/add-to-list.js";
 
 const STATUSES = { game: ["wishlist", "playing", "completed", "dropped"], film: ["watchlist", "watching", "watched", "dropped"], series: ["watchlist", "watching", "watched", "dropped"] };
 
@@ -245,7 +247,12 @@ export default {
           m.original_title && m.original_title !== m.title ? h("p", { class: "muted" }, m.original_title) : null,
           facts(m),
           h("p", { class: "watching", "aria-live": "off", "data-watching": watching.value ?? "" }, watching.value ? t("title.watching", { count: watching.value }) : ""),
-          h("section", { class: "panel", "aria-labelledby": "act-heading" }, [h("h2", { id: "act-heading" }, t("title.act")), actions(m)]),
+          h("section", { class: "panel", "aria-labelledby": "act-heading" }, [
+            h("h2", { id: "act-heading" }, t("title.act")),
+            actions(m),
+            me.value ? h(LogIt, { media: m, key: `log-${m.id}`, onLogged: () => snapshot().catch(() => {}) }) : null,
+            me.value ? h(AddToList, { media: m, key: `lists-${m.id}` }) : null,
+          ]),
           h("section", { "aria-labelledby": "community-heading" }, [
             h("h2", { id: "community-heading" }, t("title.community")),
             counters(m),

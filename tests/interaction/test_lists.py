@@ -138,3 +138,26 @@ async def test_bad_list_requests_are_refused(client, db) -> None:
         f"/api/v1/lists/{made['id']}", json={"name": None}, headers=owner.headers
     )
     assert response.status == 422
+
+
+async def test_my_lists_are_those_i_own_or_edit_newest_first(client, db) -> None:
+    owner, editor, stranger = await sign_up(client), await sign_up(client), await sign_up(client)
+    older = await make_list(client, owner, name="Older", visibility="private")
+    shared = await make_list(client, owner, name="Shared")
+    await make_list(client, stranger, name="Not mine")
+    invited = await client.put(
+        f"/api/v1/lists/{shared['id']}/editors/{editor.id}", headers=owner.headers
+    )
+    assert invited.status == 200, await invited.text()
+
+    mine = await (await client.get("/api/v1/me/lists?limit=1", headers=owner.headers)).json()
+    assert [item["id"] for item in mine["items"]] == [shared["id"]]
+    rest = await client.get(
+        "/api/v1/me/lists", params={"cursor": mine["next_cursor"]}, headers=owner.headers
+    )
+    assert [item["id"] for item in (await rest.json())["items"]] == [older["id"]]
+    edited = await (await client.get("/api/v1/me/lists", headers=editor.headers)).json()
+    assert [item["id"] for item in edited["items"]] == [shared["id"]]
+    assert (await client.get("/api/v1/me/lists")).status == 401
+    bad = await client.get("/api/v1/me/lists?cursor=nonsense", headers=owner.headers)
+    assert bad.status == 422
