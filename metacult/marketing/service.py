@@ -1,0 +1,272 @@
+"""Marketing's use cases: campaigns (admin), ads for the feed's native slots, clicks."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from aiohttp import web
+from redis.asyncio import Redis
+
+from metacult import catalog, discovery
+from metacult.config import Settings
+from metacult.infra.errors import Gone, NotFound, invalid_field
+from metacult.infra.redis import rkey
+from metacult.marketing import rules, store
+from metacult.marketing.rules import Campaign
+from metacult.typedefs import DB, REDIS, SETTINGS
+
+
+class CampaignNotFound(NotFound):
+    """No such campaign."""
+
+
+class InvalidClick(NotFound):
+    """This ad link is not valid."""
+
+
+class ExpiredClick(Gone):
+    """This ad link has expired."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _key(settings: Settings, *parts: object) -> str:
+    return rkey(settings, "marketing", *parts)
+
+
+def click_key(settings: Settings) -> bytes:
+    return hashlib.sha256(b"marketing-click|" + settings.secret_key.encode()).digest()
+
+
+# --- campaigns (admin) -------------------------------------------------------------------
+
+
+def check_campaign(fields: dict[str, Any]) -> None:
+    """The rules a model cannot say alone: 422 naming the field."""
+    if fields["ends_at"] <= fields["starts_at"]:
+        raise invalid_field("schedule.ends_at", "must be after starts_at")
+    for name in ("cta_url", "image_url"):
+        url = fields[name]
+        if url is not None and not url.lower().startswith(("http://", "https://")):
+            raise invalid_field(f"creative.{name}", "must be an http(s) URL")
+    price = fields["price_micros"]
+    if fields["total_budget_micros"] < price:
+        raise invalid_field("budget.total_cents", "must be at least the price")
+    if fields["daily_budget_micros"] < price:
+        raise invalid_field("budget.daily_cents", "must be at least the price")
+    if fields["daily_budget_micros"] > fields["total_budget_micros"]:
+        raise invalid_field("budget.daily_cents", "must not exceed the total budget")
+    known_genres = {slug for genres in catalog.GENRES.values() for slug in genres}
+    for slug in fields["genres"]:
+        if slug not in known_genres:
+            raise invalid_field("targeting.genres", f"{slug!r} is not a known genre")
+    for slug in fields["platforms"]:
+        if slug not in catalog.PLATFORMS:
+            raise invalid_field("targeting.platforms", f"{slug!r} is not a known platform")
+
+
+async def _check_media(conn: asyncpg.Connection, fields: dict[str, Any]) -> None:
+    media_id = fields["media_id"]
+    if media_id is not None and not await catalog.media_exists(conn, media_id):
+        raise invalid_field("creative.media_id", "is not a title of the catalogue")
+
+
+async def create_campaign(db: asyncpg.Pool, fields: dict[str, Any]) -> Campaign:
+    check_campaign(fields)
+    async with db.acquire() as conn:
+        await _check_media(conn, fields)
+        return await store.create(conn, fields)
+
+
+async def replace_campaign(db: asyncpg.Pool, campaign_id: int, fields: dict[str, Any]) -> Campaign:
+    check_campaign(fields)
+    async with db.acquire() as conn:
+        await _check_media(conn, fields)
+        found = await store.replace(conn, campaign_id, fields)
+    if found is None:
+        raise CampaignNotFound()
+    return found
+
+
+async def set_status(db: asyncpg.Pool, campaign_id: int, status: str) -> Campaign:
+    async with db.acquire() as conn:
+        found = await store.set_status(conn, campaign_id, status)
+    if found is None:
+        raise CampaignNotFound()
+    return found
+
+
+async def get_campaign(db: asyncpg.Pool, campaign_id: int) -> Campaign:
+    async with db.acquire() as conn:
+        found = await store.get(conn, campaign_id)
+    if found is None:
+        raise CampaignNotFound()
+    return found
+
+
+async def delete_campaign(db: asyncpg.Pool, campaign_id: int) -> None:
+    async with db.acquire() as conn:
+        if not await store.delete(conn, campaign_id):
+            raise CampaignNotFound()
+
+
+async def list_campaigns(db: asyncpg.Pool, after: int, limit: int) -> list[Campaign]:
+    async with db.acquire() as conn:
+        return await store.listed(conn, after=after, limit=limit)
+
+
+async def report(db: asyncpg.Pool, campaign_id: int) -> list[dict[str, Any]]:
+    """Per day: impressions, clicks, CTR and spend."""
+    async with db.acquire() as conn:
+        if await store.get(conn, campaign_id) is None:
+            raise CampaignNotFound()
+        rows = await store.report(conn, campaign_id)
+    return [
+        {
+            "day": row["day"],
+            "impressions": row["impressions"],
+            "clicks": row["clicks"],
+            "ctr": round(row["clicks"] / row["impressions"], 6) if row["impressions"] else 0.0,
+            "spent_cents": row["spent_micros"] / rules.MICROS_PER_CENT,
+        }
+        for row in rows
+    ]
+
+
+# --- ads for the feed -------------------------------------------------------------------
+
+
+async def select_ads(
+    db: asyncpg.Pool,
+    redis: Redis,
+    settings: Settings,
+    user_id: int,
+    slots: int,
+    media: Sequence[catalog.MediaSummary],
+    dismissed: frozenset[int],
+    at: datetime,
+) -> list[tuple[Campaign, str]]:
+    """Campaigns for ``slots`` native slots of one feed render, each with its signed click
+    link; each is an impression: counted against the user's cap and the campaign's day."""
+    day = rules.day_of(at)
+    page = rules.page_context((m.kind, m.genres, m.platforms) for m in media)
+    async with db.acquire() as conn:
+        campaigns = await store.live(conn, at)
+        if not campaigns:
+            return []
+        spent = await store.spent_on(conn, [c.id for c in campaigns], day)
+    cap_key = _key(settings, "seen", user_id, day.isoformat())
+    counts = await redis.hmget(cap_key, [str(c.id) for c in campaigns])
+    seen = {c.id: int(n) for c, n in zip(campaigns, counts, strict=True) if n is not None}
+    chosen = rules.choose(
+        campaigns,
+        slots,
+        now=at,
+        page=page,
+        dismissed=dismissed,
+        spent_today=spent,
+        seen_today=seen,
+    )
+    if not chosen:
+        return []
+    async with redis.pipeline(transaction=True) as pipe:
+        for campaign in chosen:
+            pipe.hincrby(cap_key, str(campaign.id), 1)
+        pipe.expire(cap_key, 2 * rules.DAY_S)
+        await pipe.execute()
+    key = click_key(settings)
+    answered = []
+    async with db.acquire() as conn:
+        for campaign in chosen:
+            await store.record(
+                conn, campaign.id, day, impressions=1, cost_micros=rules.impression_cost(campaign)
+            )
+            token = rules.ClickToken(
+                campaign.id, user_id, secrets.token_hex(8), int(at.timestamp())
+            )
+            answered.append((campaign, rules.sign_click(key, token)))
+    return answered
+
+
+async def fill_native_ads(
+    app: web.Application, request: discovery.SlotRequest
+) -> list[discovery.SlotContent | None]:
+    """Discovery's filler for its ``native_ad`` slots."""
+    chosen = await select_ads(
+        app[DB],
+        app[REDIS],
+        app[SETTINGS],
+        request.user_id,
+        len(request.positions),
+        request.media,
+        request.dismissed,
+        now(),
+    )
+    return [
+        discovery.SlotContent(
+            advertiser=campaign.advertiser,
+            title=campaign.title,
+            body=campaign.body,
+            image_url=campaign.image_url,
+            cta_label=campaign.cta_label,
+            url=f"/c/{token}",
+            media_id=campaign.media_id,
+        )
+        for campaign, token in chosen
+    ]
+
+
+# --- clicks ------------------------------------------------------------------------------
+
+# One billed click per user per campaign per day, and per client address per campaign
+# per minute: a flood of clicks does not move spend.
+CLIENT_WINDOW_S = 60
+
+
+async def click(
+    db: asyncpg.Pool,
+    redis: Redis,
+    settings: Settings,
+    raw_token: str,
+    *,
+    client: str,
+    user_agent: str,
+    at: datetime,
+) -> tuple[str, bool]:
+    """The campaign's stored URL to redirect to, and whether this click was billed."""
+    try:
+        token = rules.read_click(click_key(settings), raw_token, at)
+    except rules.TokenRefused as exc:
+        raise (ExpiredClick() if exc.expired else InvalidClick()) from None
+    async with db.acquire() as conn:
+        campaign = await store.get(conn, token.campaign_id)
+        if campaign is None:
+            raise InvalidClick()
+        if rules.looks_like_a_bot(user_agent):
+            return campaign.cta_url, False
+        day = rules.day_of(at)
+        async with redis.pipeline(transaction=True) as pipe:
+            pipe.set(_key(settings, "click", token.nonce), 1, nx=True, ex=rules.CLICK_TOKEN_TTL_S)
+            pipe.set(
+                _key(settings, "click-user", campaign.id, token.user_id, day.isoformat()),
+                1,
+                nx=True,
+                ex=2 * rules.DAY_S,
+            )
+            pipe.set(
+                _key(settings, "click-client", campaign.id, client), 1, nx=True, ex=CLIENT_WINDOW_S
+            )
+            fresh = await pipe.execute()
+        billed = all(fresh)
+        if billed:
+            await store.record(
+                conn, campaign.id, day, clicks=1, cost_micros=rules.click_cost(campaign)
+            )
+    return campaign.cta_url, billed
