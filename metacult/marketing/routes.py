@@ -9,8 +9,9 @@ import pydantic
 from aiohttp import web
 
 from metacult import catalog
+from metacult.infra.auth import Principal
 from metacult.infra.web import Api, IdPath, Schema
-from metacult.marketing import rules, service
+from metacult.marketing import rules, service, vast
 from metacult.marketing.rules import Campaign
 from metacult.typedefs import DB, REDIS, SETTINGS
 
@@ -54,9 +55,23 @@ class BudgetIn(Schema):
     price_cents: int = pydantic.Field(ge=1, le=10**9)
 
 
+class VideoIn(Schema):
+    """A video creative, answered in VAST."""
+
+    url: Url  # type: ignore[valid-type]
+    mime_type: Literal["video/mp4", "video/webm"] = "video/mp4"
+    duration_s: int = pydantic.Field(ge=1, le=3600)
+    width: int = pydantic.Field(default=1280, ge=1, le=7680)
+    height: int = pydantic.Field(default=720, ge=1, le=4320)
+
+
 class CampaignIn(Schema):
+    """``vast_tag_url`` makes it a network campaign: VAST slots answer a Wrapper to it."""
+
     advertiser: str = pydantic.Field(min_length=1, max_length=120)
     creative: CreativeIn
+    video: VideoIn | None = None
+    vast_tag_url: Url | None = None  # type: ignore[valid-type]
     targeting: TargetingIn = TargetingIn()
     schedule: ScheduleIn
     budget: BudgetIn
@@ -75,6 +90,14 @@ class CreativeOut(Schema):
     cta_label: str
     cta_url: str
     media_id: int | None
+
+
+class VideoOut(Schema):
+    url: str
+    mime_type: str
+    duration_s: int
+    width: int
+    height: int
 
 
 class TargetingOut(Schema):
@@ -100,6 +123,8 @@ class CampaignOut(Schema):
     id: int
     advertiser: str
     creative: CreativeOut
+    video: VideoOut | None
+    vast_tag_url: str | None
     targeting: TargetingOut
     schedule: ScheduleOut
     budget: BudgetOut
@@ -159,6 +184,12 @@ def _fields(body: CampaignIn) -> dict[str, Any]:
         "price_micros": budget.price_cents * rules.MICROS_PER_CENT,
         "frequency_cap": body.frequency_cap_per_day,
         "status": body.status,
+        "video_url": body.video.url if body.video else None,
+        "video_mime": body.video.mime_type if body.video else None,
+        "video_duration_s": body.video.duration_s if body.video else None,
+        "video_width": body.video.width if body.video else None,
+        "video_height": body.video.height if body.video else None,
+        "vast_tag_url": body.vast_tag_url,
     }
 
 
@@ -174,6 +205,16 @@ def _out(campaign: Campaign) -> CampaignOut:
             cta_url=campaign.cta_url,
             media_id=campaign.media_id,
         ),
+        video=VideoOut(
+            url=campaign.video_url,
+            mime_type=campaign.video_mime or "video/mp4",
+            duration_s=campaign.video_duration_s or 0,
+            width=campaign.video_width or 0,
+            height=campaign.video_height or 0,
+        )
+        if campaign.video_url is not None
+        else None,
+        vast_tag_url=campaign.vast_tag_url,
         targeting=TargetingOut(
             kinds=list(campaign.kinds),
             genres=list(campaign.genres),
@@ -265,6 +306,46 @@ async def ad_click(request: web.Request, path: TokenPath) -> web.StreamResponse:
         at=service.now(),
     )
     return web.Response(status=302, headers={"Location": url, "Cache-Control": "no-store"})
+
+
+class VastQuery(Schema):
+    slot: str = pydantic.Field(min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$")
+
+
+class TrackQuery(Schema):
+    event: Literal["impression", "start", "firstQuartile", "midpoint", "thirdQuartile", "complete"]
+
+
+XML = "application/xml"
+
+
+@api.get("/api/v1/ads/vast", auth="public", query=VastQuery, stream=XML)
+async def vast_ad(request: web.Request, query: VastQuery, user: Principal | None) -> web.Response:
+    """A VAST 4.2 document for a video slot (an empty ``<VAST/>`` when nothing is eligible)."""
+    app = request.app
+    settings = app[SETTINGS]
+    chosen = await service.select_video(
+        app[DB], app[REDIS], settings, user.user_id if user else None, service.now()
+    )
+    if chosen is None:
+        body = vast.empty()
+    else:
+        campaign, token = chosen
+        body = vast.document(
+            campaign,
+            tracking_url=f"{settings.public_url}/api/v1/ads/events/{token}",
+            click_url=f"{settings.public_url}/c/{token}",
+        )
+    return web.Response(
+        body=body, content_type=XML, charset="utf-8", headers={"Cache-Control": "no-store"}
+    )
+
+
+@api.get("/api/v1/ads/events/{token}", auth="public", path_params=TokenPath, query=TrackQuery)
+async def ad_event(request: web.Request, path: TokenPath, query: TrackQuery) -> None:
+    """A VAST player's tracking pixel; an ``impression`` counts once per ad served."""
+    app = request.app
+    await service.track(app[DB], app[REDIS], app[SETTINGS], path.token, query.event, service.now())
 
 
 def setup(app: web.Application) -> None:

@@ -43,6 +43,17 @@ class Campaign:
     frequency_cap: int
     status: Status
     spent_micros: int
+    video_url: str | None = None
+    video_mime: str | None = None
+    video_duration_s: int | None = None
+    video_width: int | None = None
+    video_height: int | None = None
+    vast_tag_url: str | None = None
+
+    @property
+    def in_video(self) -> bool:
+        """Answered in VAST: a video creative, or a network's tag."""
+        return self.video_url is not None or self.vast_tag_url is not None
 
 
 def impression_cost(campaign: Campaign) -> int:
@@ -116,20 +127,21 @@ def choose(
     slots: int,
     *,
     now: datetime,
-    page: PageContext,
+    page: PageContext | None,
     dismissed: frozenset[int],
     spent_today: Mapping[int, int],
     seen_today: Mapping[int, int],
 ) -> list[Campaign]:
     """Up to ``slots`` different campaigns (never the same one twice on a page), eligible by
     schedule, budget and pace, targeting and the user's frequency cap, never promoting a
-    title the user dismissed; the best paying first, then the one furthest behind its pace."""
+    title the user dismissed (``page`` None: a slot outside a page, targeting not asked);
+    the best paying first, then the one furthest behind its pace."""
     eligible = [
         c
         for c in campaigns
         if scheduled(c, now)
         and within_budget(c, spent_today.get(c.id, 0), now)
-        and targets(c, page)
+        and (page is None or targets(c, page))
         and (c.media_id is None or c.media_id not in dismissed)
         and seen_today.get(c.id, 0) < c.frequency_cap
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,10 +52,15 @@ def check_campaign(fields: dict[str, Any]) -> None:
     """The rules a model cannot say alone: 422 naming the field."""
     if fields["ends_at"] <= fields["starts_at"]:
         raise invalid_field("schedule.ends_at", "must be after starts_at")
-    for name in ("cta_url", "image_url"):
+    for name, field in (
+        ("cta_url", "creative.cta_url"),
+        ("image_url", "creative.image_url"),
+        ("video_url", "video.url"),
+        ("vast_tag_url", "vast_tag_url"),
+    ):
         url = fields[name]
         if url is not None and not url.lower().startswith(("http://", "https://")):
-            raise invalid_field(f"creative.{name}", "must be an http(s) URL")
+            raise invalid_field(field, "must be an http(s) URL")
     price = fields["price_micros"]
     if fields["total_budget_micros"] < price:
         raise invalid_field("budget.total_cents", "must be at least the price")
@@ -154,17 +159,49 @@ async def select_ads(
     at: datetime,
 ) -> list[tuple[Campaign, str]]:
     """Campaigns for ``slots`` native slots of one feed render, each with its signed click
-    link; each is an impression: counted against the user's cap and the campaign's day."""
-    day = rules.day_of(at)
+    link; each is an impression: counted against the user's cap and the campaign's day.
+    Network campaigns (a VAST tag of another ad server) only answer VAST."""
     page = rules.page_context((m.kind, m.genres, m.platforms) for m in media)
+    chosen = await _choose(
+        db, redis, settings, user_id, slots, page, dismissed, at, lambda c: c.vast_tag_url is None
+    )
+    answered = []
     async with db.acquire() as conn:
-        campaigns = await store.live(conn, at)
+        for campaign, token in chosen:
+            await store.record(
+                conn,
+                campaign.id,
+                rules.day_of(at),
+                impressions=1,
+                cost_micros=rules.impression_cost(campaign),
+            )
+            answered.append((campaign, token))
+    return answered
+
+
+async def _choose(
+    db: asyncpg.Pool,
+    redis: Redis,
+    settings: Settings,
+    user_id: int | None,
+    slots: int,
+    page: rules.PageContext | None,
+    dismissed: frozenset[int],
+    at: datetime,
+    fits: Callable[[Campaign], bool],
+) -> list[tuple[Campaign, str]]:
+    """The campaigns chosen (counted against the user's cap) with their click tokens."""
+    day = rules.day_of(at)
+    async with db.acquire() as conn:
+        campaigns = [c for c in await store.live(conn, at) if fits(c)]
         if not campaigns:
             return []
         spent = await store.spent_on(conn, [c.id for c in campaigns], day)
+    seen: dict[int, int] = {}
     cap_key = _key(settings, "seen", user_id, day.isoformat())
-    counts = await redis.hmget(cap_key, [str(c.id) for c in campaigns])
-    seen = {c.id: int(n) for c, n in zip(campaigns, counts, strict=True) if n is not None}
+    if user_id is not None:
+        counts = await redis.hmget(cap_key, [str(c.id) for c in campaigns])
+        seen = {c.id: int(n) for c, n in zip(campaigns, counts, strict=True) if n is not None}
     chosen = rules.choose(
         campaigns,
         slots,
@@ -174,25 +211,69 @@ async def select_ads(
         spent_today=spent,
         seen_today=seen,
     )
-    if not chosen:
-        return []
-    async with redis.pipeline(transaction=True) as pipe:
-        for campaign in chosen:
-            pipe.hincrby(cap_key, str(campaign.id), 1)
-        pipe.expire(cap_key, 2 * rules.DAY_S)
-        await pipe.execute()
+    if chosen and user_id is not None:
+        async with redis.pipeline(transaction=True) as pipe:
+            for campaign in chosen:
+                pipe.hincrby(cap_key, str(campaign.id), 1)
+            pipe.expire(cap_key, 2 * rules.DAY_S)
+            await pipe.execute()
     key = click_key(settings)
-    answered = []
+    return [
+        (
+            campaign,
+            rules.sign_click(
+                key,
+                rules.ClickToken(
+                    campaign.id, user_id or 0, secrets.token_hex(8), int(at.timestamp())
+                ),
+            ),
+        )
+        for campaign in chosen
+    ]
+
+
+async def select_video(
+    db: asyncpg.Pool, redis: Redis, settings: Settings, user_id: int | None, at: datetime
+) -> tuple[Campaign, str] | None:
+    """The campaign a VAST slot answers (a video creative or a network's tag), with its
+    token; its impression is counted when the player fires the pixel (:func:`track`)."""
+    chosen = await _choose(
+        db, redis, settings, user_id, 1, None, frozenset(), at, lambda c: c.in_video
+    )
+    return chosen[0] if chosen else None
+
+
+async def track(
+    db: asyncpg.Pool, redis: Redis, settings: Settings, raw_token: str, event: str, at: datetime
+) -> bool:
+    """A VAST player's tracking pixel: an ``impression`` is counted (and, CPM, paid) once
+    per token; True when this one counted."""
+    token = _read(settings, raw_token, at)
+    if event != "impression":
+        return False
+    if not await redis.set(
+        _key(settings, "impression", token.nonce), 1, nx=True, ex=rules.CLICK_TOKEN_TTL_S
+    ):
+        return False
     async with db.acquire() as conn:
-        for campaign in chosen:
-            await store.record(
-                conn, campaign.id, day, impressions=1, cost_micros=rules.impression_cost(campaign)
-            )
-            token = rules.ClickToken(
-                campaign.id, user_id, secrets.token_hex(8), int(at.timestamp())
-            )
-            answered.append((campaign, rules.sign_click(key, token)))
-    return answered
+        campaign = await store.get(conn, token.campaign_id)
+        if campaign is None:
+            return False
+        await store.record(
+            conn,
+            campaign.id,
+            rules.day_of(at),
+            impressions=1,
+            cost_micros=rules.impression_cost(campaign),
+        )
+    return True
+
+
+def _read(settings: Settings, raw_token: str, at: datetime) -> rules.ClickToken:
+    try:
+        return rules.read_click(click_key(settings), raw_token, at)
+    except rules.TokenRefused as exc:
+        raise (ExpiredClick() if exc.expired else InvalidClick()) from None
 
 
 async def fill_native_ads(
@@ -241,10 +322,7 @@ async def click(
     at: datetime,
 ) -> tuple[str, bool]:
     """The campaign's stored URL to redirect to, and whether this click was billed."""
-    try:
-        token = rules.read_click(click_key(settings), raw_token, at)
-    except rules.TokenRefused as exc:
-        raise (ExpiredClick() if exc.expired else InvalidClick()) from None
+    token = _read(settings, raw_token, at)
     async with db.acquire() as conn:
         campaign = await store.get(conn, token.campaign_id)
         if campaign is None:
