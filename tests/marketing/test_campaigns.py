@@ -66,6 +66,9 @@ BAD = [
     ({"targeting": {"platforms": ["toaster"]}}, "targeting.platforms"),
     ({"targeting": {"kinds": ["book"]}}, "targeting.kinds.0"),
     ({"creative": {"media_id": 2**62}}, "creative.media_id"),
+    ({"video": {"url": "file:///etc/passwd", "duration_s": 30}}, "video.url"),
+    ({"vast_tag_url": "data:text/xml,<VAST/>"}, "vast_tag_url"),
+    ({"schedule": {"starts_at": "2030-01-01T00:00:00"}}, "schedule.starts_at"),
 ]
 
 
