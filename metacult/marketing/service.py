@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 import asyncpg
@@ -87,7 +89,9 @@ async def create_campaign(db: asyncpg.Pool, fields: dict[str, Any]) -> Campaign:
     check_campaign(fields)
     async with db.acquire() as conn:
         await _check_media(conn, fields)
-        return await store.create(conn, fields)
+        created = await store.create(conn, fields)
+    _forget_live(db)
+    return created
 
 
 async def replace_campaign(db: asyncpg.Pool, campaign_id: int, fields: dict[str, Any]) -> Campaign:
@@ -95,6 +99,7 @@ async def replace_campaign(db: asyncpg.Pool, campaign_id: int, fields: dict[str,
     async with db.acquire() as conn:
         await _check_media(conn, fields)
         found = await store.replace(conn, campaign_id, fields)
+    _forget_live(db)
     if found is None:
         raise CampaignNotFound()
     return found
@@ -103,6 +108,7 @@ async def replace_campaign(db: asyncpg.Pool, campaign_id: int, fields: dict[str,
 async def set_status(db: asyncpg.Pool, campaign_id: int, status: str) -> Campaign:
     async with db.acquire() as conn:
         found = await store.set_status(conn, campaign_id, status)
+    _forget_live(db)
     if found is None:
         raise CampaignNotFound()
     return found
@@ -118,8 +124,10 @@ async def get_campaign(db: asyncpg.Pool, campaign_id: int) -> Campaign:
 
 async def delete_campaign(db: asyncpg.Pool, campaign_id: int) -> None:
     async with db.acquire() as conn:
-        if not await store.delete(conn, campaign_id):
-            raise CampaignNotFound()
+        deleted = await store.delete(conn, campaign_id)
+    _forget_live(db)
+    if not deleted:
+        raise CampaignNotFound()
 
 
 async def list_campaigns(db: asyncpg.Pool, after: int, limit: int) -> list[Campaign]:
@@ -147,6 +155,42 @@ async def report(db: asyncpg.Pool, campaign_id: int) -> list[dict[str, Any]]:
 
 # --- ads for the feed -------------------------------------------------------------------
 
+# The live campaigns, read from PostgreSQL at most every LIVE_TTL_S per node and pool (a
+# render must not decode every campaign), and forgotten at once on this node's writes;
+# another node's change shows within LIVE_TTL_S (spend never passes a budget meanwhile:
+# the store cuts it).
+LIVE_TTL_S = 2.0
+
+
+@dataclass
+class _Kept:
+    loaded_at: float
+    campaigns: list[Campaign]
+
+
+_live: dict[int, _Kept] = {}
+
+
+async def _live_campaigns(db: asyncpg.Pool) -> list[Campaign]:
+    kept = _live.get(id(db))
+    if kept is not None and time.monotonic() - kept.loaded_at < LIVE_TTL_S:
+        return kept.campaigns
+    async with db.acquire() as conn:
+        campaigns = await store.active(conn)
+    _live[id(db)] = _Kept(time.monotonic(), campaigns)
+    return campaigns
+
+
+def _forget_live(db: asyncpg.Pool) -> None:
+    _live.pop(id(db), None)
+
+
+async def _record(
+    db: asyncpg.Pool, conn: asyncpg.Connection, campaign: Campaign, day: date, **counts: int
+) -> None:
+    if await store.record(conn, campaign.id, day, **counts):
+        _forget_live(db)
+
 
 async def select_ads(
     db: asyncpg.Pool,
@@ -168,9 +212,10 @@ async def select_ads(
     answered = []
     async with db.acquire() as conn:
         for campaign, token in chosen:
-            await store.record(
+            await _record(
+                db,
                 conn,
-                campaign.id,
+                campaign,
                 rules.day_of(at),
                 impressions=1,
                 cost_micros=rules.impression_cost(campaign),
@@ -192,10 +237,14 @@ async def _choose(
 ) -> list[tuple[Campaign, str]]:
     """The campaigns chosen (counted against the user's cap) with their click tokens."""
     day = rules.day_of(at)
+    campaigns = [
+        c
+        for c in await _live_campaigns(db)
+        if fits(c) and rules.scheduled(c, at) and (page is None or rules.targets(c, page))
+    ]
+    if not campaigns:
+        return []
     async with db.acquire() as conn:
-        campaigns = [c for c in await store.live(conn, at) if fits(c)]
-        if not campaigns:
-            return []
         spent = await store.spent_on(conn, [c.id for c in campaigns], day)
     seen: dict[int, int] = {}
     cap_key = _key(settings, "seen", user_id, day.isoformat())
@@ -259,9 +308,10 @@ async def track(
         campaign = await store.get(conn, token.campaign_id)
         if campaign is None:
             return False
-        await store.record(
+        await _record(
+            db,
             conn,
-            campaign.id,
+            campaign,
             rules.day_of(at),
             impressions=1,
             cost_micros=rules.impression_cost(campaign),
@@ -344,7 +394,5 @@ async def click(
             fresh = await pipe.execute()
         billed = all(fresh)
         if billed:
-            await store.record(
-                conn, campaign.id, day, clicks=1, cost_micros=rules.click_cost(campaign)
-            )
+            await _record(db, conn, campaign, day, clicks=1, cost_micros=rules.click_cost(campaign))
     return campaign.cta_url, billed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -79,12 +79,11 @@ async def listed(conn: asyncpg.Connection, *, after: int, limit: int) -> list[Ca
     return [_campaign(row) for row in rows]
 
 
-async def live(conn: asyncpg.Connection, now: datetime) -> list[Campaign]:
-    """Active campaigns whose schedule holds ``now`` and that have money left."""
+async def active(conn: asyncpg.Connection) -> list[Campaign]:
+    """Active campaigns with money left (their schedule is the caller's to check)."""
     rows = await conn.fetch(
-        "SELECT * FROM marketing_campaigns WHERE status = 'active' AND starts_at <= $1 "
-        "AND ends_at > $1 AND spent_micros < total_budget_micros",
-        now,
+        "SELECT * FROM marketing_campaigns WHERE status = 'active' "
+        "AND spent_micros < total_budget_micros AND ends_at > now()"
     )
     return [_campaign(row) for row in rows]
 
@@ -107,22 +106,27 @@ async def record(
     impressions: int = 0,
     clicks: int = 0,
     cost_micros: int = 0,
-) -> None:
+) -> bool:
     """Count the day's impressions / clicks and move the spend; the campaign is exhausted
-    (stops showing) once it spent its total budget. Never beyond: the last cost is cut."""
+    (stops showing) once it spent its total budget. Never beyond: the last cost is cut.
+    True when this made it exhausted."""
     async with conn.transaction():
-        moved = await conn.fetchval(
-            "WITH old AS (SELECT spent_micros FROM marketing_campaigns WHERE id = $1 FOR UPDATE) "
+        changed = await conn.fetchrow(
+            "WITH old AS (SELECT spent_micros, status FROM marketing_campaigns "
+            "WHERE id = $1 FOR UPDATE) "
             "UPDATE marketing_campaigns c SET "
             "spent_micros = LEAST(c.total_budget_micros, c.spent_micros + $2), "
             "status = CASE WHEN c.spent_micros + $2 >= c.total_budget_micros THEN 'exhausted' "
             "ELSE c.status END, updated_at = now() "
-            "FROM old WHERE c.id = $1 RETURNING c.spent_micros - old.spent_micros",
+            "FROM old WHERE c.id = $1 "
+            "RETURNING c.spent_micros - old.spent_micros AS moved, "
+            "c.status = 'exhausted' AND old.status <> 'exhausted' AS exhausted",
             campaign_id,
             cost_micros,
         )
-        if moved is None:
-            return
+        if changed is None:
+            return False
+        moved = changed["moved"]
         await conn.execute(
             "INSERT INTO marketing_daily (campaign_id, day, impressions, clicks, spent_micros) "
             "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (campaign_id, day) DO UPDATE SET "
@@ -135,6 +139,7 @@ async def record(
             clicks,
             moved,
         )
+    return changed["exhausted"]
 
 
 async def report(conn: asyncpg.Connection, campaign_id: int) -> list[asyncpg.Record]:
