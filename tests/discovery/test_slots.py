@@ -17,10 +17,10 @@ async def _slots(client, account) -> list[dict]:
 async def test_a_registered_filler_fills_its_slots_and_a_failing_one_leaves_them_empty(
     client, db
 ) -> None:
-    await new_titles(db, 6, kind="film", genres=("western",))
+    await new_titles(db, 6, kind="series", genres=("kids",))
     reader = await sign_up(client)
     response = await client.patch(
-        "/api/v1/me", headers=reader.headers, json={"favourite_genres": ["western"]}
+        "/api/v1/me", headers=reader.headers, json={"favourite_genres": ["kids"]}
     )
     assert response.status == 200
     asked: list[discovery.SlotRequest] = []

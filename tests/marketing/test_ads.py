@@ -167,14 +167,14 @@ async def _feed_slots(client, account) -> list[dict]:
 
 async def test_the_feed_shows_a_sponsored_card_whose_click_is_counted_once(client, db) -> None:
     admin = await sign_up(client, role="admin")
-    await new_titles(db, 6, kind="game", genres=("roguelike",), platforms=("pc",))
+    await new_titles(db, 6, kind="game", genres=("metroidvania",), platforms=("pc",))
     reader = await sign_up(client)
     response = await client.patch(
-        "/api/v1/me", headers=reader.headers, json={"favourite_genres": ["roguelike"]}
+        "/api/v1/me", headers=reader.headers, json={"favourite_genres": ["metroidvania"]}
     )
     assert response.status == 200
     body = campaign_body(
-        targeting={"genres": ["roguelike"]},
+        targeting={"genres": ["metroidvania"]},
         budget={
             "total_cents": 10**6,
             "daily_cents": 10**6,
