@@ -19,6 +19,7 @@ from metacult import (
     health,
     identity,
     interaction,
+    marketing,
     pages,
     ranking,
     realtime,
@@ -83,6 +84,7 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     interaction.setup(app)
     gamification.setup(app)
     discovery.setup(app)
+    marketing.setup(app)
     pages.setup(app)
     admin.setup(app)
     apidocs.setup(app)

@@ -10,7 +10,7 @@ import pydantic
 from aiohttp import web
 
 from metacult import catalog
-from metacult.discovery import service
+from metacult.discovery import service, slots
 from metacult.infra.auth import Principal
 from metacult.infra.errors import invalid_field
 from metacult.infra.web import Api, IdPath, Schema
@@ -75,11 +75,26 @@ class FeedItemOut(Schema):
     reasons: list[ReasonOut]
 
 
+class SlotContentOut(Schema):
+    """A sponsored card: ``advertiser`` pays for it; ``url`` opens it (a tracked link)."""
+
+    sponsored: bool
+    advertiser: str
+    title: str
+    body: str
+    image_url: str | None
+    cta_label: str
+    url: str
+    media_id: int | None
+
+
 class SlotOut(Schema):
-    """Room left for a native ad or a shop offer, before the item at ``position``."""
+    """Room left for a native ad or a shop offer, before the item at ``position``;
+    ``content`` is what fills it (null: nothing to show)."""
 
     position: int
     kind: Literal["native_ad", "offer"]
+    content: SlotContentOut | None = None
 
 
 class FeedOut(Schema):
@@ -189,6 +204,7 @@ async def feed(request: web.Request, query: FeedQuery, user: Principal) -> FeedO
     page = await service.feed_page(
         app[DB], app[REDIS], app[SETTINGS], user.user_id, query.cursor, query.limit
     )
+    filled = await slots.fill(app, user.user_id, page.slots, [item.media for item in page.items])
     return FeedOut(
         items=[
             FeedItemOut(
@@ -199,9 +215,18 @@ async def feed(request: web.Request, query: FeedQuery, user: Principal) -> FeedO
             )
             for item in page.items
         ],
-        slots=[SlotOut.model_validate(slot) for slot in page.slots],
+        slots=[_slot(slot) for slot in filled],
         next_cursor=page.next_cursor,
         new_items=page.new_items,
+    )
+
+
+def _slot(slot: dict[str, Any]) -> SlotOut:
+    content = slot.get("content")
+    return SlotOut(
+        position=slot["position"],
+        kind=slot["kind"],
+        content=SlotContentOut.model_validate(content, from_attributes=True) if content else None,
     )
 
 
