@@ -34,7 +34,16 @@ async def provider_server(providers_url: str):
 def providers(provider_server) -> fake_providers.ProviderState:
     """The fake providers' state, emptied for this test."""
     fresh = fake_providers.ProviderState()
-    for name in ("films", "series", "games", "failures", "requests", "valid_igdb_tokens"):
+    for name in (
+        "films",
+        "series",
+        "games",
+        "failures",
+        "requests",
+        "valid_igdb_tokens",
+        "watch_providers",
+        "store_prices",
+    ):
         setattr(_STATE, name, getattr(fresh, name))
     _STATE.tokens_issued = 0
     return _STATE
