@@ -18,7 +18,9 @@ async def test_go_redirects_to_the_stored_url_with_affiliate_parameters_and_coun
     )
     gamer, admin = await sign_up(client), await sign_up(client, role="admin")
     media_id, igdb_id = await feed_game(db)
-    providers.store_prices = [feed_entry(igdb_id, "steam", 9.99, url="https://steam.example/a?l=fr")]
+    providers.store_prices = [
+        feed_entry(igdb_id, "steam", 9.99, url="https://steam.example/a?l=fr")
+    ]
     await commerce.sync_offers(db, redis, settings, [media_id])
     [offer] = (await (await client.get(f"/api/v1/media/{media_id}/offers")).json())["items"]
 
@@ -46,7 +48,8 @@ async def test_go_redirects_to_the_stored_url_with_affiliate_parameters_and_coun
     }
     report = await client.get("/api/v1/admin/commerce/clicks", headers=admin.headers)
     assert report.status == 200
-    assert any(row["store"] == "steam" and row["clicks"] >= 1 for row in (await report.json())["items"])
+    rows = (await report.json())["items"]
+    assert any(row["store"] == "steam" and row["clicks"] >= 1 for row in rows)
     assert (await client.get("/api/v1/admin/commerce/clicks", headers=gamer.headers)).status == 403
 
 

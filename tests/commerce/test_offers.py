@@ -58,7 +58,8 @@ async def test_each_price_change_is_kept_and_an_unlisted_offer_is_unavailable(
     assert (gog["store"], gog["available"]) == ("gog", False)
     assert page["best_offer_id"] == steam["id"]
     history = await (await client.get(f"/api/v1/offers/{steam['id']}/history")).json()
-    assert [(p["price"], p["discount_percent"]) for p in history["items"]] == [(30.0, 0), (20.0, 33)]
+    points = [(p["price"], p["discount_percent"]) for p in history["items"]]
+    assert points == [(30.0, 0), (20.0, 33)]
 
 
 async def test_film_offers_come_from_tmdb_watch_providers_of_the_region(

@@ -24,14 +24,39 @@ def _offer(id, price, *, available=True, discount=0, store="steam"):
 def test_the_feed_keeps_the_games_well_formed_entries_only() -> None:
     feed = {
         "offers": [
-            {"igdb_id": 7, "store": "Steam", "price": 19.99, "currency": "eur", "region": "fr",
-             "url": "https://store.example/app/7", "discount_percent": 50},
-            {"igdb_id": 7, "store": "gog", "price": "free", "currency": "EUR", "region": "FR",
-             "url": "https://gog.example/7"},
-            {"igdb_id": 7, "store": "epic", "price": 5, "currency": "EUR", "region": "FR",
-             "url": "javascript:alert(1)"},
-            {"igdb_id": 8, "store": "steam", "price": 1, "currency": "EUR", "region": "FR",
-             "url": "https://store.example/app/8"},
+            {
+                "igdb_id": 7,
+                "store": "Steam",
+                "price": 19.99,
+                "currency": "eur",
+                "region": "fr",
+                "url": "https://store.example/app/7",
+                "discount_percent": 50,
+            },
+            {
+                "igdb_id": 7,
+                "store": "gog",
+                "price": "free",
+                "currency": "EUR",
+                "region": "FR",
+                "url": "https://gog.example/7",
+            },
+            {
+                "igdb_id": 7,
+                "store": "epic",
+                "price": 5,
+                "currency": "EUR",
+                "region": "FR",
+                "url": "javascript:alert(1)",
+            },
+            {
+                "igdb_id": 8,
+                "store": "steam",
+                "price": 1,
+                "currency": "EUR",
+                "region": "FR",
+                "url": "https://store.example/app/8",
+            },
         ]
     }
     [offer] = rules.feed_offers(feed, 7)
