@@ -70,7 +70,9 @@ async def test_alerts_switched_off_entirely_or_for_the_title_are_not_sent(
     media_id, igdb_id = await feed_game(db)
     for account in (silent, muting, told):
         await set_status(client, account, media_id, "wishlist")
-    off = await client.put("/api/v1/me/price-alerts", json={"enabled": False}, headers=silent.headers)
+    off = await client.put(
+        "/api/v1/me/price-alerts", json={"enabled": False}, headers=silent.headers
+    )
     assert (await off.json()) == {"enabled": False, "muted_media_ids": []}
     muted = await client.put(
         f"/api/v1/media/{media_id}/price-alerts", json={"enabled": False}, headers=muting.headers
@@ -92,7 +94,9 @@ async def test_alerts_switched_off_entirely_or_for_the_title_are_not_sent(
 
 async def test_alert_choices_refuse_bad_input_and_unknown_titles(client) -> None:
     account = await sign_up(client)
-    bad = await client.put("/api/v1/me/price-alerts", json={"enabled": "no"}, headers=account.headers)
+    bad = await client.put(
+        "/api/v1/me/price-alerts", json={"enabled": "no"}, headers=account.headers
+    )
     assert bad.status == 422
     assert "enabled" in (await bad.json())["error"]["fields"]
     unknown = await client.put(
