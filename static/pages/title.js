@@ -16,6 +16,7 @@ import { Histogram } from "../components/histogram.js";
 import { ErrorBox } from "../components/error-box.js";
 import { LoadMore } from "../components/infinite-list.js";
 import { SimilarTitles } from "../components/similar-titles.js";
+import { Offers } from "../components/offers.js";
 
 const STATUSES = { game: ["wishlist", "playing", "completed", "dropped"], film: ["watchlist", "watching", "watched", "dropped"], series: ["watchlist", "watching", "watched", "dropped"] };
 
@@ -253,6 +254,7 @@ export default {
             duelRating(m),
           ]),
           m.synopsis ? h("section", [h("h2", t("title.synopsis")), h("p", m.synopsis)]) : null,
+          h(Offers, { mediaId: m.id, key: `offers-${m.id}` }),
           h(SimilarTitles, { mediaId: m.id, key: m.id }),
           h("section", { "aria-labelledby": "reviews-heading" }, [
             h("h2", { id: "reviews-heading" }, t("reviews.title")),
