@@ -65,7 +65,7 @@ async def test_a_titles_page_shows_its_offers_and_the_best_deal(
             switch = page.get_by_role("button", name="Price-drop alerts for this title")
             assert await switch.get_attribute("aria-pressed") == "true"
             await switch.click()
-            await page.locator('button[aria-pressed="false"]').wait_for()
+            await page.locator('.offers button[aria-pressed="false"]').wait_for()
             async with db.acquire() as conn:
                 muted = await conn.fetchval(
                     "SELECT 1 FROM commerce_alert_mutes WHERE user_id = $1 AND media_id = $2",
