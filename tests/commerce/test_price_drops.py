@@ -9,6 +9,7 @@ from metacult import commerce
 from tests.accounts import sign_up
 from tests.channels import published
 from tests.commerce.helpers import feed_entry, feed_game, set_status
+from tests.helpers import eventually
 from tests.realtime.live import Live
 
 
@@ -40,8 +41,13 @@ async def test_a_wishlisted_game_getting_cheaper_is_told_over_the_websocket_and_
     alert = frame["data"]
     assert (alert["media_id"], alert["store"], alert["currency"]) == (media_id, "steam", "EUR")
     assert (alert["old_price"], alert["price"], alert["discount_percent"]) == ("30.00", "19.99", 33)
-    inbox = await client.get("/api/v1/me/notifications", headers=wisher.headers)
-    [stored] = [n for n in (await inbox.json())["items"] if n["kind"] == "commerce.price_drop"]
+
+    async def kept() -> list[dict]:
+        # Pushed just before the worker commits: the inbox shows it once committed.
+        inbox = await client.get("/api/v1/me/notifications", headers=wisher.headers)
+        return [n for n in (await inbox.json())["items"] if n["kind"] == "commerce.price_drop"]
+
+    [stored] = await eventually(kept)
     assert stored["id"] == alert["notification_id"]
     assert stored["data"]["offer_id"] == alert["offer_id"]
     assert await drops_told(redis, settings, playing.id) == []
