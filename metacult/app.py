@@ -14,6 +14,7 @@ from metacult import (
     admin,
     apidocs,
     catalog,
+    commerce,
     discovery,
     gamification,
     health,
@@ -85,6 +86,7 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     gamification.setup(app)
     discovery.setup(app)
     marketing.setup(app)
+    commerce.setup(app)
     pages.setup(app)
     admin.setup(app)
     apidocs.setup(app)

@@ -188,6 +188,12 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     write_limit_per_user: int = 120
     write_limit_per_ip: int = 600
+    # Commerce: the store price feed (JSON over HTTP, empty: no game offers), the region
+    # whose TMDB watch providers are kept, affiliate parameters per store (in env
+    # ``steam=ref=mc&utm_source=mc;gog=pp=123``).
+    commerce_feed_url: str = ""
+    commerce_region: str = "US"
+    commerce_affiliate: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -283,6 +289,7 @@ class Settings:
             **_ranking(get),
             **_read_path(get),
             **_security(get, environment),
+            **_commerce(get),
             host=get("HOST", defaults.host),
             reuse_port=_flag("REUSE_PORT", get("REUSE_PORT", "0")),
             node_name=get("NODE_NAME", defaults.node_name).strip()[:100],
@@ -442,6 +449,29 @@ def _ranking(get: Callable[[str, str], str]) -> dict[str, int]:
     return {
         name: _int(var, get(var, str(default)), low, high)
         for name, (var, default, low, high) in knobs.items()
+    }
+
+
+def _commerce(get: Callable[[str, str], str]) -> dict[str, object]:
+    """The store feed's URL, the watch providers' region, affiliate parameters per store."""
+    feed_url = get("COMMERCE_FEED_URL", "").strip()
+    if feed_url:
+        _url("COMMERCE_FEED_URL", feed_url, ("http", "https"))
+    region = get("COMMERCE_REGION", "US").strip().upper()
+    if len(region) != 2 or not region.isalpha():
+        raise ConfigError(f"COMMERCE_REGION must be a two-letter country code, got {region!r}")
+    affiliate: list[tuple[str, str]] = []
+    for item in get("COMMERCE_AFFILIATE", "").split(";"):
+        if not item.strip():
+            continue
+        store, sep, query = item.strip().partition("=")
+        if not sep or not store or not query or "=" not in query:
+            raise ConfigError(f"COMMERCE_AFFILIATE: {item!r} is not store=name=value&name=value")
+        affiliate.append((store.strip(), query.strip()))
+    return {
+        "commerce_feed_url": feed_url,
+        "commerce_region": region,
+        "commerce_affiliate": tuple(affiliate),
     }
 
 

@@ -59,6 +59,8 @@ function notify(data) {
     toast(t("toast.review_hidden", { reason: data.reason }), { tone: "warning", timeout: 10000 });
   } else if (data.type === "ranking.next_duel" && route.name !== "duel") {
     toast(t("toast.next_duel"), { action: { label: t("toast.open_duel"), run: () => navigate("/duel") } });
+  } else if (data.type === "commerce.price_drop") {
+    toast(t("toast.price_drop", data), { timeout: 10000 });
   } else if (data.type?.startsWith("gamification.")) {
     notifyProgress(data);
   }

@@ -5,6 +5,7 @@ The broker comes first; then one module per context registers its actors.
 
 from workers import broker as broker
 from workers import catalog as catalog
+from workers import commerce as commerce
 from workers import discovery as discovery
 from workers import gamification as gamification
 from workers import identity as identity

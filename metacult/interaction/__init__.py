@@ -8,6 +8,9 @@ What other contexts may use:
 * ``await viewer_state(conn, user_id, media_id) -> ViewerState``: (liked, rating, status);
 * ``await known_media(conn, user_id, kind) -> set[int]``: titles of that kind the user
   liked, rated or put in their library;
+* ``await wanting_users(conn, media_id) -> list[int]``: who has the title in their wishlist
+  (games) or watchlist (films, series); ``await wanted_media(conn) -> list[int]``: every
+  title someone has there (commerce watches their prices);
 * ``await recent_activity(conn, user_ids, before_id=None, limit=50) -> list[Activity]``: the
   latest actions of several users, newest first (a follow feed), each with its ``id``
   (the cursor), ``user_id``, ``type``, ``media_id``, ``kind``, ``review_id``, ``rating``,
@@ -82,6 +85,8 @@ __all__ = [
     "setup",
     "signals_per_second",
     "viewer_state",
+    "wanted_media",
+    "wanting_users",
 ]
 
 
@@ -98,6 +103,20 @@ async def viewer_state(conn: asyncpg.Connection, user_id: int, media_id: int) ->
 async def known_media(conn: asyncpg.Connection, user_id: int, kind: str) -> set[int]:
     """Titles of ``kind`` the user liked, rated or has in their library."""
     return await service.known_media(conn, user_id, kind)
+
+
+async def wanting_users(conn: asyncpg.Connection, media_id: int) -> list[int]:
+    """Users who have the title in their wishlist or watchlist, ascending."""
+    from metacult.interaction import store
+
+    return await store.wanting_users(conn, media_id)
+
+
+async def wanted_media(conn: asyncpg.Connection) -> list[int]:
+    """Titles in someone's wishlist or watchlist, ascending."""
+    from metacult.interaction import store
+
+    return await store.wanted_media(conn)
 
 
 async def recent_activity(

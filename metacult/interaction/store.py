@@ -134,6 +134,29 @@ async def viewer_state(conn: Conn, user_id: int, media_id: int) -> asyncpg.Recor
     )
 
 
+# The statuses that mean "I want it" (a game's wishlist, a film's or series' watchlist).
+WANTING = ("wishlist", "watchlist")
+
+
+async def wanting_users(conn: Conn, media_id: int) -> list[int]:
+    rows = await conn.fetch(
+        "SELECT user_id FROM library_entries WHERE media_id = $1 AND status = ANY($2::text[])"
+        " ORDER BY user_id",
+        media_id,
+        list(WANTING),
+    )
+    return [row["user_id"] for row in rows]
+
+
+async def wanted_media(conn: Conn) -> list[int]:
+    rows = await conn.fetch(
+        "SELECT DISTINCT media_id FROM library_entries WHERE status = ANY($1::text[])"
+        " ORDER BY media_id",
+        list(WANTING),
+    )
+    return [row["media_id"] for row in rows]
+
+
 async def known_media(conn: Conn, user_id: int, kind: str) -> list[int]:
     rows = await conn.fetch(
         """

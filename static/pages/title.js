@@ -18,6 +18,7 @@ import { LoadMore } from "../components/infinite-list.js";
 import { SimilarTitles } from "../components/similar-titles.js";
 import { LogIt } from "../components/log-it.js";
 import { AddToList } from "../components/add-to-list.js";
+import { Offers } from "../components/offers.js";
 
 const STATUSES = { game: ["wishlist", "playing", "completed", "dropped"], film: ["watchlist", "watching", "watched", "dropped"], series: ["watchlist", "watching", "watched", "dropped"] };
 
@@ -260,6 +261,7 @@ export default {
             duelRating(m),
           ]),
           m.synopsis ? h("section", [h("h2", t("title.synopsis")), h("p", m.synopsis)]) : null,
+          h(Offers, { mediaId: m.id, key: `offers-${m.id}` }),
           h(SimilarTitles, { mediaId: m.id, key: m.id }),
           h("section", { "aria-labelledby": "reviews-heading" }, [
             h("h2", { id: "reviews-heading" }, t("reviews.title")),

@@ -19,22 +19,43 @@ from tests.catalog import fake_providers
 _STATE = fake_providers.ProviderState()
 
 
+# The one server of the run and how many fixture instances use it: other directories
+# (commerce, the web tests) import these fixtures, and each import is its own instance.
+_SERVING: dict[str, object] = {}
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def provider_server(providers_url: str):
-    """The fake TMDB / IGDB / Twitch server on the port the settings point to."""
-    runner = web.AppRunner(fake_providers.provider_app(_STATE))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", urlsplit(providers_url).port)
-    await site.start()
+    """The fake TMDB / IGDB / Twitch / store feed server on the port the settings point to."""
+    if not _SERVING:
+        runner = web.AppRunner(fake_providers.provider_app(_STATE))
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", urlsplit(providers_url).port)
+        await site.start()
+        _SERVING.update(runner=runner, users=0)
+    _SERVING["users"] = int(_SERVING["users"]) + 1  # type: ignore[call-overload]
     yield providers_url
-    await runner.cleanup()
+    _SERVING["users"] = int(_SERVING["users"]) - 1  # type: ignore[call-overload]
+    if _SERVING["users"] == 0:
+        runner = _SERVING.pop("runner")
+        _SERVING.clear()
+        await runner.cleanup()  # type: ignore[attr-defined]
 
 
 @pytest.fixture
 def providers(provider_server) -> fake_providers.ProviderState:
     """The fake providers' state, emptied for this test."""
     fresh = fake_providers.ProviderState()
-    for name in ("films", "series", "games", "failures", "requests", "valid_igdb_tokens"):
+    for name in (
+        "films",
+        "series",
+        "games",
+        "failures",
+        "requests",
+        "valid_igdb_tokens",
+        "watch_providers",
+        "store_prices",
+    ):
         setattr(_STATE, name, getattr(fresh, name))
     _STATE.tokens_issued = 0
     return _STATE

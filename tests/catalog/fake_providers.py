@@ -1,4 +1,5 @@
-"""TMDB v3, IGDB v4 and Twitch's token endpoint as one local aiohttp app, in their JSON shapes.
+"""TMDB v3, IGDB v4, Twitch's token endpoint and a store price feed as one local aiohttp app,
+in their JSON shapes.
 
 Tests fill ``ProviderState`` with titles, queue failures (``fail("/igdb/v4/games", 429,
 retry_after="1")``) and read what was asked (``requests``).
@@ -31,6 +32,7 @@ def environment(url: str) -> dict[str, str]:
         "TWITCH_TOKEN_URL": f"{url}/twitch/oauth2/token",
         "IGDB_CLIENT_ID": IGDB_CLIENT_ID,
         "IGDB_CLIENT_SECRET": IGDB_CLIENT_SECRET,
+        "COMMERCE_FEED_URL": f"{url}/store/prices.json",
     }
 
 
@@ -64,6 +66,10 @@ class ProviderState:
     requests: list[tuple[float, str, str, str]] = field(default_factory=list)
     tokens_issued: int = 0
     valid_igdb_tokens: set[str] = field(default_factory=set)
+    # TMDB's ``/{movie|tv}/{id}/watch/providers`` answers by ("movie" | "tv", id), and the
+    # entries of the store price feed (``{"offers": [...]}``).
+    watch_providers: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    store_prices: list[dict[str, Any]] = field(default_factory=list)
 
     def fail(
         self, path: str, *statuses: int, retry_after: str | None = None, delay_s: float = 0
@@ -244,6 +250,15 @@ def provider_app(state: ProviderState) -> web.Application:
             )
         return web.json_response(item)
 
+    async def watch_providers(request: web.Request) -> web.Response:
+        tmdb_auth(request)
+        key = (request.match_info["kind"], int(request.match_info["id"]))
+        answer = state.watch_providers.get(key, {"results": {}})
+        return web.json_response({"id": key[1], **answer})
+
+    async def store_prices(request: web.Request) -> web.Response:
+        return web.json_response({"offers": state.store_prices})
+
     async def twitch_token(request: web.Request) -> web.Response:
         query = request.query
         if (
@@ -285,6 +300,8 @@ def provider_app(state: ProviderState) -> web.Application:
     app.router.add_get("/tmdb/3/genre/{kind}/list", genres)
     app.router.add_get("/tmdb/3/discover/{kind}", discover)
     app.router.add_get(r"/tmdb/3/{kind:movie|tv}/{id:\d+}", details)
+    app.router.add_get(r"/tmdb/3/{kind:movie|tv}/{id:\d+}/watch/providers", watch_providers)
+    app.router.add_get("/store/prices.json", store_prices)
     app.router.add_post("/twitch/oauth2/token", twitch_token)
     app.router.add_post("/igdb/v4/games", igdb_games)
     return app

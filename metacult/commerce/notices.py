@@ -1,0 +1,27 @@
+"""Commerce's kind of notification: a wanted title got cheaper (inbox and ``user:{id}``)."""
+
+from __future__ import annotations
+
+import pydantic
+
+from metacult import identity
+from metacult.catalog import Kind
+
+
+class PriceDrop(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    media_id: int
+    kind: Kind
+    title: str
+    offer_id: int
+    store: str
+    old_price: str
+    price: str
+    currency: str
+    discount_percent: int
+
+
+PRICE_DROP = identity.NotificationKind(
+    "commerce.price_drop", PriceDrop, "A title in your wishlist or watchlist got cheaper."
+)
