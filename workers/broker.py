@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 import time
+import uuid
 
 import dramatiq
 import redis
@@ -72,6 +74,7 @@ class LivePathTimings(Middleware):
         self.timings = WorkerTimings()
         self._started: dict[str, float] = {}
         self._stop = threading.Event()
+        self._id = f"worker-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
     def after_worker_boot(self, broker, worker):
         threading.Thread(target=self._flush_loop, args=(broker,), daemon=True).start()
@@ -98,14 +101,33 @@ class LivePathTimings(Middleware):
         self._started.pop(message.message_id, None)
 
     def _flush_loop(self, broker) -> None:
+        # The figures go to the Redis the web nodes read (REDIS_URL), whatever the broker.
+        client = redis.Redis.from_url(
+            settings.redis_url,
+            socket_timeout=settings.redis_timeout,
+            socket_connect_timeout=settings.redis_timeout,
+        )
         key = worker_timings_key(settings)
         while not self._stop.wait(self.FLUSH_EVERY):
             try:
-                self.timings.flush(broker.client, key)
+                self.timings.flush(client, key)
+                if not isinstance(broker, RedisBroker):
+                    self._beat(client, broker)
             except Exception as exc:
                 log.warning("worker timings not saved; will retry", extra={"error": repr(exc)})
         with contextlib.suppress(Exception):
-            self.timings.flush(broker.client, key)
+            self.timings.flush(client, key)
+        client.close()
+
+    def _beat(self, client, broker) -> None:
+        """On RabbitMQ, say this worker is alive where Dramatiq's Redis broker keeps its
+        consumers' heartbeats (``{ns}:__heartbeats__``, read by the admin dashboard)."""
+        beats = f"{broker.namespace}:__heartbeats__"
+        now_ms = int(time.time() * 1000)
+        pipe = client.pipeline(transaction=False)
+        pipe.zadd(beats, {self._id: now_ms})
+        pipe.zremrangebyscore(beats, 0, now_ms - HEARTBEAT_TIMEOUT_MS)
+        pipe.execute()
 
 
 class WorkerResources(Middleware):
