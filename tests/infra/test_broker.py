@@ -3,6 +3,7 @@ RabbitMQ every queue is named after the deployment's prefix."""
 
 from __future__ import annotations
 
+import os
 import threading
 
 import dramatiq
@@ -14,12 +15,23 @@ from metacult.config import ConfigError, Settings
 from tests.random_refs import suffix
 from workers.broker import NamespacedRabbitmqBroker, create_broker
 
-RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
+# The run's RabbitMQ: BROKER_URL under `make test-rabbitmq`, else RABBITMQ_URL, else the
+# machine's default one.
+RABBITMQ_URL = next(
+    url
+    for url in (
+        os.environ.get("BROKER_URL", ""),
+        os.environ.get("RABBITMQ_URL", ""),
+        "amqp://guest:guest@127.0.0.1:5672/%2F",
+    )
+    if url.startswith("amqp")
+)
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.mark.unit
 def test_without_broker_url_the_broker_is_redis_on_redis_url():
-    broker = create_broker(Settings(redis_url="redis://127.0.0.1:6379/3"))
+    broker = create_broker(Settings(redis_url=REDIS_URL))
     try:
         assert isinstance(broker, RedisBroker)
     finally:
@@ -39,7 +51,7 @@ def test_an_amqp_broker_url_selects_rabbitmq_with_namespaced_queues():
 @pytest.mark.unit
 def test_a_broker_url_of_another_scheme_is_refused():
     with pytest.raises(ConfigError, match="BROKER_URL"):
-        Settings.from_env({"BROKER_URL": "kafka://127.0.0.1:9092"})
+        Settings.from_env({"BROKER_URL": "kafka://broker.invalid:9092"})
 
 
 def test_a_message_crosses_rabbitmq_to_a_worker_and_its_queues_are_deleted_after():
