@@ -9,12 +9,18 @@ from typing import Any
 
 import dramatiq
 
-from metacult import identity
+from metacult import catalog, identity
+from metacult.catalog.events import SEASON_ADDED
 from metacult.identity import ACCOUNT_DELETED
 from metacult.infra import pagecache
 from metacult.infra.events import claim
-from metacult.interaction import COUNTED, REVIEW_HIDDEN, REVIEWED, service, signals, store
-from metacult.interaction.notices import HIDDEN_REVIEW_NOTICE, HiddenReviewNotice
+from metacult.interaction import COUNTED, REVIEW_HIDDEN, REVIEWED, episodes, service, signals, store
+from metacult.interaction.notices import (
+    HIDDEN_REVIEW_NOTICE,
+    NEW_SEASON_NOTICE,
+    HiddenReviewNotice,
+    NewSeasonNotice,
+)
 from metacult.realtime import publish
 from workers.events import on_event
 from workers.runtime import resources
@@ -142,3 +148,33 @@ async def write_signals(claim_idle_ms: int = signals.CLAIM_IDLE_MS) -> None:
     await signals.write_batches(
         res.db, res.redis, res.settings, SIGNAL_CONSUMER, claim_idle_ms=claim_idle_ms
     )
+
+
+@on_event(SEASON_ADDED)
+@dramatiq.actor(max_retries=10, time_limit=60_000, max_age=7 * 86_400_000)
+async def announce_new_season(event: dict[str, Any]) -> None:
+    """A new season of a series: back to "watching" for who follows it, and a notice in
+    their inbox and on ``user:{id}`` (the same id)."""
+    res = await resources()
+    added = SEASON_ADDED.payload_of(event)
+    async with res.db.acquire() as conn, conn.transaction():
+        if not await claim(conn, "interaction.announce_new_season", event["id"]):
+            return
+        summaries = await catalog.media_summaries(conn, [added.media_id])
+        if added.media_id not in summaries:
+            return
+        notice = NewSeasonNotice(
+            media_id=added.media_id,
+            title=summaries[added.media_id].title,
+            season_number=added.season_number,
+        )
+        for user_id in await episodes.welcome_new_season(conn, added.media_id):
+            await identity.notify(
+                conn,
+                res.redis,
+                res.settings,
+                user_id,
+                NEW_SEASON_NOTICE,
+                notice,
+                source=str(event["id"]),
+            )

@@ -38,3 +38,17 @@ IMPORT_REQUESTED = EventType(
     ImportPayload,
     summary="An administrator asked for an import of provider pages; a worker runs it.",
 )
+
+
+class SeasonPayload(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    media_id: int
+    season_number: int
+
+
+SEASON_ADDED = EventType(
+    "catalog.season_added",
+    SeasonPayload,
+    summary="A provider's refresh brought a new season of a series already in the catalogue.",
+)

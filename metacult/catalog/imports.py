@@ -18,7 +18,7 @@ import asyncpg
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from metacult.catalog import igdb, service, store, tmdb
+from metacult.catalog import episodes, igdb, service, store, tmdb
 from metacult.catalog.events import IMPORT_REQUESTED, ImportPayload
 from metacult.catalog.model import CatalogImport, MediaDraft
 from metacult.catalog.providers import ProviderClient, ProviderError, ProviderNotFound
@@ -131,8 +131,11 @@ async def import_title(
     async with client_factory(provider, settings) as client:
         source = await _Source.open(client, provider, kind, db)
         draft = await source.one(external_id)
+        seasons = await source.seasons(external_id)
     async with db.acquire() as conn, conn.transaction():
-        return await service.save_draft(conn, draft)
+        saved = await service.save_draft(conn, draft)
+        await episodes.save_seasons(conn, saved.media_id, seasons)
+        return saved
 
 
 class _Source:
@@ -143,6 +146,8 @@ class _Source:
         self.provider = provider
         self.kind = kind
         self.image_base = ""
+        # TMDB series answers by id, kept for their season list.
+        self.series_details: dict[int, dict[str, Any]] = {}
 
     @classmethod
     async def open(
@@ -165,6 +170,8 @@ class _Source:
     async def draft(self, item: Any) -> MediaDraft:
         if isinstance(self.client, tmdb.TmdbClient):
             details = await self.client.details(self.kind, int(item))
+            if self.kind == "series":
+                self.series_details[int(item)] = details
             return tmdb.draft(self.kind, details, self.image_base)
         return igdb.draft(item)
 
@@ -173,6 +180,13 @@ class _Source:
             return await self.draft(external_id)
         assert isinstance(self.client, igdb.IgdbClient)
         return igdb.draft(await self.client.game(external_id))
+
+    async def seasons(self, item: Any) -> list[episodes.SeasonDraft]:
+        """A TMDB series' seasons with their episodes (none for other kinds)."""
+        details = self.series_details.pop(int(item), None) if self.kind == "series" else None
+        if details is None:
+            return []
+        return await episodes.fetch_seasons(self.client, details)
 
 
 async def _import_page(db: asyncpg.Pool, source: _Source, page: int) -> Counter[str]:
@@ -187,8 +201,14 @@ async def _import_page(db: asyncpg.Pool, source: _Source, page: int) -> Counter[
         if not draft.title:
             counts["failed"] += 1
             continue
+        try:
+            seasons = await source.seasons(item)
+        except ProviderNotFound:
+            counts["failed"] += 1
+            continue
         async with db.acquire() as conn, conn.transaction():
             saved = await service.save_draft(conn, draft)
+            await episodes.save_seasons(conn, saved.media_id, seasons)
         counts[saved.outcome] += 1
     return counts
 

@@ -152,8 +152,9 @@ async def seed_demo_users(db: asyncpg.Pool, settings: Settings, count: int) -> s
 
 def setup(app: web.Application) -> None:
     """Register the interaction endpoints and the user data exporter on the app."""
-    from metacult.interaction import routes
+    from metacult.interaction import episodes, routes
     from metacult.typedefs import USER_DATA_EXPORTERS
 
     app.setdefault(USER_DATA_EXPORTERS, {})["interaction"] = export_user_data
     routes.setup(app)
+    episodes.setup(app)

@@ -20,3 +20,18 @@ class HiddenReviewNotice(pydantic.BaseModel):
 HIDDEN_REVIEW_NOTICE = identity.NotificationKind(
     "interaction.hidden_review", HiddenReviewNotice, "A moderator hid your review, and why."
 )
+
+
+class NewSeasonNotice(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    media_id: int
+    title: str
+    season_number: int
+
+
+NEW_SEASON_NOTICE = identity.NotificationKind(
+    "interaction.new_season",
+    NewSeasonNotice,
+    'A new season of a series you follow: it is back in your "watching".',
+)

@@ -55,6 +55,7 @@ def providers(provider_server) -> fake_providers.ProviderState:
         "valid_igdb_tokens",
         "watch_providers",
         "store_prices",
+        "seasons",
     ):
         setattr(_STATE, name, getattr(fresh, name))
     _STATE.tokens_issued = 0

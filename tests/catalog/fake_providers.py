@@ -70,6 +70,29 @@ class ProviderState:
     # entries of the store price feed (``{"offers": [...]}``).
     watch_providers: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     store_prices: list[dict[str, Any]] = field(default_factory=list)
+    # ``/tv/{id}/season/{n}`` answers by (series id, season number).
+    seasons: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+
+    def add_season(self, series: dict[str, Any], season: dict[str, Any]) -> None:
+        """Serve a season and list it in its series' ``/tv/{id}`` answer."""
+        self.seasons[(series["id"], season["season_number"])] = season
+        listed = [
+            s for s in series.get("seasons", []) if s["season_number"] != season["season_number"]
+        ]
+        listed.append(
+            {
+                "air_date": season["air_date"],
+                "episode_count": len(season["episodes"]),
+                "id": season["id"],
+                "name": season["name"],
+                "overview": "",
+                "poster_path": None,
+                "season_number": season["season_number"],
+                "vote_average": 0,
+            }
+        )
+        series["seasons"] = sorted(listed, key=lambda s: s["season_number"])
+        series["number_of_seasons"] = len([s for s in series["seasons"] if s["season_number"] > 0])
 
     def fail(
         self, path: str, *statuses: int, retry_after: str | None = None, delay_s: float = 0
@@ -124,6 +147,39 @@ def tmdb_series(name: str | None = None, **fields: Any) -> dict[str, Any]:
     series["original_name"] = fields.pop("original_name", series["name"])
     series.update(fields)
     return series
+
+
+def tmdb_season(number: int, air_dates: list[str | None]) -> dict[str, Any]:
+    """A ``/tv/{id}/season/{n}`` answer, one episode per air date (None: not announced)."""
+    return {
+        "_id": f"5256c8{random_refs.suffix()}",
+        "air_date": air_dates[0] if air_dates else None,
+        "episodes": [
+            {
+                "air_date": aired,
+                "episode_number": index,
+                "episode_type": "standard",
+                "id": new_id(),
+                "name": f"Episode {index}",
+                "overview": "Written for the tests.",
+                "production_code": "",
+                "runtime": 47,
+                "season_number": number,
+                "still_path": None,
+                "vote_average": 8.0,
+                "vote_count": 12,
+                "crew": [],
+                "guest_stars": [],
+            }
+            for index, aired in enumerate(air_dates, start=1)
+        ],
+        "name": "Specials" if number == 0 else f"Season {number}",
+        "overview": "",
+        "id": new_id(),
+        "poster_path": None,
+        "season_number": number,
+        "vote_average": 8.0,
+    }
 
 
 def igdb_game(name: str | None = None, **fields: Any) -> dict[str, Any]:
@@ -250,6 +306,20 @@ def provider_app(state: ProviderState) -> web.Application:
             )
         return web.json_response(item)
 
+    async def season(request: web.Request) -> web.Response:
+        tmdb_auth(request)
+        answer = state.seasons.get((int(request.match_info["id"]), int(request.match_info["n"])))
+        if answer is None:
+            return web.json_response(
+                {
+                    "success": False,
+                    "status_code": 34,
+                    "status_message": "The resource you requested could not be found.",
+                },
+                status=404,
+            )
+        return web.json_response(answer)
+
     async def watch_providers(request: web.Request) -> web.Response:
         tmdb_auth(request)
         key = (request.match_info["kind"], int(request.match_info["id"]))
@@ -301,6 +371,7 @@ def provider_app(state: ProviderState) -> web.Application:
     app.router.add_get("/tmdb/3/discover/{kind}", discover)
     app.router.add_get(r"/tmdb/3/{kind:movie|tv}/{id:\d+}", details)
     app.router.add_get(r"/tmdb/3/{kind:movie|tv}/{id:\d+}/watch/providers", watch_providers)
+    app.router.add_get(r"/tmdb/3/tv/{id:\d+}/season/{n:\d+}", season)
     app.router.add_get("/store/prices.json", store_prices)
     app.router.add_post("/twitch/oauth2/token", twitch_token)
     app.router.add_post("/igdb/v4/games", igdb_games)
