@@ -134,8 +134,8 @@ class CalendarItemOut(Schema):
 
 
 class CalendarOut(Schema):
-    from_: date = pydantic.Field(serialization_alias="from")
-    to: date
+    start: date
+    end: date
     items: list[CalendarItemOut]
 
 
@@ -506,7 +506,7 @@ async def calendar(request: web.Request, query: CalendarQuery, user: Principal) 
     ``to``, inclusive; today and 30 days by default)."""
     start, end = _window(query.from_, query.to)
     items = await calendar_items(request.app[DB], user.user_id, start, end)
-    return CalendarOut(from_=start, to=end, items=items)
+    return CalendarOut(start=start, end=end, items=items)
 
 
 def _hash(token: str) -> str:
