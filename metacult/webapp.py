@@ -33,6 +33,7 @@ APP_PAGES = (
     "/users/{id}/diary",
     "/people",
     "/inbox",
+    "/calendar",
     "/lists/{id}",
     "/trending",
     "/settings",

@@ -23,6 +23,7 @@ export const AppHeader = {
           me.value?.role === "admin" ? link("/admin", "nav.admin") : null,
           link("/badges", "nav.badges"),
           me.value ? link("/league", "nav.league") : null,
+          me.value ? link("/calendar", "nav.calendar") : null,
           link("/trending", "nav.trending"),
           link("/people", "nav.people"),
         ])),

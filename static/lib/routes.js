@@ -26,6 +26,7 @@ export const ROUTES = [
   { name: "badges", path: "/badges", load: () => import("../pages/badges.js") },
   { name: "my_league", path: "/league", auth: true, load: () => import("../pages/league.js") },
   { name: "league", path: "/leagues/:id", load: () => import("../pages/league.js") },
+  { name: "calendar", path: "/calendar", auth: true, load: () => import("../pages/calendar.js") },
   { name: "forbidden", path: "/forbidden", load: () => import("../pages/forbidden.js") },
   { name: "not_found", path: "/404", load: () => import("../pages/not-found.js") },
 ];

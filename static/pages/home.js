@@ -9,6 +9,7 @@ import { heading, pageTitle, loader } from "../lib/page.js";
 import { MediaGrid } from "../components/media-card.js";
 import { ErrorBox } from "../components/error-box.js";
 import { PersonalFeed } from "../components/feed.js";
+import { UpNext } from "../components/up-next.js";
 
 const KINDS = ["game", "film", "series"];
 
@@ -33,6 +34,7 @@ export default {
         ]),
       ]),
       // Signed in, the home leads with the personal feed; the shelves follow.
+      me.value ? h(UpNext, { key: `up-next-${me.value.id}` }) : null,
       me.value ? h(PersonalFeed, { key: me.value.id }) : null,
       error.value ? h(ErrorBox, { error: error.value, onRetry: load }) : null,
       loading.value ? h("p", { class: "muted" }, t("common.loading")) : null,

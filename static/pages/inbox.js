@@ -51,6 +51,7 @@ export default {
         const [before, after] = t("inbox.new_follower", { name: "\u0000" }).split("\u0000");
         return [before, h(RouterLink, { to: `/users/${n.data.follower_id}` }, () => n.data.display_name), after];
       }
+      if (n.kind === "interaction.new_season") return t("inbox.new_season", { title: n.data.title, number: n.data.season_number });
       if (n.kind === "interaction.hidden_review") return t("inbox.hidden_review", { reason: n.data.reason });
       return t("inbox.other");
     }

@@ -19,6 +19,7 @@ import { SimilarTitles } from "../components/similar-titles.js";
 import { LogIt } from "../components/log-it.js";
 import { AddToList } from "../components/add-to-list.js";
 import { Offers } from "../components/offers.js";
+import { Episodes } from "../components/episodes.js";
 
 const STATUSES = { game: ["wishlist", "playing", "completed", "dropped"], film: ["watchlist", "watching", "watched", "dropped"], series: ["watchlist", "watching", "watched", "dropped"] };
 
@@ -261,6 +262,7 @@ export default {
             duelRating(m),
           ]),
           m.synopsis ? h("section", [h("h2", t("title.synopsis")), h("p", m.synopsis)]) : null,
+          m.kind === "series" ? h(Episodes, { mediaId: m.id, key: `episodes-${m.id}`, onStatus: () => snapshot() }) : null,
           h(Offers, { mediaId: m.id, key: `offers-${m.id}` }),
           h(SimilarTitles, { mediaId: m.id, key: m.id }),
           h("section", { "aria-labelledby": "reviews-heading" }, [
