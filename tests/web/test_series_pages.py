@@ -61,7 +61,7 @@ async def test_episodes_up_next_and_the_calendar(new_context, stack):
     await season2.locator("summary").click()
     episode = page.locator("[data-episode]").filter(has_text="Chapter 2.1")
     await episode.get_by_label("Seen S02E01").check()
-    await episode.get_by_role("button", name="Give 4.5 stars").click()
+    await episode.get_by_role("button", name="Rate 4.5 stars").click()
     await expect(episode.locator(".episode-average")).to_contain_text("4.5 (1)")
     await expect(page.get_by_label("Seen S02E03")).to_be_disabled()
     await screenshot(page, "series-episodes")
