@@ -603,3 +603,9 @@ async def welcome_new_season(conn: asyncpg.Connection, media_id: int) -> list[in
     for user_id in users:
         await service.set_status_in(conn, user_id, media_id, "series", "watching")
     return users
+
+
+async def forget_user(conn: asyncpg.Connection, user_id: int) -> None:
+    """A deleted account: its episodes seen and rated, and its iCal address, go."""
+    for table in ("episode_views", "episode_ratings", "calendar_tokens"):
+        await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)

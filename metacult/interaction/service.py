@@ -567,6 +567,9 @@ async def refresh_stats(conn: asyncpg.Connection, media_id: int) -> MediaStats:
 
 async def forget_user(conn: asyncpg.Connection, user_id: int) -> list[MediaStats]:
     """A deleted account: remove its personal traces, anonymise its reviews, recount."""
+    from metacult.interaction import episodes
+
+    await episodes.forget_user(conn, user_id)
     touched = await store.forget_user(conn, user_id)
     return [await refresh_stats(conn, media_id) for media_id in sorted(touched)]
 

@@ -251,3 +251,34 @@ async def test_a_new_season_brings_the_show_back_to_watching_live_and_in_the_inb
         )
         == 1
     )
+
+
+async def test_a_deleted_account_takes_its_episodes_ratings_and_feed_along(
+    client, db, settings, worker, providers
+) -> None:
+    media_id, _ = await _imported_series(db, settings, providers, [[-9, -2]])
+    leaving, staying = await sign_up(client), await sign_up(client)
+    [first, _second] = (await _episodes(client, media_id))["seasons"][0]["episodes"]
+    for account, rating in ((leaving, 5.0), (staying, 3.0)):
+        await client.put(f"/api/v1/episodes/{first['id']}/watched", headers=account.headers)
+        await client.put(
+            f"/api/v1/episodes/{first['id']}/rating",
+            json={"rating": rating},
+            headers=account.headers,
+        )
+    token = (
+        await (await client.post("/api/v1/me/calendar/token", headers=leaving.headers)).json()
+    )["token"]
+
+    assert (await client.delete("/api/v1/me", headers=leaving.headers)).status == 204
+
+    async def forgotten():
+        body = await _episodes(client, media_id)
+        return body if body["seasons"][0]["episodes"][0]["ratings"] == 1 else None
+
+    episode = (await eventually(forgotten))["seasons"][0]["episodes"][0]
+    assert episode["average"] == 3.0
+    assert (
+        await db.fetchval("SELECT count(*) FROM episode_views WHERE user_id = $1", leaving.id) == 0
+    )
+    assert (await client.get(f"/api/v1/calendar/{token}.ics")).status == 404
