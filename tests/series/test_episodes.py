@@ -13,6 +13,7 @@ from tests.catalog.fake_providers import tmdb_season, tmdb_series
 from tests.channels import published
 from tests.helpers import eventually
 from tests.realtime.live import Live
+from tests.titles import new_title
 
 
 def _day(offset: int) -> str:
@@ -155,17 +156,28 @@ async def test_the_calendar_and_its_private_ical_feed(client, db, settings, prov
     await client.put(
         f"/api/v1/media/{show}/status", json={"status": "watchlist"}, headers=dave.headers
     )
+    game = await new_title(db, "game", release_date=date.today() + timedelta(days=8))
+    dropped = await new_title(db, "film", release_date=date.today() + timedelta(days=9))
+    await client.put(
+        f"/api/v1/media/{game}/status", json={"status": "wishlist"}, headers=dave.headers
+    )
+    await client.put(
+        f"/api/v1/media/{dropped}/status", json={"status": "dropped"}, headers=dave.headers
+    )
 
     response = await client.get(
         "/api/v1/me/calendar", params={"from": _day(0), "to": _day(30)}, headers=dave.headers
     )
     assert response.status == 200, await response.text()
     body = await response.json()
-    assert [(i["date"], i["type"], i["episode"]["number"]) for i in body["items"]] == [
-        (_day(4), "episode", 2),
-        (_day(11), "episode", 3),
+    assert [
+        (i["date"], i["type"], i["media"]["id"], (i["episode"] or {}).get("number"))
+        for i in body["items"]
+    ] == [
+        (_day(4), "episode", show, 2),
+        (_day(8), "release", game, None),
+        (_day(11), "episode", show, 3),
     ]
-    assert all(i["media"]["id"] == show for i in body["items"])
     backwards = await client.get(
         "/api/v1/me/calendar", params={"from": _day(5), "to": _day(1)}, headers=dave.headers
     )
@@ -185,10 +197,10 @@ async def test_the_calendar_and_its_private_ical_feed(client, db, settings, prov
     parsed = icalendar.Calendar.from_ical(await feed.read())
     events = sorted(parsed.walk("VEVENT"), key=lambda e: e.decoded("dtstart"))
     assert [e.decoded("dtstart") for e in events] == [
-        date.today() + timedelta(days=d) for d in (-3, 4, 11)
+        date.today() + timedelta(days=d) for d in (-3, 4, 8, 11)
     ]
     assert str(events[1]["summary"]).endswith("S01E02 Episode 2")
-    assert len({str(e["uid"]) for e in events}) == 3
+    assert len({str(e["uid"]) for e in events}) == 4
 
     rotated = await client.post("/api/v1/me/calendar/token", headers=dave.headers)
     new_token = (await rotated.json())["token"]
