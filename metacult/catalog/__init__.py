@@ -4,7 +4,8 @@ Reads take a connection or the pool (anything with ``fetch``); they never write,
 :func:`save_title`, which saves a title as an import does (tests, benches), :func:`seed_demo`,
 and :func:`set_community_score`, the "top rated" order that interaction keeps current.
 Events (outbox), declared in ``catalog.events``: ``MEDIA_IMPORTED``, ``MEDIA_UPDATED``
-(payload ``media_id``, ``kind``) and ``IMPORT_REQUESTED`` (``docs/events.md``).
+(payload ``media_id``, ``kind``), ``IMPORT_REQUESTED`` and ``SEASON_ADDED`` (a refresh
+brought a new season; ``catalog.episodes`` keeps seasons and episodes) (``docs/events.md``).
 """
 
 from __future__ import annotations
