@@ -5,7 +5,8 @@ Reads take a connection or the pool (anything with ``fetch``); they never write,
 and :func:`set_community_score`, the "top rated" order that interaction keeps current.
 Events (outbox), declared in ``catalog.events``: ``MEDIA_IMPORTED``, ``MEDIA_UPDATED``
 (payload ``media_id``, ``kind``), ``IMPORT_REQUESTED`` and ``SEASON_ADDED`` (a refresh
-brought a new season; ``catalog.episodes`` keeps seasons and episodes) (``docs/events.md``).
+brought a new season); seasons and episodes are read with :func:`seasons_of`,
+:func:`get_episode`, :func:`episodes_airing` and :func:`releases_between` (``docs/events.md``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,13 @@ import asyncpg
 
 from metacult.catalog import service
 from metacult.catalog.browse import MAX_QUERY_LENGTH, SORTS, Filters, Sort
+from metacult.catalog.episodes import (
+    Episode,
+    episodes_airing,
+    get_episode,
+    releases_between,
+    seasons_of,
+)
 from metacult.catalog.events import IMPORT_REQUESTED, MEDIA_IMPORTED, MEDIA_UPDATED
 from metacult.catalog.model import Media, MediaDraft, MediaNotFound, MediaSummary
 from metacult.catalog.service import Listed, MediaPage
@@ -39,6 +47,7 @@ __all__ = [
     "MEDIA_UPDATED",
     "PLATFORMS",
     "SORTS",
+    "Episode",
     "Filters",
     "Kind",
     "LibraryStatus",
@@ -50,12 +59,16 @@ __all__ = [
     "MediaSummary",
     "Sort",
     "browse",
+    "episodes_airing",
+    "get_episode",
     "get_media",
     "get_media_by_slug",
     "media_exists",
     "media_ids",
     "media_summaries",
+    "releases_between",
     "save_title",
+    "seasons_of",
     "seed_demo",
     "set_community_score",
     "setup",

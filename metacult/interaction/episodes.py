@@ -18,7 +18,6 @@ import pydantic
 from aiohttp import web
 
 from metacult import catalog
-from metacult.catalog import episodes as catalog_episodes
 from metacult.infra.auth import Principal
 from metacult.infra.errors import NotFound, invalid_field
 from metacult.infra.web import Api, IdPath, Schema
@@ -176,7 +175,7 @@ async def _progress(conn: Any, user_id: int, media_id: int, today: date) -> tupl
 async def seasons(db: asyncpg.Pool, media_id: int, user_id: int | None) -> SeasonsOut:
     async with db.acquire() as conn:
         await _series(conn, media_id)
-        listed = await catalog_episodes.seasons_of(conn, media_id)
+        listed = await catalog.seasons_of(conn, media_id)
         stats = {
             row["episode_id"]: (row["n"], row["total"])
             for row in await conn.fetch(
@@ -285,8 +284,8 @@ async def _mark(
         await _follow_status(conn, user_id, media_id)
 
 
-async def _episode(db: asyncpg.Pool, episode_id: int) -> catalog_episodes.Episode:
-    episode = await catalog_episodes.get_episode(db, episode_id)
+async def _episode(db: asyncpg.Pool, episode_id: int) -> catalog.Episode:
+    episode = await catalog.get_episode(db, episode_id)
     if episode is None:
         raise EpisodeNotFound()
     return episode
@@ -393,7 +392,7 @@ def _title(summary: catalog.MediaSummary) -> TitleOut:
     return TitleOut.model_validate(summary, from_attributes=True)
 
 
-def _ref(e: catalog_episodes.Episode) -> EpisodeRefOut:
+def _ref(e: catalog.Episode) -> EpisodeRefOut:
     return EpisodeRefOut(
         id=e.id, season_number=e.season_number, number=e.number, name=e.name, air_date=e.air_date
     )
@@ -430,7 +429,7 @@ async def up_next(request: web.Request, user: Principal) -> UpNextPage:
         for row in rows:
             if row["media_id"] not in summaries:
                 continue
-            episode = await catalog_episodes.get_episode(conn, row["episode_id"])
+            episode = await catalog.get_episode(conn, row["episode_id"])
             assert episode is not None
             watched, aired = await _progress(conn, user.user_id, row["media_id"], today)
             items.append(
@@ -460,8 +459,8 @@ async def calendar_items(
             )
         }
         ids = list(library)
-        airing = await catalog_episodes.episodes_airing(conn, ids, start, end)
-        releases = await catalog_episodes.releases_between(conn, ids, start, end)
+        airing = await catalog.episodes_airing(conn, ids, start, end)
+        releases = await catalog.releases_between(conn, ids, start, end)
         summaries = await catalog.media_summaries(
             conn, {e.media_id for e in airing} | {media_id for media_id, _ in releases}
         )
