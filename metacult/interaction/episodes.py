@@ -22,7 +22,7 @@ from metacult.infra.auth import Principal
 from metacult.infra.errors import NotFound, invalid_field
 from metacult.infra.web import Api, IdPath, Schema
 from metacult.interaction import rules, service
-from metacult.typedefs import DB
+from metacult.typedefs import DB, SETTINGS
 
 api = Api("episodes")
 
@@ -513,7 +513,10 @@ def _hash(token: str) -> str:
 
 
 def _feed_url(request: web.Request, token: str) -> str:
-    return f"{request.scheme}://{request.host}/api/v1/calendar/{token}.ics"
+    """The feed's address on the configured public URL (not the request's Host header,
+    which a client chooses)."""
+    base = request.app[SETTINGS].public_url.rstrip("/")
+    return f"{base}/api/v1/calendar/{token}.ics"
 
 
 @api.post("/api/v1/me/calendar/token", reply=CalendarTokenOut, status=201)
@@ -608,3 +611,23 @@ async def forget_user(conn: asyncpg.Connection, user_id: int) -> None:
     """A deleted account: its episodes seen and rated, and its iCal address, go."""
     for table in ("episode_views", "episode_ratings", "calendar_tokens"):
         await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
+
+
+async def export_user_data(conn: asyncpg.Connection, user_id: int) -> dict[str, Any]:
+    """The account's episodes seen and rated (its export)."""
+    seen = await conn.fetch(
+        "SELECT episode_id, watched_at FROM episode_views WHERE user_id = $1 ORDER BY episode_id",
+        user_id,
+    )
+    rated = await conn.fetch(
+        "SELECT episode_id, half_stars FROM episode_ratings WHERE user_id = $1 ORDER BY episode_id",
+        user_id,
+    )
+    return {
+        "episodes_seen": [
+            {"episode_id": r["episode_id"], "watched_at": r["watched_at"].isoformat()} for r in seen
+        ],
+        "episode_ratings": [
+            {"episode_id": r["episode_id"], "rating": r["half_stars"] / 2} for r in rated
+        ],
+    }

@@ -487,7 +487,9 @@ async def known_media(conn: asyncpg.Connection, user_id: int, kind: str) -> set[
 
 
 async def export_user_data(conn: asyncpg.Connection, user_id: int) -> dict[str, Any]:
-    return await store.user_data(conn, user_id)
+    from metacult.interaction import episodes
+
+    return await store.user_data(conn, user_id) | await episodes.export_user_data(conn, user_id)
 
 
 # --- what a viewer sees of reviews ------------------------------------------------------

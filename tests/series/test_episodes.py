@@ -189,7 +189,9 @@ async def test_the_calendar_and_its_private_ical_feed(client, db, settings, prov
     created = await client.post("/api/v1/me/calendar/token", headers=dave.headers)
     assert created.status == 201
     token = (await created.json())["token"]
-    assert (await created.json())["url"].endswith(f"/api/v1/calendar/{token}.ics")
+    assert (await created.json())["url"] == (
+        f"{settings.public_url.rstrip('/')}/api/v1/calendar/{token}.ics"
+    )
 
     feed = await client.get(f"/api/v1/calendar/{token}.ics")
     assert feed.status == 200
@@ -281,6 +283,11 @@ async def test_a_deleted_account_takes_its_episodes_ratings_and_feed_along(
     token = (
         await (await client.post("/api/v1/me/calendar/token", headers=leaving.headers)).json()
     )["token"]
+    exported = (await (await client.get("/api/v1/me/export", headers=leaving.headers)).json())[
+        "interaction"
+    ]
+    assert [seen["episode_id"] for seen in exported["episodes_seen"]] == [first["id"]]
+    assert exported["episode_ratings"] == [{"episode_id": first["id"], "rating": 5.0}]
 
     assert (await client.delete("/api/v1/me", headers=leaving.headers)).status == 204
 
