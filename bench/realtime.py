@@ -416,23 +416,31 @@ class Watchers:
         self.processes = []
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of the processes (and their reaped children) so far."""
+def cpu_seconds(pids: list[int], fields_from: int = 11, fields_to: int = 15) -> float:
+    """User + system CPU time of the processes (and their reaped children) so far; with
+    ``fields_from=12, fields_to=13``, the system (kernel) time alone."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
     for pid in pids:
         with contextlib.suppress(OSError):
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += sum(int(value) for value in fields[11:15])
+            total += sum(int(value) for value in fields[fields_from:fields_to])
     return total / ticks
 
 
 async def end_to_end(
-    watchers: int, likes: int, interval: float, burst_users: int, root: Path, processes: int
+    watchers: int,
+    likes: int,
+    interval: float,
+    burst_users: int,
+    root: Path,
+    processes: int,
+    web: int = 1,
 ) -> dict[str, float]:
     """Likes through ``PUT /api/v1/media/{id}/like`` on ``make run``'s processes (running
-    the code in ``root``), received by ``watchers`` anonymous websocket watchers spread over
-    ``processes`` client processes."""
+    the code in ``root``; ``web`` web processes sharing the port, as ``make run
+    --concurrency web=N`` does), received by ``watchers`` anonymous websocket watchers
+    spread over ``processes`` client processes."""
     import aiohttp
 
     from bench.stack import Stack
@@ -454,7 +462,9 @@ async def end_to_end(
                 media_id = await conn.fetchval("SELECT min(id) FROM media")
         finally:
             await pool.close()
-        stack.launch("web", "worker", "scheduler")
+        if web > 1:
+            stack.env["REUSE_PORT"] = "1"
+        stack.launch(*["web"] * web, "worker", "scheduler")
         await stack.wait_ready()
         async with aiohttp.ClientSession() as http:
             tokens = [await stack.sign_up(http, n) for n in range(max(likes, burst_users))]
@@ -472,12 +482,13 @@ async def end_to_end(
             # One like at a time, ``interval`` apart: the latency of the live path.
             async with http.get(f"{stack.base_url}/metrics") as response:
                 metrics_before = await response.text()
-            cpu = cpu_seconds(pids)
+            cpu, kernel = cpu_seconds(pids), cpu_seconds(pids, 12, 13)
             for n in range(likes):
                 sent_at[n + 1] = time.perf_counter()
                 await like(tokens[n])
                 await asyncio.sleep(interval)
             steady_cpu = cpu_seconds(pids) - cpu
+            steady_kernel = cpu_seconds(pids, 12, 13) - kernel
             await asyncio.sleep(1.5)  # the workers' timings reach Redis once a second
             async with http.get(f"{stack.base_url}/metrics") as response:
                 results.update(stage_means(metrics_before, await response.text()))
@@ -513,6 +524,7 @@ async def end_to_end(
     results["every_p99_ms"] = percentile(every, 0.99) * 1000
     results["each_p99_ms"] = percentile(list(first_seen.values()), 0.99) * 1000
     results["steady_cpu_us"] = steady_cpu / max(1, len(steady)) * 1e6
+    results["steady_kernel_us"] = steady_kernel / max(1, len(steady)) * 1e6
     elapsed = max(burst) - min(burst) if burst else 0.0
     results["burst_per_s"] = len(burst) / elapsed if elapsed > 0 else 0.0
     results["burst_cpu_us"] = burst_cpu / max(1, len(burst)) * 1e6
@@ -554,29 +566,32 @@ def stage_means(before: str, after: str) -> dict[str, float]:
 async def run_end_to_end(sizes: list[int], args: argparse.Namespace) -> None:
     """The live path, end to end, on this tree's code and, with ``--before DIR`` (a checkout
     of an earlier commit: ``git archive main | tar -x -C DIR``), on that one, alternately."""
-    configs = [("now", ROOT)]
+    configs = [("now", ROOT, 1)]
     if args.before:
-        configs.insert(0, ("before", Path(args.before)))
+        configs.insert(0, ("before", Path(args.before), 1))
+    if args.web_processes > 1:
+        configs.append((f"now, {args.web_processes} web processes", ROOT, args.web_processes))
     rows = []
     for watchers in sizes:
-        for label, root in configs:
+        for label, root, web in configs:
             print(f"end to end, {watchers} watchers, code {label} ...", flush=True)
             figures = await end_to_end(
-                watchers, args.likes, args.interval, args.burst, root, args.client_processes
+                watchers, args.likes, args.interval, args.burst, root, args.client_processes, web
             )
             rows.append((watchers, label, figures))
             print(f"  {figures}", flush=True)
     print()
     print(
         "| watchers | code | like → first watcher p50 | like → every watcher p50 / p99 "
-        "| deliveries/s in a burst | stack CPU per delivery (steady / burst) |"
+        "| deliveries/s in a burst | stack CPU per delivery (steady, of it kernel / burst) |"
     )
     print("|---|---|---|---|---|---|")
     for watchers, label, f in rows:
         print(
             f"| {watchers:,} | {label} | {f['first_p50_ms']:.0f} ms "
             f"| {f['every_p50_ms']:.0f} / {f['every_p99_ms']:.0f} ms "
-            f"| {f['burst_per_s']:,.0f} | {f['steady_cpu_us']:.0f} / {f['burst_cpu_us']:.0f} µs |"
+            f"| {f['burst_per_s']:,.0f} | {f['steady_cpu_us']:.0f}, "
+            f"{f.get('steady_kernel_us', 0):.0f} / {f['burst_cpu_us']:.0f} µs |"
         )
     for watchers, label, f in rows:
         if "actor_run_ms" in f:
@@ -707,7 +722,12 @@ async def measure(subscribers: int, env: dict[str, str]) -> dict[str, float]:
 
 
 async def main(sizes: list[int]) -> None:
-    env = {**os.environ, "REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"}
+    env = {
+        **os.environ,
+        "REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
+        # Every client comes from 127.0.0.1.
+        "REALTIME_MAX_WEBSOCKETS_PER_IP": "100000",
+    }
     try:
         await run(sizes, env)
     finally:
@@ -779,6 +799,12 @@ if __name__ == "__main__":
         "--before", default="", help="a checkout of earlier code, measured too (e2e)"
     )
     parser.add_argument("--client-processes", type=int, default=3, help="watcher processes (e2e)")
+    parser.add_argument(
+        "--web-processes",
+        type=int,
+        default=1,
+        help="also measure this code with N web processes sharing the port (e2e)",
+    )
     parser.add_argument("--watch", help=argparse.SUPPRESS)
     parser.add_argument("--channel", help=argparse.SUPPRESS)
     parser.add_argument("--publish", choices=["metacult", "bare"], help=argparse.SUPPRESS)
