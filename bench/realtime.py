@@ -236,7 +236,7 @@ class Clients:
         self.sockets: list[Client] = []
         self.close_codes: dict[object, int] = {}
         # The end-to-end mode's record of actions and arrivals (None in the publish mode).
-        self.watching: Watching | None = None
+        self.watching: Arrivals | None = None
 
     async def open(self, url: str, count: int, *, subscribe: bool, channel: str = CHANNEL) -> None:
         port = int(url.split(":")[-1].split("/")[0])
@@ -308,69 +308,139 @@ async def never_reading_client(port: int) -> socket.socket:
 # The end-to-end mode: an action through the API, the real stack, every watcher.
 
 
-class Watching:
-    """Which action the watchers wait for (the likes count it leaves), and when each saw it."""
+class Arrivals:
+    """A watcher process's record: every ``interaction.stats`` message each socket received,
+    as (likes count, client, ``perf_counter()``) — CLOCK_MONOTONIC, the same clock in every
+    process, so the main process compares it with when it sent each like."""
 
     def __init__(self) -> None:
-        self.action = -1
-        self.expected = -1
-        self.sent_at = 0.0
-        self.seen: dict[int, int] = {}  # id(client) -> last action it saw
-        self.first: list[float] = []  # per action: the first watcher's delay
-        self.every: list[float] = []  # per action: the last watcher's delay
-        self.each: list[float] = []  # every watcher's delay, every action
-        self.arrivals = 0
-        self.first_arrival = 0.0
-        self.last_arrival = 0.0
-        self._current: list[float] = []
-
-    def expect(self, likes: int) -> None:
-        self._settle()
-        self.action += 1
-        self.expected = likes
-        self.sent_at = time.perf_counter()
+        self.log: list[tuple[int, int, float]] = []
+        self.index: dict[int, int] = {}
 
     def received(self, client: Client, payload: bytes) -> None:
         now = time.perf_counter()
-        self.arrivals += 1
-        if not self.first_arrival:
-            self.first_arrival = now
-        self.last_arrival = now
-        if self.expected < 0 or self.seen.get(id(client)) == self.action:
-            return
-        if orjson.loads(payload)["data"]["likes"] != self.expected:
-            return
-        self.seen[id(client)] = self.action
-        self._current.append(now - self.sent_at)
-
-    def finish(self) -> None:
-        self._settle()
-        self.expected = -1
-
-    def _settle(self) -> None:
-        if self._current:
-            self.first.append(min(self._current))
-            self.every.append(max(self._current))
-            self.each.extend(self._current)
-        self._current = []
+        start = payload.find(b'"likes":') + 8
+        end = start
+        while payload[end : end + 1].isdigit():
+            end += 1
+        number = self.index.setdefault(id(client), len(self.index))
+        self.log.append((int(payload[start:end]), number, now))
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of the processes (and their reaped children) so far."""
+async def run_watchers(url: str, channel: str, count: int) -> None:
+    """A watcher process: ``count`` raw websocket clients on ``channel``; answers
+    ``count`` (arrivals so far) and ``dump`` (every arrival, then exit) on stdin."""
+    clients = Clients()
+    arrivals = clients.watching = Arrivals()  # type: ignore[assignment]
+    await clients.open(url, count, subscribe=True, channel=channel)
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    out = sys.stdout.buffer
+    out.write(b"ready\n")
+    out.flush()
+    while line := await reader.readline():
+        if line.strip() == b"count":
+            out.write(b"%d\n" % len(arrivals.log))
+        elif line.strip() == b"dump":
+            out.write(orjson.dumps(arrivals.log) + b"\n")
+            out.flush()
+            break
+        out.flush()
+    await clients.close()
+
+
+class Watchers:
+    """The e2e mode's watchers, over several processes apart from the server's and from
+    this one (one Python process reading 5,000 sockets was the benchmark's bottleneck)."""
+
+    def __init__(self) -> None:
+        self.processes: list[asyncio.subprocess.Process] = []
+
+    async def open(self, url: str, count: int, channel: str, processes: int) -> None:
+        share = [count // processes + (n < count % processes) for n in range(processes)]
+        for part in share:
+            if part:
+                self.processes.append(
+                    await asyncio.create_subprocess_exec(
+                        sys.executable,
+                        __file__,
+                        "--watch",
+                        url,
+                        "--channel",
+                        channel,
+                        "--count",
+                        str(part),
+                        stdin=subprocess.PIPE,
+                        stdout=subprocess.PIPE,
+                        limit=2**30,
+                    )
+                )
+        for process in self.processes:
+            assert (await process.stdout.readline()) == b"ready\n", "a watcher process failed"
+
+    async def ask(self, command: bytes) -> list[bytes]:
+        for process in self.processes:
+            process.stdin.write(command + b"\n")
+        return [await process.stdout.readline() for process in self.processes]
+
+    async def arrivals(self) -> int:
+        return sum(int(line) for line in await self.ask(b"count"))
+
+    async def settle(self, quiet: float = 1.0, within: float = 60) -> None:
+        """Wait until no message has arrived for ``quiet`` s."""
+        deadline = time.perf_counter() + within
+        seen = -1
+        while time.perf_counter() < deadline:
+            await asyncio.sleep(quiet)
+            now = await self.arrivals()
+            if now == seen:
+                return
+            seen = now
+
+    async def dump(self) -> list[tuple[int, int, float]]:
+        """Every arrival, clients numbered across processes; the processes end."""
+        log: list[tuple[int, int, float]] = []
+        for n, line in enumerate(await self.ask(b"dump")):
+            entries = orjson.loads(line)
+            log.extend((likes, n * 1_000_000 + client, at) for likes, client, at in entries)
+        await self.close()
+        return log
+
+    async def close(self) -> None:
+        for process in self.processes:
+            if process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+            await process.wait()
+        self.processes = []
+
+
+def cpu_seconds(pids: list[int], fields_from: int = 11, fields_to: int = 15) -> float:
+    """User + system CPU time of the processes (and their reaped children) so far; with
+    ``fields_from=12, fields_to=13``, the system (kernel) time alone."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
     for pid in pids:
         with contextlib.suppress(OSError):
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += sum(int(value) for value in fields[11:15])
+            total += sum(int(value) for value in fields[fields_from:fields_to])
     return total / ticks
 
 
 async def end_to_end(
-    watchers: int, likes: int, interval: float, burst_users: int, root: Path
+    watchers: int,
+    likes: int,
+    interval: float,
+    burst_users: int,
+    root: Path,
+    processes: int,
+    web: int = 1,
 ) -> dict[str, float]:
     """Likes through ``PUT /api/v1/media/{id}/like`` on ``make run``'s processes (running
-    the code in ``root``), received by ``watchers`` anonymous websocket watchers."""
+    the code in ``root``; ``web`` web processes sharing the port, as ``make run
+    --concurrency web=N`` does), received by ``watchers`` anonymous websocket watchers
+    spread over ``processes`` client processes."""
     import aiohttp
 
     from bench.stack import Stack
@@ -379,9 +449,9 @@ async def end_to_end(
     from metacult.infra.db import create_pool
 
     stack = Stack(free_port(), root=root)
-    clients = Clients()
-    watching = clients.watching = Watching()
+    clients = Watchers()
     results: dict[str, float] = {}
+    sent_at: dict[int, float] = {}
     try:
         await stack.database.create()
         settings = Settings.from_env(stack.env)
@@ -392,14 +462,15 @@ async def end_to_end(
                 media_id = await conn.fetchval("SELECT min(id) FROM media")
         finally:
             await pool.close()
-        stack.launch("web", "worker", "scheduler")
+        if web > 1:
+            stack.env["REUSE_PORT"] = "1"
+        stack.launch(*["web"] * web, "worker", "scheduler")
         await stack.wait_ready()
         async with aiohttp.ClientSession() as http:
             tokens = [await stack.sign_up(http, n) for n in range(max(likes, burst_users))]
-            await clients.open(
-                f"{stack.base_url}/ws", watchers, subscribe=True, channel=f"media:{media_id}"
-            )
+            await clients.open(f"{stack.base_url}/ws", watchers, f"media:{media_id}", processes)
             await asyncio.sleep(2)
+            # The server's processes only: the clients run elsewhere.
             pids = [process.pid for process in stack.processes]
             url = f"{stack.base_url}/api/v1/media/{media_id}/like"
 
@@ -411,39 +482,52 @@ async def end_to_end(
             # One like at a time, ``interval`` apart: the latency of the live path.
             async with http.get(f"{stack.base_url}/metrics") as response:
                 metrics_before = await response.text()
-            cpu = cpu_seconds(pids)
+            cpu, kernel = cpu_seconds(pids), cpu_seconds(pids, 12, 13)
             for n in range(likes):
-                watching.expect(n + 1)
+                sent_at[n + 1] = time.perf_counter()
                 await like(tokens[n])
                 await asyncio.sleep(interval)
-            watching.finish()
             steady_cpu = cpu_seconds(pids) - cpu
-            steady_arrivals = watching.arrivals
+            steady_kernel = cpu_seconds(pids, 12, 13) - kernel
             await asyncio.sleep(1.5)  # the workers' timings reach Redis once a second
             async with http.get(f"{stack.base_url}/metrics") as response:
                 results.update(stage_means(metrics_before, await response.text()))
             # A burst: every user takes their like back at once.
             await asyncio.sleep(1)
-            watching.arrivals, watching.first_arrival = 0, 0.0
+            burst_start = time.perf_counter()
             cpu = cpu_seconds(pids)
             await asyncio.gather(*(like(token, "DELETE") for token in tokens[:burst_users]))
-            await clients_settle(watching)
+            await clients.settle()
             burst_cpu = cpu_seconds(pids) - cpu
+            log = await clients.dump()
     finally:
         await clients.close()
         await stack.stop()
-    if len(watching.every) < likes:
-        print(f"    (only {len(watching.every)} of {likes} likes reached the watchers)")
-    if watching.each and len(watching.each) < likes * watchers:
-        print(f"    ({len(watching.each)} of {likes * watchers} deliveries seen)")
-    results["first_p50_ms"] = percentile(watching.first, 0.5) * 1000
-    results["every_p50_ms"] = percentile(watching.every, 0.5) * 1000
-    results["every_p99_ms"] = percentile(watching.every, 0.99) * 1000
-    results["each_p99_ms"] = percentile(watching.each, 0.99) * 1000
-    results["steady_cpu_us"] = steady_cpu / max(1, steady_arrivals) * 1e6
-    elapsed = watching.last_arrival - watching.first_arrival
-    results["burst_per_s"] = watching.arrivals / elapsed if elapsed > 0 else 0.0
-    results["burst_cpu_us"] = burst_cpu / max(1, watching.arrivals) * 1e6
+    steady = [entry for entry in log if entry[2] < burst_start]
+    burst = [entry[2] for entry in log if entry[2] >= burst_start]
+    # Per like: each watcher's first message carrying the count it left.
+    first_seen: dict[tuple[int, int], float] = {}
+    for count, client, at in steady:
+        if count in sent_at and (count, client) not in first_seen:
+            first_seen[count, client] = at - sent_at[count]
+    per_like: dict[int, list[float]] = {}
+    for (count, _), delay in first_seen.items():
+        per_like.setdefault(count, []).append(delay)
+    if len(per_like) < likes:
+        print(f"    (only {len(per_like)} of {likes} likes reached the watchers)")
+    if len(first_seen) < likes * watchers:
+        print(f"    ({len(first_seen)} of {likes * watchers} deliveries seen)")
+    first = [min(delays) for delays in per_like.values()]
+    every = [max(delays) for delays in per_like.values()]
+    results["first_p50_ms"] = percentile(first, 0.5) * 1000
+    results["every_p50_ms"] = percentile(every, 0.5) * 1000
+    results["every_p99_ms"] = percentile(every, 0.99) * 1000
+    results["each_p99_ms"] = percentile(list(first_seen.values()), 0.99) * 1000
+    results["steady_cpu_us"] = steady_cpu / max(1, len(steady)) * 1e6
+    results["steady_kernel_us"] = steady_kernel / max(1, len(steady)) * 1e6
+    elapsed = max(burst) - min(burst) if burst else 0.0
+    results["burst_per_s"] = len(burst) / elapsed if elapsed > 0 else 0.0
+    results["burst_cpu_us"] = burst_cpu / max(1, len(burst)) * 1e6
     return results
 
 
@@ -479,41 +563,35 @@ def stage_means(before: str, after: str) -> dict[str, float]:
     return means
 
 
-async def clients_settle(watching: Watching, quiet: float = 1.0, within: float = 60) -> None:
-    """Wait until no publication has arrived for ``quiet`` s."""
-    deadline = time.perf_counter() + within
-    seen = -1
-    while time.perf_counter() < deadline:
-        await asyncio.sleep(quiet)
-        if watching.arrivals == seen:
-            return
-        seen = watching.arrivals
-
-
 async def run_end_to_end(sizes: list[int], args: argparse.Namespace) -> None:
     """The live path, end to end, on this tree's code and, with ``--before DIR`` (a checkout
     of an earlier commit: ``git archive main | tar -x -C DIR``), on that one, alternately."""
-    configs = [("now", ROOT)]
+    configs = [("now", ROOT, 1)]
     if args.before:
-        configs.insert(0, ("before", Path(args.before)))
+        configs.insert(0, ("before", Path(args.before), 1))
+    if args.web_processes > 1:
+        configs.append((f"now, {args.web_processes} web processes", ROOT, args.web_processes))
     rows = []
     for watchers in sizes:
-        for label, root in configs:
+        for label, root, web in configs:
             print(f"end to end, {watchers} watchers, code {label} ...", flush=True)
-            figures = await end_to_end(watchers, args.likes, args.interval, args.burst, root)
+            figures = await end_to_end(
+                watchers, args.likes, args.interval, args.burst, root, args.client_processes, web
+            )
             rows.append((watchers, label, figures))
             print(f"  {figures}", flush=True)
     print()
     print(
         "| watchers | code | like → first watcher p50 | like → every watcher p50 / p99 "
-        "| deliveries/s in a burst | stack CPU per delivery (steady / burst) |"
+        "| deliveries/s in a burst | stack CPU per delivery (steady, of it kernel / burst) |"
     )
     print("|---|---|---|---|---|---|")
     for watchers, label, f in rows:
         print(
             f"| {watchers:,} | {label} | {f['first_p50_ms']:.0f} ms "
             f"| {f['every_p50_ms']:.0f} / {f['every_p99_ms']:.0f} ms "
-            f"| {f['burst_per_s']:,.0f} | {f['steady_cpu_us']:.0f} / {f['burst_cpu_us']:.0f} µs |"
+            f"| {f['burst_per_s']:,.0f} | {f['steady_cpu_us']:.0f}, "
+            f"{f.get('steady_kernel_us', 0):.0f} / {f['burst_cpu_us']:.0f} µs |"
         )
     for watchers, label, f in rows:
         if "actor_run_ms" in f:
@@ -644,7 +722,12 @@ async def measure(subscribers: int, env: dict[str, str]) -> dict[str, float]:
 
 
 async def main(sizes: list[int]) -> None:
-    env = {**os.environ, "REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"}
+    env = {
+        **os.environ,
+        "REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
+        # Every client comes from 127.0.0.1.
+        "REALTIME_MAX_WEBSOCKETS_PER_IP": "100000",
+    }
     try:
         await run(sizes, env)
     finally:
@@ -715,13 +798,28 @@ if __name__ == "__main__":
     parser.add_argument(
         "--before", default="", help="a checkout of earlier code, measured too (e2e)"
     )
+    parser.add_argument("--client-processes", type=int, default=3, help="watcher processes (e2e)")
+    parser.add_argument(
+        "--web-processes",
+        type=int,
+        default=1,
+        help="also measure this code with N web processes sharing the port (e2e)",
+    )
+    parser.add_argument("--watch", help=argparse.SUPPRESS)
+    parser.add_argument("--channel", help=argparse.SUPPRESS)
     parser.add_argument("--publish", choices=["metacult", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--prefix", help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--rate", type=float, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.publish:
+    if args.watch:
+        import uvloop
+
+        uvloop.install()
+        raise_open_files_limit()
+        asyncio.run(run_watchers(args.watch, args.channel, args.count))
+    elif args.publish:
         asyncio.run(run_publisher(args.publish, args.prefix, args.count, args.rate))
     elif args.bare_server:
         run_bare_server(args.bare_server, args.prefix)

@@ -58,9 +58,9 @@ class TooManyConnections(RateLimited):
     code = "too_many_connections"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Lease:
-    """One websocket's place in its subjects' counts."""
+    """One websocket's place in its subjects' counts (one per open websocket: no dict)."""
 
     member: str
     keys: tuple[str, ...]

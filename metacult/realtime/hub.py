@@ -62,6 +62,12 @@ class Flushable(Protocol):
         """Write what is queued, in one write where it can."""
 
 
+class Pinged(Protocol):
+    """A websocket: the ping loop pings it, or closes it when it has been silent too long."""
+
+    def tick(self, now: float) -> None: ...
+
+
 class Session(Protocol):
     """A long-lived connection the hub closes when the process shuts down, or when its
     principal is signed out (``realtime.disconnect``)."""
@@ -126,8 +132,9 @@ class Hub:
         self.metrics = metrics
         self.node = secrets.token_hex(6)
         self.sessions: weakref.WeakSet[Session] = weakref.WeakSet()
-        # Websocket sessions, pinged by one loop rather than one task each.
-        self.websockets: weakref.WeakSet[Subscriber] = weakref.WeakSet()
+        # Websocket sessions, pinged (and closed when silent) by one loop rather than a
+        # task or a receive timer each.
+        self.websockets: weakref.WeakSet[Pinged] = weakref.WeakSet()
         # The open websockets' leases in the shared connection counts (renewed at each ping).
         self.leases: dict[str, admission.Lease] = {}
         self.closing = False
@@ -528,8 +535,9 @@ class Hub:
     async def _ping_loop(self) -> None:
         while True:
             await asyncio.sleep(self.settings.realtime_ping_interval)
+            now = time.monotonic()
             for websocket in list(self.websockets):
-                websocket.deliver(protocol.PING, False)
+                websocket.tick(now)
             if self.leases:
                 self._spawn(self._renew_leases())
 

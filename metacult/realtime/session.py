@@ -82,9 +82,8 @@ class WebSocketSession:
         self._max_messages = settings.realtime_send_queue_messages
         self._max_bytes = settings.realtime_send_queue_bytes
         self._tokens = float(settings.realtime_rate_burst)
-        self._refilled = time.monotonic()
+        self._refilled = self._struck = time.monotonic()
         self._strikes = 0.0
-        self._struck = time.monotonic()
         self._writer: asyncio.Task | None = None
         self._closer: asyncio.Task | None = None
 
@@ -215,14 +214,11 @@ class WebSocketSession:
 
     async def run(self) -> None:
         """Serve the connection until it closes; always leaves every channel."""
-        idle = self.hub.settings.realtime_idle_timeout
         try:
             while not self.closed:
-                try:
-                    message = await self.ws.receive(timeout=idle)
-                except TimeoutError:
-                    self._close_soon(protocol.CLOSE_IDLE, b"silent for too long")
-                    break
+                # No receive timeout: a timer and its context per idle connection, set up
+                # again for every frame. The hub's ping loop closes silent clients (:meth:`tick`).
+                message = await self.ws.receive()
                 if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
                     await self._on_frame(message.data)
                 elif message.type in _ENDED:
@@ -239,6 +235,15 @@ class WebSocketSession:
                 self._writer.cancel()
                 await asyncio.gather(self._writer, return_exceptions=True)
 
+    def tick(self, now: float) -> None:
+        """The hub's ping loop, every ``realtime_ping_interval``: ping the client, or close
+        it with 4001 when nothing came from it for ``realtime_idle_timeout`` (its last
+        frame's time is the token bucket's last refill)."""
+        if now - self._refilled > self.hub.settings.realtime_idle_timeout:
+            self._close_soon(protocol.CLOSE_IDLE, b"silent for too long")
+        else:
+            self.deliver(protocol.PING, False)
+
     async def _on_frame(self, raw: str | bytes) -> None:
         self.hub.metrics.messages_in.inc()
         if len(raw) > self.hub.settings.realtime_max_frame_bytes:
@@ -246,6 +251,9 @@ class WebSocketSession:
             return
         if not self._take_token():
             self._abuse(None, "rate_limited", "Too many messages; slow down.")
+            return
+        if raw == _PONG:
+            # The answer to every ping, from every client: not worth a model's validation.
             return
         try:
             frame = protocol.parse_client_frame(raw)
@@ -369,6 +377,7 @@ class WebSocketSession:
             self._close_soon(WSCloseCode.POLICY_VIOLATION, b"too many bad frames")
 
 
+_PONG = '{"type":"pong"}'
 _last_frame: bytes = b""
 _last_wire: bytes = b""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiohttp import WSServerHandshakeError
+from aiohttp import WSMsgType, WSServerHandshakeError
 
 from metacult.infra.web import Schema
 from metacult.realtime import publish, register_action
@@ -129,6 +129,27 @@ async def test_a_client_answering_pings_stays_connected(aiohttp_client, make_app
         assert (await live.receive())["type"] == "ping"
         await live.send({"type": "pong"})
     assert not live.ws.closed
+
+
+async def test_a_client_that_answered_then_fell_silent_is_dropped(aiohttp_client, make_app) -> None:
+    client = await aiohttp_client(make_app(realtime_ping_interval=0.1, realtime_idle_timeout=0.5))
+    live = await Live.open(client, autoping=False)
+    assert (await live.receive())["type"] == "ping"
+    await live.send({"type": "pong"})
+    # Heard once, then never again: closed once the idle timeout has passed since.
+    while True:
+        frame = await live.ws.receive(timeout=3)
+        if frame.type != WSMsgType.TEXT:
+            break
+    assert live.ws.close_code == 4001
+
+
+async def test_pongs_get_no_answer_and_count_as_frames(client) -> None:
+    live = await Live.open(client)
+    await live.ws.send_str('{"type":"pong"}')
+    await live.send({"type": "pong", "id": 7})
+    await live.send({"type": "ping", "id": "p"})
+    assert await live.receive() == {"type": "pong", "id": "p"}
 
 
 async def test_a_foreign_origin_may_not_open_a_websocket(client, settings) -> None:
