@@ -4,7 +4,9 @@ The queries are written out at import from two templates (browse, search) per so
 from the start or after a cursor: the filters, the fuzzy title match for a search
 (``catalog_word_score``, ``catalog_words``: see ``migrations/0020_media.sql``) and keyset
 pagination on the sort's key. "Top rated" sorts by the community score that interaction
-keeps in catalog's ``media_scores`` (see ``set_community_score``).
+keeps in catalog's ``media_scores`` (see ``set_community_score``), read from its copy on
+the title (``media.top_score``, ``top_votes``: ``migrations/0500_media_top_rated.sql``),
+which one index orders.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from metacult.catalog.browse import WORD_MATCH, Filters, Position
 _KEYS: dict[str, tuple[tuple[str, ...], bool]] = {
     "relevance": (("s.score", "m.popularity"), False),
     "popular": (("m.popularity",), False),
-    "top_rated": (("coalesce(sc.score, 0)::float8", "coalesce(sc.votes, 0)"), False),
+    "top_rated": (("m.top_score", "m.top_votes"), False),
     "newest": (("m.released_on",), False),
     "title": (("m.title_key",), True),
 }
@@ -36,7 +38,6 @@ SELECT m.id, m.kind, m.title, m.slug, m.original_title, m.year, m.release_date,
        m.genres, m.platforms, m.runtime_minutes, m.seasons, m.cover_url, m.popularity,
        {key_columns}
 FROM media m
-LEFT JOIN media_scores sc ON sc.media_id = m.id
 WHERE {filters}
 ORDER BY {order}
 LIMIT $6
@@ -44,22 +45,32 @@ LIMIT $6
 
 # With a search ($7): the words of the catalogue that match each query word (same first
 # letter first, through an index), then the titles holding any of them (GIN index), then
-# each of those is scored and kept when every query word matched.
+# those holding a match of *every* query word (a cheap array test per title), and only
+# those are scored and kept when every query word matched. The second test drops nothing
+# the score would keep (a word scores 0 against title words of another first letter, so
+# a title that scores for a query word holds one of that word's matches), and spares the
+# scoring of every title when a query word is in most of them ("bench title 123": 20,000
+# titles hold "title", 132 hold a match of "123").
 _SEARCH = """
 WITH needle AS (SELECT catalog_fold($7::text) AS folded),
-candidates AS (
-    SELECT coalesce(array_agg(DISTINCT cw.word), '{{}}') AS words
+matches AS (
+    SELECT token, cw.word
     FROM needle n
     CROSS JOIN LATERAL unnest(string_to_array(n.folded, ' ')) AS token
     JOIN catalog_words cw ON cw.initial = left(token, 1)
     WHERE catalog_word_score(cw.word, token) >= {word_match}
+),
+candidates AS (
+    SELECT coalesce(array_agg(DISTINCT word), '{{}}') AS words FROM matches
+),
+per_token AS (
+    SELECT token, array_agg(word) AS words FROM matches GROUP BY token
 )
 SELECT m.id, m.kind, m.title, m.slug, m.original_title, m.year, m.release_date,
        m.genres, m.platforms, m.runtime_minutes, m.seasons, m.cover_url, m.popularity,
        {key_columns}
 FROM media m
 CROSS JOIN needle n
-LEFT JOIN media_scores sc ON sc.media_id = m.id
 CROSS JOIN LATERAL (
     SELECT min(w.score) AS worst,
            (coalesce(avg(w.score), 0)
@@ -70,6 +81,7 @@ CROSS JOIN LATERAL (
           FROM unnest(string_to_array(n.folded, ' ')) AS word) w
 ) s
 WHERE m.title_words && (SELECT words FROM candidates)
+  AND NOT EXISTS (SELECT 1 FROM per_token t WHERE NOT m.title_words && t.words)
   AND s.worst >= {word_match}
   AND {filters}
 ORDER BY {order}
