@@ -84,6 +84,27 @@ async def test_a_readers_own_marks_are_theirs_alone_and_never_kept(client, db) -
     assert (await _json(client, f"/api/v1/media/{media_id}"))["viewer"] is None
 
 
+async def test_a_signed_in_title_page_is_the_kept_public_page_with_the_readers_marks(
+    client, db
+) -> None:
+    media_id = await new_title(db, title=f'The "viewer":null title {random_refs.suffix()}')
+    reader = await sign_up(client)
+    rated = await client.put(
+        f"/api/v1/media/{media_id}/rating", json={"rating": 4}, headers=reader.headers
+    )
+    assert rated.status == 200
+    public = await _json(client, f"/api/v1/media/{media_id}")
+
+    mine = await client.get(f"/api/v1/media/{media_id}", headers=reader.headers)
+
+    assert mine.status == 200 and mine.content_type == "application/json"
+    assert "ETag" not in mine.headers
+    page = await mine.json()
+    assert page["viewer"] == {"liked": False, "rating": 4.0, "status": None}
+    assert {**page, "viewer": None} == public
+    assert page["title"].startswith('The "viewer":null title')
+
+
 async def test_a_like_and_a_rating_reach_the_kept_pages_and_a_racing_read_never_brings_back_the_old(
     client, db, worker
 ) -> None:
