@@ -91,6 +91,9 @@ CROSS JOIN LATERAL (
           FROM per_token t) w
 ) s
 WHERE m.title_words && (SELECT words FROM candidates)
+  AND m.title_words && (SELECT words FROM per_token ORDER BY n = 1 DESC, n LIMIT 1)
+  AND m.title_words && (SELECT words FROM per_token ORDER BY n = 2 DESC, n LIMIT 1)
+  AND m.title_words && (SELECT words FROM per_token ORDER BY n = 3 DESC, n LIMIT 1)
   AND (SELECT wanted = found AND wanted > 0 FROM candidates)
   AND NOT EXISTS (SELECT 1 FROM per_token t WHERE NOT m.title_words && t.words)
   AND {filters}
