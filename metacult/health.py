@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import socket
 
 from aiohttp import web
 
-from metacult.infra.web import Api, Schema, json_response
+from metacult.infra.web import Api, Schema, dumps, json_response
 from metacult.typedefs import DB, READINESS, REDIS, SETTINGS, SHUTTING_DOWN
 
 log = logging.getLogger("metacult.health")
@@ -29,11 +30,19 @@ class Readiness(Schema):
     checks: dict[str, bool]
 
 
+@functools.lru_cache(maxsize=8)
+def _health_body(node_name: str | None, pid: int) -> bytes:
+    """The one answer of this process, encoded once (a probe every second, or a load
+    balancer's, should not cost a host name lookup and a model per call)."""
+    node = node_name or f"{socket.gethostname()}:{pid}"
+    return dumps(Health(status="ok", node=node))
+
+
 @api.get("/healthz", auth="public", reply=Health)
-async def healthz(request: web.Request) -> Health:
+async def healthz(request: web.Request) -> web.Response:
     """The process is alive, and which one it is."""
-    node = request.app[SETTINGS].node_name or f"{socket.gethostname()}:{os.getpid()}"
-    return Health(status="ok", node=node)
+    body = _health_body(request.app[SETTINGS].node_name, os.getpid())
+    return web.Response(body=body, content_type="application/json")
 
 
 @api.get("/readyz", auth="public", reply=Readiness)

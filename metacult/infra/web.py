@@ -16,10 +16,10 @@ import asyncio
 import inspect
 import logging
 import math
+import os
 import random
 import time
 import typing
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -232,6 +232,23 @@ async def kept(
     )
     request[KEPT] = (page, vary)
     return typing.cast(Model, page.reply)
+
+
+def kept_with(request: web.Request, field: str, part: pydantic.BaseModel) -> web.Response | None:
+    """The page ``kept`` answered in this request, with its top-level ``field`` (``null``
+    in the kept page) set to ``part``: the kept bytes and ``part``'s own, spliced, so the
+    public part is not rendered again per reader. Not cached, no ETag (the reply is one
+    reader's). None when the page does not hold ``field`` as null exactly once (then the
+    caller merges the models)."""
+    page = request[KEPT][0]
+    marker = b'"' + field.encode() + b'":null'
+    # A JSON string escapes its quotes, so the marker can only be a key and its value;
+    # the reply models have one field of that name.
+    at = page.body.find(marker)
+    if at < 0 or page.body.find(marker, at + 1) >= 0:
+        return None
+    body = page.body[: at + len(marker) - 4] + dumps(part) + page.body[at + len(marker) :]
+    return web.Response(body=body, content_type="application/json")
 
 
 def cache_control(settings: Any) -> str:
@@ -494,7 +511,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     (``request_log_sample``), since a formatted line per read costs more than the read.
     """
     incoming = request.headers.get("X-Request-Id", "")
-    rid = incoming if 8 <= len(incoming) <= 64 and incoming.isascii() else uuid.uuid4().hex
+    rid = incoming if 8 <= len(incoming) <= 64 and incoming.isascii() else os.urandom(16).hex()
     token = jsonlog.request_id.set(rid)
     started = time.perf_counter()
     status = 500

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ from aiohttp import web
 from metacult import catalog
 from metacult.infra import pagecache
 from metacult.infra.auth import Principal
-from metacult.infra.web import Api, IdPath, Schema, kept
+from metacult.infra.web import Api, IdPath, Schema, kept, kept_with
 from metacult.pages import service
 from metacult.typedefs import DB, DB_READ
 
@@ -183,21 +184,28 @@ async def browse_media(request: web.Request, query: BrowseQuery) -> MediaPageOut
 
 
 @api.get(r"/api/v1/media/{id:\d+}", path_params=IdPath, reply=MediaOut, auth="public")
-async def media_page(request: web.Request, path: IdPath, user: Principal | None) -> MediaOut:
+async def media_page(
+    request: web.Request, path: IdPath, user: Principal | None
+) -> MediaOut | web.Response:
     """A title with its likes, ratings (average, histogram), reviews count and your marks."""
 
     async def fresh() -> MediaOut:
         return _title_page(await service.title_page(request.app[DB], path.id, None))
 
     topics = [pagecache.media_topic(path.id), pagecache.CATALOG]
-    public = await kept(request, topics, ("media", path.id), fresh, vary=IDENTITY_HEADERS)
+    page = kept(request, topics, ("media", path.id), fresh, vary=IDENTITY_HEADERS)
     if user is None:
-        return public
-    # The viewer's own marks are read apart and never kept.
-    viewer = await service.viewer_of(request.app[DB], user.user_id, path.id)
-    return public.model_copy(
-        update={"viewer": ViewerOut.model_validate(_fields(ViewerOut, viewer))}
+        return await page
+    # The viewer's own marks are read apart (at the same time as the page's versions, or
+    # its rendering) and never kept; they are put into the kept page's bytes.
+    public, viewer = await asyncio.gather(
+        page, service.viewer_of(request.app[DB], user.user_id, path.id)
     )
+    mine = ViewerOut.model_validate(_fields(ViewerOut, viewer))
+    merged = kept_with(request, "viewer", mine)
+    if merged is not None:
+        return merged
+    return public.model_copy(update={"viewer": mine})
 
 
 @api.get("/api/v1/media/by-slug/{slug}", path_params=SlugPath, reply=MediaOut, auth="public")

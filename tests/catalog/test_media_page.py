@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from metacult.catalog import service as catalog_service
+from metacult.catalog import views
+from metacult.infra import pagecache
 from tests import random_refs
 from tests.accounts import sign_up
 from tests.helpers import eventually
@@ -91,3 +94,41 @@ async def test_top_rated_ranks_by_community_rating(client, db, worker):
         return [item["id"] for item in items] if counted == 4 else None
 
     assert await eventually(ranked) == [loved, liked, unrated]
+
+
+async def test_top_rated_follows_a_changed_or_removed_score_and_reads_an_index(
+    client, db, redis, settings
+):
+    genre = random_refs.slug("genre")
+    first, second = [await new_title(db, kind="film", genres=(genre,), year=2002) for _ in range(2)]
+
+    async def ranked():
+        response = await client.get("/api/v1/media", params={"genre": genre, "sort": "top_rated"})
+        return [item["id"] for item in (await response.json())["items"]]
+
+    async with db.acquire() as conn:
+        await catalog_service.set_community_score(conn, first, 4.0, 3)
+        await catalog_service.set_community_score(conn, second, 3.0, 9)
+    assert await ranked() == [first, second]
+
+    async with db.acquire() as conn:
+        await catalog_service.set_community_score(conn, second, 4.5, 10)
+    await pagecache.bump(redis, settings, [pagecache.BROWSE])  # as update_media_stats does
+    assert await ranked() == [second, first]
+
+    await db.execute("DELETE FROM media_scores WHERE media_id = $1", second)
+    await pagecache.bump(redis, settings, [pagecache.BROWSE])
+    assert await ranked() == [first, second]
+
+    # The first page of "top rated" is read from an index, not a scan and a sort.
+    query = views.QUERIES[("top_rated", False, False)]
+    async with db.acquire() as conn:
+        await conn.execute("SET enable_seqscan = off")  # a tiny test table: ask for the index
+        try:
+            plan = "\n".join(
+                row[0]
+                for row in await conn.fetch("EXPLAIN " + query, None, None, None, None, None, 20)
+            )
+        finally:
+            await conn.execute("RESET enable_seqscan")
+    assert "media_top_rated" in plan and "Sort" not in plan

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from metacult.catalog import views
+from metacult.catalog.browse import WORD_MATCH, Filters
+
 
 async def _search(client, q, **params):
     response = await client.get("/api/v1/media", params={"q": q, **params})
@@ -68,3 +71,38 @@ async def test_blank_search_lists_everything(client, seeded):
     titles = await _search(client, "   ", kind="series", limit="100")
 
     assert len(titles) == 100
+
+
+# What a search scored before it was worked out from the matched words: every title's own
+# text, word by word (``catalog_word_score``), kept when every query word reached 0.4.
+_EVERY_TITLE_SCORED = """
+SELECT m.id, s.score
+FROM media m
+CROSS JOIN LATERAL (SELECT catalog_fold($1::text) AS folded) n
+CROSS JOIN LATERAL (
+    SELECT min(w.score) AS worst,
+           (coalesce(avg(w.score), 0)
+            + CASE WHEN m.title_key = n.folded THEN 1
+                   WHEN starts_with(m.title_key, n.folded) THEN 0.5
+                   ELSE 0 END)::float8 AS score
+    FROM (SELECT catalog_word_score(m.search_text, word) AS score
+          FROM unnest(string_to_array(n.folded, ' ')) AS word) w
+) s
+WHERE s.worst >= $2
+"""
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["the", "the the", "wild", "the wichter 3", "zelda breth", "gate", "a", "xyzzy", "fabuleux"],
+)
+async def test_a_search_keeps_and_scores_the_titles_that_scoring_every_title_would(
+    db, seeded, query
+):
+    expected = {
+        row["id"]: row["score"] for row in await db.fetch(_EVERY_TITLE_SCORED, query, WORD_MATCH)
+    }
+
+    found = await views.browse(db, Filters(q=query), "relevance", None, 10_000)
+
+    assert {row["id"]: row["key0"] for row in found} == pytest.approx(expected)

@@ -75,6 +75,8 @@ RENDERS_ITSELF = {
     "/api/v1/auth/token/refresh",  # the same
     "/readyz",  # Readiness, or a 503 error naming the failed checks
     "/api/v1/openapi.json",  # the document, rendered once at start-up
+    "/healthz",  # Health, encoded once per process
+    r"/api/v1/media/{id:\d+}",  # MediaOut signed in: the kept page's bytes and the viewer's
 }
 
 

@@ -84,6 +84,33 @@ async def test_a_readers_own_marks_are_theirs_alone_and_never_kept(client, db) -
     assert (await _json(client, f"/api/v1/media/{media_id}"))["viewer"] is None
 
 
+async def test_a_signed_in_title_page_is_the_kept_public_page_with_the_readers_marks(
+    client, db
+) -> None:
+    media_id = await new_title(db, title=f'The "viewer":null title {random_refs.suffix()}')
+    reader = await sign_up(client)
+    rated = await client.put(
+        f"/api/v1/media/{media_id}/rating", json={"rating": 4}, headers=reader.headers
+    )
+    assert rated.status == 200
+
+    async def both():
+        # A worker of the run may count the rating between two reads: ask again until
+        # the public page did not move between them.
+        mine = await client.get(f"/api/v1/media/{media_id}", headers=reader.headers)
+        page = await mine.json()
+        public = await _json(client, f"/api/v1/media/{media_id}")
+        return (mine, page, public) if {**page, "viewer": None} == public else None
+
+    mine, page, public = await eventually(both)
+
+    assert mine.status == 200 and mine.content_type == "application/json"
+    assert "ETag" not in mine.headers
+    assert page["viewer"] == {"liked": False, "rating": 4.0, "status": None}
+    assert public["viewer"] is None
+    assert page["title"].startswith('The "viewer":null title')
+
+
 async def test_a_like_and_a_rating_reach_the_kept_pages_and_a_racing_read_never_brings_back_the_old(
     client, db, worker
 ) -> None:
