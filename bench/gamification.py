@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
 import sys
@@ -33,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.stack import DEFAULT_REDIS_URL, ScratchDatabase, forget_redis_keys  # noqa: E402
+from bench.stack import Stack, free_port  # noqa: E402
 from metacult import catalog, identity  # noqa: E402
 from metacult.config import Settings  # noqa: E402
 from metacult.gamification import service  # noqa: E402
@@ -125,13 +124,11 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     args = parser.parse_args()
 
-    scratch = ScratchDatabase()
-    await scratch.create()
-    prefix = f"mc-bench-{uuid.uuid4().hex[:8]}"
-    redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
-    settings = Settings.from_env(
-        {**os.environ, "DATABASE_URL": scratch.dsn, "REDIS_PREFIX": prefix, "REDIS_URL": redis_url}
-    )
+    # The stack's database and Redis prefix only: the awarding runs in this process.
+    stack = Stack(free_port())
+    await stack.database.create()
+    prefix = stack.env["REDIS_PREFIX"]
+    settings = Settings.from_env(stack.env)
     db = await create_pool(settings)
     redis = create_redis(settings)
     try:
@@ -202,8 +199,7 @@ async def main() -> None:
     finally:
         await redis.aclose()
         await db.close()
-        await scratch.drop()
-        forget_redis_keys(redis_url, prefix)
+        await stack.stop()
 
 
 if __name__ == "__main__":

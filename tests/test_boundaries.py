@@ -12,6 +12,7 @@ module-level imports, within a context or across.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "metacult"
@@ -158,3 +159,65 @@ def test_the_checker_sees_a_forbidden_import() -> None:
     assert _boundary_errors("metacult.infra.web", "metacult.identity")
     assert not _boundary_errors("metacult.ranking.service", "metacult.catalog")
     assert not _boundary_errors("metacult.catalog.routes", "metacult.infra.web")
+
+
+# --- SQL functions ----------------------------------------------------------------------
+# A context's database functions are named after it (``catalog_fold`` is catalog's): its
+# schema, not a surface. Another context's code calling one in its SQL depends on that
+# schema where the import graph cannot see it; shared ones are infra's, named neutrally
+# (``text_fold``, ``migrations/0600_text_search.sql``).
+
+MIGRATIONS = PACKAGE.parent / "migrations"
+_DECLARED = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+(?:\w+\.)?(\w+)\s*\(", re.I)
+
+
+def _sql_functions() -> dict[str, str]:
+    """Each function the migrations declare, with the context its name says owns it."""
+    functions: dict[str, str] = {}
+    for path in MIGRATIONS.glob("*.sql"):
+        for name in _DECLARED.findall(path.read_text()):
+            owner = name.lower().split("_")[0]
+            if owner in RANK:
+                functions[name.lower()] = owner
+    return functions
+
+
+def _strings(source: str) -> list[str]:
+    """The string constants of a module (SQL lives in them), f-strings' literal parts too."""
+    return [
+        node.value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+
+
+def _sql_call_errors(module: str, source: str, functions: dict[str, str]) -> list[str]:
+    owner = _owner(module)
+    errors = []
+    for text in _strings(source):
+        for name in re.findall(r"\b(\w+)\s*\(", text):
+            called = functions.get(name.lower())
+            if called and called != owner:
+                errors.append(f"{module} calls {called}'s SQL function {name}()")
+    return errors
+
+
+def test_no_context_calls_another_contexts_sql_functions() -> None:
+    functions = _sql_functions()
+    assert "catalog_fold" in functions
+    errors = [
+        error
+        for module, path in sorted(MODULES.items())
+        for error in _sql_call_errors(module, path.read_text(), functions)
+    ]
+    assert errors == []
+
+
+def test_the_checker_sees_a_call_of_another_contexts_sql_function() -> None:
+    functions = _sql_functions()
+    query = 'Q = """SELECT catalog_word_score(catalog_fold(name), $1) FROM users"""'
+    assert _sql_call_errors("metacult.identity.store", query, functions)
+    assert _sql_call_errors("metacult.interaction.store", f"Q = f{query[4:]}", functions)
+    assert not _sql_call_errors("metacult.catalog.store", query, functions)
+    neutral = 'Q = "SELECT text_word_score(text_fold(name), $1) FROM users"'
+    assert not _sql_call_errors("metacult.identity.store", neutral, functions)

@@ -630,16 +630,16 @@ async def search_accounts(
 
 # A display name matches a search as a title does in the catalogue's search: each folded
 # query word must match a word of the folded name (a prefix, the same letters swapped, or
-# enough shared trigrams); the worst word's score ranks the name. ``catalog_fold`` and
-# ``catalog_word_score`` are plain functions of the database (``migrations/0020_media.sql``).
+# enough shared trigrams); the worst word's score ranks the name. ``text_fold`` and
+# ``text_word_score`` are infra's functions of the database (``migrations/0600_text_search.sql``).
 _SEARCH_USERS = """
 WITH words AS (
-    SELECT word FROM unnest(string_to_array(catalog_fold($1::text), ' ')) AS word
+    SELECT word FROM unnest(string_to_array(text_fold($1::text), ' ')) AS word
     WHERE word <> ''
 ),
 scored AS (
     SELECT u.id, u.display_name, u.avatar_url,
-           (SELECT min(catalog_word_score(catalog_fold(u.display_name), w.word)) FROM words w)
+           (SELECT min(text_word_score(text_fold(u.display_name), w.word)) FROM words w)
                AS score
     FROM users u
     WHERE u.deleted_at IS NULL

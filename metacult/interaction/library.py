@@ -6,7 +6,7 @@ summaries through the catalogue's public surface.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
@@ -135,21 +135,13 @@ async def likes(
     limit: int,
 ) -> Page:
     """One page of the titles a user liked, most recent first."""
-    after = cursors.decode_position(cursor, TimeCursor) if cursor else None
-    async with db.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        await identity.check_section(conn, user_id, viewer_id, "library")
-        rows = await views.likes(conn, user_id, kind, after, limit + 1)
-        titles = await _summaries(conn, rows[:limit])
-    items = [
-        LikedItem(
-            media=titles[row["media_id"]],
-            rating=_stars(row["half_stars"]),
-            liked_at=row["created_at"],
-        )
-        for row in rows[:limit]
-        if row["media_id"] in titles
-    ]
-    return Page(items, _next(rows, limit, "created_at", "media_id"))
+
+    def item(row: asyncpg.Record, media: catalog.MediaSummary) -> LikedItem:
+        return LikedItem(media=media, rating=_stars(row["half_stars"]), liked_at=row["created_at"])
+
+    return await _library_page(
+        db, user_id, viewer_id, (views.likes, kind, cursor, limit), "created_at", item
+    )
 
 
 async def ratings(
@@ -161,21 +153,38 @@ async def ratings(
     limit: int,
 ) -> Page:
     """One page of a user's ratings, most recently given first."""
+
+    def item(row: asyncpg.Record, media: catalog.MediaSummary) -> RatedItem:
+        return RatedItem(
+            media=media, rating=rules.stars(row["half_stars"]), rated_at=row["updated_at"]
+        )
+
+    return await _library_page(
+        db, user_id, viewer_id, (views.ratings, kind, cursor, limit), "updated_at", item
+    )
+
+
+async def _library_page(
+    db: asyncpg.Pool,
+    user_id: int,
+    viewer_id: int | None,
+    query: tuple[Callable[..., Awaitable[list[asyncpg.Record]]], str | None, str | None, int],
+    time_column: str,
+    item: Callable[[asyncpg.Record, catalog.MediaSummary], object],
+) -> Page:
+    """One page of a user's titles ordered by ``time_column`` then title: ``query`` is the
+    view that reads them with its kind, cursor and limit, ``item`` makes each from its row
+    and its title's summary (titles removed meanwhile are left out)."""
+    read, kind, cursor, limit = query
     after = cursors.decode_position(cursor, TimeCursor) if cursor else None
     async with db.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         await identity.check_section(conn, user_id, viewer_id, "library")
-        rows = await views.ratings(conn, user_id, kind, after, limit + 1)
+        rows = await read(conn, user_id, kind, after, limit + 1)
         titles = await _summaries(conn, rows[:limit])
     items = [
-        RatedItem(
-            media=titles[row["media_id"]],
-            rating=rules.stars(row["half_stars"]),
-            rated_at=row["updated_at"],
-        )
-        for row in rows[:limit]
-        if row["media_id"] in titles
+        item(row, titles[row["media_id"]]) for row in rows[:limit] if row["media_id"] in titles
     ]
-    return Page(items, _next(rows, limit, "updated_at", "media_id"))
+    return Page(items, _next(rows, limit, time_column, "media_id"))
 
 
 async def counts(db: asyncpg.Pool, user_id: int, viewer_id: int | None) -> LibraryCounts:

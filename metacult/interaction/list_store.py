@@ -253,12 +253,12 @@ async def viewer_marks(conn: Conn, list_id: int, user_id: int) -> asyncpg.Record
 
 _DISCOVER = f"""
 WITH words AS (
-    SELECT word FROM unnest(string_to_array(catalog_fold($1::text), ' ')) AS word
+    SELECT word FROM unnest(string_to_array(text_fold($1::text), ' ')) AS word
     WHERE word <> ''
 )
 SELECT {LIST_COLUMNS} FROM lists l
 WHERE l.visibility = 'public' AND l.id < $2
-  AND ($1::text IS NULL OR (SELECT min(catalog_word_score(catalog_fold(l.name), w.word))
+  AND ($1::text IS NULL OR (SELECT min(text_word_score(text_fold(l.name), w.word))
                             FROM words w) >= $3)
 ORDER BY l.id DESC
 LIMIT $4

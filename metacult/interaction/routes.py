@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Callable
 from datetime import date as datetime_date
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import pydantic
 from aiohttp import web
@@ -130,6 +131,20 @@ class TitleOut(Schema):
 
 def _title(summary: catalog.MediaSummary) -> TitleOut:
     return TitleOut.model_validate(summary, from_attributes=True)
+
+
+PageReply = TypeVar("PageReply", bound=Schema)
+
+
+def _page_reply(
+    reply: type[PageReply], page: service.Page, item: Callable[[Any], object] | None = None
+) -> PageReply:
+    """``reply`` (a model of ``items`` and ``next_cursor``) for one page: each item read by
+    attribute into the reply's item model, as it is or as ``item`` turns it into fields."""
+    items = page.items if item is None else [item(each) for each in page.items]
+    return reply.model_validate(
+        {"items": items, "next_cursor": page.next_cursor}, from_attributes=True
+    )
 
 
 class LibraryQuery(Schema):
@@ -488,23 +503,11 @@ async def activity(
     page = await library.activity(
         request.app[DB], path.id, _viewer(user), query.cursor, query.limit
     )
-    return ActivityPage(
-        items=[
-            ActivityOut(
-                id=shown.activity.id,
-                type=shown.activity.type,  # type: ignore[arg-type]
-                media_id=shown.activity.media_id,
-                kind=shown.activity.kind,
-                media=_title(shown.media) if shown.media else None,
-                review_id=shown.activity.review_id,
-                rating=shown.activity.rating,
-                status=shown.activity.status,
-                occurred_at=shown.activity.occurred_at,
-            )
-            for shown in page.items
-        ],
-        next_cursor=page.next_cursor,
-    )
+    return _page_reply(ActivityPage, page, _activity_fields)
+
+
+def _activity_fields(shown: library.ShownActivity) -> dict[str, object]:
+    return {**dataclasses.asdict(shown.activity), "media": shown.media}
 
 
 def _viewer(user: Principal | None) -> int | None:
@@ -536,20 +539,7 @@ async def user_library(
         cursor=query.cursor,
         limit=query.limit,
     )
-    return LibraryPage(
-        items=[
-            LibraryItemOut(
-                media=_title(item.media),
-                status=item.status,
-                rating=item.rating,
-                liked=item.liked,
-                added_at=item.added_at,
-                updated_at=item.updated_at,
-            )
-            for item in page.items
-        ],
-        next_cursor=page.next_cursor,
-    )
+    return _page_reply(LibraryPage, page)
 
 
 @api.get(
@@ -580,13 +570,7 @@ async def user_likes(
     page = await library.likes(
         request.app[DB], path.id, _viewer(user), query.kind, query.cursor, query.limit
     )
-    return LikesPage(
-        items=[
-            LikedItemOut(media=_title(item.media), rating=item.rating, liked_at=item.liked_at)
-            for item in page.items
-        ],
-        next_cursor=page.next_cursor,
-    )
+    return _page_reply(LikesPage, page)
 
 
 @api.get(
@@ -603,13 +587,7 @@ async def user_ratings(
     page = await library.ratings(
         request.app[DB], path.id, _viewer(user), query.kind, query.cursor, query.limit
     )
-    return RatingsPage(
-        items=[
-            RatedItemOut(media=_title(item.media), rating=item.rating, rated_at=item.rated_at)
-            for item in page.items
-        ],
-        next_cursor=page.next_cursor,
-    )
+    return _page_reply(RatingsPage, page)
 
 
 class FriendsQuery(Schema):
@@ -816,14 +794,8 @@ async def user_diary(
         cursor=query.cursor,
         limit=query.limit,
     )
-    return DiaryPage(
-        items=[
-            DiaryItemOut.model_validate(
-                {**_entry_fields(shown.entry), "media": _title(shown.media)}
-            )
-            for shown in page.items
-        ],
-        next_cursor=page.next_cursor,
+    return _page_reply(
+        DiaryPage, page, lambda shown: {**_entry_fields(shown.entry), "media": shown.media}
     )
 
 
@@ -955,20 +927,14 @@ async def create_list(request: web.Request, body: ListIn, user: Principal) -> Li
 async def discover_lists(request: web.Request, query: ListDiscoveryQuery) -> ListPageOut:
     """Public lists, newest first; those whose name matches ``q`` (forgiving typos)."""
     page = await lists.discover(request.app[DB], query.q, query.cursor, query.limit)
-    return ListPageOut(
-        items=[ListOut.model_validate(_list_fields(item)) for item in page.items],
-        next_cursor=page.next_cursor,
-    )
+    return _page_reply(ListPageOut, page, _list_fields)
 
 
 @api.get("/api/v1/me/lists", query=PageQuery, reply=ListPageOut)
 async def my_lists(request: web.Request, query: PageQuery, user: Principal) -> ListPageOut:
     """The lists one owns or was invited to edit, newest first."""
     page = await lists.editable(request.app[DB], user.user_id, query.cursor, query.limit)
-    return ListPageOut(
-        items=[ListOut.model_validate(_list_fields(item)) for item in page.items],
-        next_cursor=page.next_cursor,
-    )
+    return _page_reply(ListPageOut, page, _list_fields)
 
 
 @api.get("/api/v1/lists/{id}", path_params=IdPath, reply=ListViewOut, auth="public")
@@ -1008,19 +974,7 @@ async def list_entries(
 ) -> ListEntriesOut:
     """A list's titles in order, each with its note."""
     page = await lists.entries(request.app[DB], path.id, _viewer(user), query.cursor, query.limit)
-    return ListEntriesOut(
-        items=[
-            ListEntryOut(
-                media=_title(item.media),
-                position=item.position,
-                note=item.note,
-                added_by=item.added_by,
-                added_at=item.added_at,
-            )
-            for item in page.items
-        ],
-        next_cursor=page.next_cursor,
-    )
+    return _page_reply(ListEntriesOut, page)
 
 
 @api.put(

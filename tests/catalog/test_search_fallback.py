@@ -84,3 +84,26 @@ async def test_the_fallback_folds_and_compares_like_the_extensions(fallback_db, 
         ours = await fallback_db.fetchval("SELECT catalog_similarity($1, $2)", a, b)
         theirs = await db.fetchval("SELECT catalog_similarity($1, $2)", a, b)
         assert ours == pytest.approx(theirs), (a, b)
+
+
+async def test_infra_text_functions_answer_as_catalogs_with_and_without_the_extensions(
+    fallback_db, db
+):
+    # text_* (infra's, 0600) carry catalog's definitions; catalog_* now wrap them.
+    cases = [("Pokémon Scarlet", "pokemon"), ("The Witcher 3", "wichter"), ("Straße", "strase")]
+    for pool in (fallback_db, db):
+        for name, word in cases:
+            neutral = await pool.fetchrow(
+                "SELECT text_fold($1) AS fold, text_word_score(text_fold($1), $2) AS score",
+                name,
+                word,
+            )
+            catalog = await pool.fetchrow(
+                "SELECT catalog_fold($1) AS fold,"
+                " catalog_word_score(catalog_fold($1), $2) AS score",
+                name,
+                word,
+            )
+            assert neutral == catalog, (name, word)
+            assert neutral["score"] > 0, (name, word)
+    assert await fallback_db.fetchval("SELECT to_regprocedure('text_trigrams(text)')") is not None
