@@ -14,6 +14,8 @@ from metacult.identity import ACCOUNT_DELETED
 from metacult.infra import pagecache
 from metacult.infra.events import claim
 from metacult.interaction import COUNTED, REVIEW_HIDDEN, REVIEWED, service, signals, store
+from metacult.interaction.events import LIST_CHANGED
+from metacult.interaction.live import list_channel, list_message
 from metacult.interaction.notices import HIDDEN_REVIEW_NOTICE, HiddenReviewNotice
 from metacult.realtime import publish
 from workers.events import on_event
@@ -76,6 +78,19 @@ async def announce_review(event: dict[str, Any]) -> None:
             },
         }
         await publish(res.redis, res.settings, f"media:{review.media_id}", message)
+
+
+@on_event(LIST_CHANGED)
+@dramatiq.actor(max_retries=10, time_limit=30_000, max_age=3_600_000)
+async def announce_list_change(event: dict[str, Any]) -> None:
+    """Publish a committed change of a list on ``list:{id}`` (its readers are subscribed)."""
+    res = await resources()
+    changed = LIST_CHANGED.payload_of(event)
+    async with res.db.acquire() as conn, conn.transaction():
+        if not await claim(conn, "interaction.announce_list_change", event["id"]):
+            return
+        # Published before the claim commits: a failed publish is retried (at least once).
+        await publish(res.redis, res.settings, list_channel(changed.list_id), list_message(changed))
 
 
 @on_event(REVIEW_HIDDEN)

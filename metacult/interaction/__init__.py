@@ -40,7 +40,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from metacult.config import Settings
-from metacult.interaction import service
+from metacult.interaction import live, service
 from metacult.interaction.events import (
     COUNTED,
     LIKED,

@@ -110,7 +110,13 @@ class ListChangedPayload(pydantic.BaseModel):
     list_id: int
     user_id: int
     change: Literal[
-        "created", "updated", "deleted", "entry_added", "entry_changed", "entry_removed"
+        "created",
+        "updated",
+        "deleted",
+        "entry_added",
+        "entry_changed",
+        "entry_removed",
+        "editors_changed",
     ]
     media_id: int | None = None
 
