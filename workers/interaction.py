@@ -9,14 +9,19 @@ from typing import Any
 
 import dramatiq
 
-from metacult import identity
+from metacult import catalog, identity
 from metacult.identity import ACCOUNT_DELETED
 from metacult.infra import pagecache
 from metacult.infra.events import claim
 from metacult.interaction import COUNTED, REVIEW_HIDDEN, REVIEWED, service, signals, store
-from metacult.interaction.events import LIST_CHANGED
+from metacult.interaction.events import LIST_CHANGED, RECOMMENDED
 from metacult.interaction.live import list_channel, list_message
-from metacult.interaction.notices import HIDDEN_REVIEW_NOTICE, HiddenReviewNotice
+from metacult.interaction.notices import (
+    HIDDEN_REVIEW_NOTICE,
+    RECOMMENDATION_NOTICE,
+    HiddenReviewNotice,
+    RecommendationNotice,
+)
 from metacult.realtime import publish
 from workers.events import on_event
 from workers.runtime import resources
@@ -91,6 +96,41 @@ async def announce_list_change(event: dict[str, Any]) -> None:
             return
         # Published before the claim commits: a failed publish is retried (at least once).
         await publish(res.redis, res.settings, list_channel(changed.list_id), list_message(changed))
+
+
+@on_event(RECOMMENDED)
+@dramatiq.actor(max_retries=10, time_limit=30_000, max_age=86_400_000)
+async def tell_friend_recommendation(event: dict[str, Any]) -> None:
+    """Tell the friend (inbox and ``user:{id}``, one id) which title was recommended."""
+    res = await resources()
+    made = RECOMMENDED.payload_of(event)
+    async with res.db.acquire() as conn, conn.transaction():
+        if not await claim(conn, "interaction.tell_friend_recommendation", event["id"]):
+            return
+        # A block since the recommendation: nothing is said.
+        if await identity.friendship(conn, made.user_id, made.friend_id) == "blocked":
+            return
+        sender = (await identity.user_summaries(conn, [made.user_id])).get(made.user_id)
+        title = (await catalog.media_summaries(conn, [made.media_id])).get(made.media_id)
+        if sender is None or title is None:
+            return
+        notice = RecommendationNotice(
+            from_user_id=made.user_id,
+            display_name=sender["display_name"],
+            media_id=made.media_id,
+            kind=made.kind,
+            title=title.title,
+            note=made.note,
+        )
+        await identity.notify(
+            conn,
+            res.redis,
+            res.settings,
+            made.friend_id,
+            RECOMMENDATION_NOTICE,
+            notice,
+            source=event["id"],
+        )
 
 
 @on_event(REVIEW_HIDDEN)

@@ -126,6 +126,20 @@ LIST_CHANGED = EventType(
     ListChangedPayload,
     summary="A list was created, changed or deleted, or an editor added, moved or removed a title.",
 )
+
+
+class RecommendedPayload(AboutMedia):
+    """``user_id`` recommended the title to ``friend_id`` (who follows them back)."""
+
+    friend_id: int
+    note: str
+
+
+RECOMMENDED = EventType(
+    "interaction.recommended",
+    RecommendedPayload,
+    summary="A user recommended a title to a friend (someone who follows them back).",
+)
 LIKED = EventType("interaction.liked", AboutMedia, summary="A user liked a title.")
 UNLIKED = EventType("interaction.unliked", AboutMedia, summary="A user took back a like.")
 RATED = EventType(

@@ -20,3 +20,21 @@ class HiddenReviewNotice(pydantic.BaseModel):
 HIDDEN_REVIEW_NOTICE = identity.NotificationKind(
     "interaction.hidden_review", HiddenReviewNotice, "A moderator hid your review, and why."
 )
+
+
+class RecommendationNotice(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    from_user_id: int
+    display_name: str
+    media_id: int
+    kind: Kind
+    title: str
+    note: str
+
+
+RECOMMENDATION_NOTICE = identity.NotificationKind(
+    "interaction.recommendation",
+    RecommendationNotice,
+    "A friend recommended a title to you, with their note.",
+)
