@@ -188,6 +188,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     write_limit_per_user: int = 120
     write_limit_per_ip: int = 600
+    # Titles one account may recommend to friends per hour.
+    recommend_limit_per_user: int = 20
     # Commerce: the store price feed (JSON over HTTP, empty: no game offers), the region
     # whose TMDB watch providers are kept, affiliate parameters per store (in env
     # ``steam=ref=mc&utm_source=mc;gog=pp=123``).
@@ -500,6 +502,10 @@ def _security(get: Callable[[str, str], str], environment: str) -> dict[str, obj
         "write_limit_per_user": (
             "WRITE_LIMIT_PER_USER",
             100_000 if test else defaults.write_limit_per_user,
+        ),
+        "recommend_limit_per_user": (
+            "RECOMMEND_LIMIT_PER_USER",
+            defaults.recommend_limit_per_user,
         ),
         "realtime_max_websockets_per_user": (
             "REALTIME_MAX_WEBSOCKETS_PER_USER",

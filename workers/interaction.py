@@ -15,11 +15,15 @@ from metacult.identity import ACCOUNT_DELETED
 from metacult.infra import pagecache
 from metacult.infra.events import claim
 from metacult.interaction import COUNTED, REVIEW_HIDDEN, REVIEWED, episodes, service, signals, store
+from metacult.interaction.events import LIST_CHANGED, RECOMMENDED
+from metacult.interaction.live import list_channel, list_message
 from metacult.interaction.notices import (
     HIDDEN_REVIEW_NOTICE,
     NEW_SEASON_NOTICE,
+    RECOMMENDATION_NOTICE,
     HiddenReviewNotice,
     NewSeasonNotice,
+    RecommendationNotice,
 )
 from metacult.realtime import publish
 from workers.events import on_event
@@ -82,6 +86,54 @@ async def announce_review(event: dict[str, Any]) -> None:
             },
         }
         await publish(res.redis, res.settings, f"media:{review.media_id}", message)
+
+
+@on_event(LIST_CHANGED)
+@dramatiq.actor(max_retries=10, time_limit=30_000, max_age=3_600_000)
+async def announce_list_change(event: dict[str, Any]) -> None:
+    """Publish a committed change of a list on ``list:{id}`` (its readers are subscribed)."""
+    res = await resources()
+    changed = LIST_CHANGED.payload_of(event)
+    async with res.db.acquire() as conn, conn.transaction():
+        if not await claim(conn, "interaction.announce_list_change", event["id"]):
+            return
+        # Published before the claim commits: a failed publish is retried (at least once).
+        await publish(res.redis, res.settings, list_channel(changed.list_id), list_message(changed))
+
+
+@on_event(RECOMMENDED)
+@dramatiq.actor(max_retries=10, time_limit=30_000, max_age=86_400_000)
+async def tell_friend_recommendation(event: dict[str, Any]) -> None:
+    """Tell the friend (inbox and ``user:{id}``, one id) which title was recommended."""
+    res = await resources()
+    made = RECOMMENDED.payload_of(event)
+    async with res.db.acquire() as conn, conn.transaction():
+        if not await claim(conn, "interaction.tell_friend_recommendation", event["id"]):
+            return
+        # A block since the recommendation: nothing is said.
+        if await identity.friendship(conn, made.user_id, made.friend_id) == "blocked":
+            return
+        sender = (await identity.user_summaries(conn, [made.user_id])).get(made.user_id)
+        title = (await catalog.media_summaries(conn, [made.media_id])).get(made.media_id)
+        if sender is None or title is None:
+            return
+        notice = RecommendationNotice(
+            from_user_id=made.user_id,
+            display_name=sender["display_name"],
+            media_id=made.media_id,
+            kind=made.kind,
+            title=title.title,
+            note=made.note,
+        )
+        await identity.notify(
+            conn,
+            res.redis,
+            res.settings,
+            made.friend_id,
+            RECOMMENDATION_NOTICE,
+            notice,
+            source=event["id"],
+        )
 
 
 @on_event(REVIEW_HIDDEN)

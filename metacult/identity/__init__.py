@@ -11,6 +11,8 @@ What other contexts may use:
 * ``await favourite_platforms(conn, user_id) -> list[str]`` (platform slugs from the profile);
 * ``await followees_showing(conn, viewer_id, section) -> list[int]``: whom the viewer
   follows among those who let their followers read that section;
+* ``await friendship(conn, a, b) -> "mutual" | "blocked" | "none"`` and
+  ``await mutual_follows(conn, user_id) -> list[int]`` (who follows back);
 * ``await check_section(conn, owner_id, viewer_id, section)``: may the viewer (None when
   anonymous) read that section of the owner's profile (``SECTIONS``: library, diary, lists,
   reviews, activity, stats)? Raises a 404 when there is no such account or a block stands
@@ -41,7 +43,13 @@ from metacult.identity.events import (
 from metacult.identity.notifications import KINDS as NOTIFICATION_KINDS
 from metacult.identity.notifications import Notification, NotificationKind, notify
 from metacult.identity.privacy import SECTIONS, Section
-from metacult.identity.profiles import SectionHidden, check_section, followees_showing
+from metacult.identity.profiles import (
+    SectionHidden,
+    check_section,
+    followees_showing,
+    friendship,
+    mutual_follows,
+)
 from metacult.identity.routes import setup
 from metacult.identity.service import (
     DELETED_USER_NAME,
@@ -73,6 +81,8 @@ __all__ = [
     "favourite_genres",
     "favourite_platforms",
     "followees_showing",
+    "friendship",
+    "mutual_follows",
     "notify",
     "setup",
     "signups_today",

@@ -66,6 +66,21 @@ async def followees_showing(
     return await store.followees_showing(conn, viewer_id, section, default)
 
 
+async def friendship(conn: asyncpg.Connection, a: int, b: int) -> str:
+    """``"mutual"`` when each follows the other, ``"blocked"`` when a block stands between
+    them, ``"none"`` otherwise (a friend's recommendation, a shared watchlist)."""
+    if await store.blocked_between(conn, a, b):
+        return "blocked"
+    if await store.is_following(conn, a, b) and await store.is_following(conn, b, a):
+        return "mutual"
+    return "none"
+
+
+async def mutual_follows(conn: asyncpg.Connection, user_id: int) -> list[int]:
+    """Who follows the user and is followed back (a recommendation's possible recipients)."""
+    return await store.mutual_follows(conn, user_id)
+
+
 async def block(pool: asyncpg.Pool, blocker_id: int, blocked_id: int) -> None:
     """Block an account: follows both ways end, neither sees the other, neither may follow."""
     if blocker_id == blocked_id:

@@ -608,6 +608,19 @@ async def my_blocks(request: web.Request, query: FollowListQuery, user: Principa
     )
 
 
+class FriendsOut(Schema):
+    items: list[UserSummaryOut]
+
+
+@api.get("/api/v1/me/friends", reply=FriendsOut)
+async def my_friends(request: web.Request, user: Principal) -> FriendsOut:
+    """Who follows one back (whom one may recommend a title to)."""
+    async with request.app[DB].acquire() as conn:
+        ids = await profiles.mutual_follows(conn, user.user_id)
+        people = await service.user_summaries(conn, ids)
+    return FriendsOut(items=[UserSummaryOut.model_validate(people[i]) for i in ids if i in people])
+
+
 # --- notifications inbox ---------------------------------------------------------------
 
 

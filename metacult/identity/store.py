@@ -324,6 +324,16 @@ async def is_following(conn: asyncpg.Connection, follower_id: int, followee_id: 
     )
 
 
+async def mutual_follows(conn: asyncpg.Connection, user_id: int) -> list[int]:
+    rows = await conn.fetch(
+        "SELECT a.followee_id FROM follows a JOIN follows b"
+        " ON b.follower_id = a.followee_id AND b.followee_id = a.follower_id"
+        " WHERE a.follower_id = $1 ORDER BY a.followee_id",
+        user_id,
+    )
+    return [row[0] for row in rows]
+
+
 async def followers_page(
     conn: asyncpg.Connection, user_id: int, after: tuple[datetime, int] | None, limit: int
 ) -> list[asyncpg.Record]:

@@ -40,7 +40,10 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from metacult.config import Settings
-from metacult.interaction import service
+from metacult.interaction import (
+    live,  # noqa: F401  (declares the list:{id} channel)
+    service,
+)
 from metacult.interaction.events import (
     COUNTED,
     LIKED,

@@ -110,7 +110,13 @@ class ListChangedPayload(pydantic.BaseModel):
     list_id: int
     user_id: int
     change: Literal[
-        "created", "updated", "deleted", "entry_added", "entry_changed", "entry_removed"
+        "created",
+        "updated",
+        "deleted",
+        "entry_added",
+        "entry_changed",
+        "entry_removed",
+        "editors_changed",
     ]
     media_id: int | None = None
 
@@ -119,6 +125,20 @@ LIST_CHANGED = EventType(
     "interaction.list_changed",
     ListChangedPayload,
     summary="A list was created, changed or deleted, or an editor added, moved or removed a title.",
+)
+
+
+class RecommendedPayload(AboutMedia):
+    """``user_id`` recommended the title to ``friend_id`` (who follows them back)."""
+
+    friend_id: int
+    note: str
+
+
+RECOMMENDED = EventType(
+    "interaction.recommended",
+    RecommendedPayload,
+    summary="A user recommended a title to a friend (someone who follows them back).",
 )
 LIKED = EventType("interaction.liked", AboutMedia, summary="A user liked a title.")
 UNLIKED = EventType("interaction.unliked", AboutMedia, summary="A user took back a like.")

@@ -122,6 +122,16 @@ async def _readable(
     return found, False
 
 
+async def readable_by(db: asyncpg.Pool, list_id: int, viewer_id: int | None) -> bool:
+    """May this viewer (None: anonymous) read the list? The ``list:{id}`` audience."""
+    async with db.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        try:
+            await _readable(conn, list_id, viewer_id)
+        except ListNotFound:
+            return False
+    return True
+
+
 async def _editable(conn: asyncpg.Connection, list_id: int, user_id: int) -> TitleList:
     found, editor = await _readable(conn, list_id, user_id, lock=True)
     if not editor:
@@ -263,7 +273,7 @@ async def set_editor(
             await list_store.add_editor(conn, list_id, editor_id)
         else:
             await list_store.remove_editor(conn, list_id, editor_id)
-        await emit(conn, events.LIST_CHANGED, _changed(list_id, owner_id, "updated"))
+        await emit(conn, events.LIST_CHANGED, _changed(list_id, owner_id, "editors_changed"))
         return await list_store.editors(conn, list_id)
 
 

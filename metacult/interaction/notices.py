@@ -35,3 +35,21 @@ NEW_SEASON_NOTICE = identity.NotificationKind(
     NewSeasonNotice,
     'A new season of a series you follow: it is back in your "watching".',
 )
+
+
+class RecommendationNotice(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    from_user_id: int
+    display_name: str
+    media_id: int
+    kind: Kind
+    title: str
+    note: str
+
+
+RECOMMENDATION_NOTICE = identity.NotificationKind(
+    "interaction.recommendation",
+    RecommendationNotice,
+    "A friend recommended a title to you, with their note.",
+)

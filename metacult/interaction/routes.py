@@ -17,7 +17,16 @@ from metacult.identity import DELETED_USER_NAME
 from metacult.infra.auth import Principal
 from metacult.infra.errors import invalid_field
 from metacult.infra.web import Api, IdPath, Schema
-from metacult.interaction import diary, events, library, lists, rules, service, signals
+from metacult.interaction import (
+    diary,
+    events,
+    library,
+    lists,
+    recommend,
+    rules,
+    service,
+    signals,
+)
 from metacult.interaction.service import Review
 from metacult.typedefs import DB, REDIS, SETTINGS
 
@@ -334,6 +343,27 @@ async def write_review(
         request.app[DB], user.user_id, path.id, body.body, body.spoiler
     )
     return (await _reviews(request, [review], user))[0]
+
+
+class RecommendIn(Schema):
+    user_id: int = pydantic.Field(ge=1, le=2**63 - 1)
+    note: str = pydantic.Field(default="", max_length=500)
+
+
+@api.post("/api/v1/media/{id}/recommend", path_params=IdPath, body=RecommendIn, status=204)
+async def recommend_title(
+    request: web.Request, path: IdPath, body: RecommendIn, user: Principal
+) -> None:
+    """Recommend a title to a friend (who follows you back); they are notified."""
+    await recommend.recommend(
+        request.app[DB],
+        request.app[REDIS],
+        request.app[SETTINGS],
+        user.user_id,
+        path.id,
+        body.user_id,
+        body.note.strip(),
+    )
 
 
 @api.get(

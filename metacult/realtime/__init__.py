@@ -15,13 +15,22 @@ What other contexts may use:
   subscriptions, messages in / out per second, drops, reconnects, lag) and their sum;
 * ``await watched(redis, settings, channel)``: does any web node carry the channel now
   (a publisher of costly figures publishes only while someone watches)?
-* ``channels.resolve`` / ``channels.may_subscribe`` and the registry ``NAMESPACES``;
+* ``channels.resolve`` / ``await channels.may_subscribe(app, principal, channel)``, the
+  registry ``NAMESPACES``, and ``declare(Namespace(...))`` / ``Namespace`` for a higher
+  context's channels (with an awaited ``audience`` when who may read lives in its tables);
 * ``WorkerTimings`` and ``worker_timings_key(settings)``: where worker processes add up
   the live path's timings that ``/metrics`` shows.
 """
 
 from metacult.realtime.actions import register_action
-from metacult.realtime.channels import NAMESPACES, UnknownChannel, may_subscribe, resolve
+from metacult.realtime.channels import (
+    NAMESPACES,
+    Namespace,
+    UnknownChannel,
+    declare,
+    may_subscribe,
+    resolve,
+)
 from metacult.realtime.figures import live_figures
 from metacult.realtime.metrics import WorkerTimings, worker_timings_key
 from metacult.realtime.publishing import (
@@ -36,9 +45,11 @@ from metacult.realtime.service import disconnect
 
 __all__ = [
     "NAMESPACES",
+    "Namespace",
     "Publication",
     "UnknownChannel",
     "WorkerTimings",
+    "declare",
     "disconnect",
     "history_after",
     "live_figures",

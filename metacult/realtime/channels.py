@@ -9,9 +9,9 @@ every channel is reviewed like authorisation (STYLE habit 6). A channel is
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from metacult.infra.auth import Principal
 
@@ -42,10 +42,14 @@ class Namespace:
     delivery: Delivery
     # Does the hub push "N watching now" counts on these channels?
     presence: bool = False
+    # When who may read a channel lives in the database (a list's readers), an awaited
+    # check after ``may_subscribe``: ``audience(app, principal, argument)``. Every
+    # transport (websocket, SSE, long-poll) awaits it through :func:`may_subscribe`.
+    audience: Callable[[Any, Principal | None, str], Awaitable[bool]] | None = None
 
     @property
     def public(self) -> bool:
-        return self.may_subscribe(None, "")
+        return self.audience is None and self.may_subscribe(None, "")
 
 
 def _anyone(principal: Principal | None, argument: str) -> bool:
@@ -135,7 +139,27 @@ def resolve(channel: str) -> tuple[Namespace, str]:
     return namespace, argument
 
 
-def may_subscribe(principal: Principal | None, channel: str) -> bool:
-    """The one authorisation rule of live channels (raises :class:`UnknownChannel`)."""
+def declare(namespace: Namespace) -> Namespace:
+    """Add a namespace declared by a higher context (``list:{id}`` by interaction).
+
+    The contexts above realtime declare their channels here when they are imported, the
+    way they register actions, so that realtime never imports them.
+    """
+    known = NAMESPACES.get(namespace.name)
+    if known is not None and known != namespace:
+        raise ValueError(f"namespace {namespace.name!r} is already declared")
+    NAMESPACES[namespace.name] = namespace
+    return namespace
+
+
+async def may_subscribe(app: Any, principal: Principal | None, channel: str) -> bool:
+    """The one authorisation rule of live channels (raises :class:`UnknownChannel`).
+
+    ``app`` is the web application (its database, for namespaces with an ``audience``).
+    """
     namespace, argument = resolve(channel)
-    return namespace.may_subscribe(principal, argument)
+    if not namespace.may_subscribe(principal, argument):
+        return False
+    if namespace.audience is None:
+        return True
+    return await namespace.audience(app, principal, argument)

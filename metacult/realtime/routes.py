@@ -148,7 +148,7 @@ async def stream(
     hub = request.app[HUB]
     if hub.closing:
         raise Unavailable("This server is shutting down; reconnect.")
-    channels = _authorised(query.channels, user)
+    channels = await _authorised(request.app, query.channels, user)
     last = request.headers.get("Last-Event-ID") or query.last_event_id or ""
     positions = cursor.decode(last)
     subscriber = StreamSubscriber(hub.settings.realtime_send_queue_messages, user)
@@ -222,7 +222,7 @@ async def events(request: web.Request, query: EventsQuery, user: Principal | Non
     hub = request.app[HUB]
     if hub.closing:
         raise Unavailable("This server is shutting down; retry.")
-    channels = _authorised(query.channels, user)
+    channels = await _authorised(request.app, query.channels, user)
     positions = cursor.decode(query.since or "")
     reply = await service.long_poll(hub, user, channels, positions)
     return web.Response(
@@ -293,7 +293,7 @@ def _frame_type(frame: bytes) -> str:
     return frame[9 : frame.index(b'"', 9)].decode()
 
 
-def _authorised(text: str, user: Principal | None) -> list[str]:
+async def _authorised(app: web.Application, text: str, user: Principal | None) -> list[str]:
     """The requested channels, each one the caller may read; 401 / 403 / 422 otherwise."""
     channels = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
     if not channels or len(channels) > MAX_STREAM_CHANNELS:
@@ -303,7 +303,7 @@ def _authorised(text: str, user: Principal | None) -> list[str]:
         )
     for channel in channels:
         try:
-            allowed = may_subscribe(user, channel)
+            allowed = await may_subscribe(app, user, channel)
         except UnknownChannel as exc:
             raise Invalid(str(exc), code="unknown_channel", fields={"channels": str(exc)}) from None
         if not allowed:

@@ -284,7 +284,7 @@ class WebSocketSession:
             self._refuse(frame.id, "too_many_subscriptions", "Too many subscriptions.")
             return
         try:
-            allowed = may_subscribe(self.principal, channel)
+            allowed = await may_subscribe(self.app, self.principal, channel)
         except UnknownChannel as exc:
             self._refuse(frame.id, "unknown_channel", str(exc))
             return

@@ -1,5 +1,5 @@
 // A user's diary, a month at a time (days in the owner's time zone), latest day first;
-// the owner deletes an entry. The diary is private unless its owner shows it.
+// the owner edits (date, rating, replay, liked) or deletes an entry. The diary is private unless its owner shows it.
 import { h, ref, watch, onMounted } from "../lib/vue.js";
 import { api } from "../lib/api.js";
 import { t, formatNumber, formatDate, language } from "../lib/i18n.js";
@@ -57,6 +57,39 @@ export default {
       }
     }
 
+    // The entry being edited, and its form's values.
+    const editing = ref(null);
+    const draft = ref({});
+    function edit(entry) {
+      editing.value = entry.id;
+      draft.value = { date: entry.date, rating: entry.rating ?? "", replay: entry.replay, liked: entry.liked };
+    }
+    async function save(entry) {
+      const body = { date: draft.value.date, replay: draft.value.replay, liked: draft.value.liked };
+      if (draft.value.rating !== "") body.rating = Number(draft.value.rating);
+      try {
+        const saved = await api.patch(`/api/v1/diary/${entry.id}`, body);
+        editing.value = null;
+        if (saved.date !== entry.date) await load();
+        else items.value = items.value.map((e) => (e.id === entry.id ? { ...e, ...saved, media: e.media } : e));
+        toast(t("diary.saved"));
+      } catch (failure) {
+        toast(failure.message, { tone: "warning" });
+      }
+    }
+
+    function form(e) {
+      const field = (key, label, input) => h("label", { class: "field" }, [h("span", label), input]);
+      return h("form", { class: "diary-edit", "aria-label": t("diary.edit_entry", { title: e.media.title }), onSubmit: (event) => { event.preventDefault(); save(e); } }, [
+        field("date", t("diary.date"), h("input", { type: "date", value: draft.value.date, required: true, onInput: (ev) => (draft.value.date = ev.target.value) })),
+        field("rating", t("diary.rating"), h("input", { type: "number", min: 0.5, max: 5, step: 0.5, value: draft.value.rating, onInput: (ev) => (draft.value.rating = ev.target.value) })),
+        h("label", [h("input", { type: "checkbox", checked: draft.value.replay, onChange: (ev) => (draft.value.replay = ev.target.checked) }), " ", t("diary.replay")]),
+        h("label", [h("input", { type: "checkbox", checked: draft.value.liked, onChange: (ev) => (draft.value.liked = ev.target.checked) }), " ", t("diary.liked")]),
+        h("button", { type: "submit", class: "button" }, t("diary.save")),
+        h("button", { type: "button", class: "button secondary", onClick: () => (editing.value = null) }, t("diary.cancel")),
+      ]);
+    }
+
     const monthName = (m) => new Intl.DateTimeFormat(language.value, { month: "long", year: "numeric", timeZone: "UTC" }).format(Date.UTC(m.year, m.month - 1, 1));
     const go = (m) => replaceQuery({ year: m.year, month: m.month });
 
@@ -74,6 +107,8 @@ export default {
             e.platform ? ` · ${e.platform}` : "",
           ]),
         ]),
+        own && editing.value === e.id ? form(e) : null,
+        own && editing.value !== e.id ? h("button", { type: "button", class: "link", "aria-label": t("diary.edit_entry", { title: e.media.title }), onClick: () => edit(e) }, t("diary.edit")) : null,
         own ? h("button", { type: "button", class: "link", "aria-label": t("diary.delete_entry", { title: e.media.title }), onClick: () => remove(e) }, t("diary.delete")) : null,
       ]);
     }

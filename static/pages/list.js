@@ -1,7 +1,8 @@
 // A list: its name and description, how much of it the viewer has seen, its titles in
 // order with their notes; its editors take a title out; readers like or follow it.
-import { h, ref, onMounted } from "../lib/vue.js";
+import { h, ref, onMounted, onBeforeUnmount } from "../lib/vue.js";
 import { api } from "../lib/api.js";
+import { live } from "../lib/live.js";
 import { t, formatNumber } from "../lib/i18n.js";
 import { route, RouterLink, navigate } from "../lib/router.js";
 import { me } from "../lib/session.js";
@@ -25,7 +26,13 @@ export default {
       items.value = more ? [...items.value, ...page.items] : page.items;
       cursor.value = page.next_cursor;
     });
-    onMounted(() => load());
+    // Another editor's change comes on list:{id}: refetch what is shown (the read rule applies).
+    let sub = null;
+    onMounted(async () => {
+      sub = live.subscribe(`list:${id}`, { message: () => load(), resync: () => load() });
+      await load();
+    });
+    onBeforeUnmount(() => sub?.close());
 
     async function mark(what, on) {
       if (!me.value) return navigate(`/signin?next=${encodeURIComponent(route.path)}`);

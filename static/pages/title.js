@@ -18,6 +18,7 @@ import { LoadMore } from "../components/infinite-list.js";
 import { SimilarTitles } from "../components/similar-titles.js";
 import { LogIt } from "../components/log-it.js";
 import { AddToList } from "../components/add-to-list.js";
+import { Recommend } from "../components/recommend.js";
 import { Offers } from "../components/offers.js";
 import { Episodes } from "../components/episodes.js";
 
@@ -254,6 +255,7 @@ export default {
             actions(m),
             me.value ? h(LogIt, { media: m, key: `log-${m.id}`, onLogged: () => snapshot().catch(() => {}) }) : null,
             me.value ? h(AddToList, { media: m, key: `lists-${m.id}` }) : null,
+            me.value ? h(Recommend, { media: m, key: `recommend-${m.id}` }) : null,
           ]),
           h("section", { "aria-labelledby": "community-heading" }, [
             h("h2", { id: "community-heading" }, t("title.community")),

@@ -14,6 +14,7 @@ import re
 import pytest
 from aiohttp import WSServerHandshakeError
 
+import metacult.interaction  # noqa: F401  (declares the list:{id} namespace)
 from metacult.infra.openapi import openapi_path
 from metacult.realtime import NAMESPACES
 from metacult.typedefs import ENDPOINTS
@@ -32,6 +33,8 @@ CHANNEL_AUDIENCE = {
     "admin": (False, False, False, True),
     # The hub's own control messages (sign-outs): no client reads them.
     "control": (False, False, False, False),
+    # A private list of the owner's: who may read the list (an awaited audience).
+    "list": (False, True, False, False),
 }
 CALLERS = ("anonymous", "owner", "other", "admin")
 
@@ -42,7 +45,14 @@ def _concrete(path: str) -> str:
     )
 
 
-def _sample_channel(namespace: str, owner_id: int) -> str:
+async def _sample_channel(client, namespace: str, owner) -> str:
+    owner_id = owner.id
+    if namespace == "list":
+        created = await client.post(
+            "/api/v1/lists", json={"name": "Mine", "visibility": "private"}, headers=owner.headers
+        )
+        assert created.status == 201, await created.text()
+        return f"list:{(await created.json())['id']}"
     return {
         "user": f"user:{owner_id}",
         "media": "media:1",
@@ -90,7 +100,7 @@ async def test_each_channel_admits_exactly_its_audience_on_every_transport(clien
     )
     headers = {"anonymous": {}, "owner": owner.headers, "other": other.headers}
     headers["admin"] = admin.headers
-    channel = _sample_channel(namespace, owner.id)
+    channel = await _sample_channel(client, namespace, owner)
     for who, allowed in zip(CALLERS, CHANNEL_AUDIENCE[namespace], strict=True):
         live = await Live.open(client, headers=headers[who])
         reply = await live.subscribe(channel)
