@@ -148,3 +148,13 @@ async def report(conn: asyncpg.Connection, campaign_id: int) -> list[asyncpg.Rec
         "WHERE campaign_id = $1 ORDER BY day",
         campaign_id,
     )
+
+
+async def day_totals(conn: asyncpg.Connection, day: date) -> asyncpg.Record:
+    return await conn.fetchrow(
+        "SELECT coalesce(sum(impressions), 0)::bigint AS impressions, "
+        "coalesce(sum(clicks), 0)::bigint AS clicks, "
+        "coalesce(sum(spent_micros), 0)::bigint AS spent_micros "
+        "FROM marketing_daily WHERE day = $1",
+        day,
+    )
