@@ -7,7 +7,8 @@ What other contexts may use:
 * ``record_events(db, redis, settings)``: one batch of the ad event stream (impressions
   and billed clicks, emitted by the requests) written to PostgreSQL with the spend;
 * ``publish_dashboard(db, redis, settings)``: the live ad counters on ``admin:dashboard``
-  (``{"type": "marketing.stats", ...}``).
+  (``{"type": "marketing.stats", ...}``), and ``live_stats`` (the same figures) for the
+  admin dashboard's ``admin.stats`` (its ``ads`` field).
 
 It reads catalog (taxonomy, titles) and discovery (its slots, the user's dismissals)
 through their public surfaces. Rules (pacing, targeting, caps, the click token) are pure,
@@ -15,6 +16,6 @@ in ``marketing.rules``.
 """
 
 from metacult.marketing.routes import setup
-from metacult.marketing.service import publish_dashboard, record_events
+from metacult.marketing.service import live_stats, publish_dashboard, record_events
 
-__all__ = ["publish_dashboard", "record_events", "setup"]
+__all__ = ["live_stats", "publish_dashboard", "record_events", "setup"]

@@ -49,6 +49,22 @@ function Tile(key, value, testid) {
   ]);
 }
 
+// The live ad counters (``marketing.stats``), published by the ad event actor.
+function AdTiles(a) {
+  const money = (cents) => formatNumber(cents / 100, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return h("section", { "aria-labelledby": "admin-ads" }, [
+    h("h2", { id: "admin-ads" }, t("admin.ads.title")),
+    h("div", { class: "admin-tiles" }, [
+      Tile("admin.ads.impressions_minute", formatNumber(a.impressions_per_minute), "ad_impressions_minute"),
+      Tile("admin.ads.clicks_minute", formatNumber(a.clicks_per_minute), "ad_clicks_minute"),
+      Tile("admin.ads.spend_minute", money(a.spent_cents_per_minute), "ad_spend_minute"),
+      Tile("admin.ads.impressions_today", formatNumber(a.impressions_today), "ad_impressions_today"),
+      Tile("admin.ads.clicks_today", formatNumber(a.clicks_today), "ad_clicks_today"),
+      Tile("admin.ads.spend_today", money(a.spent_cents_today), "ad_spend_today"),
+    ]),
+  ]);
+}
+
 function Nav(current) {
   return h("nav", { "aria-label": t("admin.sections") }, h("ul", { class: "admin-tabs" }, SECTIONS.map((name) =>
     h("li", h(RouterLink, { to: name === "dashboard" ? "/admin" : `/admin/${name}`, class: ["nav-link", name === current ? "active" : ""], "aria-current": name === current ? "page" : undefined }, () => t(`admin.section.${name}`))),
@@ -71,11 +87,13 @@ export default {
     const users = ref([]);
     const userQuery = ref("");
     const audit = ref(null);
+    const ads = ref(null);
     let subscription = null;
     let lastOffset = 0;
 
     function applyStats(next) {
       stats.value = next;
+      if (next.ads) ads.value = next.ads;
       for (const [name, read] of CHARTS) {
         series[name].push(read(next) || 0);
         if (series[name].length > WINDOW) series[name].shift();
@@ -93,6 +111,7 @@ export default {
       if (data.type === "admin.stats") applyStats(data);
       else if (data.type === "catalog.import") applyImport(data.import);
       else if (data.type === "ranking.audit") audit.value = data;
+      else if (data.type === "marketing.stats") ads.value = data;
     }
 
     async function snapshot() {
@@ -179,6 +198,7 @@ export default {
           Tile("admin.tile.dead_letters", formatNumber(s.dead_letters), "dead_letters"),
           Tile("admin.tile.workers", formatNumber(s.workers.length), "workers"),
         ]),
+        ads.value ? AdTiles(ads.value) : null,
         h("div", { class: "admin-charts" }, CHARTS.map(([name]) => Chart(t(`admin.chart.${name}`), series[name]))),
         h("h2", t("admin.nodes")),
         h("table", { class: "admin-table" }, [

@@ -98,6 +98,11 @@ async def test_an_admin_sees_live_figures_move_and_an_import_run(new_context, st
     await expect(admin.locator(".admin-chart polyline").first).to_have_attribute(
         "points", re.compile(r"\S+ \S+"), timeout=LIVE
     )
+    # The live ad counters, published by the ad event actor every few seconds.
+    await expect(admin.get_by_role("heading", name="Ads, live")).to_be_visible(timeout=LIVE)
+    await expect(admin.locator("[data-tile=ad_impressions_today] .admin-tile-value")).to_have_text(
+        re.compile(r"\d")
+    )
     assert await admin.evaluate("() => window.notReloaded === true")
     await screenshot(admin, "admin-dashboard")
     await check_accessibility(admin)
