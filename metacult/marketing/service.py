@@ -17,7 +17,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from metacult import catalog, discovery
+from metacult import catalog, discovery, gamification
 from metacult.config import Settings
 from metacult.infra.errors import Gone, NotFound, invalid_field
 from metacult.infra.redis import rkey
@@ -234,6 +234,12 @@ async def _choose(
     if not campaigns:
         return []
     async with db.acquire() as conn:
+        if any(c.min_level > 1 for c in campaigns):
+            # The user's level is read only when a live campaign asks for one.
+            level = await gamification.user_level(conn, user_id) if user_id is not None else 1
+            campaigns = [c for c in campaigns if c.min_level <= level]
+            if not campaigns:
+                return []
         spent = await store.spent_on(conn, [c.id for c in campaigns], day)
     seen: dict[int, int] = {}
     cap_key = _key(settings, "seen", user_id, day.isoformat())

@@ -13,7 +13,7 @@ COLUMNS = (
     "advertiser, title, body, image_url, cta_label, cta_url, media_id, kinds, genres, "
     "platforms, starts_at, ends_at, total_budget_micros, daily_budget_micros, price_model, "
     "price_micros, frequency_cap, status, video_url, video_mime, video_duration_s, "
-    "video_width, video_height, vast_tag_url"
+    "video_width, video_height, vast_tag_url, min_level"
 )
 
 
