@@ -189,6 +189,25 @@ async def _live_campaigns(db: asyncpg.Pool) -> list[Campaign]:
 
 def _forget_live(db: asyncpg.Pool) -> None:
     _live.pop(id(db), None)
+    for kept in [k for k in _spent if k[0] == id(db)]:
+        _spent.pop(kept, None)
+
+
+# The day's spend of the live campaigns, read at most every LIVE_TTL_S per node, pool and
+# day: only the ad event actor moves it (every few seconds), so a render need not ask.
+_spent: dict[tuple[int, date], tuple[float, dict[int, int]]] = {}
+
+
+async def _spent_today(db: asyncpg.Pool, campaign_ids: list[int], day: date) -> dict[int, int]:
+    kept = _spent.get((id(db), day))
+    if kept is not None and time.monotonic() - kept[0] < LIVE_TTL_S:
+        return kept[1]
+    async with db.acquire() as conn:
+        spent = await store.spent_on(conn, campaign_ids, day)
+    if len(_spent) > 64:
+        _spent.clear()
+    _spent[(id(db), day)] = (time.monotonic(), spent)
+    return spent
 
 
 async def select_ads(
@@ -226,21 +245,24 @@ async def _choose(
 ) -> list[tuple[Campaign, str]]:
     """The campaigns chosen (counted against the user's cap) with their click tokens."""
     day = rules.day_of(at)
+    live = await _live_campaigns(db)
     campaigns = [
         c
-        for c in await _live_campaigns(db)
+        for c in live
         if fits(c) and rules.scheduled(c, at) and (page is None or rules.targets(c, page))
     ]
     if not campaigns:
         return []
-    async with db.acquire() as conn:
-        if any(c.min_level > 1 for c in campaigns):
-            # The user's level is read only when a live campaign asks for one.
-            level = await gamification.user_level(conn, user_id) if user_id is not None else 1
-            campaigns = [c for c in campaigns if c.min_level <= level]
-            if not campaigns:
-                return []
-        spent = await store.spent_on(conn, [c.id for c in campaigns], day)
+    if any(c.min_level > 1 for c in campaigns):
+        # The user's level is read only when a live campaign asks for one.
+        level = 1
+        if user_id is not None:
+            async with db.acquire() as conn:
+                level = await gamification.user_level(conn, user_id)
+        campaigns = [c for c in campaigns if c.min_level <= level]
+        if not campaigns:
+            return []
+    spent = await _spent_today(db, [c.id for c in live], day)
     seen: dict[int, int] = {}
     cap_key = _key(settings, "seen", user_id, day.isoformat())
     if user_id is not None:
@@ -461,8 +483,7 @@ async def record_events(db: asyncpg.Pool, redis: Redis, settings: Settings) -> i
             seq,
         )
     await redis.xdel(key, *[entry_id for entry_id, _ in entries])
-    if exhausted:
-        _forget_live(db)
+    _forget_live(db)
     live: dict[int, tuple[int, int, int]] = {}
     for (campaign_id, bucket), (impressions, clicks) in per_bucket.items():
         campaign = campaigns.get(campaign_id)
