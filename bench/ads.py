@@ -69,6 +69,7 @@ def campaign_fields(index: int, now: datetime) -> dict:
         "video_width": None,
         "video_height": None,
         "vast_tag_url": None,
+        "min_level": 1,
     }
 
 

@@ -11,5 +11,6 @@ from workers import gamification as gamification
 from workers import identity as identity
 from workers import interaction as interaction
 from workers import mail as mail
+from workers import marketing as marketing
 from workers import ranking as ranking
 from workers import system as system

@@ -15,7 +15,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from metacult import identity, interaction, ranking, realtime
+from metacult import identity, interaction, marketing, ranking, realtime
 from metacult.config import Settings
 from metacult.infra.queues import BrokerFigures
 from metacult.infra.redis import rkey
@@ -41,6 +41,7 @@ async def gather_stats(
         "votes_per_minute": votes,
         "signals_per_second": await interaction.signals_per_second(redis, settings),
         "signups_today": signups,
+        "ads": await marketing.live_stats(db, redis, settings),
         "queues": [
             {"name": q.name, "ready": q.ready, "delayed": q.delayed, "dead": q.dead} for q in queues
         ],

@@ -4,10 +4,12 @@ by actors from other contexts' domain events (it never reads their tables).
 What other contexts may use:
 
 * ``setup(app)``: the endpoints (progress, badges, leagues, admin) and the export section;
+* ``user_level(conn, user_id)``: a user's level (marketing targets ads by it);
 
 Rules as data are in ``gamification.rules`` (XP, caps, levels, badges, streaks, leagues).
 """
 
 from metacult.gamification.routes import setup
+from metacult.gamification.service import user_level
 
-__all__ = ["setup"]
+__all__ = ["setup", "user_level"]

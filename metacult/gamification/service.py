@@ -481,6 +481,12 @@ async def progress(db: asyncpg.Pool, user_id: int, now: datetime | None = None) 
     )
 
 
+async def user_level(conn: asyncpg.Connection, user_id: int) -> int:
+    """A user's level (1 before any XP)."""
+    row = await store.progress(conn, user_id)
+    return rules.level_of(row["xp"]) if row else 1
+
+
 async def all_badges(db: asyncpg.Pool, viewer_id: int | None) -> list[dict[str, Any]]:
     """Every badge with its rarity; a secret one reads as hidden until the viewer holds it."""
     async with db.acquire() as conn:

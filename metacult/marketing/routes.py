@@ -39,6 +39,7 @@ class TargetingIn(Schema):
     kinds: list[catalog.Kind] = pydantic.Field(default_factory=list, max_length=3)
     genres: list[Slug] = pydantic.Field(default_factory=list, max_length=50)  # type: ignore[valid-type]
     platforms: list[Slug] = pydantic.Field(default_factory=list, max_length=50)  # type: ignore[valid-type]
+    min_level: int = pydantic.Field(1, ge=1, le=1000)  # gamification's level of the user
 
 
 class ScheduleIn(Schema):
@@ -104,6 +105,7 @@ class TargetingOut(Schema):
     kinds: list[str]
     genres: list[str]
     platforms: list[str]
+    min_level: int
 
 
 class ScheduleOut(Schema):
@@ -190,6 +192,7 @@ def _fields(body: CampaignIn) -> dict[str, Any]:
         "video_width": body.video.width if body.video else None,
         "video_height": body.video.height if body.video else None,
         "vast_tag_url": body.vast_tag_url,
+        "min_level": targeting.min_level,
     }
 
 
@@ -219,6 +222,7 @@ def _out(campaign: Campaign) -> CampaignOut:
             kinds=list(campaign.kinds),
             genres=list(campaign.genres),
             platforms=list(campaign.platforms),
+            min_level=campaign.min_level,
         ),
         schedule=ScheduleOut(starts_at=campaign.starts_at, ends_at=campaign.ends_at),
         budget=BudgetOut(

@@ -49,6 +49,7 @@ class Campaign:
     video_width: int | None = None
     video_height: int | None = None
     vast_tag_url: str | None = None
+    min_level: int = 1
 
     @property
     def in_video(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -11,16 +12,21 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import asyncpg
+import orjson
 from aiohttp import web
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
-from metacult import catalog, discovery
+from metacult import catalog, discovery, gamification
 from metacult.config import Settings
 from metacult.infra.errors import Gone, NotFound, invalid_field
 from metacult.infra.redis import rkey
 from metacult.marketing import rules, store
 from metacult.marketing.rules import Campaign
+from metacult.realtime import publish
 from metacult.typedefs import DB, REDIS, SETTINGS
+
+log = logging.getLogger("metacult.marketing")
 
 
 class CampaignNotFound(NotFound):
@@ -183,13 +189,25 @@ async def _live_campaigns(db: asyncpg.Pool) -> list[Campaign]:
 
 def _forget_live(db: asyncpg.Pool) -> None:
     _live.pop(id(db), None)
+    for kept in [k for k in _spent if k[0] == id(db)]:
+        _spent.pop(kept, None)
 
 
-async def _record(
-    db: asyncpg.Pool, conn: asyncpg.Connection, campaign: Campaign, day: date, **counts: int
-) -> None:
-    if await store.record(conn, campaign.id, day, **counts):
-        _forget_live(db)
+# The day's spend of the live campaigns, read at most every LIVE_TTL_S per node, pool and
+# day: only the ad event actor moves it (every few seconds), so a render need not ask.
+_spent: dict[tuple[int, date], tuple[float, dict[int, int]]] = {}
+
+
+async def _spent_today(db: asyncpg.Pool, campaign_ids: list[int], day: date) -> dict[int, int]:
+    kept = _spent.get((id(db), day))
+    if kept is not None and time.monotonic() - kept[0] < LIVE_TTL_S:
+        return kept[1]
+    async with db.acquire() as conn:
+        spent = await store.spent_on(conn, campaign_ids, day)
+    if len(_spent) > 64:
+        _spent.clear()
+    _spent[(id(db), day)] = (time.monotonic(), spent)
+    return spent
 
 
 async def select_ads(
@@ -209,19 +227,9 @@ async def select_ads(
     chosen = await _choose(
         db, redis, settings, user_id, slots, page, dismissed, at, lambda c: c.vast_tag_url is None
     )
-    answered = []
-    async with db.acquire() as conn:
-        for campaign, token in chosen:
-            await _record(
-                db,
-                conn,
-                campaign,
-                rules.day_of(at),
-                impressions=1,
-                cost_micros=rules.impression_cost(campaign),
-            )
-            answered.append((campaign, token))
-    return answered
+    if chosen:
+        await _emit(redis, settings, "impression", [campaign.id for campaign, _ in chosen], at)
+    return chosen
 
 
 async def _choose(
@@ -237,15 +245,24 @@ async def _choose(
 ) -> list[tuple[Campaign, str]]:
     """The campaigns chosen (counted against the user's cap) with their click tokens."""
     day = rules.day_of(at)
+    live = await _live_campaigns(db)
     campaigns = [
         c
-        for c in await _live_campaigns(db)
+        for c in live
         if fits(c) and rules.scheduled(c, at) and (page is None or rules.targets(c, page))
     ]
     if not campaigns:
         return []
-    async with db.acquire() as conn:
-        spent = await store.spent_on(conn, [c.id for c in campaigns], day)
+    if any(c.min_level > 1 for c in campaigns):
+        # The user's level is read only when a live campaign asks for one.
+        level = 1
+        if user_id is not None:
+            async with db.acquire() as conn:
+                level = await gamification.user_level(conn, user_id)
+        campaigns = [c for c in campaigns if c.min_level <= level]
+        if not campaigns:
+            return []
+    spent = await _spent_today(db, [c.id for c in live], day)
     seen: dict[int, int] = {}
     cap_key = _key(settings, "seen", user_id, day.isoformat())
     if user_id is not None:
@@ -304,18 +321,7 @@ async def track(
         _key(settings, "impression", token.nonce), 1, nx=True, ex=rules.CLICK_TOKEN_TTL_S
     ):
         return False
-    async with db.acquire() as conn:
-        campaign = await store.get(conn, token.campaign_id)
-        if campaign is None:
-            return False
-        await _record(
-            db,
-            conn,
-            campaign,
-            rules.day_of(at),
-            impressions=1,
-            cost_micros=rules.impression_cost(campaign),
-        )
+    await _emit(redis, settings, "impression", [token.campaign_id], at)
     return True
 
 
@@ -377,22 +383,178 @@ async def click(
         campaign = await store.get(conn, token.campaign_id)
         if campaign is None:
             raise InvalidClick()
-        if rules.looks_like_a_bot(user_agent):
-            return campaign.cta_url, False
-        day = rules.day_of(at)
-        async with redis.pipeline(transaction=True) as pipe:
-            pipe.set(_key(settings, "click", token.nonce), 1, nx=True, ex=rules.CLICK_TOKEN_TTL_S)
-            pipe.set(
-                _key(settings, "click-user", campaign.id, token.user_id, day.isoformat()),
-                1,
-                nx=True,
-                ex=2 * rules.DAY_S,
-            )
-            pipe.set(
-                _key(settings, "click-client", campaign.id, client), 1, nx=True, ex=CLIENT_WINDOW_S
-            )
-            fresh = await pipe.execute()
-        billed = all(fresh)
-        if billed:
-            await _record(db, conn, campaign, day, clicks=1, cost_micros=rules.click_cost(campaign))
+    if rules.looks_like_a_bot(user_agent):
+        return campaign.cta_url, False
+    day = rules.day_of(at)
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.set(_key(settings, "click", token.nonce), 1, nx=True, ex=rules.CLICK_TOKEN_TTL_S)
+        pipe.set(
+            _key(settings, "click-user", campaign.id, token.user_id, day.isoformat()),
+            1,
+            nx=True,
+            ex=2 * rules.DAY_S,
+        )
+        pipe.set(
+            _key(settings, "click-client", campaign.id, client), 1, nx=True, ex=CLIENT_WINDOW_S
+        )
+        fresh = await pipe.execute()
+    billed = all(fresh)
+    if billed:
+        await _emit(redis, settings, "click", [campaign.id], at)
     return campaign.cta_url, billed
+
+
+# --- the ad event stream -----------------------------------------------------------------
+
+# Impressions and billed clicks go to a Redis stream in the request (one entry per feed
+# render); an actor (:func:`record_events`) counts them and moves the spend in PostgreSQL.
+EVENT_BATCH = 2000
+
+
+def _events_key(settings: Settings) -> str:
+    return _key(settings, "events")
+
+
+async def _emit(
+    redis: Redis, settings: Settings, kind: str, campaign_ids: list[int], at: datetime
+) -> None:
+    entry = {"k": kind, "c": campaign_ids, "at": at.timestamp()}
+    try:
+        await redis.xadd(_events_key(settings), {"e": orjson.dumps(entry)}, maxlen=1_000_000)
+    except (RedisError, OSError):
+        log.warning("ad events were not recorded: Redis is not answering")
+
+
+def _entry_id(raw: bytes) -> tuple[int, int]:
+    ms, _, seq = raw.decode().partition("-")
+    return int(ms), int(seq or 0)
+
+
+async def record_events(db: asyncpg.Pool, redis: Redis, settings: Settings) -> int:
+    """Write a batch of the ad event stream to PostgreSQL: per campaign and day, the
+    impressions and clicks counted and their cost spent (CPM per thousand impressions,
+    CPC per billed click), a campaign exhausted once its total budget is spent. A batch
+    written twice counts once. How many entries were written."""
+    key = _events_key(settings)
+    entries = await redis.xrange(key, "-", "+", count=EVENT_BATCH)
+    if not entries:
+        return 0
+    async with db.acquire() as conn, conn.transaction():
+        cursor = await conn.fetchrow(
+            "SELECT last_ms, last_seq FROM marketing_event_cursor WHERE id = 1 FOR UPDATE"
+        )
+        last = (cursor["last_ms"], cursor["last_seq"]) if cursor else (-1, -1)
+        counts: dict[tuple[int, date], list[int]] = {}
+        per_bucket: dict[tuple[int, int], list[int]] = {}
+        for entry_id, fields in entries:
+            if _entry_id(entry_id) <= last:
+                continue
+            try:
+                event = orjson.loads(fields[b"e"])
+                at = float(event["at"])
+                day = rules.day_of(datetime.fromtimestamp(at, UTC))
+                column = 0 if event["k"] == "impression" else 1
+                for campaign_id in event["c"]:
+                    counts.setdefault((int(campaign_id), day), [0, 0])[column] += 1
+                    bucket = (int(campaign_id), int(at) // BUCKET_S)
+                    per_bucket.setdefault(bucket, [0, 0])[column] += 1
+            except (KeyError, TypeError, ValueError, orjson.JSONDecodeError):
+                log.warning("a malformed ad event was dropped", extra={"entry": entry_id})
+        exhausted = False
+        campaigns: dict[int, Campaign] = {}
+        for (campaign_id, day), (impressions, clicks) in sorted(counts.items()):
+            campaign = await store.get(conn, campaign_id)
+            if campaign is None:
+                continue
+            campaigns[campaign_id] = campaign
+            exhausted |= await store.record(
+                conn,
+                campaign_id,
+                day,
+                impressions=impressions,
+                clicks=clicks,
+                cost_micros=_cost(campaign, impressions, clicks),
+            )
+        ms, seq = _entry_id(entries[-1][0])
+        await conn.execute(
+            "INSERT INTO marketing_event_cursor (id, last_ms, last_seq) VALUES (1, $1, $2) "
+            "ON CONFLICT (id) DO UPDATE SET last_ms = $1, last_seq = $2",
+            ms,
+            seq,
+        )
+    await redis.xdel(key, *[entry_id for entry_id, _ in entries])
+    _forget_live(db)
+    live: dict[int, tuple[int, int, int]] = {}
+    for (campaign_id, bucket), (impressions, clicks) in per_bucket.items():
+        campaign = campaigns.get(campaign_id)
+        if campaign is not None:
+            was = live.get(bucket, (0, 0, 0))
+            live[bucket] = (
+                was[0] + impressions,
+                was[1] + clicks,
+                was[2] + _cost(campaign, impressions, clicks),
+            )
+    if live:
+        try:
+            await _count_live(redis, settings, live)
+        except (RedisError, OSError):
+            log.warning("the live ad counters were not kept: Redis is not answering")
+    return len(entries)
+
+
+def _cost(campaign: Campaign, impressions: int, clicks: int) -> int:
+    return impressions * rules.impression_cost(campaign) + clicks * rules.click_cost(campaign)
+
+
+# --- live counters -----------------------------------------------------------------------
+
+# What the actor wrote, in 5-second buckets (by the events' time) kept a few minutes:
+# the last minute's figures are the sum of its twelve buckets.
+BUCKET_S = 5
+DASHBOARD = "admin:dashboard"
+
+
+def _bucket_key(settings: Settings, bucket: int) -> str:
+    return _key(settings, "live", bucket)
+
+
+async def _count_live(
+    redis: Redis, settings: Settings, buckets: dict[int, tuple[int, int, int]]
+) -> None:
+    async with redis.pipeline(transaction=False) as pipe:
+        for bucket, (impressions, clicks, spent) in buckets.items():
+            key = _bucket_key(settings, bucket)
+            pipe.hincrby(key, "impressions", impressions)
+            pipe.hincrby(key, "clicks", clicks)
+            pipe.hincrby(key, "spent_micros", spent)
+            pipe.expire(key, 300)
+        await pipe.execute()
+
+
+async def live_stats(
+    db: asyncpg.Pool, redis: Redis, settings: Settings, at: datetime | None = None
+) -> dict[str, Any]:
+    """Impressions, clicks and spend in the last minute and today (UTC)."""
+    at = at or now()
+    last = int(at.timestamp()) // BUCKET_S
+    async with redis.pipeline(transaction=False) as pipe:
+        for bucket in range(last - 60 // BUCKET_S + 1, last + 1):
+            pipe.hmget(_bucket_key(settings, bucket), ["impressions", "clicks", "spent_micros"])
+        rows = await pipe.execute()
+    minute = [sum(int(row[i] or 0) for row in rows) for i in range(3)]
+    async with db.acquire() as conn:
+        today = await store.day_totals(conn, rules.day_of(at))
+    return {
+        "impressions_per_minute": minute[0],
+        "clicks_per_minute": minute[1],
+        "spent_cents_per_minute": minute[2] / rules.MICROS_PER_CENT,
+        "impressions_today": today["impressions"],
+        "clicks_today": today["clicks"],
+        "spent_cents_today": today["spent_micros"] / rules.MICROS_PER_CENT,
+    }
+
+
+async def publish_dashboard(db: asyncpg.Pool, redis: Redis, settings: Settings) -> None:
+    """The live ad counters, on ``admin:dashboard``."""
+    figures = await live_stats(db, redis, settings)
+    await publish(redis, settings, DASHBOARD, {"type": "marketing.stats", **figures})

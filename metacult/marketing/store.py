@@ -13,7 +13,7 @@ COLUMNS = (
     "advertiser, title, body, image_url, cta_label, cta_url, media_id, kinds, genres, "
     "platforms, starts_at, ends_at, total_budget_micros, daily_budget_micros, price_model, "
     "price_micros, frequency_cap, status, video_url, video_mime, video_duration_s, "
-    "video_width, video_height, vast_tag_url"
+    "video_width, video_height, vast_tag_url, min_level"
 )
 
 
@@ -147,4 +147,14 @@ async def report(conn: asyncpg.Connection, campaign_id: int) -> list[asyncpg.Rec
         "SELECT day, impressions, clicks, spent_micros FROM marketing_daily "
         "WHERE campaign_id = $1 ORDER BY day",
         campaign_id,
+    )
+
+
+async def day_totals(conn: asyncpg.Connection, day: date) -> asyncpg.Record:
+    return await conn.fetchrow(
+        "SELECT coalesce(sum(impressions), 0)::bigint AS impressions, "
+        "coalesce(sum(clicks), 0)::bigint AS clicks, "
+        "coalesce(sum(spent_micros), 0)::bigint AS spent_micros "
+        "FROM marketing_daily WHERE day = $1",
+        day,
     )

@@ -7,10 +7,11 @@ import { t, formatNumber, formatDate } from "../lib/i18n.js";
 import { route, RouterLink } from "../lib/router.js";
 import { heading, pageTitle } from "../lib/page.js";
 import { ErrorBox } from "../components/error-box.js";
+import { Field } from "../components/field.js";
 import { toast } from "../lib/toasts.js";
 
 const WINDOW = 300; // points kept per chart: five minutes of one-second ticks
-const SECTIONS = ["dashboard", "imports", "moderation", "users", "audit"];
+const SECTIONS = ["dashboard", "imports", "moderation", "users", "audit", "campaigns"];
 const CHARTS = [
   ["connections", (s) => total(s, "connections_websocket") + total(s, "connections_sse")],
   ["messages_out", (s) => total(s, "messages_out_per_second")],
@@ -49,6 +50,22 @@ function Tile(key, value, testid) {
   ]);
 }
 
+// The live ad counters (``marketing.stats``), published by the ad event actor.
+function AdTiles(a) {
+  const money = (cents) => formatNumber(cents / 100, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return h("section", { "aria-labelledby": "admin-ads" }, [
+    h("h2", { id: "admin-ads" }, t("admin.ads.title")),
+    h("div", { class: "admin-tiles" }, [
+      Tile("admin.ads.impressions_minute", formatNumber(a.impressions_per_minute), "ad_impressions_minute"),
+      Tile("admin.ads.clicks_minute", formatNumber(a.clicks_per_minute), "ad_clicks_minute"),
+      Tile("admin.ads.spend_minute", money(a.spent_cents_per_minute), "ad_spend_minute"),
+      Tile("admin.ads.impressions_today", formatNumber(a.impressions_today), "ad_impressions_today"),
+      Tile("admin.ads.clicks_today", formatNumber(a.clicks_today), "ad_clicks_today"),
+      Tile("admin.ads.spend_today", money(a.spent_cents_today), "ad_spend_today"),
+    ]),
+  ]);
+}
+
 function Nav(current) {
   return h("nav", { "aria-label": t("admin.sections") }, h("ul", { class: "admin-tabs" }, SECTIONS.map((name) =>
     h("li", h(RouterLink, { to: name === "dashboard" ? "/admin" : `/admin/${name}`, class: ["nav-link", name === current ? "active" : ""], "aria-current": name === current ? "page" : undefined }, () => t(`admin.section.${name}`))),
@@ -71,11 +88,20 @@ export default {
     const users = ref([]);
     const userQuery = ref("");
     const audit = ref(null);
+    const ads = ref(null);
+    const campaigns = ref([]);
+    const campaignErrors = ref({});
+    const campaignForm = reactive({
+      advertiser: "", title: "", body: "", cta_label: "", cta_url: "", image_url: "", genres: "", min_level: "1",
+      starts_at: new Date(Date.now() - 3600e3).toISOString().slice(0, 16), ends_at: new Date(Date.now() + 7 * 86400e3).toISOString().slice(0, 16),
+      total_cents: "100000", daily_cents: "10000", price_model: "cpm", price_cents: "100", cap: "3",
+    });
     let subscription = null;
     let lastOffset = 0;
 
     function applyStats(next) {
       stats.value = next;
+      if (next.ads) ads.value = next.ads;
       for (const [name, read] of CHARTS) {
         series[name].push(read(next) || 0);
         if (series[name].length > WINDOW) series[name].shift();
@@ -93,6 +119,7 @@ export default {
       if (data.type === "admin.stats") applyStats(data);
       else if (data.type === "catalog.import") applyImport(data.import);
       else if (data.type === "ranking.audit") audit.value = data;
+      else if (data.type === "marketing.stats") ads.value = data;
     }
 
     async function snapshot() {
@@ -108,6 +135,8 @@ export default {
           reviews.value = (await api.get("/api/v1/admin/reviews", { query: { filter: reviewFilter.value } })).items;
         } else if (section === "users") {
           users.value = (await api.get("/api/v1/admin/users", { query: { q: userQuery.value.trim() || undefined } })).items;
+        } else if (section === "campaigns") {
+          campaigns.value = (await api.get("/api/v1/admin/campaigns", { query: { limit: 100 } })).campaigns;
         } else if (section === "audit") {
           audit.value = await api.get("/api/v1/admin/leaderboards/audit", { quiet: true }).catch((failure) => {
             if (failure.code === "no_audit_yet") return null;
@@ -137,6 +166,99 @@ export default {
       } catch (failure) {
         error.value = failure;
       }
+    }
+
+    // The API's error paths, shown next to the form's fields.
+    const CAMPAIGN_FIELDS = {
+      advertiser: "advertiser", title: "creative.title", body: "creative.body", cta_label: "creative.cta_label", cta_url: "creative.cta_url",
+      image_url: "creative.image_url", genres: "targeting.genres", min_level: "targeting.min_level", starts_at: "schedule.starts_at",
+      ends_at: "schedule.ends_at", total_cents: "budget.total_cents", daily_cents: "budget.daily_cents", price_cents: "budget.price_cents",
+      cap: "frequency_cap_per_day",
+    };
+
+    async function createCampaign(event) {
+      event.preventDefault();
+      campaignErrors.value = {};
+      const f = campaignForm;
+      const utc = (local) => (local ? `${local}:00Z` : "");
+      const number = (value) => (value === "" ? null : Number(value));
+      try {
+        const created = await api.post("/api/v1/admin/campaigns", {
+          advertiser: f.advertiser,
+          creative: { title: f.title, body: f.body, cta_label: f.cta_label, cta_url: f.cta_url, image_url: f.image_url || null },
+          targeting: { kinds: [], genres: f.genres.split(",").map((g) => g.trim()).filter(Boolean), platforms: [], min_level: number(f.min_level) },
+          schedule: { starts_at: utc(f.starts_at), ends_at: utc(f.ends_at) },
+          budget: { total_cents: number(f.total_cents), daily_cents: number(f.daily_cents), price_model: f.price_model, price_cents: number(f.price_cents) },
+          frequency_cap_per_day: number(f.cap),
+        });
+        campaigns.value = [...campaigns.value, created];
+        toast(t("admin.campaigns.created"), { tone: "success" });
+      } catch (failure) {
+        const fields = failure.fields || {};
+        const shown = {};
+        for (const [name, path] of Object.entries(CAMPAIGN_FIELDS)) {
+          const key = Object.keys(fields).find((k) => k === path || k.startsWith(`${path}.`) || k.startsWith(`${path}[`));
+          if (key) shown[name] = fields[key];
+        }
+        campaignErrors.value = shown;
+        if (!Object.keys(shown).length) error.value = failure;
+      }
+    }
+
+    async function setCampaignStatus(campaign, status) {
+      try {
+        const changed = await api.patch(`/api/v1/admin/campaigns/${campaign.id}`, { status });
+        campaigns.value = campaigns.value.map((c) => (c.id === changed.id ? changed : c));
+      } catch (failure) {
+        toast(failure.message, { tone: "warning" });
+      }
+    }
+
+    function campaignsSection() {
+      const f = campaignForm;
+      const field = (name, label, extra = {}) => h(Field, { ...extra, name, label: t(label), modelValue: f[name], error: campaignErrors.value[name] || "", "onUpdate:modelValue": (v) => { f[name] = v; } });
+      const money = (cents) => formatNumber(cents / 100, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+      return [
+        h("table", { class: "admin-table", "aria-label": t("admin.section.campaigns") }, [
+          h("thead", h("tr", ["#", t("admin.campaigns.advertiser"), t("admin.campaigns.title"), t("admin.campaigns.status"), t("admin.campaigns.spent"), t("admin.campaigns.pacing"), ""].map((label) => h("th", { scope: "col" }, label)))),
+          h("tbody", campaigns.value.map((c) => h("tr", { key: c.id, "data-campaign": c.id, "data-status": c.status }, [
+            h("td", formatNumber(c.id)),
+            h("td", c.advertiser),
+            h("td", c.creative.title),
+            h("td", t(`admin.campaigns.state.${c.status}`)),
+            h("td", `${money(c.budget.spent_cents)} / ${money(c.budget.total_cents)}`),
+            h("td", t("admin.campaigns.daily", { daily: money(c.budget.daily_cents), model: c.budget.price_model.toUpperCase(), price: money(c.budget.price_cents) })),
+            h("td", c.status === "active"
+              ? h("button", { type: "button", class: "button small", onClick: () => setCampaignStatus(c, "paused") }, t("admin.campaigns.pause"))
+              : c.status === "paused"
+                ? h("button", { type: "button", class: "button small", onClick: () => setCampaignStatus(c, "active") }, t("admin.campaigns.resume"))
+                : null),
+          ]))),
+        ]),
+        h("h2", t("admin.campaigns.new")),
+        h("form", { class: "admin-form", onSubmit: createCampaign, novalidate: true }, [
+          field("advertiser", "admin.campaigns.advertiser"),
+          field("title", "admin.campaigns.title"),
+          field("body", "admin.campaigns.body"),
+          field("cta_label", "admin.campaigns.cta_label"),
+          field("cta_url", "admin.campaigns.cta_url"),
+          field("image_url", "admin.campaigns.image_url"),
+          field("genres", "admin.campaigns.genres"),
+          field("min_level", "admin.campaigns.min_level", { type: "number" }),
+          field("starts_at", "admin.campaigns.starts_at", { type: "datetime-local" }),
+          field("ends_at", "admin.campaigns.ends_at", { type: "datetime-local" }),
+          field("total_cents", "admin.campaigns.total_cents", { type: "number" }),
+          field("daily_cents", "admin.campaigns.daily_cents", { type: "number" }),
+          h("div", { class: "field" }, [
+            h("label", { for: "campaign-price-model" }, t("admin.campaigns.price_model")),
+            h("select", { id: "campaign-price-model", value: f.price_model, onChange: (e) => { f.price_model = e.target.value; } },
+              ["cpm", "cpc"].map((m) => h("option", { value: m, selected: m === f.price_model }, m.toUpperCase()))),
+          ]),
+          field("price_cents", "admin.campaigns.price_cents", { type: "number" }),
+          field("cap", "admin.campaigns.cap", { type: "number" }),
+          h("button", { type: "submit", class: "button" }, t("admin.campaigns.create")),
+        ]),
+      ];
     }
 
     async function hide(item) {
@@ -179,6 +301,7 @@ export default {
           Tile("admin.tile.dead_letters", formatNumber(s.dead_letters), "dead_letters"),
           Tile("admin.tile.workers", formatNumber(s.workers.length), "workers"),
         ]),
+        ads.value ? AdTiles(ads.value) : null,
         h("div", { class: "admin-charts" }, CHARTS.map(([name]) => Chart(t(`admin.chart.${name}`), series[name]))),
         h("h2", t("admin.nodes")),
         h("table", { class: "admin-table" }, [
@@ -306,7 +429,7 @@ export default {
       ];
     }
 
-    const render = { dashboard, imports: importsSection, moderation: moderationSection, users: usersSection, audit: auditSection };
+    const render = { dashboard, imports: importsSection, moderation: moderationSection, users: usersSection, audit: auditSection, campaigns: campaignsSection };
     return () => h("div", { class: "page admin-page" }, [
       heading(t(`admin.section.${section}`)),
       Nav(section),

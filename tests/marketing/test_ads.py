@@ -26,6 +26,13 @@ async def _select(client, user_id: int, at, media=(GAME, FILM), slots=2, dismiss
     return [campaign.id for campaign, _ in chosen]
 
 
+async def _written(client) -> None:
+    """What the ad event actor does every few seconds: the stream written to PostgreSQL."""
+    app = client.app
+    while await service.record_events(app[DB], app[REDIS], app[SETTINGS]):
+        pass
+
+
 async def _campaign(client, admin, admin_path: str = "") -> dict:
     response = await client.get(f"/api/v1/admin/campaigns/{admin_path}", headers=admin.headers)
     return await response.json()
@@ -75,11 +82,13 @@ async def test_the_daily_budget_is_paced_over_the_day(client, db) -> None:
 
     quarter = start + timedelta(hours=6, seconds=-1)
     assert await _select(client, 1, quarter, slots=1) == [paced["id"]]
+    await _written(client)
     assert await _select(client, 2, quarter, slots=1) == []
     half = start + timedelta(hours=12, seconds=-1)
     assert await _select(client, 3, half, slots=1) == [paced["id"]]
     # The next day starts with a fresh allowance.
     assert await _select(client, 5, start + timedelta(days=1), slots=1) == [paced["id"]]
+    await _written(client)
     report = await client.get(
         f"/api/v1/admin/campaigns/{paced['id']}/report", headers=admin.headers
     )
@@ -130,6 +139,9 @@ async def test_clicks_move_the_spend_once_each_and_a_spent_campaign_stops(client
         == [("https://acme.example/quest?from=metacult", True)]
         + [("https://acme.example/quest?from=metacult", False)] * 4
     )
+    # The spend moves when the actor writes the stream, not in the request.
+    assert (await _campaign(client, admin, str(small["id"])))["budget"]["spent_cents"] == 0
+    await _written(client)
     assert (await _campaign(client, admin, str(small["id"])))["budget"]["spent_cents"] == 100
     assert await _click(client, tokens[1], at, "10.0.0.2", user_agent="Googlebot/2.1") == (
         "https://acme.example/quest?from=metacult",
@@ -137,6 +149,7 @@ async def test_clicks_move_the_spend_once_each_and_a_spent_campaign_stops(client
     )
     assert (await _click(client, tokens[1], at, "10.0.0.2"))[1] is True
     assert (await _click(client, tokens[2], at, "10.0.0.3"))[1] is True
+    await _written(client)
 
     found = await _campaign(client, admin, str(small["id"]))
     assert found["status"] == "exhausted"
@@ -201,6 +214,7 @@ async def test_the_feed_shows_a_sponsored_card_whose_click_is_counted_once(clien
     again = [s["content"] for s in slots if s["content"] and s["content"]["url"] != ad["url"]]
     if again:
         await client.get(again[0]["url"], allow_redirects=False)
+    await _written(client)
 
     found = await _campaign(client, admin, str(campaign["id"]))
     assert found["budget"]["spent_cents"] == 10**5

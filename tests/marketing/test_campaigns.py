@@ -21,7 +21,12 @@ async def test_an_admin_creates_lists_changes_pauses_and_deletes_a_campaign(clie
         "price_cents": 100,
         "spent_cents": 0,
     }
-    assert created["targeting"] == {"kinds": ["game"], "genres": ["rpg"], "platforms": ["pc"]}
+    assert created["targeting"] == {
+        "kinds": ["game"],
+        "genres": ["rpg"],
+        "platforms": ["pc"],
+        "min_level": 1,
+    }
     url = f"/api/v1/admin/campaigns/{created['id']}"
 
     listed = await client.get("/api/v1/admin/campaigns?limit=200", headers=admin.headers)

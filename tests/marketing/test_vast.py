@@ -71,6 +71,9 @@ async def test_a_video_campaign_is_answered_as_a_vast_inline_whose_pixel_counts_
     followed = await client.get(_path(click), allow_redirects=False)
     assert followed.status == 302
     assert followed.headers["Location"] == "https://acme.example/quest?from=metacult"
+    app = client.app
+    while await service.record_events(app[DB], app[REDIS], app[SETTINGS]):
+        pass
     report = await client.get(
         f"/api/v1/admin/campaigns/{campaign['id']}/report", headers=admin.headers
     )

@@ -98,6 +98,11 @@ async def test_an_admin_sees_live_figures_move_and_an_import_run(new_context, st
     await expect(admin.locator(".admin-chart polyline").first).to_have_attribute(
         "points", re.compile(r"\S+ \S+"), timeout=LIVE
     )
+    # The live ad counters, published by the ad event actor every few seconds.
+    await expect(admin.get_by_role("heading", name="Ads, live")).to_be_visible(timeout=LIVE)
+    await expect(admin.locator("[data-tile=ad_impressions_today] .admin-tile-value")).to_have_text(
+        re.compile(r"\d")
+    )
     assert await admin.evaluate("() => window.notReloaded === true")
     await screenshot(admin, "admin-dashboard")
     await check_accessibility(admin)
@@ -134,3 +139,70 @@ async def test_an_admin_sees_live_figures_move_and_an_import_run(new_context, st
     await expect(admin.get_by_role("heading", name="Audit des classements")).to_be_visible()
     await screenshot(admin, "admin-audit-fr")
     await check_accessibility(admin)
+
+
+async def test_an_admin_creates_a_campaign_sees_it_serve_in_a_feed_and_pauses_it(
+    new_context, stack
+):
+    admin_context = await new_context()
+    await _admin(admin_context, stack, "Cam")
+    admin = await admin_context.new_page()
+    await admin.goto("/admin/campaigns")
+    await expect(admin.get_by_role("heading", name="Ad campaigns")).to_be_visible()
+
+    await admin.get_by_label("Advertiser").fill("Acme Games")
+    await admin.get_by_label("Title", exact=True).fill("Play Acme Quest")
+    await admin.get_by_label("Button label").fill("Play now")
+    await admin.get_by_label("Link (http or https)").fill("javascript:alert(1)")
+    await admin.get_by_label("Total budget (cents)").fill("50")
+    await admin.get_by_role("button", name="Create the campaign").click()
+    # The API's 422 field errors, next to their fields: the link first, then the budget.
+    link = admin.get_by_label("Link (http or https)")
+    await expect(link).to_have_attribute("aria-invalid", "true")
+    await expect(admin.locator(".field.has-error")).to_have_count(1)
+    await link.fill("https://acme.example/quest")
+    await admin.get_by_role("button", name="Create the campaign").click()
+    budget = admin.get_by_label("Total budget (cents)")
+    await expect(budget).to_have_attribute("aria-invalid", "true")
+    await expect(link).not_to_have_attribute("aria-invalid", "true")
+    await screenshot(admin, "admin-campaigns-errors")
+
+    await budget.fill("100000")
+    await admin.get_by_role("button", name="Create the campaign").click()
+    row = admin.locator("tr[data-campaign]").first
+    await expect(row).to_have_attribute("data-status", "active")
+    await expect(admin.locator(".field.has-error")).to_have_count(0)
+
+    # A gamer's feed serves it, marked sponsored.
+    gamer_context = await new_context()
+    await signed_up(gamer_context, stack, "Gus")
+    gamer = await gamer_context.new_page()
+    await gamer.goto("/")
+    # Favourite genres give a new account a feed (its pages carry the native slots).
+    status = await gamer.evaluate(
+        """async () => (await fetch("/api/v1/me", { method: "PATCH", credentials: "same-origin",
+            headers: { "Content-Type": "application/json", Accept: "application/json" },
+            body: JSON.stringify({ favourite_genres: ["drama", "crime"] }) })).status"""
+    )
+    assert status == 200
+
+    async def sponsored() -> list[str]:
+        return await gamer.evaluate(
+            """async () => {
+              const reply = await fetch("/api/v1/feed?limit=20", { credentials: "same-origin" });
+              const body = await reply.json();
+              return (body.slots || []).filter((s) => s.content && s.content.sponsored)
+                .map((s) => s.content.advertiser);
+            }"""
+        )
+
+    assert "Acme Games" in await sponsored()
+
+    await row.get_by_role("button", name="Pause").click()
+    await expect(row).to_have_attribute("data-status", "paused")
+    await expect(row.get_by_role("button", name="Resume")).to_be_visible()
+    await screenshot(admin, "admin-campaigns")
+    await check_accessibility(admin)
+    # Paused: gone from feeds within the live campaigns' 2 s.
+    await asyncio.sleep(2.5)
+    assert "Acme Games" not in await sponsored()
