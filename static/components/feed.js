@@ -1,6 +1,6 @@
-// The personal feed (the signed-in home): explained picks, "not interested", the ad and
-// offer slots left empty for marketing and commerce, and a live "N new items" bar that
-// never moves what the reader is looking at.
+// The personal feed (the signed-in home): explained picks, "not interested", the sponsored
+// cards marketing and commerce put in its slots (labelled, with who pays for them), and a
+// live "N new items" bar that never moves what the reader is looking at.
 import { h, ref, onMounted, onBeforeUnmount } from "../lib/vue.js";
 import { api } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
@@ -59,6 +59,29 @@ const FeedItem = {
   },
 };
 
+// A slot's sponsored card: always labelled with its advertiser; its link is the tracked
+// one the API gives (a click goes through /c/ or /go/ before the advertiser's page).
+const SponsoredCard = {
+  name: "SponsoredCard",
+  props: { slot: { type: Object, required: true } },
+  setup(props) {
+    return () => {
+      const card = props.slot.content;
+      return h("li", { class: "feed-item sponsored-card", "data-slot": props.slot.kind }, [
+        card.image_url
+          ? h("img", { class: "feed-cover sponsored-image", src: card.image_url, alt: "", loading: "lazy" })
+          : h("span", { class: "feed-cover sponsored-image", "aria-hidden": "true" }),
+        h("div", { class: "feed-body" }, [
+          h("span", { class: "sponsored-label" }, t("feed.sponsored", { advertiser: card.advertiser })),
+          h("span", { class: "feed-title" }, card.title),
+          card.body ? h("p", { class: "feed-reason" }, card.body) : null,
+          h("a", { class: "button small", href: card.url, rel: "sponsored noopener", target: "_blank" }, card.cta_label),
+        ]),
+      ]);
+    };
+  },
+};
+
 export const PersonalFeed = {
   name: "PersonalFeed",
   setup() {
@@ -106,12 +129,14 @@ export const PersonalFeed = {
       await load();
     });
     onBeforeUnmount(() => subscription?.close());
-    // Slots are kept in the list as empty, hidden places: marketing and commerce fill them.
+    // A slot nothing filled stays an empty, hidden place in the list.
     function withSlots() {
       const out = [];
-      const at = new Map(slots.value.map((slot) => [slot.position, slot.kind]));
+      const at = new Map(slots.value.map((slot) => [slot.position, slot]));
       items.value.forEach((item, index) => {
-        if (at.has(index)) out.push(h("li", { class: "feed-slot", "data-slot": at.get(index), "aria-hidden": "true", key: `slot-${index}` }));
+        const slot = at.get(index);
+        if (slot?.content) out.push(h(SponsoredCard, { slot, key: `slot-${index}` }));
+        else if (slot) out.push(h("li", { class: "feed-slot", "data-slot": slot.kind, "aria-hidden": "true", key: `slot-${index}` }));
         out.push(h(FeedItem, { item, key: item.item, onDismiss: dismiss }));
       });
       return out;

@@ -391,6 +391,7 @@ export default {
   "offers.alerts_off": "No more price-drop alerts for this title.",
   "toast.price_drop": "{title} is cheaper on {store}: {price} {currency}",
   // Discovery: the feed, trending, similar titles, the year in review.
+  "feed.sponsored": "Sponsored · {advertiser}",
   "feed.title": "Your feed",
   "feed.see_trending": "Trending",
   "feed.empty": "Nothing here yet: like, rate or duel a few titles and your feed fills up.",

@@ -391,6 +391,7 @@ export default {
   "offers.alerts_off": "Plus d'alertes de prix pour ce titre.",
   "toast.price_drop": "{title} est moins cher sur {store} : {price} {currency}",
   // Discovery: the feed, trending, similar titles, the year in review.
+  "feed.sponsored": "Sponsorisé · {advertiser}",
   "feed.title": "Votre fil",
   "feed.see_trending": "Tendances",
   "feed.empty": "Rien pour l’instant : aimez, notez ou départagez quelques titres et votre fil se remplira.",

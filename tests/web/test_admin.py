@@ -197,6 +197,14 @@ async def test_an_admin_creates_a_campaign_sees_it_serve_in_a_feed_and_pauses_it
         )
 
     assert "Acme Games" in await sponsored()
+    # And the home feed draws it as a labelled card among the picks.
+    await gamer.reload()
+    card = gamer.locator(".sponsored-card").filter(has_text="Acme Games").first
+    await expect(card).to_contain_text("Sponsored · Acme Games")
+    await expect(card.get_by_role("link", name="Play now")).to_have_attribute(
+        "rel", "sponsored noopener"
+    )
+    await screenshot(gamer, "feed-sponsored")
 
     await row.get_by_role("button", name="Pause").click()
     await expect(row).to_have_attribute("data-status", "paused")
