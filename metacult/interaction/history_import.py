@@ -159,6 +159,9 @@ async def match_row(conn: asyncpg.Connection, row: asyncpg.Record) -> Match:
     for candidate in candidates:
         names = [candidate["title"], candidate["original_title"] or ""]
         similarity = max(difflib.SequenceMatcher(None, wanted, fold(n)).ratio() for n in names)
+        if similarity < 1:
+            # A title spelled otherwise is never sure, however close.
+            similarity *= 0.85
         if year is None or candidate["year"] is None:
             # No year to compare: a sure title is still only likely the right one.
             score = similarity * (0.9 if len(candidates) == 1 and similarity == 1 else 0.8)
