@@ -462,7 +462,7 @@ class ExportQuery(Schema):
     format: Literal["json", "letterboxd", "csv"] = "json"
 
 
-@api.get("/api/v1/me/export", query=ExportQuery, reply=ExportOut)
+@api.get("/api/v1/me/export", query=ExportQuery, reply=ExportOut, stream="application/zip")
 async def export_my_data(
     request: web.Request, query: ExportQuery, user: Principal
 ) -> ExportOut | web.Response:

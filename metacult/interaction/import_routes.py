@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+import aiohttp
 import pydantic
 from aiohttp import web
 
@@ -102,15 +103,22 @@ async def _read_upload(request: web.Request) -> bytes:
     if request.content_length is not None and request.content_length > limit + 64 * 1024:
         raise import_formats.UploadTooLarge()
     if request.content_type.startswith("multipart/"):
-        reader = await request.multipart()
-        while True:
-            part = await reader.next()
-            if part is None:
-                raise invalid_field("file", "the form has no file part")
-            if getattr(part, "name", None) == "file":
-                return await _bounded(part.read_chunk, limit)  # type: ignore[union-attr]
-            await part.release()  # type: ignore[union-attr]
+        try:
+            return await _file_part(request, limit)
+        except (ValueError, AssertionError, aiohttp.ClientPayloadError):
+            raise BadRequest("The multipart form cannot be read.", code="malformed_form") from None
     return await _bounded(lambda: request.content.read(64 * 1024), limit)
+
+
+async def _file_part(request: web.Request, limit: int) -> bytes:
+    reader = await request.multipart()
+    while True:
+        part = await reader.next()
+        if part is None:
+            raise invalid_field("file", "the form has no file part")
+        if getattr(part, "name", None) == "file":
+            return await _bounded(part.read_chunk, limit)  # type: ignore[union-attr]
+        await part.release()  # type: ignore[union-attr]
 
 
 async def _bounded(read, limit: int) -> bytes:  # type: ignore[no-untyped-def]
