@@ -140,6 +140,9 @@ class Settings:
     twitch_token_url: str = "https://id.twitch.tv/oauth2/token"
     igdb_client_id: str = ""
     igdb_client_secret: str = ""
+    # History import of a Steam library (``IPlayerService/GetOwnedGames``).
+    steam_api_url: str = "https://api.steampowered.com"
+    steam_api_key: str = ""
     # Realtime hub (websocket, SSE, long-polling).
     realtime_ping_interval: float = 25.0
     realtime_idle_timeout: float = 35.0
@@ -244,6 +247,7 @@ class Settings:
             "tmdb_api_url": ("TMDB_API_URL", ("http", "https")),
             "igdb_api_url": ("IGDB_API_URL", ("http", "https")),
             "twitch_token_url": ("TWITCH_TOKEN_URL", ("http", "https")),
+            "steam_api_url": ("STEAM_API_URL", ("http", "https")),
         }
         replica_url = get("DATABASE_REPLICA_URL", defaults.database_replica_url).strip()
         if replica_url:
@@ -275,6 +279,7 @@ class Settings:
             "tmdb_token": "TMDB_TOKEN",
             "igdb_client_id": "IGDB_CLIENT_ID",
             "igdb_client_secret": "IGDB_CLIENT_SECRET",
+            "steam_api_key": "STEAM_API_KEY",
         }
         values.update({name: get(var, getattr(defaults, name)) for name, var in strings.items()})
         return cls(

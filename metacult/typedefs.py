@@ -51,6 +51,10 @@ SESSIONS: web.AppKey[SessionStorage] = web.AppKey("identity_sessions")
 # Identity: the sign-in providers' HTTP client and cached metadata (Google, Discord).
 OAUTH_PROVIDERS: web.AppKey[Providers] = web.AppKey("identity_oauth_providers")
 USER_DATA_EXPORTERS: web.AppKey[dict[str, UserDataExporter]] = web.AppKey("user_data_exporters")
+# Interaction: the history as files (``/api/v1/me/export?format=letterboxd|csv``), a ZIP's bytes.
+HISTORY_EXPORTER: web.AppKey[Callable[[web.Application, int, str], Awaitable[bytes]]] = web.AppKey(
+    "history_exporter"
+)
 
 # Ranking: what this web process keeps between requests (catalogue reads, background tasks).
 RANKING_STATE: web.AppKey[RankingState] = web.AppKey("ranking_state")

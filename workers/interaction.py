@@ -7,6 +7,7 @@ import os
 import socket
 from typing import Any
 
+import aiohttp
 import dramatiq
 
 from metacult import catalog, identity
@@ -14,8 +15,18 @@ from metacult.catalog.events import SEASON_ADDED
 from metacult.identity import ACCOUNT_DELETED
 from metacult.infra import pagecache
 from metacult.infra.events import claim
-from metacult.interaction import COUNTED, REVIEW_HIDDEN, REVIEWED, episodes, service, signals, store
-from metacult.interaction.events import LIST_CHANGED, RECOMMENDED
+from metacult.interaction import (
+    COUNTED,
+    REVIEW_HIDDEN,
+    REVIEWED,
+    episodes,
+    history_import,
+    import_formats,
+    service,
+    signals,
+    store,
+)
+from metacult.interaction.events import HISTORY_IMPORT_UPLOADED, LIST_CHANGED, RECOMMENDED
 from metacult.interaction.live import list_channel, list_message
 from metacult.interaction.notices import (
     HIDDEN_REVIEW_NOTICE,
@@ -230,3 +241,69 @@ async def announce_new_season(event: dict[str, Any]) -> None:
                 notice,
                 source=str(event["id"]),
             )
+
+
+@on_event(HISTORY_IMPORT_UPLOADED)
+@dramatiq.actor(max_retries=5, time_limit=600_000, max_age=3_600_000)
+async def match_history_import(event: dict[str, Any]) -> None:
+    """Match an uploaded history's rows to titles (fetching a Steam library first), and
+    publish the progress on ``user:{id}`` as ``interaction.import_progress``."""
+    res = await resources()
+    uploaded = HISTORY_IMPORT_UPLOADED.payload_of(event)
+    channel = f"user:{uploaded.user_id}"
+
+    async def progress(summary: dict[str, Any]) -> None:
+        await publish(res.redis, res.settings, channel, import_progress(summary))
+
+    async with res.db.acquire() as conn:
+        head = await conn.fetchrow(
+            "SELECT state, steam_id FROM history_imports WHERE id = $1", uploaded.import_id
+        )
+    if head is None or head["state"] != "matching":
+        return
+    if head["steam_id"]:
+        try:
+            rows = import_formats.steam(await _owned_games(res.settings, head["steam_id"]))
+        except (aiohttp.ClientError, TimeoutError, ValueError, import_formats.BadUpload) as exc:
+            async with res.db.acquire() as conn:
+                await conn.execute(
+                    "UPDATE history_imports SET state = 'failed', problem = $2 WHERE id = $1",
+                    uploaded.import_id,
+                    f"The Steam library could not be read: {exc}",
+                )
+                await progress(await history_import.summary(conn, uploaded.import_id))
+            return
+        async with res.db.acquire() as conn, conn.transaction():
+            # A retry finds the rows already stored: they are kept as they are.
+            if not await conn.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM history_import_rows WHERE import_id = $1)",
+                uploaded.import_id,
+            ):
+                await history_import.store_rows(conn, uploaded.import_id, rows)
+    await progress(await history_import.match_all(res.db, uploaded.import_id, progress))
+
+
+def import_progress(summary: dict[str, Any]) -> dict[str, Any]:
+    """The live message of an import's progress (on ``user:{id}``)."""
+    return {
+        "type": "interaction.import_progress",
+        "import_id": summary["import_id"],
+        "state": summary["state"],
+        "total": summary["total"],
+        "done": summary["done"],
+        "counts": summary["counts"],
+    }
+
+
+async def _owned_games(settings: Any, steam_id: str) -> Any:
+    url = settings.steam_api_url.rstrip("/") + "/IPlayerService/GetOwnedGames/v1/"
+    params = {"steamid": steam_id, "include_appinfo": "1", "format": "json"}
+    if settings.steam_api_key:
+        params["key"] = settings.steam_api_key
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with (
+        aiohttp.ClientSession(timeout=timeout) as session,
+        session.get(url, params=params) as response,
+    ):
+        response.raise_for_status()
+        return await response.json(content_type=None)

@@ -24,7 +24,15 @@ from metacult.identity import mail as messages
 from metacult.infra.auth import Principal
 from metacult.infra.errors import invalid_field
 from metacult.infra.web import Api, IdPath, Schema, json_response
-from metacult.typedefs import AUTHENTICATOR, DB, DB_READ, REDIS, SETTINGS, USER_DATA_EXPORTERS
+from metacult.typedefs import (
+    AUTHENTICATOR,
+    DB,
+    DB_READ,
+    HISTORY_EXPORTER,
+    REDIS,
+    SETTINGS,
+    USER_DATA_EXPORTERS,
+)
 
 api = Api("identity")
 # The endpoints declared in identity's other route modules (security_routes), added by setup.
@@ -450,9 +458,23 @@ async def _follow_page(
     return FollowPageOut(items=page.items, next_cursor=page.next_cursor)
 
 
-@api.get("/api/v1/me/export", reply=ExportOut)
-async def export_my_data(request: web.Request, user: Principal) -> ExportOut:
-    """Everything Metacult holds about the signed-in user, as JSON."""
+class ExportQuery(Schema):
+    format: Literal["json", "letterboxd", "csv"] = "json"
+
+
+@api.get("/api/v1/me/export", query=ExportQuery, reply=ExportOut, stream="application/zip")
+async def export_my_data(
+    request: web.Request, query: ExportQuery, user: Principal
+) -> ExportOut | web.Response:
+    """Everything Metacult holds about the signed-in user, as JSON; or the history as a ZIP
+    of CSV files (``letterboxd``: films in Letterboxd's layout; ``csv``: every kind)."""
+    if query.format != "json" and HISTORY_EXPORTER in request.app:
+        body = await request.app[HISTORY_EXPORTER](request.app, user.user_id, query.format)
+        return web.Response(
+            body=body,
+            content_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="metacult-{query.format}.zip"'},
+        )
     data = await service.export(
         request.app[DB_READ], request.app[USER_DATA_EXPORTERS], user.user_id
     )

@@ -193,10 +193,11 @@ def _responses(endpoint: Endpoint, refs: Refs) -> dict[str, Any]:
     if endpoint.stream == "websocket":
         responses["101"] = {"description": "Switching to the websocket protocol."}
     elif endpoint.stream is not None:
-        responses[status] = {
-            "description": "A stream.",
-            "content": {endpoint.stream: {"schema": {"type": "string"}}},
-        }
+        content: dict[str, Any] = {endpoint.stream: {"schema": {"type": "string"}}}
+        if endpoint.reply is not None:
+            # A file on demand (a ZIP), JSON otherwise.
+            content["application/json"] = {"schema": refs[(endpoint.reply, "serialization")]}
+        responses[status] = {"description": "A stream.", "content": content}
     elif endpoint.reply is not None:
         responses[status] = {
             "description": "OK",

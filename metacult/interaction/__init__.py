@@ -19,7 +19,8 @@ What other contexts may use:
   the last few seconds (the admin dashboard);
 * ``await seed_demo_users(db, settings, count)``: demo users with histories (``seed``);
 * ``await export_user_data(conn, user_id) -> dict``: everything held about a user;
-* ``setup(app)``: registers the HTTP endpoints.
+* ``setup(app)``: registers the HTTP endpoints (with the history import and export,
+  ``history_import``).
 
 Events (outbox), declared in ``interaction.events`` and re-exported here: ``LIKED``,
 ``UNLIKED``, ``RATED``, ``UNRATED``, ``STATUS_CHANGED``, ``REVIEWED``, ``REVIEW_EDITED``,
@@ -155,9 +156,11 @@ async def seed_demo_users(db: asyncpg.Pool, settings: Settings, count: int) -> s
 
 def setup(app: web.Application) -> None:
     """Register the interaction endpoints and the user data exporter on the app."""
-    from metacult.interaction import episodes, routes
+    from metacult.interaction import episodes, history_import, import_routes, routes
     from metacult.typedefs import USER_DATA_EXPORTERS
 
     app.setdefault(USER_DATA_EXPORTERS, {})["interaction"] = export_user_data
+    app[USER_DATA_EXPORTERS]["history"] = history_import.export_user_data
     routes.setup(app)
     episodes.setup(app)
+    import_routes.setup(app)

@@ -135,35 +135,40 @@ def _payload(entry: Entry) -> events.DiaryEntryPayload:
 
 async def log(db: asyncpg.Pool, user_id: int, media_id: int, session: Session) -> Entry:
     """Log a session in the diary; its status, rating, like and review follow, all at once."""
-    half = _half(session.rating)
     async with db.acquire() as conn, conn.transaction():
-        kind = await media_kind(conn, media_id)
-        _check_game_fields(kind, session)
-        day, instant = await _place(conn, user_id, session)
-        review_id = None
-        if session.review is not None:
-            review = await service.write_review_in(
-                conn, user_id, media_id, kind, session.review, session.spoiler
-            )
-            review_id = review.id
-        row = await views.insert_diary_entry(
-            conn,
-            user_id=user_id,
-            media_id=media_id,
-            kind=kind,
-            day=day,
-            watched_at=instant,
-            half_stars=half,
-            review_id=review_id,
-            replay=session.replay,
-            platform=session.platform,
-            outcome=session.outcome,
-            liked=session.liked,
+        return await log_in(conn, user_id, media_id, session)
+
+
+async def log_in(conn: asyncpg.Connection, user_id: int, media_id: int, session: Session) -> Entry:
+    """Log a session in the caller's transaction (a history import logs many at once)."""
+    half = _half(session.rating)
+    kind = await media_kind(conn, media_id)
+    _check_game_fields(kind, session)
+    day, instant = await _place(conn, user_id, session)
+    review_id = None
+    if session.review is not None:
+        review = await service.write_review_in(
+            conn, user_id, media_id, kind, session.review, session.spoiler
         )
-        entry = Entry.from_row(row)
-        await _follow_through(conn, user_id, media_id, kind, session)
-        await emit(conn, events.DIARY_LOGGED, _payload(entry))
-        return entry
+        review_id = review.id
+    row = await views.insert_diary_entry(
+        conn,
+        user_id=user_id,
+        media_id=media_id,
+        kind=kind,
+        day=day,
+        watched_at=instant,
+        half_stars=half,
+        review_id=review_id,
+        replay=session.replay,
+        platform=session.platform,
+        outcome=session.outcome,
+        liked=session.liked,
+    )
+    entry = Entry.from_row(row)
+    await _follow_through(conn, user_id, media_id, kind, session)
+    await emit(conn, events.DIARY_LOGGED, _payload(entry))
+    return entry
 
 
 async def edit(db: asyncpg.Pool, user_id: int, entry_id: int, changes: dict[str, object]) -> Entry:

@@ -140,6 +140,26 @@ RECOMMENDED = EventType(
     RecommendedPayload,
     summary="A user recommended a title to a friend (someone who follows them back).",
 )
+
+
+class HistoryImportPayload(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    import_id: int
+    user_id: int
+    source: str
+
+
+HISTORY_IMPORT_UPLOADED = EventType(
+    "interaction.history_import_uploaded",
+    HistoryImportPayload,
+    summary="A user uploaded a history to import (Letterboxd, Backloggd, Trakt, Steam).",
+)
+HISTORY_IMPORT_CONFIRMED = EventType(
+    "interaction.history_import_confirmed",
+    HistoryImportPayload,
+    summary="A user confirmed an import preview; its rows were written to their history.",
+)
 LIKED = EventType("interaction.liked", AboutMedia, summary="A user liked a title.")
 UNLIKED = EventType("interaction.unliked", AboutMedia, summary="A user took back a like.")
 RATED = EventType(

@@ -189,6 +189,8 @@ export default {
   "settings.export": "Your data",
   "settings.export_help": "Download everything Metacult holds about you, as JSON.",
   "settings.export_button": "Download my data",
+  "settings.export_letterboxd": "Download your films in Letterboxd format (ZIP)",
+  "settings.export_csv": "Download every kind as CSV (ZIP)",
   "settings.delete": "Delete my account",
   "settings.delete_help": "Your account, likes, ratings and library go; your reviews stay, signed “deleted user”.",
   "settings.delete_confirm": "Delete your account for good? This cannot be undone.",

@@ -189,6 +189,8 @@ export default {
   "settings.export": "Vos données",
   "settings.export_help": "Téléchargez tout ce que Metacult sait de vous, en JSON.",
   "settings.export_button": "Télécharger mes données",
+  "settings.export_letterboxd": "Télécharger vos films au format Letterboxd (ZIP)",
+  "settings.export_csv": "Télécharger tout en CSV (ZIP)",
   "settings.delete": "Supprimer mon compte",
   "settings.delete_help": "Votre compte, vos j’aime, notes et bibliothèque disparaissent ; vos critiques restent, signées « utilisateur supprimé ».",
   "settings.delete_confirm": "Supprimer votre compte pour de bon ? C’est irréversible.",

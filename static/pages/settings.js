@@ -60,13 +60,14 @@ export default {
       }
     }
 
-    async function exportData() {
-      const response = await api.get("/api/v1/me/export", { raw: true }).catch((failure) => toast(failure.message, { tone: "warning" }));
+    async function exportData(format = "json") {
+      const query = format === "json" ? undefined : { format };
+      const response = await api.get("/api/v1/me/export", { raw: true, query }).catch((failure) => toast(failure.message, { tone: "warning" }));
       if (!response) return;
       const url = URL.createObjectURL(await response.blob());
       const link = document.createElement("a");
       link.href = url;
-      link.download = `metacult-${me.value.id}.json`;
+      link.download = `metacult-${me.value.id}${format === "json" ? ".json" : `-${format}.zip`}`;
       document.body.append(link);
       link.click();
       link.remove();
@@ -122,7 +123,9 @@ export default {
       h("section", [
         h("h2", t("settings.export")),
         h("p", { class: "muted" }, t("settings.export_help")),
-        h("button", { type: "button", class: "button secondary", onClick: exportData }, t("settings.export_button")),
+        h("button", { type: "button", class: "button secondary", onClick: () => exportData() }, t("settings.export_button")),
+        h("button", { type: "button", class: "button secondary", onClick: () => exportData("letterboxd") }, t("settings.export_letterboxd")),
+        h("button", { type: "button", class: "button secondary", onClick: () => exportData("csv") }, t("settings.export_csv")),
       ]),
       h("section", [
         h("h2", t("settings.delete")),
