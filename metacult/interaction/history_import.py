@@ -147,8 +147,8 @@ async def match_row(conn: asyncpg.Connection, row: asyncpg.Record) -> Match:
         return Match(None, 0.0)
     candidates = await conn.fetch(
         "SELECT id, title, original_title, year, popularity FROM media WHERE kind = $1 AND "
-        "(title_key = catalog_fold($2) OR catalog_fold(coalesce(original_title, '')) = "
-        "catalog_fold($2) OR (left(title_key, 3) = left(catalog_fold($2), 3) "
+        "(title_key = text_fold($2) OR text_fold(coalesce(original_title, '')) = "
+        "text_fold($2) OR (left(title_key, 3) = left(text_fold($2), 3) "
         "AND ($3::int IS NULL OR year BETWEEN $3 - 1 AND $3 + 1))) "
         "ORDER BY popularity DESC, id LIMIT 200",
         kind,
