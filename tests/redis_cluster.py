@@ -19,12 +19,19 @@ import redis
 from tests.helpers import free_port
 
 
+def _node_port() -> int:
+    """A free port whose cluster bus port (itself + 10000) is a valid port too."""
+    while (port := free_port()) + 10000 > 65535:
+        pass
+    return port
+
+
 class LocalCluster:
     """``masters`` cluster-enabled ``redis-server`` processes sharing the 16384 slots."""
 
     def __init__(self, masters: int = 3) -> None:
         self.directory = Path(tempfile.mkdtemp(prefix="metacult-redis-cluster-"))
-        self.ports = [free_port() for _ in range(masters)]
+        self.ports = [_node_port() for _ in range(masters)]
         self.processes: list[subprocess.Popen] = []
 
     @property
@@ -56,9 +63,9 @@ class LocalCluster:
                         "nodes.conf",
                         "--cluster-node-timeout",
                         "2000",
-                    ],  # fmt: skip
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
+                    ],
+                    stdout=(node_dir / "redis.log").open("wb"),
+                    stderr=subprocess.STDOUT,
                 )
             )
         for port in self.ports:
@@ -72,7 +79,7 @@ class LocalCluster:
                 "--cluster-replicas",
                 "0",
                 "--cluster-yes",
-            ],  # fmt: skip
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
             timeout=60,
