@@ -37,8 +37,9 @@ def rkey(settings: Settings, *parts: object) -> str:
     On a Redis Cluster (``REDIS_CLUSTER=1``) the first part is the key's hash tag,
     ``mc:{leaderboard}:kind:game``: every key of one family (leaderboard, session,
     ratelimit, ...) is in one hash slot, so that the scripts and transactions that touch
-    several keys of a family run on one master."""
-    if settings.redis_cluster and parts:
+    several keys of a family run on one master. A key that names its own hash tag
+    (``rkey(s, "rt", "hist", "{" + channel + "}")``: one slot per live channel) keeps it."""
+    if settings.redis_cluster and parts and not any("{" in str(part) for part in parts):
         first, *rest = parts
         return ":".join((settings.redis_prefix, f"{{{first}}}", *map(str, rest)))
     return ":".join((settings.redis_prefix, *map(str, parts)))
