@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # PostgreSQL and Redis: the ones on localhost, or embedded ones under var/ (see README).
 SERVICES := mkdir -p var && $(PY) -m metacult services > var/services.env && set -a && . var/services.env && set +a
 
-.PHONY: chromium run test test-unit test-default test-slow test-rabbitmq install lint format migrate bench clean
+.PHONY: chromium run test test-unit test-default test-slow test-rabbitmq test-cluster install lint format migrate bench clean
 
 # WEB and WORKERS: how many web processes (sharing PORT) and worker processes to run.
 WEB ?= 1
@@ -27,6 +27,7 @@ test: $(STAMP) lint chromium
 	@$(SERVICES) && { $(PYTEST) -m "not unit and not slow" $(PYTEST_ARGS) $(ALLOW_EMPTY); }
 	@$(SERVICES) && { $(PYTEST) -m slow $(PYTEST_ARGS) $(ALLOW_EMPTY); }
 	@$(MAKE) --no-print-directory test-rabbitmq
+	@$(MAKE) --no-print-directory test-cluster
 
 test-unit: $(STAMP)
 	@$(PYTEST) -m unit $(PYTEST_ARGS) $(ALLOW_EMPTY)
@@ -68,3 +69,9 @@ clean:
 RABBITMQ_URL ?= amqp://guest:guest@127.0.0.1:5672/%2F
 test-rabbitmq: $(STAMP)
 	@$(SERVICES) && { BROKER_URL='$(RABBITMQ_URL)' $(PYTEST) -m worker $(PYTEST_ARGS) $(ALLOW_EMPTY); }
+
+# The modules that live on Redis once more on a Redis Cluster of the run's own (three
+# masters from redis-server, tests/redis_cluster.py), Dramatiq's broker on the plain Redis.
+CLUSTER_TESTS ?= tests/ranking tests/interaction/test_signals.py
+test-cluster: $(STAMP)
+	@$(SERVICES) && { REDIS_CLUSTER=1 $(PYTEST) -m "not unit" $(CLUSTER_TESTS) $(PYTEST_ARGS) $(ALLOW_EMPTY); }

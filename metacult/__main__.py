@@ -89,7 +89,8 @@ def _dead_letters(settings: Settings, args: argparse.Namespace) -> None:
         return
     import redis
 
-    client = redis.Redis.from_url(settings.redis_url)
+    # The broker's Redis: BROKER_URL=redis://… when set (always, on a Redis Cluster).
+    client = redis.Redis.from_url(settings.broker_url or settings.redis_url)
     pattern = f"{settings.redis_prefix}-dramatiq:*.XQ"
     found = False
     for key in client.scan_iter(match=pattern):

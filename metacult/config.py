@@ -72,6 +72,10 @@ class Settings:
     # A streaming replica for the read-only pages (browse, exports); empty: the primary.
     database_replica_url: str = ""
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # ``REDIS_URL`` names one node (any) of a Redis Cluster: the clients discover the
+    # others, keys of one script or transaction share a hash tag, live channels are
+    # sharded pub/sub. Dramatiq's broker then needs ``BROKER_URL`` (RabbitMQ, or a plain Redis).
+    redis_cluster: bool = False
     # Dramatiq's broker: empty for Redis (``redis_url``), or ``amqp://`` / ``amqps://`` for
     # RabbitMQ (queues named after ``redis_prefix``, so deployments can share a vhost).
     broker_url: str = ""
@@ -255,6 +259,13 @@ class Settings:
         broker_url = get("BROKER_URL", defaults.broker_url).strip()
         if broker_url:
             _url("BROKER_URL", broker_url, ("redis", "rediss", "unix", "amqp", "amqps"))
+        redis_cluster = _flag("REDIS_CLUSTER", get("REDIS_CLUSTER", "0"))
+        if redis_cluster and not broker_url:
+            raise ConfigError(
+                "REDIS_CLUSTER=1 needs BROKER_URL: Dramatiq's Redis broker runs its Lua on"
+                " keys of several queues, which a Redis Cluster cannot (use RabbitMQ or a"
+                " plain Redis)"
+            )
         smtp_url = get("SMTP_URL", defaults.smtp_url).strip()
         if smtp_url:
             _url("SMTP_URL", smtp_url, ("smtp", "smtps"))
@@ -289,6 +300,7 @@ class Settings:
             **_account_security(get, environment),
             database_replica_url=replica_url,
             broker_url=broker_url,
+            redis_cluster=redis_cluster,
             smtp_url=smtp_url,
             mail_from=mail_from,
             mail_dir=get("MAIL_DIR", defaults.mail_dir),

@@ -31,6 +31,18 @@ os.environ["DATABASE_URL"] = TEST_DSN
 os.environ["REDIS_PREFIX"] = RUN_PREFIX
 os.environ["METACULT_ENV"] = "test"
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+# REDIS_CLUSTER=1 (``make test-cluster``): the run has a Redis Cluster of its own
+# (tests/redis_cluster.py) as REDIS_URL, and Dramatiq's broker on the plain Redis.
+_CLUSTER = None
+if os.environ.get("REDIS_CLUSTER", "").strip() == "1":
+    import atexit
+
+    from tests.redis_cluster import LocalCluster
+
+    _CLUSTER = LocalCluster().start()
+    atexit.register(_CLUSTER.stop)
+    os.environ.setdefault("BROKER_URL", os.environ["REDIS_URL"])
+    os.environ["REDIS_URL"] = _CLUSTER.url
 # Third-party APIs are local servers (tests/catalog/fake_providers.py) on a port chosen now.
 PROVIDERS_URL = f"http://127.0.0.1:{free_port()}"
 os.environ.update(fake_providers.environment(PROVIDERS_URL))
@@ -100,6 +112,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     asyncio.run(drop())
     delete_rabbitmq_queues()
     left = sweep_namespace(os.environ["REDIS_URL"], RUN_PREFIX)
+    broker_url = os.environ.get("BROKER_URL", "")
+    if broker_url.startswith(("redis", "unix")) and broker_url != os.environ["REDIS_URL"]:
+        left += sweep_namespace(broker_url, RUN_PREFIX)
     if left:
         print(f"\nRedis keys left in this run's namespace {RUN_PREFIX}: {left[:20]}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -109,14 +124,23 @@ def sweep_namespace(redis_url: str, prefix: str) -> list[bytes]:
     """Delete every key of the run's namespace (its own, its sub-namespaces', the broker's);
     the keys named after the run still there afterwards (none, unless something writes
     outside the namespace or keeps writing after the run)."""
-    client = sync_redis.Redis.from_url(redis_url)
+    if _CLUSTER is not None and redis_url == _CLUSTER.url:
+        # A cluster's keys are spread over its masters: each one is scanned.
+        nodes = [sync_redis.Redis(host="127.0.0.1", port=port) for port in _CLUSTER.ports]
+    else:
+        nodes = [sync_redis.Redis.from_url(redis_url)]
+    left: list[bytes] = []
     try:
-        for key in client.scan_iter(match=f"{prefix}*", count=1000):
-            client.delete(key)
-        # Anything else named after the run was written outside its namespace.
-        return list(client.scan_iter(match=f"*{RUN}*", count=1000))
+        for client in nodes:
+            for key in client.scan_iter(match=f"{prefix}*", count=1000):
+                client.delete(key)
+        for client in nodes:
+            # Anything else named after the run was written outside its namespace.
+            left += client.scan_iter(match=f"*{RUN}*", count=1000)
+        return left
     finally:
-        client.close()
+        for client in nodes:
+            client.close()
 
 
 def delete_rabbitmq_queues() -> None:

@@ -102,7 +102,7 @@ class LivePathTimings(Middleware):
 
     def _flush_loop(self, broker) -> None:
         # The figures go to the Redis the web nodes read (REDIS_URL), whatever the broker.
-        client = redis.Redis.from_url(
+        client = (redis.RedisCluster if settings.redis_cluster else redis.Redis).from_url(
             settings.redis_url,
             socket_timeout=settings.redis_timeout,
             socket_connect_timeout=settings.redis_timeout,

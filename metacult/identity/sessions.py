@@ -43,8 +43,10 @@ class SessionStorage(RedisStorage):
     """RedisStorage whose keys live under the deployment's prefix (``rkey(s, "session", id)``)."""
 
     def __init__(self, redis: Redis, settings: Settings) -> None:
+        # RedisStorage insists on a plain client; this class does its own reads and writes
+        # on ``self.redis``, which may be a RedisCluster (REDIS_CLUSTER=1).
         super().__init__(
-            redis,
+            redis if isinstance(redis, Redis) else Redis(),
             cookie_name=COOKIE_NAME,
             max_age=settings.session_ttl,
             secure=settings.secure_cookies,

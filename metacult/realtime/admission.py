@@ -8,6 +8,7 @@ that expire after ``LEASE_PINGS`` pings, so its connections stop counting soon a
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -107,6 +108,12 @@ async def release(redis: Redis, lease: Lease | None) -> None:
     """Give the lease back (a lost answer only lets it expire)."""
     if lease is None:
         return
+    # Given back even when the websocket's handler is being cancelled (its client left):
+    # a cancelled ZREM would hold the place until the lease expires.
+    await asyncio.shield(_give_back(redis, lease))
+
+
+async def _give_back(redis: Redis, lease: Lease) -> None:
     try:
         async with redis.pipeline(transaction=False) as pipe:
             for key in lease.keys:

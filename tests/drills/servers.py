@@ -220,6 +220,20 @@ class PostgresServer:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync")
         return self
 
+    def init_replica_of(self, primary: PostgresServer) -> PostgresServer:
+        """This server's data as a streaming standby of ``primary`` (``pg_basebackup -R``:
+        its ``standby.signal`` and ``primary_conninfo``); ``start()`` then replays it."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.user = primary.user
+        if self.user:
+            shutil.chown(self.directory, self.user)
+        self._run(
+            "pg_basebackup",
+            "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
+            "-D", str(self.data), "-R", "-X", "stream", "--no-sync",
+        )  # fmt: skip
+        return self
+
     def start(self) -> PostgresServer:
         options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
         log = self.directory / "postgres.log"

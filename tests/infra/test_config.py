@@ -32,6 +32,8 @@ def test_defaults_are_enough_to_start_in_development() -> None:
         ({"DB_COMMAND_TIMEOUT": "0"}, "DB_COMMAND_TIMEOUT"),
         ({"DB_ACQUIRE_TIMEOUT": "soon"}, "DB_ACQUIRE_TIMEOUT"),
         ({"OUTBOX_RESEND_AFTER": "0"}, "OUTBOX_RESEND_AFTER"),
+        ({"REDIS_CLUSTER": "maybe"}, "REDIS_CLUSTER"),
+        ({"REDIS_CLUSTER": "1"}, "BROKER_URL"),
     ],
 )
 def test_a_malformed_setting_is_refused_by_name(env: dict[str, str], named: str) -> None:
@@ -52,3 +54,15 @@ def test_the_cli_stops_with_one_clear_line_on_a_bad_setting() -> None:
     assert result.stderr.strip().splitlines() == [
         "metacult: configuration error: PORT must be a whole number, got 'not-a-port'"
     ]
+
+
+@pytest.mark.unit
+def test_on_a_redis_cluster_each_key_family_is_one_hash_slot() -> None:
+    from metacult.infra.redis import rkey
+
+    plain = Settings.from_env({})
+    cluster = Settings.from_env({"REDIS_CLUSTER": "1", "BROKER_URL": "amqp://mq/"})
+    assert rkey(plain, "leaderboard", "kind:game") == "mc:leaderboard:kind:game"
+    assert rkey(cluster, "leaderboard", "kind:game") == "mc:{leaderboard}:kind:game"
+    # A key that names its own hash tag (a live channel's) keeps it.
+    assert rkey(cluster, "rt", "hist", "{media:1}") == "mc:rt:hist:{media:1}"

@@ -1,0 +1,56 @@
+"""Live channels on a Redis Cluster (``REDIS_CLUSTER=1``): a channel's slot migrated to
+another master while a websocket watcher is subscribed; the publications after the move
+still reach the watcher, and the channel's history and offsets moved with the slot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from redis.crc import key_slot
+
+from metacult.realtime.publishing import history_key, publish
+from metacult.typedefs import REDIS, SETTINGS
+from tests.realtime.live import Live, media_channel
+from tests.redis_cluster import LocalCluster
+
+
+@pytest.fixture
+def cluster() -> Iterator[LocalCluster]:
+    """A three-master cluster of the test's own (stopped at the end, keys and all)."""
+    cluster = LocalCluster().start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+async def test_a_watcher_still_gets_publications_after_its_channels_slot_moves(
+    cluster: LocalCluster, aiohttp_client, make_app, settings
+) -> None:
+    client = await aiohttp_client(
+        make_app(
+            redis_url=cluster.url,
+            redis_cluster=True,
+            broker_url=settings.broker_url or settings.redis_url,
+        )
+    )
+    redis, app_settings = client.app[REDIS], client.app[SETTINGS]
+    channel = media_channel()
+    live = await Live.open(client)
+    assert (await live.subscribe(channel))["type"] == "subscribed"
+
+    await publish(redis, app_settings, channel, {"likes": 1})
+    first = await live.expect("publication", channel=channel)
+    assert first["offset"] == 1
+
+    slot = key_slot(history_key(app_settings, channel).encode())
+    before, after = cluster.move_slot(slot)
+    assert before != after and cluster.owner(slot) == after
+
+    for likes in (2, 3):
+        await publish(redis, app_settings, channel, {"likes": likes})
+    frames = [await live.expect("publication", channel=channel) for _ in range(2)]
+    assert [(f["offset"], f["data"]["likes"]) for f in frames] == [(2, 2), (3, 3)]
+    assert {f["epoch"] for f in frames} == {first["epoch"]}
+    await live.close()
