@@ -156,15 +156,25 @@ async def match_row(conn: asyncpg.Connection, row: asyncpg.Record) -> Match:
         year,
     )
     best = Match(None, 0.0)
-    for candidate in candidates:
-        names = [candidate["title"], candidate["original_title"] or ""]
-        similarity = max(difflib.SequenceMatcher(None, wanted, fold(n)).ratio() for n in names)
+    scored = [
+        (
+            candidate,
+            max(
+                difflib.SequenceMatcher(None, wanted, fold(name)).ratio()
+                for name in (candidate["title"], candidate["original_title"] or "")
+            ),
+        )
+        for candidate in candidates
+    ]
+    # The titles spelled exactly so: one alone is likely the right one even without a year.
+    exact = sum(1 for _, similarity in scored if similarity == 1)
+    for candidate, similarity in scored:
         if similarity < 1:
             # A title spelled otherwise is never sure, however close.
             similarity *= 0.85
         if year is None or candidate["year"] is None:
             # No year to compare: a sure title is still only likely the right one.
-            score = similarity * (0.9 if len(candidates) == 1 and similarity == 1 else 0.8)
+            score = similarity * (0.9 if exact == 1 and similarity == 1 else 0.8)
         elif candidate["year"] == year:
             score = similarity
         elif abs(candidate["year"] - year) == 1:
