@@ -280,7 +280,9 @@ async def match_history_import(event: dict[str, Any]) -> None:
                 uploaded.import_id,
             ):
                 await history_import.store_rows(conn, uploaded.import_id, rows)
-    await progress(await history_import.match_all(res.db, uploaded.import_id, progress))
+    await progress(
+        await history_import.match_all(res.db, uploaded.import_id, progress, res.settings)
+    )
 
 
 def import_progress(summary: dict[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from metacult.catalog.episodes import (
 )
 from metacult.catalog.events import IMPORT_REQUESTED, MEDIA_IMPORTED, MEDIA_UPDATED
 from metacult.catalog.model import Media, MediaDraft, MediaNotFound, MediaSummary
+from metacult.catalog.providers import ProviderError
 from metacult.catalog.service import Listed, MediaPage
 from metacult.catalog.store import Conn
 from metacult.catalog.taxonomy import (
@@ -36,6 +37,7 @@ from metacult.catalog.taxonomy import (
     Kind,
     LibraryStatus,
 )
+from metacult.config import Settings
 
 __all__ = [
     "GENRES",
@@ -57,12 +59,14 @@ __all__ = [
     "MediaNotFound",
     "MediaPage",
     "MediaSummary",
+    "ProviderError",
     "Sort",
     "browse",
     "episodes_airing",
     "get_episode",
     "get_media",
     "get_media_by_slug",
+    "import_from_provider",
     "media_exists",
     "media_ids",
     "media_summaries",
@@ -83,6 +87,17 @@ async def get_media(conn: Conn, media_id: int) -> Media:
 async def get_media_by_slug(conn: Conn, slug: str) -> Media:
     """The title at a slug URL; raises :class:`MediaNotFound` when there is none."""
     return await service.get_media_by_slug(conn, slug)
+
+
+async def import_from_provider(
+    db: asyncpg.Pool, settings: Settings, provider: str, kind: str, external_id: int
+) -> int:
+    """Import (or refresh) one title by its id at ``provider`` (``tmdb``, ``igdb``), as an
+    admin import does; its media id. Raises :class:`ProviderError` when the provider fails
+    or has no such title."""
+    from metacult.catalog import imports
+
+    return (await imports.import_title(db, settings, provider, kind, external_id)).media_id
 
 
 async def media_exists(conn: Conn, media_id: int) -> str | None:

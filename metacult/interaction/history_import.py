@@ -27,6 +27,8 @@ from typing import Any
 
 import asyncpg
 
+from metacult import catalog
+from metacult.config import Settings
 from metacult.infra.errors import Conflict, NotFound, invalid_field
 from metacult.infra.events import emit
 from metacult.interaction import diary, events, lists, rules, service
@@ -188,8 +190,30 @@ async def match_row(conn: asyncpg.Connection, row: asyncpg.Record) -> Match:
     return best
 
 
-async def match_all(db: asyncpg.Pool, import_id: int, progress: Any) -> dict[str, Any]:
-    """Match every pending row of an import; ``progress(summary)`` is awaited as it goes."""
+async def _import_missing(db: asyncpg.Pool, settings: Settings, row: Any) -> Match | None:
+    """The title of a row with a TMDB id the catalogue lacks, imported from TMDB (when it
+    is configured); None when there is nothing to import or TMDB cannot give it."""
+    data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
+    tmdb = data.get("tmdb")
+    if (
+        not settings.tmdb_token
+        or not isinstance(tmdb, int)
+        or row["kind"] not in ("film", "series")
+    ):
+        return None
+    try:
+        media_id = await catalog.import_from_provider(db, settings, "tmdb", row["kind"], tmdb)
+    except catalog.ProviderError:
+        return None
+    return Match(media_id, 1.0)
+
+
+async def match_all(
+    db: asyncpg.Pool, import_id: int, progress: Any, settings: Settings | None = None
+) -> dict[str, Any]:
+    """Match every pending row of an import; ``progress(summary)`` is awaited as it goes.
+    With ``settings`` and TMDB configured, a row carrying a TMDB id the catalogue lacks
+    imports that title from TMDB."""
     async with db.acquire() as conn:
         pending = await conn.fetch(
             "SELECT * FROM history_import_rows WHERE import_id = $1 AND state = 'pending' "
@@ -199,7 +223,12 @@ async def match_all(db: asyncpg.Pool, import_id: int, progress: Any) -> dict[str
         done = 0
         for chunk_start in range(0, len(pending), 100):
             chunk = pending[chunk_start : chunk_start + 100]
-            results = [(row["position"], await match_row(conn, row)) for row in chunk]
+            results = []
+            for row in chunk:
+                found = await match_row(conn, row)
+                if found.media_id is None and settings is not None:
+                    found = await _import_missing(db, settings, row) or found
+                results.append((row["position"], found))
             async with conn.transaction():
                 await conn.executemany(
                     "UPDATE history_import_rows SET media_id = $3, confidence = $4, state = $5 "

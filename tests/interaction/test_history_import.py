@@ -15,6 +15,8 @@ import aiohttp
 
 from tests import random_refs
 from tests.accounts import sign_up
+from tests.catalog import fake_providers
+from tests.catalog.conftest import provider_server, providers  # noqa: F401
 from tests.channels import published
 from tests.helpers import eventually
 from tests.titles import new_title
@@ -360,6 +362,37 @@ async def test_a_trakt_export_matches_by_tmdb_id_first(client, db, worker) -> No
     rated = await client.get(f"/api/v1/users/{owner.id}/ratings", headers=owner.headers)
     assert [(i["media"]["id"], i["rating"]) for i in (await rated.json())["items"]] == [(show, 4)]
     assert [e["media"]["id"] for e in await diary(client, owner)] == [film]
+
+
+async def test_a_tmdb_id_the_catalogue_lacks_is_imported_from_tmdb(
+    client,
+    db,
+    worker,
+    providers,  # noqa: F811
+) -> None:
+    owner = await sign_up(client)
+    film = fake_providers.tmdb_film(f"Only At TMDB {random_refs.suffix()}")
+    providers.films[film["id"]] = film
+    document = {
+        "history": [
+            {
+                "id": 1,
+                "watched_at": "2024-06-01T20:00:00.000Z",
+                "action": "watch",
+                "type": "movie",
+                "movie": {"title": film["title"], "year": 2010, "ids": {"tmdb": film["id"]}},
+            }
+        ],
+        "ratings": [],
+        "watchlist": [],
+    }
+    preview = await imported(client, owner, "trakt", json.dumps(document).encode())
+    [row] = preview["rows"]
+    assert row["state"] == "matched"
+    imported_id = await db.fetchval("SELECT id FROM media WHERE tmdb_id = $1", film["id"])
+    assert row["media"]["id"] == imported_id
+    await confirm(client, owner, preview["id"])
+    assert [e["media"]["id"] for e in await diary(client, owner)] == [imported_id]
 
 
 async def test_a_steam_library_imports_owned_games_by_playtime(client, db, worker) -> None:
