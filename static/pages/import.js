@@ -143,11 +143,11 @@ export default {
           ? [h(RouterLink, { to: `/titles/${row.media.slug}`, class: "link" }, () => titled(row.media.title, row.media.year)),
             row.confidence !== null && row.state === "doubtful" ? h("span", { class: "muted small" }, ` · ${t("import.confidence", { percent: Math.round(row.confidence * 100) })}`) : null]
           : h("span", { class: "muted" }, row.problem || t("import.no_match"))),
-        h("td", confirmed || !FIXABLE.has(row.state) ? null : [
+        h("td", confirmed || !FIXABLE.has(row.state) ? null : h("div", { class: "import-fix" }, [
           searching.value === row.position ? searchForm(row)
             : h("button", { type: "button", class: "button secondary small", "aria-label": t("import.choose_for", { title: row.title, line: row.line }), onClick: () => openSearch(row) }, t("import.choose")),
           h("button", { type: "button", class: "button secondary small", "aria-label": t("import.drop_for", { title: row.title, line: row.line }), onClick: () => fix(row, { drop: true }) }, t("import.drop")),
-        ]),
+        ])),
       ]);
     }
 
@@ -199,8 +199,6 @@ export default {
         h("h2", { id: "import-preview" }, t("import.preview")),
         progressBlock(),
         current.value.problem ? h("p", { role: "alert" }, current.value.problem) : null,
-        ...(current.value.rows ? GROUPS.map(group) : []),
-        current.value.state === "ready" ? h("button", { type: "button", class: "button", disabled: busy.value, onClick: confirm }, t("import.confirm")) : null,
         result.value ? h("div", { role: "status", class: "import-result" }, [
           h("p", t("import.written", { count: result.value.written })),
           h("p", [
@@ -208,6 +206,8 @@ export default {
             h(RouterLink, { to: `/users/${me.value.id}/library`, class: "link" }, () => t("import.open_library")),
           ]),
         ]) : null,
+        ...(current.value.rows ? GROUPS.map(group) : []),
+        current.value.state === "ready" ? h("button", { type: "button", class: "button", disabled: busy.value, onClick: confirm }, t("import.confirm")) : null,
       ]) : null,
     ]);
   },
