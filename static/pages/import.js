@@ -32,6 +32,7 @@ export default {
     const query = ref("");
     const found = ref([]);
     let sub = null;
+    let poll = null;
 
     const preview = async () => {
       try {
@@ -54,7 +55,15 @@ export default {
       });
       await sub.ready;
     });
-    onBeforeUnmount(() => sub?.close());
+    // Should the live connection be down (or a message missed), the preview is asked again
+    // every few seconds while it is being matched.
+    poll = setInterval(() => {
+      if (current.value?.state === "matching") preview();
+    }, 3000);
+    onBeforeUnmount(() => {
+      sub?.close();
+      clearInterval(poll);
+    });
 
     async function upload(event) {
       event.preventDefault();
