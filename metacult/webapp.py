@@ -37,6 +37,7 @@ APP_PAGES = (
     "/lists/{id}",
     "/trending",
     "/settings",
+    "/import",
     "/badges",
     "/league",
     "/leagues/{id}",

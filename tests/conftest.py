@@ -46,6 +46,9 @@ if os.environ.get("REDIS_CLUSTER", "").strip() == "1":
 # Third-party APIs are local servers (tests/catalog/fake_providers.py) on a port chosen now.
 PROVIDERS_URL = f"http://127.0.0.1:{free_port()}"
 os.environ.update(fake_providers.environment(PROVIDERS_URL))
+# Steam's Web API: a test that fetches a library serves GetOwnedGames on this port.
+STEAM_URL = f"http://127.0.0.1:{free_port()}"
+os.environ["STEAM_API_URL"] = STEAM_URL
 # What a unit test may not ask for: anything that reaches PostgreSQL, Redis or a worker.
 SERVICE_FIXTURES = {"settings", "db", "redis", "make_app", "client", "worker", "aiohttp_client"}
 # Mail goes to this run's own SMTP server on loopback (tests/mailbox.py), started below.

@@ -32,7 +32,7 @@ export function humanMessage(status, code, fallback) {
   return fallback || t("errors.generic");
 }
 
-export async function request(method, path, { body, query, headers = {}, quiet = false, raw = false } = {}) {
+export async function request(method, path, { body, form, query, headers = {}, quiet = false, raw = false } = {}) {
   let url = path;
   if (query) {
     const search = new URLSearchParams(
@@ -44,6 +44,10 @@ export async function request(method, path, { body, query, headers = {}, quiet =
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
+  } else if (form !== undefined) {
+    // A multipart form (a file upload): the browser writes its Content-Type and boundary;
+    // same-origin with the session cookie and the page's Origin, as every other write.
+    init.body = form;
   }
   let response;
   try {
@@ -83,6 +87,8 @@ export const api = {
   put: (path, body, options) => request("PUT", path, { ...options, body }),
   patch: (path, body, options) => request("PATCH", path, { ...options, body }),
   delete: (path, options) => request("DELETE", path, options),
+  // A FormData (multipart) POST, for file uploads.
+  upload: (path, form, options) => request("POST", path, { ...options, form }),
 };
 
 // A fresh Idempotency-Key for a write that may be retried (sign-up, review, vote).

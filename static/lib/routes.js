@@ -20,6 +20,7 @@ export const ROUTES = [
   { name: "inbox", path: "/inbox", auth: true, load: () => import("../pages/inbox.js") },
   { name: "list", path: "/lists/:id", load: () => import("../pages/list.js") },
   { name: "trending", path: "/trending", load: () => import("../pages/trending.js") },
+  { name: "import", path: "/import", auth: true, load: () => import("../pages/import.js") },
   { name: "settings", path: "/settings", auth: true, load: () => import("../pages/settings.js") },
   { name: "admin", path: "/admin", role: "admin", load: () => import("../pages/admin.js") },
   { name: "admin_section", path: "/admin/:section", role: "admin", load: () => import("../pages/admin.js") },

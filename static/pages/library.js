@@ -4,6 +4,7 @@ import { h, ref, computed, watch, onMounted } from "../lib/vue.js";
 import { api } from "../lib/api.js";
 import { t, formatNumber, formatDate } from "../lib/i18n.js";
 import { route, replaceQuery, RouterLink } from "../lib/router.js";
+import { me } from "../lib/session.js";
 import { heading, pageTitle, loader } from "../lib/page.js";
 import { Cover } from "../components/cover.js";
 import { ErrorBox } from "../components/error-box.js";
@@ -67,7 +68,8 @@ export default {
 
     return () => h("div", { class: "page" }, [
       heading(user.value ? t("library.title_of", { name: user.value.display_name }) : t("library.title")),
-      h("p", [h(RouterLink, { to: `/users/${id}`, class: "link" }, () => t("library.back_to_profile")), " ", h(RouterLink, { to: `/users/${id}/diary`, class: "link" }, () => t("diary.title"))]),
+      h("p", [h(RouterLink, { to: `/users/${id}`, class: "link" }, () => t("library.back_to_profile")), " ", h(RouterLink, { to: `/users/${id}/diary`, class: "link" }, () => t("diary.title")),
+        me.value?.id === id ? [" ", h(RouterLink, { to: "/import", class: "link" }, () => t("import.link"))] : null]),
       h("div", { class: "tabs", role: "group", "aria-label": t("library.by_status") }, [tab(""), ...shownStatuses.value.map(tab)]),
       h("div", { class: "chips", role: "group", "aria-label": t("library.by_kind") },
         KINDS.map((k) => h("button", { type: "button", class: "chip", "aria-pressed": String(kind() === k), onClick: () => replaceQuery({ ...route.query, kind: k || undefined }) }, t(`trending.kinds.${k || "all"}`)))),

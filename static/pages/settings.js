@@ -126,6 +126,7 @@ export default {
         h("button", { type: "button", class: "button secondary", onClick: () => exportData() }, t("settings.export_button")),
         h("button", { type: "button", class: "button secondary", onClick: () => exportData("letterboxd") }, t("settings.export_letterboxd")),
         h("button", { type: "button", class: "button secondary", onClick: () => exportData("csv") }, t("settings.export_csv")),
+        h("p", h(RouterLink, { to: "/import", class: "link" }, () => t("import.link"))),
       ]),
       h("section", [
         h("h2", t("settings.delete")),

@@ -460,3 +460,60 @@ async def test_bad_uploads_are_refused_and_nothing_is_stored(client) -> None:
         "/api/v1/imports", params={"source": "nothing"}, data=b"x", headers=owner.headers
     )
     assert response.status == 422
+
+
+async def test_a_steam_library_is_fetched_by_steam_id_from_the_web_api(client, db, worker) -> None:
+    """``source=steam&steam_id=``: the worker asks STEAM_API_URL's GetOwnedGames (a local
+    server in Steam's answer shape) for the library, then matches it; an id Steam does not
+    know fails the import with its problem."""
+    from aiohttp import web
+
+    from tests.conftest import STEAM_URL
+
+    tag = random_refs.suffix()
+    # A name no other test's title starts like: with no year, a sure match needs one candidate.
+    portal = await new_title(db, "game", title=f"{tag} Half-Life", year=2004)
+    asked: list[dict[str, str]] = []
+
+    async def owned_games(request: web.Request) -> web.Response:
+        asked.append(dict(request.query))
+        if request.query.get("steamid") != "76561197960287930":
+            return web.json_response({}, status=500)
+        return web.json_response({"response": {"game_count": 1, "games": [
+            {"appid": 220, "name": f"{tag} Half-Life", "playtime_forever": 300},
+        ]}})  # fmt: skip
+
+    steam = web.Application()
+    steam.router.add_get("/IPlayerService/GetOwnedGames/v1/", owned_games)
+    runner = web.AppRunner(steam)
+    await runner.setup()
+    host, port = STEAM_URL.removeprefix("http://").split(":")
+    await web.TCPSite(runner, host, int(port)).start()
+    try:
+        owner = await sign_up(client)
+        response = await client.post(
+            "/api/v1/imports",
+            params={"source": "steam", "steam_id": "76561197960287930"},
+            headers=owner.headers,
+        )
+        assert response.status == 202, await response.text()
+        preview = await ready(client, owner, (await response.json())["id"])
+        assert preview["state"] == "ready"
+        assert [(r["state"], (r["media"] or {}).get("id")) for r in preview["rows"]] == [
+            ("matched", portal)
+        ]
+        assert asked[0]["steamid"] == "76561197960287930"
+        assert asked[0]["include_appinfo"] == "1"
+        await confirm(client, owner, preview["id"])
+        assert (await library(client, owner, "game"))[portal]["status"] == "playing"
+
+        response = await client.post(
+            "/api/v1/imports", params={"source": "steam", "steam_id": "1"}, headers=owner.headers
+        )
+        assert response.status == 202, await response.text()
+        failed = await ready(client, owner, (await response.json())["id"])
+        assert failed["state"] == "failed"
+        assert failed["rows"] == []
+        assert "Steam library could not be read" in failed["problem"]
+    finally:
+        await runner.cleanup()
