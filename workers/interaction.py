@@ -27,7 +27,7 @@ from metacult.interaction import (
     store,
 )
 from metacult.interaction.events import HISTORY_IMPORT_UPLOADED, LIST_CHANGED, RECOMMENDED
-from metacult.interaction.live import list_channel, list_message
+from metacult.interaction.live import AUDIENCE_CHANGES, list_channel, list_message
 from metacult.interaction.notices import (
     HIDDEN_REVIEW_NOTICE,
     NEW_SEASON_NOTICE,
@@ -109,7 +109,13 @@ async def announce_list_change(event: dict[str, Any]) -> None:
         if not await claim(conn, "interaction.announce_list_change", event["id"]):
             return
         # Published before the claim commits: a failed publish is retried (at least once).
-        await publish(res.redis, res.settings, list_channel(changed.list_id), list_message(changed))
+        await publish(
+            res.redis,
+            res.settings,
+            list_channel(changed.list_id),
+            list_message(changed),
+            recheck=changed.change in AUDIENCE_CHANGES,
+        )
 
 
 @on_event(RECOMMENDED)

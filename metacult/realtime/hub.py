@@ -19,7 +19,7 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 from redis.asyncio import Redis
@@ -31,10 +31,16 @@ from metacult.infra.errors import Unavailable
 from metacult.infra.redis import rkey
 from metacult.realtime import admission, protocol
 from metacult.realtime import figures as figures_of
-from metacult.realtime.channels import SIGN_OUTS, Namespace, resolve
+from metacult.realtime.channels import SIGN_OUTS, Namespace, may_subscribe, resolve
 from metacult.realtime.metrics import HubMetrics
 from metacult.realtime.protocol import Since
-from metacult.realtime.publishing import history_after, position, publish, pubsub_channel
+from metacult.realtime.publishing import (
+    RECHECK_TAIL,
+    history_after,
+    position,
+    publish,
+    pubsub_channel,
+)
 from metacult.realtime.pubsub import PubSubConnection
 
 log = logging.getLogger("metacult.realtime")
@@ -150,6 +156,8 @@ class Hub:
         self._tasks: list[asyncio.Task] = []
         self._background: set[asyncio.Task] = set()
         self._sign_outs = SignOutListener(self)
+        # The web application, for the namespaces' awaited audience checks (set by setup).
+        self.app: Any = None
 
     # Life cycle.
 
@@ -433,7 +441,9 @@ class Hub:
             self._resync(state, epoch, offset - 1)
         elif offset <= state.offset:
             return
-        elif offset > state.offset + 1:
+        elif offset > state.offset + 1 or self._rechecks(state, frame):
+            # A gap, or an audience that may have shrunk: _fill reads the message from
+            # the history (re-checking the audience first); what follows waits meanwhile.
             state.backlog = [message]
             state.settled.clear()
             state.filling = True
@@ -464,6 +474,39 @@ class Hub:
             subscriber.deliver(frame, droppable)
         self.metrics.publications.inc()
 
+    @staticmethod
+    def _rechecks(state: ChannelState, frame: bytes) -> bool:
+        """Was ``frame`` published with ``recheck`` on a channel with an awaited audience?"""
+        return state.namespace.audience is not None and frame.endswith(RECHECK_TAIL)
+
+    async def _recheck(self, state: ChannelState) -> None:
+        """Re-run the audience check of every subscriber of ``state``; detach the refused.
+
+        Called while the channel's backlog holds its further messages, so that nobody who
+        left the audience receives one more frame of it. A check that fails (the database
+        away) refuses: an audience is authorisation.
+        """
+        subscribers = [s for s in state.subscribers if hasattr(s, "principal")]
+        if not subscribers:
+            return
+
+        async def allowed(subscriber: Any) -> bool:
+            try:
+                return await may_subscribe(self.app, subscriber.principal, state.name)
+            except Exception as exc:
+                log.warning("audience recheck failed", extra={"error": repr(exc)})
+                return False
+
+        verdicts = await asyncio.gather(*(allowed(s) for s in subscribers))
+        for subscriber, verdict in zip(subscribers, verdicts, strict=True):
+            if verdict or subscriber not in state.subscribers:
+                continue
+            self.detach(subscriber, state.name)
+            dropped = getattr(subscriber, "dropped", None)
+            if dropped is not None:
+                dropped(state.name)
+            self.metrics.audience_refused.inc()
+
     def _resync(self, state: ChannelState, epoch: str, offset: int) -> None:
         state.epoch, state.offset = epoch, offset
         if state.subscribers:
@@ -490,10 +533,15 @@ class Hub:
                         )
                         if history.continues(state.epoch, state.offset):
                             for entry in history.entries:
+                                if self._rechecks(state, entry.frame):
+                                    await self._recheck(state)
                                 state.offset = entry.offset
                                 self._fan_out(state, entry.frame)
                         else:
                             current = await position(self.redis, self.settings, state.name)
+                            if state.namespace.audience is not None:
+                                # Lost messages may have shrunk the audience.
+                                await self._recheck(state)
                             self._resync(state, current.epoch, current.offset)
                     break
                 except (RedisError, OSError) as exc:

@@ -58,6 +58,11 @@ class HubMetrics:
             "Connections closed because they stopped reading.",
             registry=self.registry,
         )
+        self.audience_refused = Counter(
+            "metacult_realtime_audience_refused",
+            "Subscriptions ended because a channel's audience shrank (a list turned private).",
+            registry=self.registry,
+        )
         self.droppable_skipped = Counter(
             "metacult_realtime_droppable_skipped",
             "Droppable frames (presence, live stats) skipped for busy clients.",

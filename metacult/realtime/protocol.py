@@ -111,8 +111,12 @@ def subscribed(
     )
 
 
-def unsubscribed(channel: str, *, id: str | int | None) -> bytes:
-    return _encode({"type": "unsubscribed", "id": id, "channel": channel})
+def unsubscribed(channel: str, *, id: str | int | None, reason: str | None = None) -> bytes:
+    """The subscription ended: asked by the client, or ``reason="forbidden"`` when the
+    channel's audience shrank and the caller is no longer in it."""
+    if reason is None:
+        return _encode({"type": "unsubscribed", "id": id, "channel": channel})
+    return _encode({"type": "unsubscribed", "id": id, "channel": channel, "reason": reason})
 
 
 def resync(channel: str, *, offset: int, epoch: str) -> bytes:

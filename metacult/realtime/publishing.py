@@ -68,13 +68,14 @@ end
 
 
 # KEYS: meta, history. ARGV: pub/sub channel, channel as JSON, data as JSON, history size,
-# history ttl, meta ttl, a fresh epoch (used only when the channel has none), time in ms.
+# history ttl, meta ttl, a fresh epoch (used only when the channel has none), time in ms,
+# the frame's tail (``,"recheck":true`` when the channel's audience may have shrunk, else empty).
 _PUBLISH = (
     _channel_epoch("ARGV[7]")
     + """
 local offset = redis.call('HINCRBY', meta, 'offset', 1)
 local frame = '{"type":"publication","channel":' .. ARGV[2] .. ',"offset":' .. offset ..
-  ',"epoch":"' .. epoch .. '","data":' .. ARGV[3] .. '}'
+  ',"epoch":"' .. epoch .. '","data":' .. ARGV[3] .. ARGV[9] .. '}'
 redis.call('XADD', history, 'MAXLEN', tonumber(ARGV[4]), offset .. '-1', 'f', frame)
 redis.call('EXPIRE', history, tonumber(ARGV[5]))
 redis.call('EXPIRE', meta, tonumber(ARGV[6]))
@@ -102,8 +103,17 @@ def _script(redis: Redis, name: str, source: str) -> AsyncScript:
     return scripts[name]
 
 
+# The end of a publication frame whose channel's audience may have shrunk (see ``publish``).
+RECHECK_TAIL = b',"recheck":true}'
+
+
 async def publish(
-    redis: Redis, settings: Settings, channel: str, data: Mapping[str, Any]
+    redis: Redis,
+    settings: Settings,
+    channel: str,
+    data: Mapping[str, Any],
+    *,
+    recheck: bool = False,
 ) -> Publication:
     """Publish ``data`` on ``channel`` to every subscriber of every web node.
 
@@ -111,6 +121,10 @@ async def publish(
     PUBLISH, in one atomic script. Works with any redis.asyncio client: the web app's
     ``app[REDIS]`` or an actor's ``(await workers.runtime.resources()).redis``.
     Raises ``UnknownChannel`` for a channel outside the registry.
+
+    ``recheck``: the channel's audience may have shrunk (a list turned private, an editor
+    removed): every hub re-runs the namespace's audience check for each subscriber before
+    it delivers this frame and the ones after it, and detaches those it now refuses.
     """
     namespace, _ = resolve(channel)
     script = _script(redis, "publish", _PUBLISH)
@@ -125,6 +139,7 @@ async def publish(
             max(META_TTL, namespace.history_ttl),
             new_epoch(),
             int(time.time() * 1000),
+            RECHECK_TAIL[:-1] if recheck else b"",
         ],
     )
     return Publication(channel=channel, offset=int(offset), epoch=_text(epoch))

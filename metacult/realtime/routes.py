@@ -265,6 +265,10 @@ class StreamSubscriber:
         self._queue.append(frame)
         self._wakeup.set()
 
+    def dropped(self, channel: str) -> None:
+        """The hub detached the stream from ``channel`` (its audience shrank)."""
+        self.deliver(protocol.unsubscribed(channel, id=None, reason="forbidden"))
+
     async def close_going_away(self) -> None:
         self.closed = True
         self._wakeup.set()
@@ -344,6 +348,7 @@ def setup(app: web.Application) -> None:
 async def _hub(app: web.Application) -> AsyncIterator[None]:
     hub = Hub(app[SETTINGS], app[REDIS], HubMetrics())
     app[HUB] = hub
+    hub.app = app
     await hub.start()
     yield
     await hub.stop()

@@ -171,6 +171,12 @@ class WebSocketSession:
         finally:
             self._writer = None
 
+    def dropped(self, channel: str) -> None:
+        """The hub detached this connection from ``channel``: its audience no longer
+        admits the principal (a list turned private, an editor removed)."""
+        self.channels.discard(channel)
+        self.deliver(protocol.unsubscribed(channel, id=None, reason="forbidden"))
+
     # Closing.
 
     def _close_soon(self, code: int, message: bytes) -> None:
