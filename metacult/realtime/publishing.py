@@ -1,4 +1,5 @@
-"""``publish()``: append to a channel's history and PUBLISH it, atomically, in one Lua script.
+"""``publish()``: append to a channel's history and PUBLISH it, atomically, in one Lua script
+(SPUBLISH, sharded pub/sub, on a Redis Cluster).
 
 Every channel has, in Redis:
 
@@ -6,7 +7,8 @@ Every channel has, in Redis:
   the history was lost) and its last ``offset`` (1, 2, 3, ...);
 * ``{prefix}:rt:hist:{channel}``: a stream of the last ``history_size`` publication frames,
   the entry id of each being ``{offset}-1``;
-* the pub/sub channel ``{prefix}:rt:pub:{channel}``, on which the script publishes
+* the pub/sub channel ``{prefix}:rt:pub:channel`` (on a cluster, a shard channel with the
+  channel in braces as in the history's key: the same hash slot), on which the script publishes
   ``{offset}:{epoch}:{published_at_ms}:{frame}``, where ``frame`` is the publication
   exactly as websocket clients receive it (encoded once, here).
 """
@@ -47,6 +49,10 @@ def history_key(settings: Settings, channel: str) -> str:
 
 
 def pubsub_channel(settings: Settings, channel: str) -> str:
+    """The pub/sub channel; on a cluster a shard channel with the history's hash tag (the
+    publish script's SPUBLISH must hash to the slot of the keys it writes)."""
+    if settings.redis_cluster:
+        return rkey(settings, "rt", "pub", "{" + channel + "}")
     return rkey(settings, "rt", "pub", channel)
 
 
@@ -83,6 +89,11 @@ return {offset, epoch}
 """
 )
 
+# On a Redis Cluster: sharded pub/sub, published by the master owning the channel's slot
+# only (a classic PUBLISH crosses the whole cluster bus).
+_SPUBLISH = _PUBLISH.replace("redis.call('PUBLISH',", "redis.call('SPUBLISH',")
+assert _SPUBLISH != _PUBLISH
+
 # KEYS: meta, history. ARGV: a fresh epoch, meta ttl. The channel's position, created if new.
 _POSITION = (
     _channel_epoch("ARGV[1]")
@@ -113,7 +124,10 @@ async def publish(
     Raises ``UnknownChannel`` for a channel outside the registry.
     """
     namespace, _ = resolve(channel)
-    script = _script(redis, "publish", _PUBLISH)
+    if settings.redis_cluster:
+        script = _script(redis, "spublish", _SPUBLISH)
+    else:
+        script = _script(redis, "publish", _PUBLISH)
     offset, epoch = await script(
         keys=[meta_key(settings, channel), history_key(settings, channel)],
         args=[
@@ -191,5 +205,10 @@ def _text(value: bytes | str) -> str:
 
 async def watched(redis: Redis, settings: Settings, channel: str) -> bool:
     """Does any web node carry ``channel`` (someone subscribed to it) right now?"""
-    ((_, listeners),) = await redis.pubsub_numsub(pubsub_channel(settings, channel))
+    key = pubsub_channel(settings, channel)
+    if settings.redis_cluster:
+        # Summed over the masters by redis-py: only the slot's owner has any.
+        ((_, listeners),) = await redis.pubsub_shardnumsub(key)
+    else:
+        ((_, listeners),) = await redis.pubsub_numsub(key)
     return listeners > 0
