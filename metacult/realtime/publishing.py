@@ -207,8 +207,10 @@ async def watched(redis: Redis, settings: Settings, channel: str) -> bool:
     """Does any web node carry ``channel`` (someone subscribed to it) right now?"""
     key = pubsub_channel(settings, channel)
     if settings.redis_cluster:
-        # Summed over the masters by redis-py: only the slot's owner has any.
-        ((_, listeners),) = await redis.pubsub_shardnumsub(key)
+        # Asked of the master owning the slot (redis-py asks its default node otherwise).
+        await redis.initialize()  # type: ignore[attr-defined]  # its slot map, read once
+        node = redis.get_node_from_key(key)  # type: ignore[attr-defined]
+        ((_, listeners),) = await redis.pubsub_shardnumsub(key, target_nodes=node)
     else:
         ((_, listeners),) = await redis.pubsub_numsub(key)
     return listeners > 0
