@@ -507,7 +507,7 @@ class Hub:
             try:
                 await self.redis.nodes_manager.initialize()  # type: ignore[attr-defined]
                 masters = {node.name: node for node in self.redis.get_primaries()}  # type: ignore[attr-defined]
-            except (RedisError, OSError) as exc:
+            except (RedisError, RedisClusterException, OSError) as exc:
                 log.warning("cluster slot map unavailable", extra={"error": repr(exc)})
                 await asyncio.sleep(0.5)
                 continue
@@ -711,7 +711,7 @@ class Hub:
                             current = await position(self.redis, self.settings, state.name)
                             self._resync(state, current.epoch, current.offset)
                     break
-                except (RedisError, OSError) as exc:
+                except (RedisError, RedisClusterException, OSError) as exc:
                     log.warning("history read failed", extra={"error": repr(exc)})
                     await asyncio.sleep(0.5)
             backlog, state.backlog = state.backlog or [], None
