@@ -73,5 +73,9 @@ test-rabbitmq: $(STAMP)
 # The modules that live on Redis once more on a Redis Cluster of the run's own (three
 # masters from redis-server, tests/redis_cluster.py), Dramatiq's broker on the plain Redis.
 CLUSTER_TESTS ?= tests/ranking tests/interaction/test_signals.py
+# Live channels (sharded pub/sub), without the slow tests: those cut a TCP proxy in front
+# of one Redis, which a cluster client bypasses (it connects to the masters it discovers).
+CLUSTER_REALTIME_TESTS ?= tests/realtime
 test-cluster: $(STAMP)
 	@$(SERVICES) && { REDIS_CLUSTER=1 $(PYTEST) -m "not unit" $(CLUSTER_TESTS) $(PYTEST_ARGS) $(ALLOW_EMPTY); }
+	@$(SERVICES) && { REDIS_CLUSTER=1 $(PYTEST) -m "not unit and not slow" $(CLUSTER_REALTIME_TESTS) $(PYTEST_ARGS) $(ALLOW_EMPTY); }

@@ -6,6 +6,13 @@ anything that breaks the sequence (a reconnect, a missed message, a new epoch) i
 from the channel's history in Redis, or announced with ``resync``. While a gap is being
 filled, live messages for that channel wait in a backlog so that order is kept without
 ever blocking the listener.
+
+On a Redis Cluster (``REDIS_CLUSTER=1``) the channels are shard channels: the hub keeps one
+pub/sub connection per master (a ``Link``) and ``SSUBSCRIBE``s each channel on the master
+owning its slot (the cluster client's slot map). When a slot moves (Redis pushes an
+unrequested ``sunsubscribe``, or answers ``MOVED``) or a master's connection drops, the hub
+refreshes the slot map and subscribes those channels on their owner again, filling the gap
+from the history exactly as after a reconnect.
 """
 
 from __future__ import annotations
@@ -20,15 +27,18 @@ import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
+import hiredis
 import orjson
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.crc import key_slot
+from redis.exceptions import RedisClusterException, RedisError
 
 from metacult.config import Settings
 from metacult.infra.auth import Principal
 from metacult.infra.errors import Unavailable
-from metacult.infra.redis import rkey
+from metacult.infra.redis import is_cluster, rkey
 from metacult.realtime import admission, protocol
 from metacult.realtime import figures as figures_of
 from metacult.realtime.channels import SIGN_OUTS, Namespace, may_subscribe, resolve
@@ -40,6 +50,7 @@ from metacult.realtime.publishing import (
     position,
     publish,
     pubsub_channel,
+    watched,
 )
 from metacult.realtime.pubsub import PubSubConnection
 
@@ -127,6 +138,27 @@ class ChannelState:
     known: bool = False
     empty_since: float | None = None
     presence_shown: int = -1
+    # On a cluster: the master (``host:port``) it is subscribed on, None while it is not.
+    node: str | None = None
+
+
+@dataclass(eq=False)
+class Link:
+    """On a cluster: the pub/sub connection to one master (``name`` is its ``host:port``)."""
+
+    name: str
+    url: str
+    connection: PubSubConnection | None = None
+    canary_seen: float = 0.0
+    task: asyncio.Task | None = None
+
+
+def node_url(url: str, host: str, port: int) -> str:
+    """``url`` (its scheme and credentials) pointed at another node of its cluster."""
+    parts = urlsplit(url)
+    credentials = parts.netloc.rpartition("@")[0]
+    netloc = f"{credentials}@{host}:{port}" if credentials else f"{host}:{port}"
+    return urlunsplit((parts.scheme, netloc, "", "", ""))
 
 
 class Hub:
@@ -158,12 +190,16 @@ class Hub:
         self._sign_outs = SignOutListener(self)
         # The web application, for the namespaces' awaited audience checks (set by setup).
         self.app: Any = None
+        self._cluster = is_cluster(redis)
+        self._links: dict[str, Link] = {}
+        # Set when the slot map must be read again (a slot moved, a master went away).
+        self._topology = asyncio.Event()
 
     # Life cycle.
 
     async def start(self) -> None:
         loops: list[tuple[str, Callable[[], Awaitable[None]]]] = [
-            ("pubsub", self._supervise),
+            ("pubsub", self._supervise_cluster if self._cluster else self._supervise),
             ("canary", self._canary_loop),
             ("presence", self._presence_loop),
             ("dashboard", self._dashboard_loop),
@@ -209,6 +245,10 @@ class Hub:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+        for link in self._links.values():
+            if link.connection is not None:
+                link.connection.close()
+                link.connection = None
 
     def disconnect_local(self, user_id: int, credential: str | None) -> None:
         """Close this process's connections of ``user_id`` (of one ``credential``, or all)."""
@@ -334,7 +374,9 @@ class Hub:
         self._channels[channel] = state
         self._by_key[key] = state
         self.metrics.channels.set(len(self._channels))
-        if self._connection is not None:
+        if self._cluster:
+            self._place(state)
+        elif self._connection is not None:
             # On failure, the supervisor re-subscribes every channel when it reconnects.
             with contextlib.suppress(ConnectionError):
                 self._connection.send("SUBSCRIBE", key)
@@ -357,7 +399,9 @@ class Hub:
                 ):
                     del self._channels[state.name]
                     del self._by_key[state.key]
-                    if self._connection is not None:
+                    if self._cluster:
+                        self._unplace(state)
+                    elif self._connection is not None:
                         with contextlib.suppress(ConnectionError):
                             self._connection.send("UNSUBSCRIBE", state.key)
             self.metrics.channels.set(len(self._channels))
@@ -409,6 +453,172 @@ class Hub:
                     self._on_message(reply[1], reply[2])
                 elif kind == b"subscribe":
                     self._on_subscribed(reply[1])
+
+    # The pub/sub connections on a cluster: one per master, shard channels.
+
+    def _owner(self, key: bytes) -> str | None:
+        """The ``host:port`` of the master owning ``key``'s slot, from the client's map."""
+        try:
+            node = self.redis.get_node_from_key(key)  # type: ignore[attr-defined]
+        except (RedisError, RedisClusterException, LookupError):
+            # Not read yet (the client starts without one) or not covered: the supervisor
+            # places the channel once it has read the map.
+            return None
+        return node.name if node is not None else None
+
+    @staticmethod
+    def _unsettle(state: ChannelState) -> None:
+        """Live messages wait while the channel is (re)subscribed and its gap filled."""
+        if state.backlog is None:
+            state.backlog = []
+            state.settled.clear()
+
+    def _place(self, state: ChannelState) -> None:
+        """SSUBSCRIBE ``state`` on its slot's master, or leave it to the supervisor."""
+        owner = self._owner(state.key)
+        link = self._links.get(owner) if owner is not None else None
+        if link is None:
+            self._topology.set()
+            return
+        if link.connection is None:
+            # Subscribed with the rest when that link connects.
+            return
+        self._unsettle(state)
+        try:
+            link.connection.send("SSUBSCRIBE", state.key)
+        except ConnectionError:
+            return
+        state.node = link.name
+
+    def _unplace(self, state: ChannelState) -> None:
+        link = self._links.get(state.node) if state.node is not None else None
+        state.node = None
+        if link is not None and link.connection is not None:
+            with contextlib.suppress(ConnectionError):
+                link.connection.send("SUNSUBSCRIBE", state.key)
+
+    def _update_connected(self) -> None:
+        if self._links and all(link.connection is not None for link in self._links.values()):
+            self._connected.set()
+        else:
+            self._connected.clear()
+
+    async def _supervise_cluster(self) -> None:
+        """Read the slot map, keep one link per master, move channels to their owner."""
+        while True:
+            self._topology.clear()
+            try:
+                await self.redis.nodes_manager.initialize()  # type: ignore[attr-defined]
+                masters = {node.name: node for node in self.redis.get_primaries()}  # type: ignore[attr-defined]
+            except (RedisError, RedisClusterException, OSError) as exc:
+                log.warning("cluster slot map unavailable", extra={"error": repr(exc)})
+                await asyncio.sleep(0.5)
+                continue
+            for name in [name for name in self._links if name not in masters]:
+                link = self._links.pop(name)
+                if link.task is not None:
+                    link.task.cancel()
+                if link.connection is not None:
+                    link.connection.close()
+                    link.connection = None
+            for name, node in masters.items():
+                if name not in self._links:
+                    url = node_url(self.settings.redis_url, node.host, node.port)
+                    link = Link(name=name, url=url)
+                    self._links[name] = link
+                    link.task = asyncio.create_task(
+                        self._link_loop(link), name=f"realtime-pubsub-{name}"
+                    )
+                    self._tasks.append(link.task)
+            for state in self._channels.values():
+                owner = self._owner(state.key)
+                if state.node != owner:
+                    if state.node is not None:
+                        self._unplace(state)
+                    self._place(state)
+            self._update_connected()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(30.0):
+                    await self._topology.wait()
+            # Let a slot migration finish on every master before reading the map again.
+            await asyncio.sleep(0.1)
+
+    async def _link_loop(self, link: Link) -> None:
+        delay = 0.05
+        while True:
+            try:
+                connection = await PubSubConnection.open(link.url)
+            except (OSError, ConnectionError, TimeoutError) as exc:
+                log.warning("pub/sub connect failed", extra={"error": repr(exc)})
+                self._topology.set()
+                await asyncio.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 5.0)
+                continue
+            opened = time.monotonic()
+            try:
+                # Classic pub/sub is broadcast to every master: one canary checks them all.
+                connection.send("SUBSCRIBE", self._canary_key)
+                for state in self._channels.values():
+                    if self._owner(state.key) == link.name:
+                        self._unsettle(state)
+                        # One command per shard channel: several must share a slot.
+                        connection.send("SSUBSCRIBE", state.key)
+                        state.node = link.name
+                link.connection = connection
+                self._update_connected()
+                await self._listen_link(link, connection)
+            except (OSError, ConnectionError) as exc:
+                log.warning("pub/sub connection lost", extra={"error": repr(exc)})
+            finally:
+                link.connection = None
+                connection.close()
+                self._update_connected()
+                for state in self._channels.values():
+                    if state.node == link.name:
+                        state.node = None
+                # The master may be gone (failover): read the slot map again.
+                self._topology.set()
+            self.metrics.pubsub_reconnects.inc()
+            if time.monotonic() - opened > 10:
+                delay = 0.05
+            await asyncio.sleep(delay * (1 + random.random()))
+            delay = min(delay * 2, 5.0)
+
+    async def _listen_link(self, link: Link, connection: PubSubConnection) -> None:
+        while True:
+            for reply in await connection.read():
+                if isinstance(reply, hiredis.ReplyError):
+                    self._on_refused(link, str(reply))
+                    continue
+                kind = reply[0]
+                if kind == b"smessage":
+                    self._on_message(reply[1], reply[2])
+                elif kind == b"ssubscribe":
+                    self._on_subscribed(reply[1])
+                elif kind == b"sunsubscribe":
+                    self._on_unsubscribed(link, reply[1])
+                elif kind == b"message":
+                    link.canary_seen = time.monotonic()
+                    self._on_message(reply[1], reply[2])
+                elif kind == b"subscribe":
+                    self._on_subscribed(reply[1])
+
+    def _on_unsubscribed(self, link: Link, key: bytes) -> None:
+        state = self._by_key.get(key)
+        if state is not None and state.node == link.name:
+            # Not asked for: the slot moved to another master.
+            state.node = None
+            self._topology.set()
+
+    def _on_refused(self, link: Link, error: str) -> None:
+        # MOVED <slot> <host:port>: SSUBSCRIBE sent with a stale slot map.
+        words = error.split()
+        log.info("shard subscription refused", extra={"error": error, "node": link.name})
+        slot = int(words[1]) if len(words) >= 2 and words[1].isdigit() else None
+        for state in self._channels.values():
+            if state.node == link.name and (slot is None or key_slot(state.key) == slot):
+                state.node = None
+        self._topology.set()
 
     def _on_subscribed(self, key: bytes) -> None:
         if key == self._canary_key:
@@ -544,7 +754,7 @@ class Hub:
                                 await self._recheck(state)
                             self._resync(state, current.epoch, current.offset)
                     break
-                except (RedisError, OSError) as exc:
+                except (RedisError, RedisClusterException, OSError) as exc:
                     log.warning("history read failed", extra={"error": repr(exc)})
                     await asyncio.sleep(0.5)
             backlog, state.backlog = state.backlog or [], None
@@ -566,6 +776,17 @@ class Hub:
         interval = self.settings.realtime_canary_interval
         while True:
             await asyncio.sleep(interval)
+            if self._cluster:
+                await self._publish_canary()
+                for link in list(self._links.values()):
+                    if (
+                        link.connection is not None
+                        and link.canary_seen
+                        and time.monotonic() - link.canary_seen > 3 * interval
+                    ):
+                        log.warning("pub/sub canary lost; reconnecting", extra={"node": link.name})
+                        link.connection.close()
+                continue
             connection = self._connection
             if connection is None:
                 continue
@@ -640,7 +861,6 @@ class Hub:
 
     async def _dashboard_loop(self) -> None:
         channel = "admin:dashboard"
-        key = pubsub_channel(self.settings, channel)
         previous: dict[str, float] | None = None
         taken = time.monotonic()
         while True:
@@ -652,8 +872,7 @@ class Hub:
             try:
                 # Recorded whether or not someone watches: the dashboard's snapshot sums them.
                 await figures_of.record(self.redis, self.settings, self.node, figures)
-                ((_, listeners),) = await self.redis.pubsub_numsub(key)
-                if listeners:
+                if await watched(self.redis, self.settings, channel):
                     stats = {"type": "realtime.stats", "node": self.node, **figures}
                     await publish(self.redis, self.settings, channel, stats)
             except (RedisError, OSError) as exc:

@@ -1,4 +1,5 @@
-"""``publish()``: append to a channel's history and PUBLISH it, atomically, in one Lua script.
+"""``publish()``: append to a channel's history and PUBLISH it, atomically, in one Lua script
+(SPUBLISH, sharded pub/sub, on a Redis Cluster).
 
 Every channel has, in Redis:
 
@@ -6,7 +7,8 @@ Every channel has, in Redis:
   the history was lost) and its last ``offset`` (1, 2, 3, ...);
 * ``{prefix}:rt:hist:{channel}``: a stream of the last ``history_size`` publication frames,
   the entry id of each being ``{offset}-1``;
-* the pub/sub channel ``{prefix}:rt:pub:{channel}``, on which the script publishes
+* the pub/sub channel ``{prefix}:rt:pub:channel`` (on a cluster, a shard channel with the
+  channel in braces as in the history's key: the same hash slot), on which the script publishes
   ``{offset}:{epoch}:{published_at_ms}:{frame}``, where ``frame`` is the publication
   exactly as websocket clients receive it (encoded once, here).
 """
@@ -47,6 +49,10 @@ def history_key(settings: Settings, channel: str) -> str:
 
 
 def pubsub_channel(settings: Settings, channel: str) -> str:
+    """The pub/sub channel; on a cluster a shard channel with the history's hash tag (the
+    publish script's SPUBLISH must hash to the slot of the keys it writes)."""
+    if settings.redis_cluster:
+        return rkey(settings, "rt", "pub", "{" + channel + "}")
     return rkey(settings, "rt", "pub", channel)
 
 
@@ -83,6 +89,11 @@ redis.call('PUBLISH', ARGV[1], offset .. ':' .. epoch .. ':' .. ARGV[8] .. ':' .
 return {offset, epoch}
 """
 )
+
+# On a Redis Cluster: sharded pub/sub, published by the master owning the channel's slot
+# only (a classic PUBLISH crosses the whole cluster bus).
+_SPUBLISH = _PUBLISH.replace("redis.call('PUBLISH',", "redis.call('SPUBLISH',")
+assert _SPUBLISH != _PUBLISH
 
 # KEYS: meta, history. ARGV: a fresh epoch, meta ttl. The channel's position, created if new.
 _POSITION = (
@@ -127,7 +138,10 @@ async def publish(
     it delivers this frame and the ones after it, and detaches those it now refuses.
     """
     namespace, _ = resolve(channel)
-    script = _script(redis, "publish", _PUBLISH)
+    if settings.redis_cluster:
+        script = _script(redis, "spublish", _SPUBLISH)
+    else:
+        script = _script(redis, "publish", _PUBLISH)
     offset, epoch = await script(
         keys=[meta_key(settings, channel), history_key(settings, channel)],
         args=[
@@ -206,5 +220,12 @@ def _text(value: bytes | str) -> str:
 
 async def watched(redis: Redis, settings: Settings, channel: str) -> bool:
     """Does any web node carry ``channel`` (someone subscribed to it) right now?"""
-    ((_, listeners),) = await redis.pubsub_numsub(pubsub_channel(settings, channel))
+    key = pubsub_channel(settings, channel)
+    if settings.redis_cluster:
+        # Asked of the master owning the slot (redis-py asks its default node otherwise).
+        await redis.initialize()  # type: ignore[attr-defined]  # its slot map, read once
+        node = redis.get_node_from_key(key)  # type: ignore[attr-defined]
+        ((_, listeners),) = await redis.pubsub_shardnumsub(key, target_nodes=node)
+    else:
+        ((_, listeners),) = await redis.pubsub_numsub(key)
     return listeners > 0

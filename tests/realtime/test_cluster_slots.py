@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import redis as sync_redis
 from redis.crc import key_slot
 
-from metacult.realtime.publishing import history_key, publish
+from metacult.realtime.publishing import history_key, publish, pubsub_channel
 from metacult.typedefs import REDIS, SETTINGS
+from tests.helpers import eventually
 from tests.realtime.live import Live, media_channel
 from tests.redis_cluster import LocalCluster
 
@@ -45,6 +47,9 @@ async def test_a_watcher_still_gets_publications_after_its_channels_slot_moves(
     assert first["offset"] == 1
 
     slot = key_slot(history_key(app_settings, channel).encode())
+    key = pubsub_channel(app_settings, channel)
+    assert key_slot(key.encode()) == slot
+    assert _subscriptions(cluster.owner(slot), key) == (1, 0)
     before, after = cluster.move_slot(slot)
     assert before != after and cluster.owner(slot) == after
 
@@ -53,4 +58,59 @@ async def test_a_watcher_still_gets_publications_after_its_channels_slot_moves(
     frames = [await live.expect("publication", channel=channel) for _ in range(2)]
     assert [(f["offset"], f["data"]["likes"]) for f in frames] == [(2, 2), (3, 3)]
     assert {f["epoch"] for f in frames} == {first["epoch"]}
+    # Subscribed again on the new owner, as a shard channel; the old one has none left.
+    assert _subscriptions(after, key) == (1, 0)
+    assert _subscriptions(before, key) == (0, 0)
+    await live.close()
+
+
+def _subscriptions(port: int, key: str) -> tuple[int, int]:
+    """On the node at ``port``: (shard subscribers, classic subscribers) of ``key``."""
+    node = sync_redis.Redis(host="127.0.0.1", port=port)
+    try:
+        ((_, sharded),) = [node.execute_command("PUBSUB", "SHARDNUMSUB", key)]
+        ((_, classic),) = [node.execute_command("PUBSUB", "NUMSUB", key)]
+    finally:
+        node.close()
+    return int(sharded), int(classic)
+
+
+async def test_what_was_published_while_the_owning_masters_connection_was_down_is_delivered(
+    cluster: LocalCluster, aiohttp_client, make_app, settings
+) -> None:
+    client = await aiohttp_client(
+        make_app(
+            redis_url=cluster.url,
+            redis_cluster=True,
+            broker_url=settings.broker_url or settings.redis_url,
+        )
+    )
+    redis, app_settings = client.app[REDIS], client.app[SETTINGS]
+    channel = media_channel()
+    live = await Live.open(client)
+    assert (await live.subscribe(channel))["type"] == "subscribed"
+    await publish(redis, app_settings, channel, {"likes": 1})
+    first = await live.expect("publication", channel=channel)
+
+    owner = cluster.owner(key_slot(history_key(app_settings, channel).encode()))
+    node = sync_redis.Redis(host="127.0.0.1", port=owner)
+    try:
+        # The web process's pub/sub connection to that master drops; meanwhile two more.
+        assert node.client_kill_filter(_type="pubsub") >= 1
+    finally:
+        node.close()
+    for likes in (2, 3):
+        await publish(redis, app_settings, channel, {"likes": likes})
+    frames = [await live.expect("publication", channel=channel) for _ in range(2)]
+    assert [(f["offset"], f["data"]["likes"]) for f in frames] == [(2, 2), (3, 3)]
+    assert {f["epoch"] for f in frames} == {first["epoch"]}
+
+    key = pubsub_channel(app_settings, channel)
+
+    async def resubscribed() -> bool:
+        return _subscriptions(owner, key) == (1, 0)
+
+    await eventually(resubscribed)
+    await publish(redis, app_settings, channel, {"likes": 4})
+    assert (await live.expect("publication", channel=channel))["offset"] == 4
     await live.close()
