@@ -72,6 +72,25 @@ class TitleAlertsOut(Schema):
     enabled: bool
 
 
+class StoresOut(Schema):
+    """Every store or streaming service commerce has seen an offer on."""
+
+    items: list[str]
+
+
+class ServicesIn(Schema):
+    stores: list[pydantic.constr(min_length=1, max_length=64)] = pydantic.Field(  # type: ignore[valid-type]
+        max_length=service.MAX_SERVICES
+    )
+
+
+class ServicesOut(Schema):
+    """The services the user chose: a wanted title newly available on one of them sends
+    a ``commerce.available`` alert."""
+
+    stores: list[str]
+
+
 class ClicksQuery(Schema):
     days: int = pydantic.Field(7, ge=1, le=366)
 
@@ -180,6 +199,28 @@ async def set_title_alerts(
     async with request.app[DB].acquire() as conn, conn.transaction():
         await service.set_title_alerts(conn, user.user_id, path.id, body.enabled)
     return TitleAlertsOut(media_id=path.id, enabled=body.enabled)
+
+
+@api.get("/api/v1/commerce/stores", auth="public", reply=StoresOut)
+async def stores(request: web.Request) -> StoresOut:
+    """The stores and services a user may choose among."""
+    async with request.app[DB].acquire() as conn:
+        return StoresOut(items=await service.known_stores(conn))
+
+
+@api.get("/api/v1/me/services", reply=ServicesOut)
+async def services(request: web.Request, user: Principal) -> ServicesOut:
+    """The services (streaming providers, stores) the user chose."""
+    async with request.app[DB].acquire() as conn:
+        return ServicesOut(stores=await service.user_services(conn, user.user_id))
+
+
+@api.put("/api/v1/me/services", body=ServicesIn, reply=ServicesOut)
+async def set_services(request: web.Request, body: ServicesIn, user: Principal) -> ServicesOut:
+    """Choose one's services, among ``/api/v1/commerce/stores`` (422 for another)."""
+    async with request.app[DB].acquire() as conn, conn.transaction():
+        chosen = await service.set_user_services(conn, user.user_id, body.stores)
+    return ServicesOut(stores=chosen)
 
 
 @api.get("/api/v1/admin/commerce/clicks", auth="admin", query=ClicksQuery, reply=ClicksReportOut)
