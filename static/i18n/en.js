@@ -392,6 +392,11 @@ export default {
   "offers.alerts_on": "You will hear when it gets cheaper.",
   "offers.alerts_off": "No more price-drop alerts for this title.",
   "toast.price_drop": "{title} is cheaper on {store}: {price} {currency}",
+  "services.title": "Your services",
+  "services.help": "Tick the streaming services and stores you use: when a title in your wishlist or watchlist becomes available on one of them, you are told.",
+  "services.alerts": "Price-drop and availability alerts",
+  "services.none": "No store or service is known yet.",
+  "toast.available": "{title} is now available on {store}",
   // Discovery: the feed, trending, similar titles, the year in review.
   "feed.sponsored": "Sponsored · {advertiser}",
   "feed.title": "Your feed",

@@ -392,6 +392,11 @@ export default {
   "offers.alerts_on": "Vous serez prévenu quand le prix baissera.",
   "offers.alerts_off": "Plus d'alertes de prix pour ce titre.",
   "toast.price_drop": "{title} est moins cher sur {store} : {price} {currency}",
+  "services.title": "Vos services",
+  "services.help": "Cochez les services de streaming et les boutiques que vous utilisez : quand un titre de votre liste d’envies ou à voir y devient disponible, vous êtes prévenu.",
+  "services.alerts": "Alertes de baisse de prix et de disponibilité",
+  "services.none": "Aucune boutique ni aucun service n’est encore connu.",
+  "toast.available": "{title} est maintenant disponible sur {store}",
   // Discovery: the feed, trending, similar titles, the year in review.
   "feed.sponsored": "Sponsorisé · {advertiser}",
   "feed.title": "Votre fil",
