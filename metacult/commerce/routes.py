@@ -91,6 +91,36 @@ class ServicesOut(Schema):
     stores: list[str]
 
 
+class AdminOffersQuery(Schema):
+    titles: int = pydantic.Field(100, ge=1, le=500)
+
+
+class AdminOfferOut(Schema):
+    id: int
+    store: str
+    offer_type: str
+    region: str
+    price: float | None
+    currency: str | None
+    discount_percent: int
+    available: bool
+    last_seen: datetime
+
+
+class AdminTitleOffersOut(Schema):
+    media_id: int
+    title: str
+    kind: str
+    offers: list[AdminOfferOut]
+
+
+class AdminOffersOut(Schema):
+    """``last_sync``: when the last offer sync finished (null when none did)."""
+
+    last_sync: datetime | None
+    items: list[AdminTitleOffersOut]
+
+
 class ClicksQuery(Schema):
     days: int = pydantic.Field(7, ge=1, le=366)
 
@@ -221,6 +251,44 @@ async def set_services(request: web.Request, body: ServicesIn, user: Principal) 
     async with request.app[DB].acquire() as conn, conn.transaction():
         chosen = await service.set_user_services(conn, user.user_id, body.stores)
     return ServicesOut(stores=chosen)
+
+
+@api.get(
+    "/api/v1/admin/commerce/offers", auth="admin", query=AdminOffersQuery, reply=AdminOffersOut
+)
+async def admin_offers(request: web.Request, query: AdminOffersQuery) -> AdminOffersOut:
+    """Offers per title and store (price, last seen), the most recently synced titles first,
+    and when the last sync finished."""
+    async with request.app[DB].acquire() as conn:
+        rows, titles = await service.admin_offers(conn, query.titles)
+    grouped: dict[int, AdminTitleOffersOut] = {}
+    for row in rows:
+        summary = titles.get(row["media_id"])
+        if summary is None:
+            continue
+        entry = grouped.setdefault(
+            row["media_id"],
+            AdminTitleOffersOut(
+                media_id=row["media_id"], title=summary.title, kind=summary.kind, offers=[]
+            ),
+        )
+        entry.offers.append(
+            AdminOfferOut(
+                id=row["id"],
+                store=row["store"],
+                offer_type=row["offer_type"],
+                region=row["region"],
+                price=_price(row["price"]),
+                currency=row["currency"],
+                discount_percent=row["discount_percent"],
+                available=row["available"],
+                last_seen=row["last_seen"],
+            )
+        )
+    return AdminOffersOut(
+        last_sync=await service.last_sync(request.app[REDIS], request.app[SETTINGS]),
+        items=list(grouped.values()),
+    )
 
 
 @api.get("/api/v1/admin/commerce/clicks", auth="admin", query=ClicksQuery, reply=ClicksReportOut)

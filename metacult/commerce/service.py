@@ -138,7 +138,32 @@ async def sync_offers(
                 report.available_alerts += await alert_available(
                     db, redis, settings, title, arrival
                 )
+    try:
+        await redis.set(_last_sync_key(settings), datetime.now(UTC).isoformat())
+    except (RedisError, OSError):
+        log.warning("the time of the last sync was not kept")
     return report
+
+
+def _last_sync_key(settings: Settings) -> str:
+    return rkey(settings, "commerce", "last_sync")
+
+
+async def last_sync(redis: Redis, settings: Settings) -> datetime | None:
+    """When the last offer sync finished (None when none did, or Redis is not answering)."""
+    try:
+        value = await redis.get(_last_sync_key(settings))
+    except (RedisError, OSError):
+        return None
+    return None if value is None else datetime.fromisoformat(value.decode())
+
+
+async def admin_offers(
+    conn: asyncpg.Connection, limit: int
+) -> tuple[list[dict], dict[int, catalog.MediaSummary]]:
+    """Offers of the ``limit`` most recently synced titles, with those titles' summaries."""
+    rows = [dict(row) for row in await store.all_offers(conn, limit)]
+    return rows, await catalog.media_summaries(conn, {row["media_id"] for row in rows})
 
 
 async def save_offers(

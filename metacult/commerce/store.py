@@ -230,3 +230,18 @@ async def subscribers(
         list(candidates),
     )
     return [row["user_id"] for row in rows]
+
+
+async def all_offers(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """Offers by title then store, for the admin's page (the most recently seen titles first)."""
+    return await conn.fetch(
+        f"""
+        SELECT {OFFER_COLUMNS} FROM commerce_offers o
+        JOIN (
+            SELECT media_id, max(last_seen) AS seen FROM commerce_offers
+            GROUP BY media_id ORDER BY seen DESC, media_id LIMIT $1
+        ) t USING (media_id)
+        ORDER BY t.seen DESC, o.media_id, o.store, o.offer_type, o.region
+        """,
+        limit,
+    )
