@@ -61,6 +61,8 @@ function notify(data) {
     toast(t("toast.next_duel"), { action: { label: t("toast.open_duel"), run: () => navigate("/duel") } });
   } else if (data.type === "commerce.price_drop") {
     toast(t("toast.price_drop", data), { timeout: 10000 });
+  } else if (data.type === "commerce.available") {
+    toast(t("toast.available", data), { timeout: 10000 });
   } else if (data.type?.startsWith("gamification.")) {
     notifyProgress(data);
   }

@@ -7,14 +7,23 @@ What other contexts may use:
   cheapest first (a 404 when there is no such title);
 * ``await sync_offers(db, redis, settings, media_ids=None) -> SyncReport`` (the actors'
   use case);
-* the notification kind ``PRICE_DROP`` (``commerce.price_drop``);
+* the notification kinds ``PRICE_DROP`` (``commerce.price_drop``) and ``AVAILABLE``
+  (``commerce.available``: a wanted title newly available on a service the user chose);
 * ``setup(app)``: registers the HTTP endpoints.
 """
 
 from __future__ import annotations
 
-from metacult.commerce.notices import PRICE_DROP
+from metacult.commerce.notices import AVAILABLE, PRICE_DROP
 from metacult.commerce.routes import setup
 from metacult.commerce.service import SyncReport, offers_of, record_clicks, sync_offers
 
-__all__ = ["PRICE_DROP", "SyncReport", "offers_of", "record_clicks", "setup", "sync_offers"]
+__all__ = [
+    "AVAILABLE",
+    "PRICE_DROP",
+    "SyncReport",
+    "offers_of",
+    "record_clicks",
+    "setup",
+    "sync_offers",
+]

@@ -1,4 +1,5 @@
-"""Commerce's kind of notification: a wanted title got cheaper (inbox and ``user:{id}``)."""
+"""Commerce's kinds of notification (inbox and ``user:{id}``): a wanted title got cheaper,
+or became available on a service the user chose."""
 
 from __future__ import annotations
 
@@ -24,4 +25,24 @@ class PriceDrop(pydantic.BaseModel):
 
 PRICE_DROP = identity.NotificationKind(
     "commerce.price_drop", PriceDrop, "A title in your wishlist or watchlist got cheaper."
+)
+
+
+class Available(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    media_id: int
+    kind: Kind
+    title: str
+    offer_id: int
+    store: str
+    offer_type: str
+    price: str | None
+    currency: str | None
+
+
+AVAILABLE = identity.NotificationKind(
+    "commerce.available",
+    Available,
+    "A title in your wishlist or watchlist became available on one of your services.",
 )

@@ -72,6 +72,55 @@ class TitleAlertsOut(Schema):
     enabled: bool
 
 
+class StoresOut(Schema):
+    """Every store or streaming service commerce has seen an offer on."""
+
+    items: list[str]
+
+
+class ServicesIn(Schema):
+    stores: list[pydantic.constr(min_length=1, max_length=64)] = pydantic.Field(  # type: ignore[valid-type]
+        max_length=service.MAX_SERVICES
+    )
+
+
+class ServicesOut(Schema):
+    """The services the user chose: a wanted title newly available on one of them sends
+    a ``commerce.available`` alert."""
+
+    stores: list[str]
+
+
+class AdminOffersQuery(Schema):
+    titles: int = pydantic.Field(100, ge=1, le=500)
+
+
+class AdminOfferOut(Schema):
+    id: int
+    store: str
+    offer_type: str
+    region: str
+    price: float | None
+    currency: str | None
+    discount_percent: int
+    available: bool
+    last_seen: datetime
+
+
+class AdminTitleOffersOut(Schema):
+    media_id: int
+    title: str
+    kind: str
+    offers: list[AdminOfferOut]
+
+
+class AdminOffersOut(Schema):
+    """``last_sync``: when the last offer sync finished (null when none did)."""
+
+    last_sync: datetime | None
+    items: list[AdminTitleOffersOut]
+
+
 class ClicksQuery(Schema):
     days: int = pydantic.Field(7, ge=1, le=366)
 
@@ -180,6 +229,66 @@ async def set_title_alerts(
     async with request.app[DB].acquire() as conn, conn.transaction():
         await service.set_title_alerts(conn, user.user_id, path.id, body.enabled)
     return TitleAlertsOut(media_id=path.id, enabled=body.enabled)
+
+
+@api.get("/api/v1/commerce/stores", auth="public", reply=StoresOut)
+async def stores(request: web.Request) -> StoresOut:
+    """The stores and services a user may choose among."""
+    async with request.app[DB].acquire() as conn:
+        return StoresOut(items=await service.known_stores(conn))
+
+
+@api.get("/api/v1/me/services", reply=ServicesOut)
+async def services(request: web.Request, user: Principal) -> ServicesOut:
+    """The services (streaming providers, stores) the user chose."""
+    async with request.app[DB].acquire() as conn:
+        return ServicesOut(stores=await service.user_services(conn, user.user_id))
+
+
+@api.put("/api/v1/me/services", body=ServicesIn, reply=ServicesOut)
+async def set_services(request: web.Request, body: ServicesIn, user: Principal) -> ServicesOut:
+    """Choose one's services, among ``/api/v1/commerce/stores`` (422 for another)."""
+    async with request.app[DB].acquire() as conn, conn.transaction():
+        chosen = await service.set_user_services(conn, user.user_id, body.stores)
+    return ServicesOut(stores=chosen)
+
+
+@api.get(
+    "/api/v1/admin/commerce/offers", auth="admin", query=AdminOffersQuery, reply=AdminOffersOut
+)
+async def admin_offers(request: web.Request, query: AdminOffersQuery) -> AdminOffersOut:
+    """Offers per title and store (price, last seen), the most recently synced titles first,
+    and when the last sync finished."""
+    async with request.app[DB].acquire() as conn:
+        rows, titles = await service.admin_offers(conn, query.titles)
+    grouped: dict[int, AdminTitleOffersOut] = {}
+    for row in rows:
+        summary = titles.get(row["media_id"])
+        if summary is None:
+            continue
+        entry = grouped.setdefault(
+            row["media_id"],
+            AdminTitleOffersOut(
+                media_id=row["media_id"], title=summary.title, kind=summary.kind, offers=[]
+            ),
+        )
+        entry.offers.append(
+            AdminOfferOut(
+                id=row["id"],
+                store=row["store"],
+                offer_type=row["offer_type"],
+                region=row["region"],
+                price=_price(row["price"]),
+                currency=row["currency"],
+                discount_percent=row["discount_percent"],
+                available=row["available"],
+                last_seen=row["last_seen"],
+            )
+        )
+    return AdminOffersOut(
+        last_sync=await service.last_sync(request.app[REDIS], request.app[SETTINGS]),
+        items=list(grouped.values()),
+    )
 
 
 @api.get("/api/v1/admin/commerce/clicks", auth="admin", query=ClicksQuery, reply=ClicksReportOut)

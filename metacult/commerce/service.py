@@ -17,10 +17,10 @@ from redis.exceptions import RedisError
 
 from metacult import catalog, identity, interaction
 from metacult.commerce import providers, rules, store
-from metacult.commerce.notices import PRICE_DROP, PriceDrop
+from metacult.commerce.notices import AVAILABLE, PRICE_DROP, Available, PriceDrop
 from metacult.commerce.rules import OfferDraft
 from metacult.config import Settings
-from metacult.infra.errors import NotFound
+from metacult.infra.errors import Invalid, NotFound
 from metacult.infra.redis import rkey
 
 log = logging.getLogger("metacult.commerce")
@@ -45,6 +45,16 @@ class Drop:
     draft: OfferDraft
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """A title listed on a store where it had no available offer before."""
+
+    media_id: int
+    offer_id: int
+    store: str
+    draft: OfferDraft
+
+
 @dataclass
 class SyncReport:
     titles: int = 0
@@ -52,6 +62,8 @@ class SyncReport:
     drops: list[Drop] = field(default_factory=list)
     alerts: int = 0
     failures: int = 0
+    arrivals: list[Arrival] = field(default_factory=list)
+    available_alerts: int = 0
 
 
 # Reading.
@@ -115,13 +127,43 @@ async def sync_offers(
                     report.failures += 1
                     continue
                 drafts, source = rules.tmdb_offers(answer, settings.commerce_region), "tmdb"
-            drops = await save_offers(db, redis, settings, title.id, source, drafts)
+            drops, arrivals = await save_offers(db, redis, settings, title.id, source, drafts)
             report.titles += 1
             report.offers += len(drafts)
             report.drops.extend(drops)
+            report.arrivals.extend(arrivals)
             for drop in drops:
                 report.alerts += await alert_price_drop(db, redis, settings, title, drop)
+            for arrival in arrivals:
+                report.available_alerts += await alert_available(
+                    db, redis, settings, title, arrival
+                )
+    try:
+        await redis.set(_last_sync_key(settings), datetime.now(UTC).isoformat())
+    except (RedisError, OSError):
+        log.warning("the time of the last sync was not kept")
     return report
+
+
+def _last_sync_key(settings: Settings) -> str:
+    return rkey(settings, "commerce", "last_sync")
+
+
+async def last_sync(redis: Redis, settings: Settings) -> datetime | None:
+    """When the last offer sync finished (None when none did, or Redis is not answering)."""
+    try:
+        value = await redis.get(_last_sync_key(settings))
+    except (RedisError, OSError):
+        return None
+    return None if value is None else datetime.fromisoformat(value.decode())
+
+
+async def admin_offers(
+    conn: asyncpg.Connection, limit: int
+) -> tuple[list[dict], dict[int, catalog.MediaSummary]]:
+    """Offers of the ``limit`` most recently synced titles, with those titles' summaries."""
+    rows = [dict(row) for row in await store.all_offers(conn, limit)]
+    return rows, await catalog.media_summaries(conn, {row["media_id"] for row in rows})
 
 
 async def save_offers(
@@ -131,15 +173,19 @@ async def save_offers(
     media_id: int,
     source: str,
     drafts: Sequence[OfferDraft],
-) -> list[Drop]:
-    """Store one source's listing of a title; the offers whose price went down."""
+) -> tuple[list[Drop], list[Arrival]]:
+    """Store one source's listing of a title; the offers whose price went down, and the
+    stores the title is newly available on (one offer each)."""
     drops: list[Drop] = []
+    arrivals: dict[str, Arrival] = {}
     links: dict[int, tuple[str, str]] = {}
     async with db.acquire() as conn, conn.transaction():
         before = {
             (row["store"], row["offer_type"], row["region"]): row
             for row in await store.lock_offers(conn, media_id, source)
         }
+        # Where the title was available before this listing: another store is news.
+        stores_before = {row["store"] for row in before.values() if row["available"]}
         listed = []
         for draft in drafts:
             offer_id = await store.save_offer(conn, media_id, draft)
@@ -158,9 +204,46 @@ async def save_offers(
                 and rules.dropped(old["price"], old["currency"], draft)
             ):
                 drops.append(Drop(media_id, offer_id, draft.store, old["price"], draft))
+            if draft.store not in stores_before and draft.store not in arrivals:
+                arrivals[draft.store] = Arrival(media_id, offer_id, draft.store, draft)
         await store.mark_unlisted(conn, media_id, source, listed)
     await _keep_links(redis, settings, links)
-    return drops
+    return drops, list(arrivals.values())
+
+
+async def alert_available(
+    db: asyncpg.Pool, redis: Redis, settings: Settings, title: catalog.Media, arrival: Arrival
+) -> int:
+    """Tell each user who wants the title, chose the store as one of their services and
+    has not switched alerts off that it is now available there: in their inbox and on
+    ``user:{id}``, within the same one alert per title per day as the price drops."""
+    today = datetime.now(UTC).date()
+    draft = arrival.draft
+    payload = Available(
+        media_id=title.id,
+        kind=title.kind,
+        title=title.title,
+        offer_id=arrival.offer_id,
+        store=arrival.store,
+        offer_type=draft.offer_type,
+        price=None if draft.price is None else str(draft.price),
+        currency=draft.currency,
+    )
+    sent = 0
+    async with db.acquire() as conn:
+        wanting = await interaction.wanting_users(conn, title.id)
+        choosing = await store.subscribers(conn, arrival.store, wanting)
+        recipients = await store.alert_recipients(conn, title.id, choosing)
+        for user_id in recipients:
+            async with conn.transaction():
+                if not await store.claim_alert(conn, user_id, title.id, today):
+                    continue
+                source = f"commerce.available:{title.id}:{today.isoformat()}"
+                await identity.notify(
+                    conn, redis, settings, user_id, AVAILABLE, payload, source=source
+                )
+                sent += 1
+    return sent
 
 
 async def alert_price_drop(
@@ -318,3 +401,29 @@ async def set_title_alerts(
         await store.unmute(conn, user_id, media_id)
     else:
         await store.mute(conn, user_id, media_id)
+
+
+# Services a user chose.
+
+MAX_SERVICES = 50
+
+
+async def known_stores(conn: asyncpg.Connection) -> list[str]:
+    return await store.known_stores(conn)
+
+
+async def user_services(conn: asyncpg.Connection, user_id: int) -> list[str]:
+    return await store.user_services(conn, user_id)
+
+
+async def set_user_services(
+    conn: asyncpg.Connection, user_id: int, stores: Sequence[str]
+) -> list[str]:
+    """Replace the user's services; each must be a store commerce knows (422 otherwise)."""
+    chosen = sorted(set(stores))
+    unknown = sorted(set(chosen) - set(await store.known_stores(conn)))
+    if unknown:
+        message = f"Unknown stores: {', '.join(unknown)}."
+        raise Invalid(f"stores: {message}", fields={"stores": message})
+    await store.set_user_services(conn, user_id, chosen)
+    return chosen

@@ -196,3 +196,52 @@ async def claim_alert(conn: asyncpg.Connection, user_id: int, media_id: int, day
         )
         is True
     )
+
+
+async def known_stores(conn: asyncpg.Connection) -> list[str]:
+    """Every store or service commerce has seen an offer on."""
+    rows = await conn.fetch("SELECT DISTINCT store FROM commerce_offers ORDER BY store")
+    return [row["store"] for row in rows]
+
+
+async def user_services(conn: asyncpg.Connection, user_id: int) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT store FROM commerce_user_services WHERE user_id = $1 ORDER BY store", user_id
+    )
+    return [row["store"] for row in rows]
+
+
+async def set_user_services(conn: asyncpg.Connection, user_id: int, stores: Sequence[str]) -> None:
+    await conn.execute("DELETE FROM commerce_user_services WHERE user_id = $1", user_id)
+    await conn.executemany(
+        "INSERT INTO commerce_user_services (user_id, store) VALUES ($1, $2)",
+        [(user_id, name) for name in stores],
+    )
+
+
+async def subscribers(
+    conn: asyncpg.Connection, store_name: str, candidates: Sequence[int]
+) -> list[int]:
+    """Among ``candidates``, who chose ``store_name`` as one of their services."""
+    rows = await conn.fetch(
+        "SELECT user_id FROM commerce_user_services"
+        " WHERE store = $1 AND user_id = ANY($2::bigint[]) ORDER BY user_id",
+        store_name,
+        list(candidates),
+    )
+    return [row["user_id"] for row in rows]
+
+
+async def all_offers(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """Offers by title then store, for the admin's page (the most recently seen titles first)."""
+    return await conn.fetch(
+        f"""
+        SELECT {OFFER_COLUMNS} FROM commerce_offers o
+        JOIN (
+            SELECT media_id, max(last_seen) AS seen FROM commerce_offers
+            GROUP BY media_id ORDER BY seen DESC, media_id LIMIT $1
+        ) t USING (media_id)
+        ORDER BY t.seen DESC, o.media_id, o.store, o.offer_type, o.region
+        """,
+        limit,
+    )

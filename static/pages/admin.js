@@ -11,7 +11,7 @@ import { Field } from "../components/field.js";
 import { toast } from "../lib/toasts.js";
 
 const WINDOW = 300; // points kept per chart: five minutes of one-second ticks
-const SECTIONS = ["dashboard", "imports", "moderation", "users", "audit", "campaigns"];
+const SECTIONS = ["dashboard", "imports", "moderation", "users", "audit", "campaigns", "offers"];
 const CHARTS = [
   ["connections", (s) => total(s, "connections_websocket") + total(s, "connections_sse")],
   ["messages_out", (s) => total(s, "messages_out_per_second")],
@@ -91,6 +91,8 @@ export default {
     const ads = ref(null);
     const campaigns = ref([]);
     const campaignErrors = ref({});
+    const shop = ref(null);
+    const clicks = ref([]);
     const campaignForm = reactive({
       advertiser: "", title: "", body: "", cta_label: "", cta_url: "", image_url: "", genres: "", min_level: "1",
       starts_at: new Date(Date.now() - 3600e3).toISOString().slice(0, 16), ends_at: new Date(Date.now() + 7 * 86400e3).toISOString().slice(0, 16),
@@ -135,6 +137,9 @@ export default {
           reviews.value = (await api.get("/api/v1/admin/reviews", { query: { filter: reviewFilter.value } })).items;
         } else if (section === "users") {
           users.value = (await api.get("/api/v1/admin/users", { query: { q: userQuery.value.trim() || undefined } })).items;
+        } else if (section === "offers") {
+          shop.value = await api.get("/api/v1/admin/commerce/offers");
+          clicks.value = (await api.get("/api/v1/admin/commerce/clicks", { query: { days: 14 } })).items;
         } else if (section === "campaigns") {
           campaigns.value = (await api.get("/api/v1/admin/campaigns", { query: { limit: 100 } })).campaigns;
         } else if (section === "audit") {
@@ -258,6 +263,38 @@ export default {
           field("cap", "admin.campaigns.cap", { type: "number" }),
           h("button", { type: "submit", class: "button" }, t("admin.campaigns.create")),
         ]),
+      ];
+    }
+
+    function offersSection() {
+      if (!shop.value) return h("p", { class: "muted" }, t("common.loading"));
+      const price = (o) => (o.price === null ? "—" : `${o.price.toFixed(2)} ${o.currency || ""}`.trim());
+      return [
+        h("p", { class: "muted", "data-testid": "last-sync" }, shop.value.last_sync
+          ? t("admin.offers.last_sync", { at: dateTime(shop.value.last_sync) })
+          : t("admin.offers.never_synced")),
+        shop.value.items.length
+          ? h("table", { class: "admin-table", "aria-label": t("admin.section.offers") }, [
+              h("thead", h("tr", [t("admin.offers.title"), t("admin.offers.store"), t("admin.offers.type"), t("admin.offers.price"), t("admin.offers.available"), t("admin.offers.last_seen")].map((label) => h("th", { scope: "col" }, label)))),
+              h("tbody", shop.value.items.flatMap((title) => title.offers.map((o, index) => h("tr", { key: o.id, "data-offer": o.id, "data-store": o.store }, [
+                h("td", index === 0 ? title.title : ""),
+                h("td", o.store),
+                h("td", `${o.offer_type} · ${o.region}`),
+                h("td", o.discount_percent ? `${price(o)} (−${o.discount_percent} %)` : price(o)),
+                h("td", o.available ? t("admin.offers.yes") : t("admin.offers.no")),
+                h("td", dateTime(o.last_seen)),
+              ])))),
+            ])
+          : h("p", { class: "muted" }, t("admin.offers.none")),
+        h("h2", t("admin.offers.clicks")),
+        clicks.value.length
+          ? h("table", { class: "admin-table clicks", "aria-label": t("admin.offers.clicks") }, [
+              h("thead", h("tr", [t("admin.offers.day"), t("admin.offers.store"), t("admin.offers.click_count")].map((label) => h("th", { scope: "col" }, label)))),
+              h("tbody", clicks.value.map((row) => h("tr", { key: `${row.day}-${row.store}`, "data-day": row.day, "data-store": row.store }, [
+                h("td", row.day), h("td", row.store), h("td", formatNumber(row.clicks)),
+              ]))),
+            ])
+          : h("p", { class: "muted" }, t("admin.offers.no_clicks")),
       ];
     }
 
@@ -429,7 +466,7 @@ export default {
       ];
     }
 
-    const render = { dashboard, imports: importsSection, moderation: moderationSection, users: usersSection, audit: auditSection, campaigns: campaignsSection };
+    const render = { dashboard, imports: importsSection, moderation: moderationSection, users: usersSection, audit: auditSection, campaigns: campaignsSection, offers: offersSection };
     return () => h("div", { class: "page admin-page" }, [
       heading(t(`admin.section.${section}`)),
       Nav(section),

@@ -52,6 +52,8 @@ export default {
         return [before, h(RouterLink, { to: `/users/${n.data.follower_id}` }, () => n.data.display_name), after];
       }
       if (n.kind === "interaction.new_season") return t("inbox.new_season", { title: n.data.title, number: n.data.season_number });
+      if (n.kind === "commerce.price_drop") return t("toast.price_drop", n.data);
+      if (n.kind === "commerce.available") return t("toast.available", n.data);
       if (n.kind === "interaction.hidden_review") return t("inbox.hidden_review", { reason: n.data.reason });
       return t("inbox.other");
     }

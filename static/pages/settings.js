@@ -1,4 +1,4 @@
-// Settings: edit the profile, download my data (JSON), delete my account (confirmed).
+// Settings: edit the profile, choose one's services (availability alerts), download my data (JSON), delete my account (confirmed).
 import { h, ref, reactive, onMounted } from "../lib/vue.js";
 import { api } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
@@ -21,8 +21,14 @@ export default {
     const dialog = ref(null);
     const privacy = ref(null);
     const blocks = ref([]);
+    const stores = ref([]);
+    const services = ref([]);
+    const alerts = ref(null);
 
     onMounted(async () => {
+      stores.value = (await api.get("/api/v1/commerce/stores").catch(() => ({ items: [] }))).items;
+      services.value = (await api.get("/api/v1/me/services").catch(() => ({ stores: [] }))).stores;
+      alerts.value = await api.get("/api/v1/me/price-alerts").catch(() => null);
       privacy.value = await api.get("/api/v1/me/privacy").catch(() => null);
       blocks.value = (await api.get("/api/v1/me/blocks", { query: { limit: 100 } }).catch(() => ({ items: [] }))).items;
     });
@@ -30,6 +36,25 @@ export default {
     async function setAudience(section, audience) {
       try {
         privacy.value = await api.patch("/api/v1/me/privacy", { [section]: audience });
+        toast(t("common.saved"));
+      } catch (failure) {
+        toast(failure.message, { tone: "warning" });
+      }
+    }
+
+    async function toggleService(name, on) {
+      const chosen = on ? [...services.value, name] : services.value.filter((s) => s !== name);
+      try {
+        services.value = (await api.put("/api/v1/me/services", { stores: chosen })).stores;
+        toast(t("common.saved"));
+      } catch (failure) {
+        toast(failure.message, { tone: "warning" });
+      }
+    }
+
+    async function toggleAlerts(on) {
+      try {
+        alerts.value = await api.put("/api/v1/me/price-alerts", { enabled: on });
         toast(t("common.saved"));
       } catch (failure) {
         toast(failure.message, { tone: "warning" });
@@ -107,6 +132,20 @@ export default {
             AUDIENCES.map((a) => h("option", { value: a, selected: privacy.value[section] === a }, t(`privacy.audience.${a}`)))),
         ]))),
       ]) : null,
+      h("section", { "aria-labelledby": "services-heading", class: "services" }, [
+        h("h2", { id: "services-heading" }, t("services.title")),
+        h("p", { class: "muted" }, t("services.help")),
+        alerts.value ? h("label", { class: "check" }, [
+          h("input", { type: "checkbox", name: "alerts", checked: alerts.value.enabled, onChange: (e) => toggleAlerts(e.target.checked) }),
+          " ", t("services.alerts"),
+        ]) : null,
+        stores.value.length
+          ? h("ul", { class: "service-list" }, stores.value.map((name) => h("li", { key: name }, h("label", { class: "check" }, [
+              h("input", { type: "checkbox", name: "service", value: name, checked: services.value.includes(name), onChange: (e) => toggleService(name, e.target.checked) }),
+              " ", name,
+            ]))))
+          : h("p", { class: "muted" }, t("services.none")),
+      ]),
       h("section", { "aria-labelledby": "blocks-heading" }, [
         h("h2", { id: "blocks-heading" }, t("privacy.blocked")),
         blocks.value.length

@@ -76,3 +76,55 @@ async def test_a_titles_page_shows_its_offers_and_the_best_deal(
             assert errors == []
         finally:
             await browser.close()
+
+
+async def test_the_settings_page_chooses_services_among_the_known_stores(
+    server, db, redis, settings, providers
+) -> None:
+    base = str(server.make_url("")).rstrip("/")
+    media_id, igdb_id = await feed_game(db)
+    providers.store_prices = [feed_entry(igdb_id, "steam", 9.99), feed_entry(igdb_id, "gog", 8)]
+    await commerce.sync_offers(db, redis, settings, [media_id])
+    async with aiohttp.ClientSession() as http:
+        gamer = await _account(http, base, "Chooser")
+
+    async with playwright_api.async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            context = await browser.new_context(base_url=base)
+            response = await context.request.post(
+                "/api/v1/auth/login", data={"email": gamer["email"], "password": gamer["password"]}
+            )
+            assert response.ok, await response.text()
+            page = await context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            await page.goto("/settings")
+            section = page.locator("section.services")
+            steam = section.get_by_label("steam", exact=True)
+            await steam.wait_for()
+            assert not await steam.is_checked()
+            await steam.check()
+            await page.get_by_text("Saved").first.wait_for()
+            mine = await context.request.get("/api/v1/me/services")
+            assert (await mine.json()) == {"stores": ["steam"]}
+            alerts = section.get_by_label("Price-drop and availability alerts")
+            assert await alerts.is_checked()
+            await alerts.uncheck()
+
+            async def switched_off() -> bool:
+                answer = await context.request.get("/api/v1/me/price-alerts")
+                return (await answer.json())["enabled"] is False
+
+            from tests.helpers import eventually
+
+            assert await eventually(switched_off)
+            await page.reload()
+            await section.get_by_label("steam", exact=True).wait_for()
+            assert await section.get_by_label("steam", exact=True).is_checked()
+            assert not await section.get_by_label("gog", exact=True).is_checked()
+            assert await _axe(page) == []
+            await _shoot(page, "settings-services")
+            assert errors == []
+        finally:
+            await browser.close()
