@@ -9,6 +9,23 @@ handler (uvloop, one process) answering the bytes of ``/api/v1/genres``. Then, f
 read of the mix, anonymous and signed in, ``wrk`` (1 thread, 32 connections) measures
 requests/s and p50 / p99 latency, printed with the ratio to the bare handler of the same
 run. ``wrk`` must be installed (``apt-get install -y wrk``).
+
+    .venv/bin/python bench/load.py --mix [--web 1,2] [--seconds 6] [--users 32]
+        [--watchers 200] [--client-processes 2] [--burst-concurrency 16]
+
+``--mix`` drives the realistic mix of ``bench/load_mix.py`` instead: ``--users`` users
+signed up over the API browse, search, open titles, like, rate, review, vote in duels and
+send signals (batches of 100), all at once, while ``--watchers`` websockets follow two
+hot titles, ``leaderboard:global`` and ``leaderboard:kind:game``. The clients run in
+``--client-processes`` processes apart from the server's (one Python client is slower
+than the server); each counts the publications its watchers receive, so deliveries/s is
+the sum over client processes, whichever web node sent them. It prints requests/s and
+p50 / p99 per endpoint, errors, signals/s accepted and whether every accepted signal
+reached the ``signals`` table, deliveries/s; then a signals-only burst (anonymous
+batches of 500, ``--burst-concurrency`` at once) with its accepted signals/s and rows
+stored. Once for each ``--web`` count (web processes sharing the port with
+SO_REUSEPORT, as ``make run WEB=2``), beside the same clients against the bare aiohttp
+handler of the same run.
 """
 
 from __future__ import annotations
