@@ -9,6 +9,23 @@ handler (uvloop, one process) answering the bytes of ``/api/v1/genres``. Then, f
 read of the mix, anonymous and signed in, ``wrk`` (1 thread, 32 connections) measures
 requests/s and p50 / p99 latency, printed with the ratio to the bare handler of the same
 run. ``wrk`` must be installed (``apt-get install -y wrk``).
+
+    .venv/bin/python bench/load.py --mix [--web 1,2] [--seconds 6] [--users 32]
+        [--watchers 200] [--client-processes 2] [--burst-concurrency 16]
+
+``--mix`` drives the realistic mix of ``bench/load_mix.py`` instead: ``--users`` users
+signed up over the API browse, search, open titles, like, rate, review, vote in duels and
+send signals (batches of 100), all at once, while ``--watchers`` websockets follow two
+hot titles, ``leaderboard:global`` and ``leaderboard:kind:game``. The clients run in
+``--client-processes`` processes apart from the server's (one Python client is slower
+than the server); each counts the publications its watchers receive, so deliveries/s is
+the sum over client processes, whichever web node sent them. It prints requests/s and
+p50 / p99 per endpoint, errors, signals/s accepted and whether every accepted signal
+reached the ``signals`` table, deliveries/s; then a signals-only burst (anonymous
+batches of 500, ``--burst-concurrency`` at once) with its accepted signals/s and rows
+stored. Once for each ``--web`` count (web processes sharing the port with
+SO_REUSEPORT, as ``make run WEB=2``), beside the same clients against the bare aiohttp
+handler of the same run.
 """
 
 from __future__ import annotations
@@ -19,6 +36,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import aiohttp
@@ -27,6 +45,7 @@ import asyncpg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.load_mix import MIX, drive, percentile  # noqa: E402
 from bench.stack import PYTHON, Stack, free_port  # noqa: E402
 
 KINDS = ("game", "film", "series")
@@ -249,10 +268,192 @@ async def main(args: argparse.Namespace) -> None:
         await stack.stop()
 
 
+# --- the mix ---------------------------------------------------------------------------
+
+
+async def run_clients(jobs: list[dict]) -> list[dict]:
+    """``jobs`` in as many client processes, at once."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    loop = asyncio.get_running_loop()
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(len(jobs), mp_context=context) as pool:
+        return list(await asyncio.gather(*(loop.run_in_executor(pool, drive, j) for j in jobs)))
+
+
+def merge(results: list[dict]) -> dict:
+    latencies: dict[str, list[float]] = {}
+    for result in results:
+        for name, values in result["latencies"].items():
+            latencies.setdefault(name, []).extend(values)
+    return {
+        "latencies": latencies,
+        "errors": [error for result in results for error in result["errors"]],
+        "error_count": sum(result["error_count"] for result in results),
+        "accepted": sum(result["accepted"] for result in results),
+        "deliveries": sum(result["deliveries"] for result in results),
+        "watchers": sum(result["watchers"] for result in results),
+        "elapsed": max(result["elapsed"] for result in results),
+    }
+
+
+def print_table(title: str, merged: dict, ceiling: float | None = None) -> float:
+    elapsed = merged["elapsed"]
+    print(f"\n{title}")
+    print(f"{'endpoint':<40} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8}")
+    total = 0
+    order = [name for name, _ in MIX]
+    names = sorted(merged["latencies"], key=lambda n: order.index(n) if n in order else -1)
+    for name in names:
+        values = merged["latencies"][name]
+        total += len(values)
+        p50, p99 = percentile(values, 0.5) * 1000, percentile(values, 0.99) * 1000
+        print(f"{name:<40} {len(values) / elapsed:>11,.0f} {p50:>8.1f} {p99:>8.1f}")
+    rate = total / elapsed
+    ratio = f" ({rate / ceiling:.2f} of the bare handler)" if ceiling else ""
+    print(f"{'all requests':<40} {rate:>11,.0f}{ratio}")
+    print(f"errors: {merged['error_count']}")
+    for error in merged["errors"][:5]:
+        print(f"  {error}")
+    return rate
+
+
+async def stored_signals(dsn: str, expected: int, within: float = 60) -> tuple[int, float]:
+    """Rows in ``signals`` once the writer caught up with ``expected`` (or gave up)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        started = time.perf_counter()
+        while (stored := await conn.fetchval("SELECT count(*) FROM signals")) < expected:
+            if time.perf_counter() - started > within:
+                break
+            await asyncio.sleep(0.2)
+        return stored, time.perf_counter() - started
+    finally:
+        await conn.close()
+
+
+async def mix_run(args: argparse.Namespace, web: int, bare_rate: float) -> dict:
+    """One stack with ``web`` web processes sharing the port: the mix, then a signals burst."""
+    port = free_port()
+    env = {"REQUEST_LOG_SAMPLE": str(args.log_sample), "ACCESS_TOKEN_TTL": "86400"}
+    if web > 1:
+        env["REUSE_PORT"] = "1"
+    stack = Stack(port, **env)
+    figures: dict = {}
+    try:
+        await stack.database.create()
+        await fill(stack.dsn, args.titles, args.interactions)
+        stack.launch(*["web"] * web, "worker", "scheduler")
+        await stack.wait_ready()
+        base = stack.base_url
+        async with aiohttp.ClientSession() as http:
+            tokens = [await stack.sign_up(http, n) for n in range(args.users)]
+        conn = await asyncpg.connect(stack.dsn)
+        try:
+            rows = await conn.fetch("SELECT id FROM media ORDER BY popularity DESC LIMIT 2000")
+        finally:
+            await conn.close()
+        media = [row["id"] for row in rows]
+        processes = args.client_processes
+        channels = (f"media:{media[0]}", f"media:{media[1]}", "leaderboard:global",
+                    "leaderboard:kind:game")  # fmt: skip
+        jobs = [
+            {
+                "base": base,
+                "tokens": tokens[n::processes],
+                "media": media,
+                "seconds": args.seconds,
+                "seed": n + 1,
+                "watchers": args.watchers // processes,
+                "channels": channels,
+            }
+            for n in range(processes)
+        ]
+        merged = merge(await run_clients(jobs))
+        rate = print_table(f"mix, {web} web process(es)", merged, bare_rate)
+        stored, lag = await stored_signals(stack.dsn, merged["accepted"])
+        print(
+            f"signals in the mix: {merged['accepted'] / merged['elapsed']:,.0f}/s accepted; "
+            f"{stored} of {merged['accepted']} stored ({lag:.1f} s after the last POST)"
+        )
+        print(
+            f"websocket: {merged['watchers']} watchers, "
+            f"{merged['deliveries'] / merged['elapsed']:,.0f} deliveries/s"
+        )
+        figures.update(rate=rate, deliveries=merged["deliveries"] / merged["elapsed"],
+                       errors=merged["error_count"])  # fmt: skip
+        # The signals-only burst: anonymous batches of 500, as fast as the server takes them.
+        before = stored
+        jobs = [
+            {"base": base, "tokens": [""] * (args.burst_concurrency // processes),
+             "media": media, "seconds": args.seconds, "seed": 100 + n, "mode": "signals",
+             "batch": 500}
+            for n in range(processes)
+        ]  # fmt: skip
+        burst = merge(await run_clients(jobs))
+        stored, lag = await stored_signals(stack.dsn, before + burst["accepted"])
+        latencies = burst["latencies"].get("POST /api/v1/signals (500)", [])
+        print(
+            f"signals burst: {burst['accepted'] / burst['elapsed']:,.0f}/s accepted "
+            f"(POST of 500: p50 {percentile(latencies, 0.5) * 1000:.1f} ms, "
+            f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms), errors {burst['error_count']}; "
+            f"{stored - before} of {burst['accepted']} stored {lag:.1f} s after the last POST"
+        )
+        for error in burst["errors"][:3]:
+            print(f"  {error}")
+        figures["signals"] = burst["accepted"] / burst["elapsed"]
+    finally:
+        await stack.stop()
+    return figures
+
+
+async def mix_main(args: argparse.Namespace) -> None:
+    bare = None
+    try:
+        with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as body:
+            body.write(b'{"items": [' + b'{"slug": "action", "name": "Action"},' * 20 + b"{}]}")
+        bare_port = free_port()
+        bare = start_bare(bare_port, body.name)
+        await asyncio.sleep(1.5)
+        processes = args.client_processes
+        jobs = [
+            {"base": f"http://127.0.0.1:{bare_port}", "tokens": [""] * (args.users // processes),
+             "media": [0], "seconds": args.seconds, "seed": n, "mode": "bare"}
+            for n in range(processes)
+        ]  # fmt: skip
+        merged = merge(await run_clients(jobs))
+        bare_rate = print_table("bare aiohttp handler, same clients", merged)
+    finally:
+        if bare is not None:
+            bare.terminate()
+            bare.wait(timeout=10)
+    runs = {web: await mix_run(args, web, bare_rate) for web in args.web}
+    if 1 in runs and 2 in runs:
+        one, two = runs[1], runs[2]
+        print(
+            f"\n2 web processes / 1: requests {two['rate'] / one['rate']:.2f}x, "
+            f"websocket deliveries {two['deliveries'] / max(1, one['deliveries']):.2f}x, "
+            f"signals {two['signals'] / max(1, one['signals']):.2f}x"
+        )
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--titles", type=int, default=20_000)
     parser.add_argument("--interactions", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=int, default=6)
     parser.add_argument("--log-sample", type=float, default=0.01)
-    asyncio.run(main(parser.parse_args()))
+    parser.add_argument("--mix", action="store_true", help="the realistic mix (see above)")
+    parser.add_argument(
+        "--web",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[1, 2],
+        help="web processes sharing the port, one run each (--mix; default 1,2)",
+    )
+    parser.add_argument("--users", type=int, default=32, help="signed-in users (--mix)")
+    parser.add_argument("--watchers", type=int, default=200, help="websockets (--mix)")
+    parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--burst-concurrency", type=int, default=16)
+    arguments = parser.parse_args()
+    asyncio.run(mix_main(arguments) if arguments.mix else main(arguments))
