@@ -330,7 +330,7 @@ export default {
   "xp.your_progress": "Your level and XP",
   "toast.xp": "+{xp} XP",
   "toast.level_up": "Level up! You are level {level}, {name}.",
-  "toast.badge": "{icon} Badge earned: {name}",
+  "toast.badge": "Badge earned: {name}",
   "toast.see_badges": "See badges",
   "toast.badge_revoked": "A moderator took back the badge {name} and its XP.",
   "toast.streak_broken": "Your {days}-day streak ended. Start a new one today!",

@@ -330,7 +330,7 @@ export default {
   "xp.your_progress": "Votre niveau et vos XP",
   "toast.xp": "+{xp} XP",
   "toast.level_up": "Niveau supérieur ! Vous êtes niveau {level}, {name}.",
-  "toast.badge": "{icon} Badge obtenu : {name}",
+  "toast.badge": "Badge obtenu : {name}",
   "toast.see_badges": "Voir les badges",
   "toast.badge_revoked": "Un modérateur a retiré le badge {name} et ses XP.",
   "toast.streak_broken": "Votre série de {days} jours s’est arrêtée. Commencez-en une nouvelle aujourd’hui !",
