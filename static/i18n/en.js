@@ -201,6 +201,7 @@ export default {
   "not_found.title": "Nothing here",
   "not_found.body": "This page does not exist.",
   "not_found.home": "Back to the home page",
+  "nav.more": "More",
   "nav.admin": "Admin",
   "admin.sections": "Admin sections",
   "admin.section.dashboard": "Live dashboard",

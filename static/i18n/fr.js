@@ -201,6 +201,7 @@ export default {
   "not_found.title": "Rien ici",
   "not_found.body": "Cette page n’existe pas.",
   "not_found.home": "Retour à l’accueil",
+  "nav.more": "Plus",
   "nav.admin": "Admin",
   "admin.sections": "Sections d'administration",
   "admin.section.dashboard": "Tableau de bord en direct",
