@@ -79,7 +79,7 @@ function notifyProgress(data) {
       toast(t("toast.level_up", { level: data.level, name: data.name }), { timeout: 8000 });
       break;
     case "gamification.badge":
-      toast(t("toast.badge", { icon: data.badge.icon, name: data.badge.name }), { timeout: 8000, action: { label: t("toast.see_badges"), run: () => navigate("/badges") } });
+      toast(t("toast.badge", { name: data.badge.name }), { badge: data.badge.id, timeout: 8000, action: { label: t("toast.see_badges"), run: () => navigate("/badges") } });
       window.dispatchEvent(new CustomEvent("metacult:badge", { detail: data.badge }));
       break;
     case "gamification.badge_revoked":

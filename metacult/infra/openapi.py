@@ -15,6 +15,7 @@ from typing import Any
 import pydantic
 from pydantic.json_schema import models_json_schema
 
+from metacult.infra.errors import FIELD_CODES
 from metacult.infra.web import Endpoint
 
 REF = "#/components/schemas/{model}"
@@ -36,6 +37,13 @@ ERROR_SCHEMA: dict[str, Any] = {
                     "type": "object",
                     "additionalProperties": {"type": "string"},
                     "description": "what is wrong with each offending field",
+                },
+                "codes": {
+                    "type": "object",
+                    "additionalProperties": {"type": "string", "enum": list(FIELD_CODES)},
+                    "description": "a stable code per field of `fields` (required, too_short, "
+                    "too_long, not_url…), for clients that word the problem themselves; "
+                    "treat an unknown code as `invalid`",
                 },
             },
         }

@@ -39,6 +39,7 @@ from metacult.infra.errors import (
     Invalid,
     Unauthenticated,
     Unavailable,
+    pydantic_code,
 )
 from metacult.infra.pagecache import Rendered, rendered
 from metacult.typedefs import AUTHENTICATOR, DB, PAGE_CACHE, PRINCIPAL, REDIS, SETTINGS
@@ -148,11 +149,14 @@ def error_response(error: AppError) -> web.Response:
 def validation_error(exc: pydantic.ValidationError, *, prefix: str = "") -> Invalid:
     """Turn pydantic's errors into our 422 with one message per field."""
     fields: dict[str, str] = {}
+    codes: dict[str, str] = {}
     for item in exc.errors(include_url=False):
-        location = ".".join(str(part) for part in item["loc"]) or "body"
-        fields.setdefault(prefix + location, item["msg"])
+        location = prefix + (".".join(str(part) for part in item["loc"]) or "body")
+        if location not in fields:
+            fields[location] = item["msg"]
+            codes[location] = pydantic_code(item["type"])
     summary = "; ".join(f"{name}: {msg}" for name, msg in fields.items())
-    return Invalid(summary, fields=fields)
+    return Invalid(summary, fields=fields, codes=codes)
 
 
 async def parse_body(request: web.Request, model: type[Model], *, form: bool = False) -> Model:

@@ -1,5 +1,5 @@
 // The header: the app's name, the main pages, the live state, language and theme, the account.
-import { h } from "../lib/vue.js";
+import { h, ref, onMounted, onBeforeUnmount } from "../lib/vue.js";
 import { RouterLink, navigate } from "../lib/router.js";
 import { t, language, LANGUAGES, setLanguage } from "../lib/i18n.js";
 import { theme, toggleTheme } from "../lib/theme.js";
@@ -13,19 +13,39 @@ export const AppHeader = {
   name: "AppHeader",
   setup() {
     const link = (to, key) => h("li", h(RouterLink, { to, class: "nav-link" }, () => t(key)));
+    // The less used pages (and the admin's) sit in a "More" menu, so that the header stays on
+    // one line on a laptop; on a phone the menu's links are inline in the scrolling nav.
+    const moreOpen = ref(false);
+    const close = () => { moreOpen.value = false; };
+    const outside = (event) => { if (!event.target.closest?.(".nav-more")) close(); };
+    const escape = (event) => { if (event.key === "Escape" && moreOpen.value) close(); };
+    onMounted(() => { document.addEventListener("click", outside); document.addEventListener("keydown", escape); });
+    onBeforeUnmount(() => { document.removeEventListener("click", outside); document.removeEventListener("keydown", escape); });
+    const moreLink = (to, key) => h("li", h(RouterLink, { to, class: "nav-link", onClick: close }, () => t(key)));
     return () =>
       h("header", { class: "app-header" }, [
         h(RouterLink, { to: "/", class: "brand" }, () => "Metacult"),
         h("nav", { "aria-label": t("nav.main") }, h("ul", { class: "nav" }, [
           link("/browse", "nav.browse"),
           link("/duel", "nav.duel"),
-          link("/leaderboards", "nav.leaderboards"),
-          me.value?.role === "admin" ? link("/admin", "nav.admin") : null,
           link("/badges", "nav.badges"),
           me.value ? link("/league", "nav.league") : null,
           me.value ? link("/calendar", "nav.calendar") : null,
-          link("/trending", "nav.trending"),
-          link("/people", "nav.people"),
+          h("li", { class: "nav-more" }, [
+            h("button", {
+              type: "button",
+              class: "nav-link nav-more-button",
+              "aria-expanded": moreOpen.value ? "true" : "false",
+              "aria-controls": "nav-more-menu",
+              onClick: () => { moreOpen.value = !moreOpen.value; },
+            }, [t("nav.more"), h("span", { class: "nav-more-caret", "aria-hidden": "true" }, "▾")]),
+            h("ul", { id: "nav-more-menu", class: ["nav-more-menu", moreOpen.value ? "open" : ""] }, [
+              moreLink("/leaderboards", "nav.leaderboards"),
+              moreLink("/trending", "nav.trending"),
+              moreLink("/people", "nav.people"),
+              me.value?.role === "admin" ? moreLink("/admin", "nav.admin") : null,
+            ]),
+          ]),
         ])),
         h("div", { class: "header-tools" }, [
           me.value && progress.value ? h(RouterLink, { to: `/users/${me.value.id}`, class: "xp-link", title: t("xp.your_progress") }, () => h(XpMeter, { progress: progress.value, compact: true })) : null,

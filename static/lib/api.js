@@ -32,6 +32,22 @@ export function humanMessage(status, code, fallback) {
   return fallback || t("errors.generic");
 }
 
+// The API's field problems in the reader's language: `codes` (required, too_short…) have a
+// sentence each in the message tables (field_errors.<code>); a field with no code or an
+// unknown one keeps the API's English wording. A number in that wording ("at least 10
+// characters") is the {n} of the sentence.
+export function fieldMessages(fields = {}, codes = {}) {
+  const shown = {};
+  for (const [name, message] of Object.entries(fields)) {
+    const code = codes[name];
+    const n = String(message).match(/\d+/)?.[0];
+    if (code && n && has(`field_errors.${code}_n`)) shown[name] = t(`field_errors.${code}_n`, { n });
+    else if (code && has(`field_errors.${code}`)) shown[name] = t(`field_errors.${code}`);
+    else shown[name] = message;
+  }
+  return shown;
+}
+
 export async function request(method, path, { body, form, query, headers = {}, quiet = false, raw = false } = {}) {
   let url = path;
   if (query) {
@@ -71,7 +87,7 @@ export async function request(method, path, { body, form, query, headers = {}, q
     response.status,
     error.code || `http_${response.status}`,
     humanMessage(response.status, error.code, error.message),
-    error.fields || {},
+    fieldMessages(error.fields || {}, error.codes || {}),
     retryAfter,
   );
   if (response.status === 429 && !quiet) {

@@ -4,9 +4,10 @@ import { reactive } from "./vue.js";
 export const toasts = reactive([]);
 let next = 1;
 
-export function toast(message, { tone = "info", timeout = 5000, action = null } = {}) {
+// `badge`: a badge id, whose icon is drawn before the message.
+export function toast(message, { tone = "info", timeout = 5000, action = null, badge = null } = {}) {
   const id = next++;
-  toasts.push({ id, message, tone, action });
+  toasts.push({ id, message, tone, action, badge });
   if (timeout) setTimeout(() => dismiss(id), timeout);
   return id;
 }

@@ -56,6 +56,16 @@ async def test_a_player_sees_a_badge_toast_their_level_badges_league_and_progres
         timeout=LIVE
     )
     await expect(page.locator("[data-badge=first_rating].earned")).to_be_visible()
+    # Badge icons are drawn as SVG, not emoji (which headless browsers show as empty boxes).
+    toast_icon = page.locator(".toast svg.badge-icon[data-icon=star]")
+    await expect(toast_icon).to_be_visible()
+    assert (await toast_icon.bounding_box())["width"] >= 16
+    assert await toast_icon.locator("path").count() >= 1
+    tile_icon = page.locator("[data-badge=first_rating] svg.badge-icon[data-icon=star]")
+    await expect(tile_icon).to_be_visible()
+    await expect(page.locator("[data-badge=early_adopter] svg.badge-icon")).to_have_attribute(
+        "data-icon", "sprout"
+    )
     await expect(watched.locator("td.xp")).not_to_have_text(before, timeout=LIVE)
     assert await watcher.evaluate("() => window.notReloaded === true")
     await screenshot(watcher, "league-live")

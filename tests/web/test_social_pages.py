@@ -40,6 +40,7 @@ async def test_the_bell_inbox_diary_lists_library_and_privacy(new_context, stack
     # People search forgives a typo (one letter missing); the profile follows.
     await fan.goto("/")
     await expect(fan.locator("main h1")).to_be_visible()
+    await fan.get_by_role("button", name="More").click()
     await fan.get_by_role("link", name="People").click()
     await fan.get_by_label("Find people by name").fill(f"Ines {surname.replace('rr', 'r')}")
     await fan.get_by_role("button", name="Search").click()
