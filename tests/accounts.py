@@ -69,3 +69,17 @@ async def sign_in_with_cookie(client: TestClient, account: Account) -> None:
         "/api/v1/auth/login", json={"email": account.email, "password": account.password}
     )
     assert response.status == 200, await response.text()
+
+
+def daytime_zone() -> str:
+    """A fixed-offset IANA zone where it is now early afternoon: a test that counts XP does
+    not earn the night owl badge (midnight to 5 a.m., the user's time) by the clock of its run."""
+    from datetime import UTC, datetime
+
+    offset = 13 - datetime.now(UTC).hour
+    if offset > 14:
+        offset -= 24
+    if offset < -12:
+        offset += 24
+    # The Etc/GMT zones count the other way round: Etc/GMT-2 is two hours ahead of UTC.
+    return "UTC" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"

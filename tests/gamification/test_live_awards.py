@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.accounts import sign_up
+from tests.accounts import daytime_zone, sign_up
 from tests.gamification.conftest import action_xp, badges_of
 from tests.helpers import eventually
 from tests.realtime.live import Live
@@ -23,6 +23,9 @@ async def message(live: Live, kind: str, **fields) -> dict:
 async def signed_up(client, db):
     """An account whose sign-up has been awarded (its early adopter badge)."""
     account = await sign_up(client)
+    # Its day is daytime, whatever the hour of the run (the night owl badge would count).
+    zone = {"timezone": daytime_zone()}
+    assert (await client.patch("/api/v1/me", json=zone, headers=account.headers)).status == 200
 
     async def awarded() -> bool:
         return "early_adopter" in await badges_of(db, account.id)

@@ -173,8 +173,10 @@ async def check_accessibility(page) -> None:
     """axe-core on the page as it is: no serious or critical violation."""
     # Loaded from the app's own origin: the page's policy allows no inline script.
     await page.add_script_tag(url=AXE_URL)
+    # A toast still fading in is half transparent: checked once it is shown.
+    await page.wait_for_function("() => !document.querySelector('.toast-enter-active')")
     # A toast fading out is half transparent for a moment, and no longer content: axe
-    # checks what stays (a toast on its way in or shown is checked).
+    # checks what stays (a toast once shown is checked).
     result = await page.evaluate(
         "() => axe.run({ exclude: [['.toast-leave-active']] }, { resultTypes: ['violations'] })"
     )
