@@ -11,6 +11,7 @@ import asyncpg
 from metacult import identity
 from metacult.infra.events import DECLARED
 from tests import random_refs
+from tests.accounts import daytime_zone
 
 
 def event(name: str, at: datetime | None = None, **data: Any) -> dict[str, Any]:
@@ -48,6 +49,9 @@ def voted(user_id: int, duel_id: int, at: datetime | None = None) -> dict[str, A
 
 
 async def new_user(db: asyncpg.Pool, name: str = "Player", timezone: str | None = None) -> int:
+    """A user; by default in a zone where it is now daytime, so that events "now" do not earn
+    the night owl badge by the hour of the run."""
+    timezone = timezone or daytime_zone()
     async with db.acquire() as conn:
         user_id = await identity.create_user(
             conn,
