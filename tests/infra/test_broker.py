@@ -26,7 +26,8 @@ RABBITMQ_URL = next(
     )
     if url.startswith("amqp")
 )
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# The run's Redis (tests/conftest.py settles REDIS_URL before any test module is read).
+REDIS_URL = os.environ["REDIS_URL"]
 
 
 @pytest.mark.unit
