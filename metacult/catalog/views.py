@@ -11,6 +11,7 @@ which one index orders.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -29,7 +30,10 @@ _CURSOR_TYPES = {
     "relevance": ("float8", "float8"),
     "popular": ("float8",),
     "top_rated": ("float8", "int"),
-    "newest": ("date",),
+    # A day goes as text: asyncpg sends ``date.min`` (the undated titles' 0001-01-01) as
+    # -infinity, before which nothing sorts, so the pages after the first undated title
+    # came back empty.
+    "newest": ("text::date",),
     "title": ("text",),
 }
 
@@ -160,8 +164,13 @@ async def browse(
         args.append(filters.q)
     if after is not None:
         # A position is the key values then the id; the query takes the id first.
-        args.extend([after.key[-1], *after.key[:-1]])
+        args.extend([after.key[-1], *map(_param, after.key[:-1])])
     return await conn.fetch(QUERIES[(sort, search, after is not None)], *args)
+
+
+def _param(value: Any) -> Any:
+    """A cursor's key value as the query takes it (a day as its ISO text)."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def key_of(row: asyncpg.Record, sort: str) -> tuple[Any, ...]:

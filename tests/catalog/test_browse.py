@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+
+from tests import random_refs
+from tests.titles import new_titles
 
 
 async def _all_pages(client, **params):
@@ -131,3 +136,17 @@ async def test_year_range_upside_down_is_refused(client, seeded):
     response = await client.get("/api/v1/media", params={"year_from": "2020", "year_to": "2000"})
 
     assert response.status == 422
+
+
+async def test_titles_without_a_date_are_paged_through_at_the_end_of_newest(client, db):
+    # A title with neither a release date nor a year sorts as 0001-01-01, which asyncpg
+    # sends as -infinity when it comes back in a cursor: nothing is "before" it, and every
+    # page after the first undated title was empty.
+    word = f"Undated{random_refs.suffix()}"
+    dated = await new_titles(db, 2, name=word, release_date=date(2001, 5, 4))
+    undated = await new_titles(db, 5, name=word)
+
+    items, pages = await _all_pages(client, q=word, sort="newest", limit="2")
+
+    assert pages == 4
+    assert [item["id"] for item in items] == [*reversed(dated), *reversed(undated)]
