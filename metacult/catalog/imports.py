@@ -156,7 +156,7 @@ class _Source:
         source = cls(client, provider, kind)
         if isinstance(client, tmdb.TmdbClient):
             source.image_base = await client.image_base()
-            vocabulary = tmdb.genre_vocabulary(await client.genres(kind))
+            vocabulary = tmdb.genre_vocabulary(kind, await client.genres(kind))
             await store.add_genres(db, kind, vocabulary)
         return source
 

@@ -94,7 +94,7 @@ class SeedResult:
 async def seed_vocabulary(conn: asyncpg.Connection) -> None:
     """The known genres and platforms (idempotent)."""
     for kind, genres in GENRES.items():
-        await store.add_genres(conn, kind, genres)
+        await store.add_genres(conn, kind, genres, rename=True)
     await store.add_platforms(conn, PLATFORMS)
 
 

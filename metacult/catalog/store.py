@@ -177,12 +177,20 @@ async def link_external_id(conn: Conn, media_id: int, draft: MediaDraft) -> None
     )
 
 
-async def add_genres(conn: Conn, kind: str, genres: dict[str, str]) -> None:
-    """Record genre slugs (with a display name) for a kind; known ones are left as they are."""
+async def add_genres(
+    conn: Conn, kind: str, genres: dict[str, str], *, rename: bool = False
+) -> None:
+    """Record genre slugs (with a display name) for a kind; known ones are left as they are,
+    or given these names with ``rename`` (our own vocabulary's, which wins)."""
     if genres:
+        conflict = (
+            "DO UPDATE SET name = EXCLUDED.name WHERE genres.name <> EXCLUDED.name"
+            if rename
+            else "DO NOTHING"
+        )
         await conn.execute(
             "INSERT INTO genres (kind, slug, name) SELECT $1, * FROM unnest($2::text[], $3::text[])"
-            " ON CONFLICT DO NOTHING",
+            f" ON CONFLICT (kind, slug) {conflict}",
             kind,
             list(genres),
             list(genres.values()),

@@ -12,7 +12,7 @@ from typing import Any
 
 from metacult.catalog.model import MediaDraft
 from metacult.catalog.providers import ProviderClient, ProviderError
-from metacult.catalog.taxonomy import slugify, tmdb_genre_slugs
+from metacult.catalog.taxonomy import GENRES, slugify, tmdb_genre_slugs
 from metacult.config import Settings
 
 # TMDB allows about 50 requests a second; we stay well under it.
@@ -75,12 +75,15 @@ def _image(base: str, size: str, path: str | None) -> str | None:
     return f"{base.rstrip('/')}/{size}{path}" if path else None
 
 
-def genre_vocabulary(names: dict[int, str]) -> dict[str, str]:
-    """Our genre slugs (with display names) for TMDB's genre list."""
+def genre_vocabulary(kind: str, names: dict[int, str]) -> dict[str, str]:
+    """Our genre slugs (with display names) for TMDB's genre list: a genre we know keeps
+    our name ("Science fiction", not TMDB's "Science Fiction"), whichever came first."""
     vocabulary: dict[str, str] = {}
+    known = GENRES.get(kind, {})
     for name in names.values():
         for slug in tmdb_genre_slugs(name):
-            vocabulary.setdefault(slug, name if slugify(name) == slug else slug.capitalize())
+            own = known.get(slug) or (name if slugify(name) == slug else slug.capitalize())
+            vocabulary.setdefault(slug, own)
     return vocabulary
 
 

@@ -149,3 +149,12 @@ def fake_game(providers, **fields):
     game = igdb_game(**fields)
     providers.games[game["id"]] = game
     return game
+
+
+@pytest.mark.unit
+def test_tmdb_genres_we_know_keep_our_names():
+    # TMDB says "Science Fiction"; an import that ran before the seed named the genre so
+    # for good (the insert keeps the first name), and the genre list then read differently.
+    vocabulary = tmdb.genre_vocabulary("film", {878: "Science Fiction", 99: "Documentary"})
+
+    assert vocabulary == {"science-fiction": "Science fiction", "documentary": "Documentary"}

@@ -57,3 +57,18 @@ async def test_seeded_titles_are_announced_once_as_imported(db, seeded):
     events = await db.fetch("SELECT type FROM outbox WHERE data->>'media_id' = $1", str(media_id))
 
     assert [event["type"] for event in events] == [catalog.MEDIA_IMPORTED.name]
+
+
+async def test_seeding_gives_known_genres_our_names_back(db, seeded):
+    # A provider's import may have named a genre first ("Science Fiction", TMDB's).
+    await db.execute(
+        "UPDATE genres SET name = 'Science Fiction'"
+        " WHERE kind = 'film' AND slug = 'science-fiction'"
+    )
+
+    await service.seed_demo(db)
+
+    name = await db.fetchval(
+        "SELECT name FROM genres WHERE kind = 'film' AND slug = 'science-fiction'"
+    )
+    assert name == "Science fiction"
