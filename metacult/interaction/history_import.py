@@ -286,7 +286,9 @@ async def _own(conn: asyncpg.Connection, user_id: int, import_id: int, lock: boo
 
 async def preview(db: asyncpg.Pool, user_id: int, import_id: int) -> dict[str, Any]:
     """The import's state, counts and rows, each with its line and matched title."""
-    async with db.acquire() as conn:
+    # One snapshot: read apart, the head (its problem) and the counts (its status) could
+    # straddle the actor's commit and show a failed import without its reason.
+    async with db.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         head = await _own(conn, user_id, import_id)
         rows = await conn.fetch(
             "SELECT r.*, m.title AS media_title, m.year AS media_year, m.slug AS media_slug "
