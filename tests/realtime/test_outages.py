@@ -118,7 +118,9 @@ async def test_a_redis_restart_under_live_connections_sends_resync_then_live_mes
         await live.expect("publication")
 
     own_redis.stop()  # an empty Redis comes back: the history is lost
-    await eventually(lambda: _not_ready(first))
+    # Both nodes see the outage before Redis is back (the second, unaware, would miss it).
+    for node in (first, second):
+        await eventually(lambda node=node: _not_ready(node))
     own_redis.start()
     for node in (first, second):
         await eventually(lambda node=node: _ready(node), within=30)
