@@ -11,13 +11,14 @@ import hashlib
 import secrets
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import icalendar
 import pydantic
 from aiohttp import web
 
-from metacult import catalog
+from metacult import catalog, identity
 from metacult.infra.auth import Principal
 from metacult.infra.errors import NotFound, invalid_field
 from metacult.infra.web import Api, IdPath, Schema
@@ -158,6 +159,13 @@ async def _series(conn: Any, media_id: int) -> None:
         raise invalid_field("id", "only a series has episodes")
 
 
+async def _today(conn: Any, user_id: int | None) -> date:
+    """Today where the user lives (their profile's timezone; UTC for nobody): an episode
+    has aired for them once its air date has come there."""
+    zone = await identity.user_timezone(conn, user_id) if user_id is not None else "UTC"
+    return datetime.now(ZoneInfo(zone)).date()
+
+
 async def _progress(conn: Any, user_id: int, media_id: int, today: date) -> tuple[int, int]:
     """(aired episodes seen, aired episodes) of a series, specials left out."""
     row = await conn.fetchrow(
@@ -209,7 +217,9 @@ async def seasons(db: asyncpg.Pool, media_id: int, user_id: int | None) -> Seaso
             }
             status = (await service.viewer_state(conn, user_id, media_id)).status
         watched, aired = (
-            await _progress(conn, user_id, media_id, date.today()) if user_id else (0, 0)
+            await _progress(conn, user_id, media_id, await _today(conn, user_id))
+            if user_id
+            else (0, 0)
         )
     out = []
     for season in listed:
@@ -251,7 +261,7 @@ async def seasons(db: asyncpg.Pool, media_id: int, user_id: int | None) -> Seaso
 
 async def _follow_status(conn: asyncpg.Connection, user_id: int, media_id: int) -> None:
     """Move the series' library status after episodes were marked or unmarked."""
-    seen, aired = await _progress(conn, user_id, media_id, date.today())
+    seen, aired = await _progress(conn, user_id, media_id, await _today(conn, user_id))
     current = (await service.viewer_state(conn, user_id, media_id)).status
     if aired and seen >= aired:
         wanted = "watched"
@@ -291,7 +301,8 @@ async def _episode(db: asyncpg.Pool, episode_id: int) -> catalog.Episode:
     return episode
 
 
-async def _season_episodes(db: asyncpg.Pool, media_id: int, number: int) -> list[int]:
+async def _season_episodes(db: asyncpg.Pool, user_id: int, media_id: int, number: int) -> list[int]:
+    """The season's episodes that have aired where the user lives."""
     await _series(db, media_id)
     rows = await db.fetch(
         "SELECT e.id FROM seasons s JOIN episodes e"
@@ -300,7 +311,7 @@ async def _season_episodes(db: asyncpg.Pool, media_id: int, number: int) -> list
         " AND e.air_date IS NOT NULL AND e.air_date <= $3",
         media_id,
         number,
-        date.today(),
+        await _today(db, user_id),
     )
     if not rows and not await db.fetchval(
         "SELECT 1 FROM seasons WHERE media_id = $1 AND number = $2", media_id, number
@@ -340,7 +351,7 @@ async def unwatch_episode(request: web.Request, path: IdPath, user: Principal) -
 async def watch_season(request: web.Request, path: SeasonPath, user: Principal) -> SeasonsOut:
     """Mark every aired episode of a season seen."""
     db = request.app[DB]
-    ids = await _season_episodes(db, path.id, path.number)
+    ids = await _season_episodes(db, user.user_id, path.id, path.number)
     await _mark(db, user.user_id, path.id, ids, True)
     return await seasons(db, path.id, user.user_id)
 
@@ -349,7 +360,7 @@ async def watch_season(request: web.Request, path: SeasonPath, user: Principal) 
 async def unwatch_season(request: web.Request, path: SeasonPath, user: Principal) -> SeasonsOut:
     """Take every episode of a season back to unseen."""
     db = request.app[DB]
-    ids = await _season_episodes(db, path.id, path.number)
+    ids = await _season_episodes(db, user.user_id, path.id, path.number)
     await _mark(db, user.user_id, path.id, ids, False)
     return await seasons(db, path.id, user.user_id)
 
@@ -403,8 +414,8 @@ async def up_next(request: web.Request, user: Principal) -> UpNextPage:
     """For each series the caller is watching, the next unseen aired episode, most
     recently active first."""
     db = request.app[DB]
-    today = date.today()
     async with db.acquire() as conn:
+        today = await _today(conn, user.user_id)
         rows = await conn.fetch(
             "SELECT l.media_id, l.updated_at,"
             " (SELECT max(watched_at) FROM episode_views v"
@@ -489,8 +500,8 @@ async def calendar_items(
     return items
 
 
-def _window(start: date | None, end: date | None) -> tuple[date, date]:
-    start = start or date.today()
+def _window(start: date | None, end: date | None, today: date) -> tuple[date, date]:
+    start = start or today
     end = end or start + timedelta(days=30)
     if end < start:
         raise invalid_field("to", "the end of the calendar comes after its start")
@@ -503,8 +514,9 @@ def _window(start: date | None, end: date | None) -> tuple[date, date]:
 async def calendar(request: web.Request, query: CalendarQuery, user: Principal) -> CalendarOut:
     """Upcoming episodes and releases of the titles in the caller's library (``from`` to
     ``to``, inclusive; today and 30 days by default)."""
-    start, end = _window(query.from_, query.to)
-    items = await calendar_items(request.app[DB], user.user_id, start, end)
+    db = request.app[DB]
+    start, end = _window(query.from_, query.to, await _today(db, user.user_id))
+    items = await calendar_items(db, user.user_id, start, end)
     return CalendarOut(start=start, end=end, items=items)
 
 
@@ -575,7 +587,7 @@ async def calendar_feed(request: web.Request, path: FeedPath) -> web.Response:
     )
     if user_id is None:
         raise CalendarTokenNotFound()
-    today = date.today()
+    today = await _today(db, user_id)
     items = await calendar_items(
         db, user_id, today - timedelta(days=30), today + timedelta(days=335)
     )

@@ -3,7 +3,8 @@ up next, the release calendar and its private iCal feed, new-season notices."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import icalendar
 
@@ -17,7 +18,8 @@ from tests.titles import new_title
 
 
 def _day(offset: int) -> str:
-    return (date.today() + timedelta(days=offset)).isoformat()
+    """The day ``offset`` days from today in UTC (where a user without a timezone lives)."""
+    return (datetime.now(UTC).date() + timedelta(days=offset)).isoformat()
 
 
 async def _imported_series(db, settings, providers, seasons):
@@ -156,8 +158,8 @@ async def test_the_calendar_and_its_private_ical_feed(client, db, settings, prov
     await client.put(
         f"/api/v1/media/{show}/status", json={"status": "watchlist"}, headers=dave.headers
     )
-    game = await new_title(db, "game", release_date=date.today() + timedelta(days=8))
-    dropped = await new_title(db, "film", release_date=date.today() + timedelta(days=9))
+    game = await new_title(db, "game", release_date=datetime.now(UTC).date() + timedelta(days=8))
+    dropped = await new_title(db, "film", release_date=datetime.now(UTC).date() + timedelta(days=9))
     await client.put(
         f"/api/v1/media/{game}/status", json={"status": "wishlist"}, headers=dave.headers
     )
@@ -199,7 +201,7 @@ async def test_the_calendar_and_its_private_ical_feed(client, db, settings, prov
     parsed = icalendar.Calendar.from_ical(await feed.read())
     events = sorted(parsed.walk("VEVENT"), key=lambda e: e.decoded("dtstart"))
     assert [e.decoded("dtstart") for e in events] == [
-        date.today() + timedelta(days=d) for d in (-3, 4, 8, 11)
+        datetime.now(UTC).date() + timedelta(days=d) for d in (-3, 4, 8, 11)
     ]
     assert str(events[1]["summary"]).endswith("S01E02 Episode 2")
     assert len({str(e["uid"]) for e in events}) == 4
@@ -301,3 +303,33 @@ async def test_a_deleted_account_takes_its_episodes_ratings_and_feed_along(
         await db.fetchval("SELECT count(*) FROM episode_views WHERE user_id = $1", leaving.id) == 0
     )
     assert (await client.get(f"/api/v1/calendar/{token}.ics")).status == 404
+
+
+async def test_an_episode_has_aired_once_its_day_has_come_where_the_user_lives(
+    client, db, settings, providers
+) -> None:
+    # A zone whose date is not UTC's right now: ahead (UTC+14) from 10:00 UTC, else behind.
+    now = datetime.now(UTC)
+    zone = "Pacific/Kiritimati" if now.hour >= 10 else "Etc/GMT+12"
+    shift = (now.astimezone(ZoneInfo(zone)).date() - now.date()).days
+    assert shift in (1, -1)
+    # Aired long ago; airs on the user's today; airs on the user's tomorrow.
+    media_id, _ = await _imported_series(db, settings, providers, [[-5, shift, shift + 1]])
+    dana = await sign_up(client)
+    await client.patch("/api/v1/me", json={"timezone": zone}, headers=dana.headers)
+    episodes = (await _episodes(client, media_id))["seasons"][0]["episodes"]
+
+    await client.put(f"/api/v1/episodes/{episodes[0]['id']}/watched", headers=dana.headers)
+    body = await _episodes(client, media_id, dana)
+    assert (body["status"], body["watched"], body["aired"]) == ("watching", 1, 2)
+    items = (await (await client.get("/api/v1/me/up-next", headers=dana.headers)).json())["items"]
+    assert [i["episode"]["id"] for i in items] == [episodes[1]["id"]]
+
+    # The whole season, as far as it has aired for her: the last episode is tomorrow's.
+    response = await client.put(f"/api/v1/media/{media_id}/seasons/1/watched", headers=dana.headers)
+    body = await response.json()
+    assert (body["status"], body["watched"], body["aired"]) == ("watched", 2, 2)
+    assert [e["watched"] for e in body["seasons"][0]["episodes"]] == [True, True, False]
+    calendar = await client.get("/api/v1/me/calendar", headers=dana.headers)
+    dates = [item["date"] for item in (await calendar.json())["items"]]
+    assert dates[0] == _day(shift)
