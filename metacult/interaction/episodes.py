@@ -144,6 +144,14 @@ class CalendarTokenOut(Schema):
     url: str
 
 
+class CalendarFeedOut(Schema):
+    """Whether the caller has a private iCal address (only its hash is kept: the address
+    itself is shown once, when it is made)."""
+
+    active: bool
+    created_at: datetime | None
+
+
 class FeedPath(Schema):
     token: str = pydantic.Field(min_length=16, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")
 
@@ -529,6 +537,15 @@ def _feed_url(request: web.Request, token: str) -> str:
     which a client chooses)."""
     base = request.app[SETTINGS].public_url.rstrip("/")
     return f"{base}/api/v1/calendar/{token}.ics"
+
+
+@api.get("/api/v1/me/calendar/token", reply=CalendarFeedOut)
+async def calendar_token(request: web.Request, user: Principal) -> CalendarFeedOut:
+    """Whether the caller has a private iCal address, and since when."""
+    created = await request.app[DB].fetchval(
+        "SELECT created_at FROM calendar_tokens WHERE user_id = $1", user.user_id
+    )
+    return CalendarFeedOut(active=created is not None, created_at=created)
 
 
 @api.post("/api/v1/me/calendar/token", reply=CalendarTokenOut, status=201)

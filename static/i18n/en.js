@@ -629,6 +629,7 @@ export default {
   "calendar.copied": "Link copied.",
   "calendar.link_ready": "Your private link is ready; any older one no longer works.",
   "calendar.revoked": "The link is revoked.",
+  "calendar.link_exists": "You have a private link, made on {date}. It is shown only once, when it is made: replace it to see a new one (the current one then stops working).",
   "nav.calendar": "Calendar",
   "import.title": "Import your history",
   "import.help": "Bring your diary, ratings and library from another service. You see every line before anything is written.",

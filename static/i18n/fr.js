@@ -629,6 +629,7 @@ export default {
   "calendar.copied": "Lien copié.",
   "calendar.link_ready": "Votre lien privé est prêt ; l’ancien ne fonctionne plus.",
   "calendar.revoked": "Le lien est révoqué.",
+  "calendar.link_exists": "Vous avez un lien privé, créé le {date}. Il n’est montré qu’une fois, à sa création : remplacez-le pour en voir un nouveau (l’actuel cesse alors de fonctionner).",
   "nav.calendar": "Calendrier",
   "import.title": "Importer votre historique",
   "import.help": "Reprenez journal, notes et bibliothèque d'un autre service. Vous voyez chaque ligne avant que rien ne soit écrit.",

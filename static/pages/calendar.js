@@ -1,6 +1,8 @@
 // The release calendar: the coming episodes and releases of the titles in your library
 // (watchlist and wishlist included), and a private iCal address to subscribe to it from
-// a calendar app — copied, replaced (the old one stops working) or revoked.
+// a calendar app — copied, replaced (the old one stops working) or revoked. Only the
+// address's hash is kept: after a reload the page says that one exists (and since when),
+// and replacing it is how to see an address again.
 import { h, ref, onMounted } from "../lib/vue.js";
 import { api } from "../lib/api.js";
 import { t, formatDate } from "../lib/i18n.js";
@@ -15,12 +17,18 @@ export default {
     pageTitle("calendar.title");
     const items = ref([]);
     const feed = ref(null);
+    const existing = ref(null);
     const busy = ref(false);
     const { loading, error, load } = loader(async () => {
       const today = new Date();
       const to = new Date(today.getTime() + 90 * 86_400_000);
       const day = (d) => d.toISOString().slice(0, 10);
-      items.value = (await api.get("/api/v1/me/calendar", { query: { from: day(today), to: day(to) } })).items;
+      const [calendar, token] = await Promise.all([
+        api.get("/api/v1/me/calendar", { query: { from: day(today), to: day(to) } }),
+        api.get("/api/v1/me/calendar/token"),
+      ]);
+      items.value = calendar.items;
+      existing.value = token.active ? token.created_at : null;
     });
     onMounted(load);
 
@@ -29,6 +37,7 @@ export default {
       try {
         const made = await api.post("/api/v1/me/calendar/token");
         feed.value = made.url;
+        existing.value = new Date().toISOString();
         toast(t("calendar.link_ready"), { tone: "success" });
       } finally {
         busy.value = false;
@@ -39,6 +48,7 @@ export default {
       try {
         await api.delete("/api/v1/me/calendar/token");
         feed.value = null;
+        existing.value = null;
         toast(t("calendar.revoked"), { tone: "success" });
       } finally {
         busy.value = false;
@@ -80,11 +90,13 @@ export default {
             h("label", { for: "ical-url" }, t("calendar.ical_url")),
             h("input", { id: "ical-url", type: "text", readonly: true, value: feed.value }),
           ])
-          : null,
+          : existing.value
+            ? h("p", { class: "ical-existing" }, t("calendar.link_exists", { date: formatDate(existing.value) }))
+            : null,
         h("div", { class: "actions" }, [
           feed.value ? h("button", { type: "button", class: "button", onClick: copy }, t("calendar.copy")) : null,
-          h("button", { type: "button", class: feed.value ? "button secondary" : "button", disabled: busy.value, onClick: rotate }, feed.value ? t("calendar.rotate") : t("calendar.create")),
-          h("button", { type: "button", class: "button secondary", disabled: busy.value, onClick: revoke }, t("calendar.revoke")),
+          h("button", { type: "button", class: feed.value ? "button secondary" : "button", disabled: busy.value, onClick: rotate }, existing.value ? t("calendar.rotate") : t("calendar.create")),
+          existing.value ? h("button", { type: "button", class: "button secondary", disabled: busy.value, onClick: revoke }, t("calendar.revoke")) : null,
         ]),
       ]),
     ]);

@@ -188,8 +188,14 @@ async def test_the_calendar_and_its_private_ical_feed(client, db, settings, prov
         await client.get("/api/v1/me/calendar", params={"from": "soon"}, headers=dave.headers)
     ).status == 422
 
+    none = await client.get("/api/v1/me/calendar/token", headers=dave.headers)
+    assert await none.json() == {"active": False, "created_at": None}
     created = await client.post("/api/v1/me/calendar/token", headers=dave.headers)
     assert created.status == 201
+    # Only the address's hash is kept: later, the owner learns it exists, not what it is.
+    known = await (await client.get("/api/v1/me/calendar/token", headers=dave.headers)).json()
+    assert known["active"] is True and known["created_at"]
+    assert (await created.json())["token"] not in str(known)
     token = (await created.json())["token"]
     assert (await created.json())["url"] == (
         f"{settings.public_url.rstrip('/')}/api/v1/calendar/{token}.ics"
@@ -216,6 +222,8 @@ async def test_the_calendar_and_its_private_ical_feed(client, db, settings, prov
     gone = await client.get(f"/api/v1/calendar/{new_token}.ics")
     assert gone.status == 404
     assert (await gone.json())["error"]["code"] == "calendar_not_found"
+    after = await client.get("/api/v1/me/calendar/token", headers=dave.headers)
+    assert (await after.json())["active"] is False
     assert other  # a series outside the library stays out of the calendar
 
 

@@ -85,6 +85,12 @@ async def test_episodes_up_next_and_the_calendar(new_context, stack):
     feed = await context.request.get(first_url)
     assert feed.status == 200
     assert "BEGIN:VCALENDAR" in await feed.text() and "Chapter 2.3" in await feed.text()
+    # After a reload the address is not shown again (only its hash is kept), but the
+    # page knows there is one: it offers to replace or revoke it, not to create one.
+    await page.reload()
+    await expect(page.locator(".ical-existing")).to_contain_text("You have a private link")
+    await expect(url_field).to_have_count(0)
+    await expect(page.get_by_role("button", name="Get a private iCal link")).to_have_count(0)
     await page.get_by_role("button", name="Replace the link").click()
     await expect(url_field).not_to_have_value(first_url)
     assert (await context.request.get(first_url)).status == 404
@@ -93,4 +99,6 @@ async def test_episodes_up_next_and_the_calendar(new_context, stack):
     second_url = await url_field.input_value()
     await page.get_by_role("button", name="Revoke the link").click()
     await expect(url_field).to_have_count(0)
+    await expect(page.get_by_role("button", name="Get a private iCal link")).to_be_visible()
+    await expect(page.get_by_role("button", name="Revoke the link")).to_have_count(0)
     assert (await context.request.get(second_url)).status == 404
