@@ -335,16 +335,12 @@ class WebSocketSession:
                 orjson.dumps(frame.data), strict=True, context=FROM_CLIENT
             )
         except pydantic.ValidationError as exc:
-            invalid = validation_error(exc, prefix="data.")
-            self.deliver(
-                protocol.error(frame.id, invalid.code, invalid.message, fields=invalid.fields)
-            )
+            self._fail(frame.id, validation_error(exc, prefix="data."))
             return
         try:
             result = await action.handler(self.app, self.principal, payload)
         except AppError as exc:
-            extra = {"fields": exc.fields} if exc.fields else {}
-            self.deliver(protocol.error(frame.id, exc.code, exc.message, **extra))
+            self._fail(frame.id, exc)
             return
         except Exception:
             log.exception("websocket action failed", extra={"action": frame.action})
@@ -368,6 +364,11 @@ class WebSocketSession:
             return False
         self._tokens -= 1
         return True
+
+    def _fail(self, id: Any, exc: AppError) -> None:
+        """An action's error, shaped as the API's: its fields and their codes, if any."""
+        extra = {"fields": exc.fields, "codes": exc.codes} if exc.fields else {}
+        self.deliver(protocol.error(id, exc.code, exc.message, **extra))
 
     def _refuse(self, id: Any, code: str, message: str) -> None:
         self.deliver(protocol.error(id, code, message))

@@ -187,6 +187,7 @@ async def test_registered_actions_are_parsed_called_and_answered(aiohttp_client,
     await live.send({"type": "action", "id": "a2", "action": "test.echo", "data": {}})
     error = await live.expect("error", id="a2")
     assert error["code"] == "invalid" and "data.word" in error["fields"]
+    assert error["codes"]["data.word"] == "required"  # as the API's error shape has them
 
     await live.send({"type": "action", "id": "a3", "action": "test.nothing", "data": {}})
     assert (await live.expect("error", id="a3"))["code"] == "unknown_action"
