@@ -128,6 +128,8 @@ class ListView:
     editors: list[int]
     members: list[int]
     invited: list[int]
+    # Who the members and the invited are: {id, display_name, avatar_url} each.
+    people: list[dict[str, object]]
     seen: int | None
     liked: bool
     following: bool
@@ -234,12 +236,16 @@ async def view(db: asyncpg.Pool, list_id: int, viewer_id: int | None) -> ListVie
         editors = await list_store.editors(conn, list_id)
         members = [found.owner_id, *editors] if found.shared else []
         invited = await list_store.invitees(conn, list_id) if found.shared and editor else []
+        summaries = await identity.user_summaries(conn, [*members, *invited])
+        people = [summaries[user_id] for user_id in [*members, *invited] if user_id in summaries]
         seen = liked = following = None
         if viewer_id is not None:
             seen = await list_store.seen_count(conn, list_id, viewer_id)
             marks = await list_store.viewer_marks(conn, list_id, viewer_id)
             liked, following = marks["liked"], marks["following"]
-    return ListView(found, editors, members, invited, seen, bool(liked), bool(following), editor)
+    return ListView(
+        found, editors, members, invited, people, seen, bool(liked), bool(following), editor
+    )
 
 
 async def update(

@@ -889,12 +889,20 @@ class ListOut(Schema):
     updated_at: datetime
 
 
+class PersonOut(Schema):
+    id: int
+    display_name: str
+    avatar_url: str | None
+
+
 class ListViewOut(ListOut):
     editors: list[int]
     # A shared list's members, its owner first (empty for a plain list).
     members: list[int]
     # Who is invited to a shared list (shown to its members only).
     invited: list[int]
+    # The members' and the invited's names and avatars.
+    people: list[PersonOut]
     # How many of the list's titles the viewer watched, completed or logged (None: anonymous).
     seen: int | None
     liked: bool
@@ -974,6 +982,7 @@ def _list_view(shown: lists.ListView) -> ListViewOut:
             "editors": shown.editors,
             "members": shown.members,
             "invited": shown.invited,
+            "people": shown.people,
             "seen": shown.seen,
             "liked": shown.liked,
             "following": shown.following,

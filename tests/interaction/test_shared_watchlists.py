@@ -134,6 +134,9 @@ async def test_invitees_accept_or_decline_members_leave_or_are_removed(client) -
     assert joined.status == 200, await joined.text()
     shown = await joined.json()
     assert (shown["members"], shown["can_edit"]) == ([owner.id, accepting.id], True)
+    assert shown["invited"] == [declining.id, withdrawn.id]
+    names = {person["id"]: person["display_name"] for person in shown["people"]}
+    assert names == {who.id: who.display_name for who in (owner, accepting, declining, withdrawn)}
     declined = await client.post(f"{base}/invites/decline", headers=declining.headers)
     assert declined.status == 204
     withdrew = await client.delete(f"{base}/invites/{withdrawn.id}", headers=owner.headers)
