@@ -174,6 +174,9 @@ async def tell_shared_list_invite(event: dict[str, Any]) -> None:
             return
         if not await list_store.is_invited(conn, invited.list_id, invited.invitee_id):
             return
+        # A block since the invitation: nothing is said (its own actor withdraws it).
+        if await identity.friendship(conn, invited.user_id, invited.invitee_id) == "blocked":
+            return
         found = await list_store.get_list(conn, invited.list_id)
         sender = (await identity.user_summaries(conn, [invited.user_id])).get(invited.user_id)
         if found is None or sender is None:

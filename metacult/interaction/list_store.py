@@ -153,13 +153,8 @@ async def pending_invites(
     return await conn.fetch(_PENDING_INVITES, user_id, before_list_id or 2**63 - 1, limit)
 
 
-_SHARED_WITH_BOTH = """
-SELECT l.id, l.owner_id,
-       ARRAY(SELECT e.user_id FROM list_editors e
-             WHERE e.list_id = l.id AND e.user_id IN ($1, $2) ORDER BY e.user_id) AS members,
-       ARRAY(SELECT i.user_id FROM list_invites i
-             WHERE i.list_id = l.id AND i.user_id IN ($1, $2) ORDER BY i.user_id) AS invited
-FROM lists l
+_LOCK_SHARED_WITH_EITHER = """
+SELECT l.id FROM lists l
 WHERE l.shared
   AND (l.owner_id IN ($1, $2)
        OR EXISTS (SELECT 1 FROM list_editors e WHERE e.list_id = l.id AND e.user_id IN ($1, $2))
@@ -169,10 +164,24 @@ FOR UPDATE OF l
 """
 
 
-async def shared_with_either(conn: Conn, a: int, b: int) -> list[asyncpg.Record]:
-    """The shared lists either user owns, is a member of or is invited to (locked), with
-    which of the two are members and which are invited."""
-    return await conn.fetch(_SHARED_WITH_BOTH, a, b)
+async def lock_shared_with_either(conn: Conn, a: int, b: int) -> list[int]:
+    """Lock the shared lists either user owns, is a member of or is invited to."""
+    return [row["id"] for row in await conn.fetch(_LOCK_SHARED_WITH_EITHER, a, b)]
+
+
+_STANDING = """
+SELECT l.owner_id,
+       ARRAY(SELECT e.user_id FROM list_editors e
+             WHERE e.list_id = l.id AND e.user_id IN ($2, $3)) AS members,
+       ARRAY(SELECT i.user_id FROM list_invites i
+             WHERE i.list_id = l.id AND i.user_id IN ($2, $3)) AS invited
+FROM lists l WHERE l.id = $1
+"""
+
+
+async def standing(conn: Conn, list_id: int, a: int, b: int) -> asyncpg.Record | None:
+    """The list's owner, and which of the two users are its members and which invited."""
+    return await conn.fetchrow(_STANDING, list_id, a, b)
 
 
 # --- entries (the list's row is locked by the caller) ----------------------------------

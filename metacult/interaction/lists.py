@@ -578,13 +578,17 @@ async def part_blocked(conn: asyncpg.Connection, blocker_id: int, blocked_id: in
     one who stands lower (invited below member below owner) goes, the blocked one when they
     stand alike. The lists changed (in the caller's transaction)."""
     changed = []
-    for row in await list_store.shared_with_either(conn, blocker_id, blocked_id):
+    for list_id in await list_store.lock_shared_with_either(conn, blocker_id, blocked_id):
+        # Read once the list is locked: an invitation accepted meanwhile is seen as a member.
+        row = await list_store.standing(conn, list_id, blocker_id, blocked_id)
+        if row is None:
+            continue
         blocker, blocked = _standing(row, blocker_id), _standing(row, blocked_id)
         if not blocker or not blocked:
             continue
         leaving = blocked_id if blocked <= blocker else blocker_id
-        await list_store.remove_editor(conn, row["id"], leaving)
-        await list_store.remove_invite(conn, row["id"], leaving)
-        await emit(conn, events.LIST_CHANGED, _members_changed(row["id"], leaving))
-        changed.append(row["id"])
+        await list_store.remove_editor(conn, list_id, leaving)
+        await list_store.remove_invite(conn, list_id, leaving)
+        await emit(conn, events.LIST_CHANGED, _members_changed(list_id, leaving))
+        changed.append(list_id)
     return changed

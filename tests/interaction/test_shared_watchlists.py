@@ -8,9 +8,11 @@ import asyncio
 
 import pytest
 
+from metacult.interaction import events
 from tests.accounts import sign_up
 from tests.helpers import eventually
 from tests.interaction.test_lists import entry_ids, make_list, put_entry
+from tests.outbox import emitted, receivers
 from tests.realtime.live import Live
 from tests.titles import new_title, new_titles
 
@@ -96,6 +98,22 @@ async def test_only_friends_are_invited_never_across_a_block_and_once(client) ->
     assert (reader.status, await _code(reader)) == (403, "not_a_list_editor")
     anonymous = await client.put(f"/api/v1/lists/{watchlist['id']}/invites/{friend.id}")
     assert anonymous.status == 401
+
+
+async def test_inviting_emits_shared_list_invited_and_members_changed_once(client, db) -> None:
+    owner, friend = await sign_up(client), await sign_up(client)
+    await _friends(client, owner, friend)
+    watchlist = await _shared(client, owner)
+
+    for _ in range(2):
+        assert (await _invite(client, owner, watchlist["id"], friend.id)).status == 200
+
+    assert await emitted(db, events.SHARED_LIST_INVITED, list_id=watchlist["id"]) == [
+        {"list_id": watchlist["id"], "user_id": owner.id, "invitee_id": friend.id}
+    ]
+    assert receivers(events.SHARED_LIST_INVITED) == {"tell_shared_list_invite"}
+    changed = await emitted(db, events.LIST_CHANGED, list_id=watchlist["id"])
+    assert [payload["change"] for payload in changed] == ["created", "members_changed"]
 
 
 async def test_a_member_invites_their_own_friends(client) -> None:
