@@ -589,6 +589,7 @@ async def part_blocked(conn: asyncpg.Connection, blocker_id: int, blocked_id: in
         leaving = blocked_id if blocked <= blocker else blocker_id
         await list_store.remove_editor(conn, list_id, leaving)
         await list_store.remove_invite(conn, list_id, leaving)
-        await emit(conn, events.LIST_CHANGED, _members_changed(list_id, leaving))
+        # The change is the blocker's doing, whoever of the two leaves.
+        await emit(conn, events.LIST_CHANGED, _members_changed(list_id, blocker_id))
         changed.append(list_id)
     return changed
