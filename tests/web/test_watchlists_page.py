@@ -1,6 +1,6 @@
 """A shared watchlist in two browsers: A creates it on the watchlists page and invites a
-friend, B accepts from the same page and adds a title from its page, and A's open
-watchlists page shows the title live, without a reload."""
+friend, whose open page shows the invitation live; B accepts there and adds a title from
+its page, and A's open watchlists page shows the title live, without a reload."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ async def test_friends_share_a_watchlist_and_see_each_others_additions_live(new_
     films = await (await a_context.request.get("/api/v1/media?kind=film&limit=1")).json()
     film = films["items"][0]
 
+    # B's page is open before the invitation: it arrives there live (user:{id}).
+    theirs = await b_context.new_page()
+    await theirs.goto("/watchlists")
+    await expect(theirs.get_by_text("No shared watchlist yet")).to_be_visible()
     mine = await a_context.new_page()
     await mine.goto("/watchlists")
     await expect(mine.get_by_role("heading", name="Shared watchlists", level=1)).to_be_visible()
@@ -34,8 +38,6 @@ async def test_friends_share_a_watchlist_and_see_each_others_additions_live(new_
     await expect(mine.locator("[data-list-entry]")).to_have_count(0)
     await mine.evaluate("() => { window.notReloaded = true; }")
 
-    theirs = await b_context.new_page()
-    await theirs.goto("/watchlists")
     invite = theirs.locator("[data-invite]")
     await expect(invite).to_contain_text("Friday films", timeout=LIVE)
     await expect(invite).to_contain_text("Invited by Astrid")
