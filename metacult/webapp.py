@@ -35,6 +35,7 @@ APP_PAGES = (
     "/inbox",
     "/calendar",
     "/lists/{id}",
+    "/watchlists",
     "/trending",
     "/settings",
     "/import",

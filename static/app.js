@@ -55,6 +55,8 @@ function notify(data) {
   applyInbox(data);
   if (data.type === "identity.new_follower") {
     toast(t("toast.new_follower", { name: data.display_name }), { action: { label: t("toast.open_inbox"), run: () => navigate("/inbox") } });
+  } else if (data.type === "interaction.shared_list_invite") {
+    toast(t("toast.shared_list_invite", { name: data.display_name, list: data.name }), { action: { label: t("toast.open_watchlists"), run: () => navigate("/watchlists") } });
   } else if (data.type === "interaction.hidden_review") {
     toast(t("toast.review_hidden", { reason: data.reason }), { tone: "warning", timeout: 10000 });
   } else if (data.type === "ranking.next_duel" && route.name !== "duel") {

@@ -1,5 +1,5 @@
-"""Interaction actors: per-title counters, live publications, moderation notices,
-account deletion, and the signal writer."""
+"""Interaction actors: per-title counters, live publications, moderation notices, shared
+watchlists' invitations and blocks, account deletion, and the signal writer."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import dramatiq
 
 from metacult import catalog, identity
 from metacult.catalog.events import SEASON_ADDED
-from metacult.identity import ACCOUNT_DELETED
+from metacult.identity import ACCOUNT_DELETED, BLOCKED
 from metacult.infra import pagecache
 from metacult.infra.events import claim
 from metacult.interaction import (
@@ -22,19 +22,28 @@ from metacult.interaction import (
     episodes,
     history_import,
     import_formats,
+    list_store,
+    lists,
     service,
     signals,
     store,
 )
-from metacult.interaction.events import HISTORY_IMPORT_UPLOADED, LIST_CHANGED, RECOMMENDED
+from metacult.interaction.events import (
+    HISTORY_IMPORT_UPLOADED,
+    LIST_CHANGED,
+    RECOMMENDED,
+    SHARED_LIST_INVITED,
+)
 from metacult.interaction.live import AUDIENCE_CHANGES, list_channel, list_message
 from metacult.interaction.notices import (
     HIDDEN_REVIEW_NOTICE,
     NEW_SEASON_NOTICE,
     RECOMMENDATION_NOTICE,
+    SHARED_LIST_INVITE_NOTICE,
     HiddenReviewNotice,
     NewSeasonNotice,
     RecommendationNotice,
+    SharedListInviteNotice,
 )
 from metacult.realtime import publish
 from workers.events import on_event
@@ -151,6 +160,55 @@ async def tell_friend_recommendation(event: dict[str, Any]) -> None:
             notice,
             source=event["id"],
         )
+
+
+@on_event(SHARED_LIST_INVITED)
+@dramatiq.actor(max_retries=10, time_limit=30_000, max_age=86_400_000)
+async def tell_shared_list_invite(event: dict[str, Any]) -> None:
+    """Tell the invitee (inbox and ``user:{id}``, one id) who invited them to which shared
+    watchlist, unless the invitation was withdrawn or answered meanwhile."""
+    res = await resources()
+    invited = SHARED_LIST_INVITED.payload_of(event)
+    async with res.db.acquire() as conn, conn.transaction():
+        if not await claim(conn, "interaction.tell_shared_list_invite", event["id"]):
+            return
+        if not await list_store.is_invited(conn, invited.list_id, invited.invitee_id):
+            return
+        # A block since the invitation: nothing is said (its own actor withdraws it).
+        if await identity.friendship(conn, invited.user_id, invited.invitee_id) == "blocked":
+            return
+        found = await list_store.get_list(conn, invited.list_id)
+        sender = (await identity.user_summaries(conn, [invited.user_id])).get(invited.user_id)
+        if found is None or sender is None:
+            return
+        notice = SharedListInviteNotice(
+            list_id=invited.list_id,
+            name=found["name"],
+            from_user_id=invited.user_id,
+            display_name=sender["display_name"],
+        )
+        await identity.notify(
+            conn,
+            res.redis,
+            res.settings,
+            invited.invitee_id,
+            SHARED_LIST_INVITE_NOTICE,
+            notice,
+            source=str(event["id"]),
+        )
+
+
+@on_event(BLOCKED)
+@dramatiq.actor(max_retries=10, time_limit=30_000, max_age=7 * 86_400_000)
+async def part_blocked_from_shared_lists(event: dict[str, Any]) -> None:
+    """Two users one of whom blocked the other never share a list: in each shared list
+    where both stand, one membership or invitation ends (``members_changed``, rechecked)."""
+    res = await resources()
+    block = BLOCKED.payload_of(event)
+    async with res.db.acquire() as conn, conn.transaction():
+        if not await claim(conn, "interaction.part_blocked_from_shared_lists", event["id"]):
+            return
+        await lists.part_blocked(conn, block.blocker_id, block.blocked_id)
 
 
 @on_event(REVIEW_HIDDEN)

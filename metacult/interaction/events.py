@@ -117,6 +117,7 @@ class ListChangedPayload(pydantic.BaseModel):
         "entry_changed",
         "entry_removed",
         "editors_changed",
+        "members_changed",
     ]
     media_id: int | None = None
 
@@ -124,7 +125,27 @@ class ListChangedPayload(pydantic.BaseModel):
 LIST_CHANGED = EventType(
     "interaction.list_changed",
     ListChangedPayload,
-    summary="A list was created, changed or deleted, or an editor added, moved or removed a title.",
+    summary=(
+        "A list was created, changed or deleted, an editor added, moved or removed a title, "
+        "or a shared list's members or invitations changed."
+    ),
+)
+
+
+class SharedListInvitedPayload(pydantic.BaseModel):
+    """``user_id`` (the owner or a member) invited ``invitee_id``, a friend, to a shared list."""
+
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    list_id: int
+    user_id: int
+    invitee_id: int
+
+
+SHARED_LIST_INVITED = EventType(
+    "interaction.shared_list_invited",
+    SharedListInvitedPayload,
+    summary="A member of a shared watchlist invited a friend to join it.",
 )
 
 

@@ -1,9 +1,9 @@
 """The ``list:{id}`` live channel: every change of a list, for whoever may read the list.
 
 Its audience is the list's own read rule (:func:`lists.readable_by`): the owner and the
-editors, anyone when the list is public and its owner's lists section lets them, never a
-blocked user. The check reads the database, so the namespace declares an awaited
-``audience``, which websocket, SSE and long-poll subscriptions all await.
+editors (a shared list's members), anyone when the list is public and its owner's lists
+section lets them, never a blocked user. The check reads the database, so the namespace
+declares an awaited ``audience``, which websocket, SSE and long-poll subscriptions all await.
 
 Publications say what changed (``change``, ``media_id``, who did it); a page refetches
 what it shows, through the same read rule.
@@ -48,10 +48,10 @@ LIST_NAMESPACE = declare(
 )
 
 
-# Changes after which fewer people may read the list (turned private, an editor removed,
-# deleted): published with ``recheck``, so that every hub re-runs the audience check of the
-# connections already subscribed and detaches those it now refuses.
-AUDIENCE_CHANGES = frozenset({"updated", "editors_changed", "deleted"})
+# Changes after which fewer people may read the list (turned private, an editor removed, a
+# member gone, deleted): published with ``recheck``, so that every hub re-runs the audience
+# check of the connections already subscribed and detaches those it now refuses.
+AUDIENCE_CHANGES = frozenset({"updated", "editors_changed", "members_changed", "deleted"})
 
 
 def list_message(changed: events.ListChangedPayload) -> dict[str, object]:

@@ -53,3 +53,19 @@ RECOMMENDATION_NOTICE = identity.NotificationKind(
     RecommendationNotice,
     "A friend recommended a title to you, with their note.",
 )
+
+
+class SharedListInviteNotice(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    list_id: int
+    name: str
+    from_user_id: int
+    display_name: str
+
+
+SHARED_LIST_INVITE_NOTICE = identity.NotificationKind(
+    "interaction.shared_list_invite",
+    SharedListInviteNotice,
+    "A friend invited you to a shared watchlist: accept or decline it.",
+)

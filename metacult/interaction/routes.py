@@ -849,6 +849,8 @@ class ListIn(Schema):
     description: str = pydantic.Field(default="", max_length=5000)
     ranked: bool = False
     visibility: Literal["public", "private"] = "public"
+    # A watchlist shared by friends: members are invited and accept.
+    shared: bool = False
 
     @pydantic.field_validator("name")
     @classmethod
@@ -863,6 +865,7 @@ class ListPatch(Schema):
     description: str | None = pydantic.Field(default=None, max_length=5000)
     ranked: bool | None = None
     visibility: Literal["public", "private"] | None = None
+    shared: bool | None = None
 
     @pydantic.field_validator("name")
     @classmethod
@@ -881,12 +884,25 @@ class ListOut(Schema):
     visibility: Literal["public", "private"]
     entries: int
     likes: int
+    shared: bool
     created_at: datetime
     updated_at: datetime
 
 
+class PersonOut(Schema):
+    id: int
+    display_name: str
+    avatar_url: str | None
+
+
 class ListViewOut(ListOut):
     editors: list[int]
+    # A shared list's members, its owner first (empty for a plain list).
+    members: list[int]
+    # Who is invited to a shared list (shown to its members only).
+    invited: list[int]
+    # The members' and the invited's names and avatars.
+    people: list[PersonOut]
     # How many of the list's titles the viewer watched, completed or logged (None: anonymous).
     seen: int | None
     liked: bool
@@ -910,6 +926,8 @@ class ListEntryOut(Schema):
     note: str
     added_by: int | None
     added_at: datetime
+    # Which members of a shared list saw the title (for its members; null otherwise).
+    seen_by: list[int] | None
 
 
 class ListEntriesOut(Schema):
@@ -919,6 +937,32 @@ class ListEntriesOut(Schema):
 
 class EditorsOut(Schema):
     editors: list[int]
+
+
+class InvitesOut(Schema):
+    invited: list[int]
+
+
+class ListEntriesQuery(PageQuery):
+    # Only the titles none of a shared list's members has seen (what to watch together).
+    unseen_by_all: bool = False
+
+
+class MyListsQuery(PageQuery):
+    # Only the shared (true) or only the plain (false) lists.
+    shared: bool | None = None
+
+
+class ListInviteOut(Schema):
+    list: ListOut
+    invited_by: int
+    inviter: AuthorOut
+    invited_at: datetime
+
+
+class ListInvitesOut(Schema):
+    items: list[ListInviteOut]
+    next_cursor: str | None
 
 
 class ListDiscoveryQuery(Schema):
@@ -936,6 +980,9 @@ def _list_view(shown: lists.ListView) -> ListViewOut:
         {
             **_list_fields(shown.list),
             "editors": shown.editors,
+            "members": shown.members,
+            "invited": shown.invited,
+            "people": shown.people,
             "seen": shown.seen,
             "liked": shown.liked,
             "following": shown.following,
@@ -946,9 +993,16 @@ def _list_view(shown: lists.ListView) -> ListViewOut:
 
 @api.post("/api/v1/lists", body=ListIn, reply=ListOut, status=201, idempotent=True)
 async def create_list(request: web.Request, body: ListIn, user: Principal) -> ListOut:
-    """Make a list of titles of any kind: plain or ranked, public or private."""
+    """Make a list of titles of any kind: plain or ranked, public or private, one's own or
+    shared with friends."""
     found = await lists.create(
-        request.app[DB], user.user_id, body.name, body.description, body.ranked, body.visibility
+        request.app[DB],
+        user.user_id,
+        body.name,
+        body.description,
+        body.ranked,
+        body.visibility,
+        body.shared,
     )
     return ListOut.model_validate(_list_fields(found))
 
@@ -960,10 +1014,13 @@ async def discover_lists(request: web.Request, query: ListDiscoveryQuery) -> Lis
     return _page_reply(ListPageOut, page, _list_fields)
 
 
-@api.get("/api/v1/me/lists", query=PageQuery, reply=ListPageOut)
-async def my_lists(request: web.Request, query: PageQuery, user: Principal) -> ListPageOut:
-    """The lists one owns or was invited to edit, newest first."""
-    page = await lists.editable(request.app[DB], user.user_id, query.cursor, query.limit)
+@api.get("/api/v1/me/lists", query=MyListsQuery, reply=ListPageOut)
+async def my_lists(request: web.Request, query: MyListsQuery, user: Principal) -> ListPageOut:
+    """The lists one owns, edits or is a member of, newest first (only the shared or the
+    plain ones with ``shared``)."""
+    page = await lists.editable(
+        request.app[DB], user.user_id, query.cursor, query.limit, query.shared
+    )
     return _page_reply(ListPageOut, page, _list_fields)
 
 
@@ -977,7 +1034,7 @@ async def get_list(request: web.Request, path: IdPath, user: Principal | None) -
 async def edit_list(
     request: web.Request, path: IdPath, body: ListPatch, user: Principal
 ) -> ListOut:
-    """Rename, describe, rank or unrank, publish or hide one's list."""
+    """Rename, describe, rank or unrank, publish or hide, share or unshare one's list."""
     changes = {name: getattr(body, name) for name in body.model_fields_set}
     for name, value in changes.items():
         if value is None:
@@ -995,15 +1052,23 @@ async def delete_list(request: web.Request, path: IdPath, user: Principal) -> No
 @api.get(
     "/api/v1/lists/{id}/entries",
     path_params=IdPath,
-    query=PageQuery,
+    query=ListEntriesQuery,
     reply=ListEntriesOut,
     auth="public",
 )
 async def list_entries(
-    request: web.Request, path: IdPath, query: PageQuery, user: Principal | None
+    request: web.Request, path: IdPath, query: ListEntriesQuery, user: Principal | None
 ) -> ListEntriesOut:
-    """A list's titles in order, each with its note."""
-    page = await lists.entries(request.app[DB], path.id, _viewer(user), query.cursor, query.limit)
+    """A list's titles in order, each with its note; a shared list's members see which of
+    them saw each, and with ``unseen_by_all`` only those none of them saw."""
+    page = await lists.entries(
+        request.app[DB],
+        path.id,
+        _viewer(user),
+        query.cursor,
+        query.limit,
+        unseen_by_all=query.unseen_by_all,
+    )
     return _page_reply(ListEntriesOut, page)
 
 
@@ -1055,6 +1120,69 @@ async def remove_list_editor(
         request.app[DB], path.id, user.user_id, path.user_id, editing=False
     )
     return EditorsOut(editors=editors)
+
+
+# --- shared watchlists ----------------------------------------------------------------
+
+
+class ListMemberPath(Schema):
+    id: PathId
+    user_id: PathId
+
+
+@api.put("/api/v1/lists/{id}/invites/{user_id}", path_params=ListMemberPath, reply=InvitesOut)
+async def invite_to_list(request: web.Request, path: ListMemberPath, user: Principal) -> InvitesOut:
+    """Invite a friend (someone who follows you back) to a shared watchlist you are in."""
+    invited = await lists.invite(request.app[DB], path.id, user.user_id, path.user_id)
+    return InvitesOut(invited=invited)
+
+
+@api.delete("/api/v1/lists/{id}/invites/{user_id}", path_params=ListMemberPath)
+async def withdraw_list_invite(request: web.Request, path: ListMemberPath, user: Principal) -> None:
+    """Take back a pending invitation to a shared watchlist."""
+    await lists.withdraw_invite(request.app[DB], path.id, user.user_id, path.user_id)
+
+
+@api.post("/api/v1/lists/{id}/invites/accept", path_params=IdPath, reply=ListViewOut)
+async def accept_list_invite(request: web.Request, path: IdPath, user: Principal) -> ListViewOut:
+    """Join a shared watchlist you are invited to."""
+    return _list_view(await lists.accept_invite(request.app[DB], path.id, user.user_id))
+
+
+@api.post("/api/v1/lists/{id}/invites/decline", path_params=IdPath)
+async def decline_list_invite(request: web.Request, path: IdPath, user: Principal) -> None:
+    """Say no to an invitation to a shared watchlist."""
+    await lists.decline_invite(request.app[DB], path.id, user.user_id)
+
+
+@api.get("/api/v1/me/list-invites", query=PageQuery, reply=ListInvitesOut)
+async def my_list_invites(
+    request: web.Request, query: PageQuery, user: Principal
+) -> ListInvitesOut:
+    """The shared watchlists you are invited to, newest first, with who invited you."""
+    page = await lists.pending_invites(request.app[DB], user.user_id, query.cursor, query.limit)
+    return _page_reply(
+        ListInvitesOut,
+        page,
+        lambda item: {
+            "list": _list_fields(item.list),
+            "invited_by": item.invited_by,
+            "inviter": item.inviter or DELETED_AUTHOR.model_dump(),
+            "invited_at": item.invited_at,
+        },
+    )
+
+
+@api.delete("/api/v1/lists/{id}/members/{user_id}", path_params=ListMemberPath)
+async def remove_list_member(request: web.Request, path: ListMemberPath, user: Principal) -> None:
+    """Leave a shared watchlist (your own id), or remove a member from yours."""
+    await lists.remove_member(request.app[DB], path.id, user.user_id, path.user_id)
+
+
+@api.put("/api/v1/lists/{id}/entries/{media_id}/seen", path_params=ListEntryPath, status=204)
+async def mark_list_entry_seen(request: web.Request, path: ListEntryPath, user: Principal) -> None:
+    """Mark a title of a shared watchlist seen: watched or completed in your own library."""
+    await lists.mark_seen(request.app[DB], path.id, user.user_id, path.media_id)
 
 
 @api.put("/api/v1/lists/{id}/like", path_params=IdPath, reply=ListViewOut)

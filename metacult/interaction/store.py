@@ -440,7 +440,7 @@ async def forget_user(conn: Conn, user_id: int) -> set[int]:
     await conn.execute("DELETE FROM activities WHERE user_id = $1", user_id)
     await conn.execute("DELETE FROM diary_entries WHERE user_id = $1", user_id)
     await conn.execute("DELETE FROM lists WHERE owner_id = $1", user_id)
-    for table in ("list_editors", "list_likes", "list_follows"):
+    for table in ("list_editors", "list_invites", "list_likes", "list_follows"):
         await conn.execute(f"DELETE FROM {table} WHERE user_id = $1", user_id)
     await conn.execute("UPDATE reviews SET user_id = NULL WHERE user_id = $1", user_id)
     await delete_signals_of(conn, user_id)
@@ -467,7 +467,8 @@ async def user_data(conn: Conn, user_id: int) -> dict[str, list[dict[str, Any]]]
         "diary": "SELECT id, media_id, kind, day, watched_at, half_stars::float / 2 AS rating, "
         "review_id, replay, platform, outcome, liked FROM diary_entries WHERE user_id = $1 "
         "ORDER BY day, id",
-        "lists": "SELECT l.id, l.name, l.description, l.ranked, l.visibility, l.created_at, "
+        "lists": "SELECT l.id, l.name, l.description, l.ranked, l.visibility, l.shared, "
+        "l.created_at, "
         "coalesce((SELECT jsonb_agg(jsonb_build_object('media_id', e.media_id, 'position', "
         "e.position, 'note', e.note) ORDER BY e.position) FROM list_entries e "
         "WHERE e.list_id = l.id), '[]') AS entries FROM lists l WHERE l.owner_id = $1 "

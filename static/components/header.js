@@ -43,6 +43,7 @@ export const AppHeader = {
               moreLink("/leaderboards", "nav.leaderboards"),
               moreLink("/trending", "nav.trending"),
               moreLink("/people", "nav.people"),
+              me.value ? moreLink("/watchlists", "nav.watchlists") : null,
               me.value?.role === "admin" ? moreLink("/admin", "nav.admin") : null,
             ]),
           ]),

@@ -19,6 +19,7 @@ export const ROUTES = [
   { name: "people", path: "/people", load: () => import("../pages/people.js") },
   { name: "inbox", path: "/inbox", auth: true, load: () => import("../pages/inbox.js") },
   { name: "list", path: "/lists/:id", load: () => import("../pages/list.js") },
+  { name: "watchlists", path: "/watchlists", auth: true, load: () => import("../pages/watchlists.js") },
   { name: "trending", path: "/trending", load: () => import("../pages/trending.js") },
   { name: "import", path: "/import", auth: true, load: () => import("../pages/import.js") },
   { name: "settings", path: "/settings", auth: true, load: () => import("../pages/settings.js") },

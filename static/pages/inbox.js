@@ -54,6 +54,10 @@ export default {
       if (n.kind === "interaction.new_season") return t("inbox.new_season", { title: n.data.title, number: n.data.season_number });
       if (n.kind === "commerce.price_drop") return t("toast.price_drop", n.data);
       if (n.kind === "commerce.available") return t("toast.available", n.data);
+      if (n.kind === "interaction.shared_list_invite") {
+        const [before, after] = t("inbox.shared_list_invite", { name: n.data.display_name, list: "\u0000" }).split("\u0000");
+        return [before, h(RouterLink, { to: "/watchlists" }, () => n.data.name), after];
+      }
       if (n.kind === "interaction.hidden_review") return t("inbox.hidden_review", { reason: n.data.reason });
       return t("inbox.other");
     }

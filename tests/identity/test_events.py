@@ -52,7 +52,8 @@ async def test_blocking_emits_blocked_and_unblocking_unblocked(client, db) -> No
     payload = {"blocker_id": blocker.id, "blocked_id": pest.id}
     assert await emitted(db, identity.BLOCKED, blocker_id=blocker.id) == [payload]
     assert await emitted(db, identity.UNBLOCKED, blocker_id=blocker.id) == [payload]
-    assert receivers(identity.BLOCKED) == set()
+    # Interaction parts the two from the shared watchlists they are both in.
+    assert receivers(identity.BLOCKED) == {"part_blocked_from_shared_lists"}
     assert receivers(identity.UNBLOCKED) == set()
 
 
