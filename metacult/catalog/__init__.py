@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import asyncpg
 
-from metacult.catalog import service
+from metacult.catalog import service, store
 from metacult.catalog.browse import MAX_QUERY_LENGTH, SORTS, Filters, Sort
 from metacult.catalog.episodes import (
     Episode,
@@ -63,9 +63,11 @@ __all__ = [
     "Sort",
     "browse",
     "episodes_airing",
+    "find_by_external_id",
     "get_episode",
     "get_media",
     "get_media_by_slug",
+    "import_by_imdb_id",
     "import_from_provider",
     "media_exists",
     "media_ids",
@@ -98,6 +100,24 @@ async def import_from_provider(
     from metacult.catalog import imports
 
     return (await imports.import_title(db, settings, provider, kind, external_id)).media_id
+
+
+async def import_by_imdb_id(
+    db: asyncpg.Pool, settings: Settings, kind: str, imdb_id: str
+) -> int | None:
+    """Import (or refresh) the film or series TMDB knows by this IMDb id (``tt…``); its media
+    id, or None when TMDB knows none. Raises :class:`ProviderError` when TMDB fails."""
+    from metacult.catalog import imports
+
+    saved = await imports.import_by_imdb_id(db, settings, kind, imdb_id)
+    return saved.media_id if saved is not None else None
+
+
+async def find_by_external_id(
+    conn: Conn, kind: str, *, tmdb_id: int | None = None, imdb_id: str | None = None
+) -> int | None:
+    """The title of ``kind`` with this TMDB id, else with this IMDb id; None when none."""
+    return await store.id_by_external_id(conn, kind, tmdb_id=tmdb_id, imdb_id=imdb_id)
 
 
 async def media_exists(conn: Conn, media_id: int) -> str | None:

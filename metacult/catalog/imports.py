@@ -138,6 +138,24 @@ async def import_title(
         return saved
 
 
+async def import_by_imdb_id(
+    db: asyncpg.Pool,
+    settings: Settings,
+    kind: str,
+    imdb_id: str,
+    *,
+    client_factory: ClientFactory = provider_client,
+) -> service.Saved | None:
+    """Import (or refresh) the film or series TMDB knows by this IMDb id; None when it
+    knows none."""
+    async with client_factory("tmdb", settings) as client:
+        assert isinstance(client, tmdb.TmdbClient)
+        tmdb_id = await client.find_imdb(kind, imdb_id)
+    if tmdb_id is None:
+        return None
+    return await import_title(db, settings, "tmdb", kind, tmdb_id, client_factory=client_factory)
+
+
 class _Source:
     """One provider for one kind, ready to list pages and fetch titles as drafts."""
 

@@ -140,6 +140,7 @@ class MediaDraft:
     tmdb_id: int | None = None
     igdb_id: int | None = None
     popularity: float = 0.0
+    imdb_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.year is None and self.release_date is not None:

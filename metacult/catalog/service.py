@@ -49,8 +49,10 @@ async def save_draft(conn: asyncpg.Connection, draft: MediaDraft) -> Saved:
     if existing is None:
         existing = await store.lock_unlinked_namesake(conn, draft)
     if existing is not None:
-        linked = (draft.tmdb_id is None or existing["tmdb_id"] == draft.tmdb_id) and (
-            draft.igdb_id is None or existing["igdb_id"] == draft.igdb_id
+        linked = (
+            (draft.tmdb_id is None or existing["tmdb_id"] == draft.tmdb_id)
+            and (draft.igdb_id is None or existing["igdb_id"] == draft.igdb_id)
+            and (draft.imdb_id is None or existing["imdb_id"] == draft.imdb_id)
         )
         if not draft.changes_from(existing) and linked:
             return Saved(existing["id"], draft.kind, "unchanged")

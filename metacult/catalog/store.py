@@ -12,7 +12,7 @@ Conn = asyncpg.Connection | asyncpg.Pool
 
 MEDIA_COLUMNS = """
     id, kind, title, slug, original_title, year, release_date, synopsis, genres, platforms,
-    runtime_minutes, seasons, cover_url, backdrop_url, tmdb_id, igdb_id, popularity,
+    runtime_minutes, seasons, cover_url, backdrop_url, tmdb_id, igdb_id, imdb_id, popularity,
     created_at, updated_at
 """
 SUMMARY_COLUMNS = "id, kind, title, slug, year, cover_url, genres, platforms"
@@ -92,6 +92,26 @@ async def lock_by_external_id(conn: Conn, draft: MediaDraft) -> asyncpg.Record |
     return None
 
 
+async def id_by_external_id(
+    conn: Conn, kind: str, *, tmdb_id: int | None = None, imdb_id: str | None = None
+) -> int | None:
+    """The title of ``kind`` with this TMDB id, else with this IMDb id (the most popular)."""
+    if tmdb_id is not None:
+        found = await conn.fetchval(
+            "SELECT id FROM media WHERE kind = $1 AND tmdb_id = $2", kind, tmdb_id
+        )
+        if found is not None:
+            return found
+    if imdb_id is not None:
+        return await conn.fetchval(
+            "SELECT id FROM media WHERE kind = $1 AND imdb_id = $2"
+            " ORDER BY popularity DESC, id LIMIT 1",
+            kind,
+            imdb_id,
+        )
+    return None
+
+
 async def lock_unlinked_namesake(conn: Conn, draft: MediaDraft) -> asyncpg.Record | None:
     """A title of the same kind, name and year not yet linked to the draft's provider.
 
@@ -130,6 +150,7 @@ def _provider_fields(draft: MediaDraft) -> tuple[Any, ...]:
         draft.popularity,
         draft.tmdb_id,
         draft.igdb_id,
+        draft.imdb_id,
     )
 
 
@@ -139,8 +160,8 @@ async def insert_media(conn: Conn, draft: MediaDraft, slug: str) -> int | None:
         """
         INSERT INTO media (kind, slug, title, original_title, year, release_date, synopsis,
                            genres, platforms, runtime_minutes, seasons, cover_url,
-                           backdrop_url, popularity, tmdb_id, igdb_id)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                           backdrop_url, popularity, tmdb_id, igdb_id, imdb_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
         ON CONFLICT (slug) DO NOTHING
         RETURNING id
         """,
@@ -159,7 +180,7 @@ async def update_media(conn: Conn, media_id: int, draft: MediaDraft) -> None:
             genres = $7, platforms = $8, runtime_minutes = $9, seasons = $10,
             cover_url = $11, backdrop_url = $12, popularity = $13,
             tmdb_id = coalesce($14, tmdb_id), igdb_id = coalesce($15, igdb_id),
-            updated_at = now()
+            imdb_id = coalesce($16, imdb_id), updated_at = now()
         WHERE id = $1
         """,
         media_id,

@@ -7,6 +7,7 @@ Endpoints used: ``/configuration`` (image base URL), ``/genre/{movie,tv}/list``,
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -19,6 +20,7 @@ from metacult.config import Settings
 REQUESTS_PER_SECOND = 20.0
 POSTER_SIZE = "w500"
 BACKDROP_SIZE = "w1280"
+IMDB_ID = re.compile(r"tt[0-9]{1,12}")
 _PATH = {"film": "movie", "series": "tv"}
 
 
@@ -61,7 +63,15 @@ class TmdbClient(ProviderClient):
         return list(answer.get("results") or [])
 
     async def details(self, kind: str, tmdb_id: int) -> dict[str, Any]:
-        return await self.get(f"/{_PATH[kind]}/{tmdb_id}", language="en-US")
+        # A series' IMDb id is among its external ids (a film's is in its details).
+        extra = {"append_to_response": "external_ids"} if kind == "series" else {}
+        return await self.get(f"/{_PATH[kind]}/{tmdb_id}", language="en-US", **extra)
+
+    async def find_imdb(self, kind: str, imdb_id: str) -> int | None:
+        """TMDB's id of the film or series with this IMDb id (``/find``), or None."""
+        answer = await self.get(f"/find/{imdb_id}", external_source="imdb_id")
+        results = answer.get("movie_results" if kind == "film" else "tv_results") or []
+        return int(results[0]["id"]) if results else None
 
 
 def _date(text: str | None) -> date | None:
@@ -110,5 +120,13 @@ def draft(kind: str, details: dict[str, Any], image_base: str) -> MediaDraft:
         cover_url=_image(image_base, POSTER_SIZE, details.get("poster_path")),
         backdrop_url=_image(image_base, BACKDROP_SIZE, details.get("backdrop_path")),
         tmdb_id=int(details["id"]),
+        imdb_id=_imdb_id(
+            details.get("imdb_id") or (details.get("external_ids") or {}).get("imdb_id")
+        ),
         popularity=float(details.get("popularity") or 0.0),
     )
+
+
+def _imdb_id(value: Any) -> str | None:
+    """An IMDb id as TMDB gives it (``tt0111161``); None when absent or malformed."""
+    return value if isinstance(value, str) and IMDB_ID.fullmatch(value) else None

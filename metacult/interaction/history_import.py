@@ -19,6 +19,7 @@ import difflib
 import hashlib
 import io
 import json
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from metacult.interaction.import_formats import Row
 
 MATCHED = 0.9
 DOUBTFUL = 0.5
+IMDB_ID = re.compile(r"tt[0-9]{1,12}")
 SOURCES = ("letterboxd", "backloggd", "trakt", "steam")
 
 
@@ -137,11 +139,9 @@ async def match_row(conn: asyncpg.Connection, row: asyncpg.Record) -> Match:
     """External ids first, then the title and year, scored."""
     data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
     kind, title, year = row["kind"], row["title"], row["year"]
-    tmdb = data.get("tmdb")
-    if isinstance(tmdb, int) and kind in ("film", "series"):
-        found = await conn.fetchval(
-            "SELECT id FROM media WHERE tmdb_id = $1 AND kind = $2", tmdb, kind
-        )
+    tmdb, imdb = _external_ids(data)
+    if (tmdb is not None or imdb is not None) and kind in ("film", "series"):
+        found = await catalog.find_by_external_id(conn, kind, tmdb_id=tmdb, imdb_id=imdb)
         if found:
             return Match(found, 1.0)
     wanted = fold(title)
@@ -190,22 +190,33 @@ async def match_row(conn: asyncpg.Connection, row: asyncpg.Record) -> Match:
     return best
 
 
+def _external_ids(data: dict[str, Any]) -> tuple[int | None, str | None]:
+    """A row's TMDB id and IMDb id (``tt…``), each None when absent or malformed."""
+    tmdb, imdb = data.get("tmdb"), data.get("imdb")
+    return (
+        tmdb if isinstance(tmdb, int) and not isinstance(tmdb, bool) else None,
+        imdb if isinstance(imdb, str) and IMDB_ID.fullmatch(imdb) else None,
+    )
+
+
 async def _import_missing(db: asyncpg.Pool, settings: Settings, row: Any) -> Match | None:
-    """The title of a row with a TMDB id the catalogue lacks, imported from TMDB (when it
-    is configured); None when there is nothing to import or TMDB cannot give it."""
+    """The title of a row with a TMDB id (else an IMDb id) the catalogue lacks, imported
+    from TMDB (when it is configured); None when there is nothing to import or TMDB
+    cannot give it."""
     data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
-    tmdb = data.get("tmdb")
-    if (
-        not settings.tmdb_token
-        or not isinstance(tmdb, int)
-        or row["kind"] not in ("film", "series")
-    ):
+    tmdb, imdb = _external_ids(data)
+    if not settings.tmdb_token or row["kind"] not in ("film", "series"):
         return None
     try:
-        media_id = await catalog.import_from_provider(db, settings, "tmdb", row["kind"], tmdb)
+        if tmdb is not None:
+            media_id = await catalog.import_from_provider(db, settings, "tmdb", row["kind"], tmdb)
+        elif imdb is not None:
+            media_id = await catalog.import_by_imdb_id(db, settings, row["kind"], imdb)
+        else:
+            return None
     except catalog.ProviderError:
         return None
-    return Match(media_id, 1.0)
+    return None if media_id is None else Match(media_id, 1.0)
 
 
 async def match_all(

@@ -112,6 +112,7 @@ def tmdb_film(title: str | None = None, **fields: Any) -> dict[str, Any]:
         "backdrop_path": f"/b{random_refs.suffix()}.jpg",
         "genres": [{"id": 18, "name": "Drama"}, {"id": 878, "name": "Science Fiction"}],
         "id": new_id(),
+        "imdb_id": f"tt{new_id()}",
         "original_language": "en",
         "original_title": title or f"Film {random_refs.suffix()}",
         "overview": "Written for the tests.",
@@ -134,6 +135,7 @@ def tmdb_series(name: str | None = None, **fields: Any) -> dict[str, Any]:
     series = {
         "backdrop_path": None,
         "episode_run_time": [45],
+        "external_ids": {"imdb_id": f"tt{new_id()}", "tvdb_id": new_id()},
         "first_air_date": "2016-07-15",
         "genres": [{"id": 10765, "name": "Sci-Fi & Fantasy"}, {"id": 18, "name": "Drama"}],
         "id": new_id(),
@@ -306,6 +308,29 @@ def provider_app(state: ProviderState) -> web.Application:
             )
         return web.json_response(item)
 
+    async def find(request: web.Request) -> web.Response:
+        """``/find/{external_id}?external_source=imdb_id``: the films and series with it."""
+        tmdb_auth(request)
+        wanted = request.match_info["external_id"]
+        if request.query.get("external_source") != "imdb_id":
+            return web.json_response({"success": False, "status_code": 22}, status=400)
+
+        def imdb_of(item: dict[str, Any]) -> str | None:
+            return item.get("imdb_id") or (item.get("external_ids") or {}).get("imdb_id")
+
+        def found(catalogue: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+            return [{"id": item["id"]} for item in catalogue.values() if imdb_of(item) == wanted]
+
+        return web.json_response(
+            {
+                "movie_results": found(state.films),
+                "tv_results": found(state.series),
+                "person_results": [],
+                "tv_episode_results": [],
+                "tv_season_results": [],
+            }
+        )
+
     async def season(request: web.Request) -> web.Response:
         tmdb_auth(request)
         answer = state.seasons.get((int(request.match_info["id"]), int(request.match_info["n"])))
@@ -372,6 +397,7 @@ def provider_app(state: ProviderState) -> web.Application:
     app.router.add_get(r"/tmdb/3/{kind:movie|tv}/{id:\d+}", details)
     app.router.add_get(r"/tmdb/3/{kind:movie|tv}/{id:\d+}/watch/providers", watch_providers)
     app.router.add_get(r"/tmdb/3/tv/{id:\d+}/season/{n:\d+}", season)
+    app.router.add_get("/tmdb/3/find/{external_id}", find)
     app.router.add_get("/store/prices.json", store_prices)
     app.router.add_post("/twitch/oauth2/token", twitch_token)
     app.router.add_post("/igdb/v4/games", igdb_games)

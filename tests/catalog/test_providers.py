@@ -158,3 +158,14 @@ def test_tmdb_genres_we_know_keep_our_names():
     vocabulary = tmdb.genre_vocabulary("film", {878: "Science Fiction", 99: "Documentary"})
 
     assert vocabulary == {"science-fiction": "Science fiction", "documentary": "Documentary"}
+
+
+@pytest.mark.unit
+def test_tmdb_answers_carry_their_imdb_id_when_well_formed():
+    film = tmdb.draft("film", {"id": 1, "title": "A", "imdb_id": "tt0111161"}, "")
+    series = tmdb.draft(
+        "series", {"id": 2, "name": "B", "external_ids": {"imdb_id": "tt0903747"}}, ""
+    )
+    odd = tmdb.draft("film", {"id": 3, "title": "C", "imdb_id": "0111161; DROP"}, "")
+
+    assert (film.imdb_id, series.imdb_id, odd.imdb_id) == ("tt0111161", "tt0903747", None)

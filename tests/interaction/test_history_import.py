@@ -517,3 +517,67 @@ async def test_a_steam_library_is_fetched_by_steam_id_from_the_web_api(client, d
         assert "Steam library could not be read" in failed["problem"]
     finally:
         await runner.cleanup()
+
+
+async def test_a_trakt_export_naming_titles_by_imdb_id_finds_them_or_imports_them(
+    client,
+    db,
+    worker,
+    providers,  # noqa: F811
+) -> None:
+    owner = await sign_up(client)
+    tag = random_refs.suffix()
+    known_imdb = f"tt{fake_providers.new_id()}"
+    known = await new_title(db, "film", title=f"Known Film {tag}", year=2001, imdb_id=known_imdb)
+    show = fake_providers.tmdb_series(f"Only At TMDB {tag}")
+    providers.series[show["id"]] = show
+    document = {
+        "history": [
+            {
+                "watched_at": "2024-06-01T20:00:00.000Z",
+                "type": "movie",
+                "movie": {"title": "Its Name Elsewhere", "year": 2001, "ids": {"imdb": known_imdb}},
+            }
+        ],
+        "ratings": [
+            {
+                "rated_at": "2024-06-02T00:00:00.000Z",
+                "rating": 8,
+                "type": "show",
+                "show": {
+                    "title": "Renamed Show",
+                    "year": 2016,
+                    "ids": {"imdb": show["external_ids"]["imdb_id"], "tmdb": None},
+                },
+            },
+            {
+                "rated_at": "2024-06-03T00:00:00.000Z",
+                "rating": 6,
+                "type": "movie",
+                "movie": {"title": f"Nowhere {tag}", "year": 1990, "ids": {"imdb": "tt0"}},
+            },
+        ],
+        "watchlist": [],
+    }
+    preview = await imported(client, owner, "trakt", json.dumps(document).encode())
+    imported_show = await db.fetchval(
+        "SELECT id FROM media WHERE kind = 'series' AND tmdb_id = $1", show["id"]
+    )
+    assert imported_show is not None
+    assert (
+        await db.fetchval("SELECT imdb_id FROM media WHERE id = $1", imported_show)
+        == (show["external_ids"]["imdb_id"])
+    )
+    states = {
+        (r["file"], r["line"]): (r["state"], (r["media"] or {}).get("id")) for r in preview["rows"]
+    }
+    assert states == {
+        ("history", 1): ("matched", known),
+        ("ratings", 1): ("matched", imported_show),
+        ("ratings", 2): ("unmatched", None),
+    }
+    await confirm(client, owner, preview["id"])
+    rated = await client.get(f"/api/v1/users/{owner.id}/ratings", headers=owner.headers)
+    assert [(i["media"]["id"], i["rating"]) for i in (await rated.json())["items"]] == [
+        (imported_show, 4)
+    ]
