@@ -200,13 +200,14 @@ async def tell_shared_list_invite(event: dict[str, Any]) -> None:
 
 @on_event(BLOCKED)
 @dramatiq.actor(max_retries=10, time_limit=30_000, max_age=7 * 86_400_000)
-async def part_blocked_from_shared_lists(event: dict[str, Any]) -> None:
-    """Two users one of whom blocked the other never share a list: in each shared list
-    where both stand, one membership or invitation ends (``members_changed``, rechecked)."""
+async def part_blocked_from_lists(event: dict[str, Any]) -> None:
+    """Two users one of whom blocked the other never share a list: in each list where both
+    stand, one editor's place, membership or invitation ends; every list either of them
+    owns or edits is rechecked, so neither keeps following the other's list live."""
     res = await resources()
     block = BLOCKED.payload_of(event)
     async with res.db.acquire() as conn, conn.transaction():
-        if not await claim(conn, "interaction.part_blocked_from_shared_lists", event["id"]):
+        if not await claim(conn, "interaction.part_blocked_from_lists", event["id"]):
             return
         await lists.part_blocked(conn, block.blocker_id, block.blocked_id)
 

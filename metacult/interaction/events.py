@@ -118,6 +118,9 @@ class ListChangedPayload(pydantic.BaseModel):
         "entry_removed",
         "editors_changed",
         "members_changed",
+        # Who may read it changed without the list changing (a block between its owner
+        # or an editor and someone else).
+        "audience_changed",
     ]
     media_id: int | None = None
 

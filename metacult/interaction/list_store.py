@@ -153,20 +153,19 @@ async def pending_invites(
     return await conn.fetch(_PENDING_INVITES, user_id, before_list_id or 2**63 - 1, limit)
 
 
-_LOCK_SHARED_WITH_EITHER = """
-SELECT l.id FROM lists l
-WHERE l.shared
-  AND (l.owner_id IN ($1, $2)
-       OR EXISTS (SELECT 1 FROM list_editors e WHERE e.list_id = l.id AND e.user_id IN ($1, $2))
-       OR EXISTS (SELECT 1 FROM list_invites i WHERE i.list_id = l.id AND i.user_id IN ($1, $2)))
+_LOCK_WITH_EITHER = """
+SELECT l.id, l.shared FROM lists l
+WHERE l.owner_id IN ($1, $2)
+   OR EXISTS (SELECT 1 FROM list_editors e WHERE e.list_id = l.id AND e.user_id IN ($1, $2))
+   OR EXISTS (SELECT 1 FROM list_invites i WHERE i.list_id = l.id AND i.user_id IN ($1, $2))
 ORDER BY l.id
 FOR UPDATE OF l
 """
 
 
-async def lock_shared_with_either(conn: Conn, a: int, b: int) -> list[int]:
-    """Lock the shared lists either user owns, is a member of or is invited to."""
-    return [row["id"] for row in await conn.fetch(_LOCK_SHARED_WITH_EITHER, a, b)]
+async def lock_with_either(conn: Conn, a: int, b: int) -> list[asyncpg.Record]:
+    """Lock the lists either user owns, edits, is a member of or is invited to (id, shared)."""
+    return await conn.fetch(_LOCK_WITH_EITHER, a, b)
 
 
 _STANDING = """

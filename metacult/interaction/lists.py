@@ -574,22 +574,30 @@ def _standing(row: asyncpg.Record, user_id: int) -> int:
 
 
 async def part_blocked(conn: asyncpg.Connection, blocker_id: int, blocked_id: int) -> list[int]:
-    """After a block, the two never share a list: in each shared list where both stand, the
-    one who stands lower (invited below member below owner) goes, the blocked one when they
-    stand alike. The lists changed (in the caller's transaction)."""
+    """After a block, the two never share a list: in each list where both stand, the one
+    who stands lower (invited below member or editor below owner) goes, the blocked one when
+    they stand alike (``members_changed`` on a shared list, ``editors_changed`` on a plain
+    one). The other lists either of them owns are announced with
+    ``audience_changed``, so that a subscriber the block now hides them from is detached.
+    Each change is rechecked; the lists changed (in the caller's transaction)."""
     changed = []
-    for list_id in await list_store.lock_shared_with_either(conn, blocker_id, blocked_id):
+    for found in await list_store.lock_with_either(conn, blocker_id, blocked_id):
+        list_id = found["id"]
         # Read once the list is locked: an invitation accepted meanwhile is seen as a member.
         row = await list_store.standing(conn, list_id, blocker_id, blocked_id)
         if row is None:
             continue
         blocker, blocked = _standing(row, blocker_id), _standing(row, blocked_id)
-        if not blocker or not blocked:
+        if blocker and blocked:
+            leaving = blocked_id if blocked <= blocker else blocker_id
+            await list_store.remove_editor(conn, list_id, leaving)
+            await list_store.remove_invite(conn, list_id, leaving)
+            change = "members_changed" if found["shared"] else "editors_changed"
+        elif row["owner_id"] in (blocker_id, blocked_id):
+            change = "audience_changed"
+        else:
             continue
-        leaving = blocked_id if blocked <= blocker else blocker_id
-        await list_store.remove_editor(conn, list_id, leaving)
-        await list_store.remove_invite(conn, list_id, leaving)
         # The change is the blocker's doing, whoever of the two leaves.
-        await emit(conn, events.LIST_CHANGED, _members_changed(list_id, blocker_id))
+        await emit(conn, events.LIST_CHANGED, _changed(list_id, blocker_id, change))
         changed.append(list_id)
     return changed

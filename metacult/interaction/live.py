@@ -51,7 +51,9 @@ LIST_NAMESPACE = declare(
 # Changes after which fewer people may read the list (turned private, an editor removed, a
 # member gone, deleted): published with ``recheck``, so that every hub re-runs the audience
 # check of the connections already subscribed and detaches those it now refuses.
-AUDIENCE_CHANGES = frozenset({"updated", "editors_changed", "members_changed", "deleted"})
+AUDIENCE_CHANGES = frozenset(
+    {"updated", "editors_changed", "members_changed", "audience_changed", "deleted"}
+)
 
 
 def list_message(changed: events.ListChangedPayload) -> dict[str, object]:

@@ -53,7 +53,7 @@ async def test_blocking_emits_blocked_and_unblocking_unblocked(client, db) -> No
     assert await emitted(db, identity.BLOCKED, blocker_id=blocker.id) == [payload]
     assert await emitted(db, identity.UNBLOCKED, blocker_id=blocker.id) == [payload]
     # Interaction parts the two from the shared watchlists they are both in.
-    assert receivers(identity.BLOCKED) == {"part_blocked_from_shared_lists"}
+    assert receivers(identity.BLOCKED) == {"part_blocked_from_lists"}
     assert receivers(identity.UNBLOCKED) == set()
 
 

@@ -11,9 +11,11 @@ import pytest
 
 from metacult.realtime import publish
 from tests.accounts import sign_up
+from tests.helpers import eventually
 from tests.interaction.test_lists import make_list
 from tests.realtime.live import Live, media_channel
 from tests.realtime.test_fallbacks import EventStream
+from tests.titles import new_title
 
 
 async def _no_publication(live: Live, channel: str) -> None:
@@ -133,3 +135,68 @@ async def test_a_removed_editor_stops_receiving_a_private_list_live(client, work
     for live in watching.values():
         await live.close()
     assert isinstance(watching["owner"].ws, aiohttp.ClientWebSocketResponse)
+
+
+async def _block(client, blocker, blocked) -> None:
+    response = await client.put(f"/api/v1/users/{blocked.id}/block", headers=blocker.headers)
+    assert response.status in {200, 204}, await response.text()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("who_blocks", ["owner", "editor"])
+async def test_a_block_between_a_plain_lists_owner_and_its_editor_ends_the_editing(
+    client, db, worker, who_blocks
+) -> None:
+    owner, editor = await sign_up(client), await sign_up(client)
+    made = await make_list(client, owner, name="Edited together")
+    lists = f"/api/v1/lists/{made['id']}"
+    assert (await client.put(f"{lists}/editors/{editor.id}", headers=owner.headers)).status == 200
+    live = await Live.open(client, headers=editor.headers)
+    assert (await live.subscribe(f"list:{made['id']}"))["type"] == "subscribed"
+
+    if who_blocks == "owner":
+        await _block(client, owner, editor)
+    else:
+        await _block(client, editor, owner)
+
+    async def editors():
+        shown = await (await client.get(lists, headers=owner.headers)).json()
+        return shown["editors"] == []
+
+    assert await eventually(editors)
+    gone = await live.expect("unsubscribed", channel=f"list:{made['id']}")
+    assert gone["reason"] == "forbidden"
+    refused = await client.put(
+        f"{lists}/entries/{await new_title(db)}", json={}, headers=editor.headers
+    )
+    assert refused.status == 404  # blocked either way: the list is hidden from them
+    await live.close()
+
+
+@pytest.mark.slow
+async def test_a_reader_the_owner_blocks_stops_following_the_public_list_live(
+    client, worker
+) -> None:
+    owner, reader, other = await sign_up(client), await sign_up(client), await sign_up(client)
+    made = await make_list(client, owner, name="Public, but not to everyone")
+    channel = f"list:{made['id']}"
+    watching = {}
+    for who, account in (("reader", reader), ("other", other)):
+        watching[who] = await Live.open(client, headers=account.headers)
+        assert (await watching[who].subscribe(channel))["type"] == "subscribed"
+
+    await _block(client, owner, reader)
+
+    gone = await watching["reader"].expect("unsubscribed", channel=channel)
+    assert gone["reason"] == "forbidden"
+    # Another reader still follows it, and sees the announcement (after the list's own
+    # "created", which the worker may publish once they subscribed).
+    while True:
+        [frame] = await watching["other"].publications(1, channel)
+        if frame["data"]["change"] != "created":
+            break
+    assert frame["data"]["change"] == "audience_changed" and frame["recheck"] is True
+    hidden = await client.get(f"/api/v1/lists/{made['id']}", headers=reader.headers)
+    assert hidden.status == 404
+    for live in watching.values():
+        await live.close()
