@@ -71,6 +71,12 @@ async def sign_in_with_cookie(client: TestClient, account: Account) -> None:
     assert response.status == 200, await response.text()
 
 
+async def block(client: TestClient, blocker: Account, blocked: Account) -> None:
+    """``blocker`` blocks ``blocked`` through the API."""
+    response = await client.put(f"/api/v1/users/{blocked.id}/block", headers=blocker.headers)
+    assert response.status in {200, 204}, await response.text()
+
+
 def daytime_zone() -> str:
     """A fixed-offset IANA zone where it is now early afternoon: a test that counts XP does
     not earn the night owl badge (midnight to 5 a.m., the user's time) by the clock of its run."""

@@ -88,6 +88,19 @@ async def diary(client, account) -> list[dict]:
     return (await response.json())["items"]
 
 
+async def ratings(client, account) -> list[tuple[int, float]]:
+    """The account's ratings, most recent first, as (media id, stars)."""
+    response = await client.get(f"/api/v1/users/{account.id}/ratings", headers=account.headers)
+    return [(i["media"]["id"], i["rating"]) for i in (await response.json())["items"]]
+
+
+def states_by_line(preview: dict) -> dict[tuple[str, int], tuple[str, int | None]]:
+    """Each row's state and matched title by its file and line."""
+    return {
+        (r["file"], r["line"]): (r["state"], (r["media"] or {}).get("id")) for r in preview["rows"]
+    }
+
+
 def by_title(preview: dict) -> dict[tuple[str, str], dict]:
     return {(row["file"], row["title"]): row for row in preview["rows"]}
 
@@ -349,18 +362,14 @@ async def test_a_trakt_export_matches_by_tmdb_id_first(client, db, worker) -> No
         ],
     }
     preview = await imported(client, owner, "trakt", json.dumps(document).encode())
-    states = {
-        (r["file"], r["line"]): (r["state"], (r["media"] or {}).get("id")) for r in preview["rows"]
-    }
-    assert states == {
+    assert states_by_line(preview) == {
         ("history", 1): ("matched", film),
         ("history", 2): ("invalid", None),
         ("ratings", 1): ("matched", show),
         ("watchlist", 1): ("unmatched", None),
     }
     await confirm(client, owner, preview["id"])
-    rated = await client.get(f"/api/v1/users/{owner.id}/ratings", headers=owner.headers)
-    assert [(i["media"]["id"], i["rating"]) for i in (await rated.json())["items"]] == [(show, 4)]
+    assert await ratings(client, owner) == [(show, 4)]
     assert [e["media"]["id"] for e in await diary(client, owner)] == [film]
 
 
@@ -568,16 +577,10 @@ async def test_a_trakt_export_naming_titles_by_imdb_id_finds_them_or_imports_the
         await db.fetchval("SELECT imdb_id FROM media WHERE id = $1", imported_show)
         == (show["external_ids"]["imdb_id"])
     )
-    states = {
-        (r["file"], r["line"]): (r["state"], (r["media"] or {}).get("id")) for r in preview["rows"]
-    }
-    assert states == {
+    assert states_by_line(preview) == {
         ("history", 1): ("matched", known),
         ("ratings", 1): ("matched", imported_show),
         ("ratings", 2): ("unmatched", None),
     }
     await confirm(client, owner, preview["id"])
-    rated = await client.get(f"/api/v1/users/{owner.id}/ratings", headers=owner.headers)
-    assert [(i["media"]["id"], i["rating"]) for i in (await rated.json())["items"]] == [
-        (imported_show, 4)
-    ]
+    assert await ratings(client, owner) == [(imported_show, 4)]

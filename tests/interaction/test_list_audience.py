@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from metacult.realtime import publish
-from tests.accounts import sign_up
+from tests.accounts import block, sign_up
 from tests.helpers import eventually
 from tests.interaction.test_lists import make_list
 from tests.realtime.live import Live, media_channel
@@ -152,11 +152,6 @@ async def test_a_removed_editor_stops_receiving_a_private_list_live(client, work
     assert isinstance(watching["owner"].ws, aiohttp.ClientWebSocketResponse)
 
 
-async def _block(client, blocker, blocked) -> None:
-    response = await client.put(f"/api/v1/users/{blocked.id}/block", headers=blocker.headers)
-    assert response.status in {200, 204}, await response.text()
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("who_blocks", ["owner", "editor"])
 async def test_a_block_between_a_plain_lists_owner_and_its_editor_ends_the_editing(
@@ -170,9 +165,9 @@ async def test_a_block_between_a_plain_lists_owner_and_its_editor_ends_the_editi
     assert (await live.subscribe(f"list:{made['id']}"))["type"] == "subscribed"
 
     if who_blocks == "owner":
-        await _block(client, owner, editor)
+        await block(client, owner, editor)
     else:
-        await _block(client, editor, owner)
+        await block(client, editor, owner)
 
     async def editors():
         shown = await (await client.get(lists, headers=owner.headers)).json()
@@ -200,7 +195,7 @@ async def test_a_reader_the_owner_blocks_stops_following_the_public_list_live(
         watching[who] = await Live.open(client, headers=account.headers)
         assert (await watching[who].subscribe(channel))["type"] == "subscribed"
 
-    await _block(client, owner, reader)
+    await block(client, owner, reader)
 
     gone = await watching["reader"].expect("unsubscribed", channel=channel)
     assert gone["reason"] == "forbidden"

@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from metacult.interaction import events
-from tests.accounts import sign_up
+from tests.accounts import block, sign_up
 from tests.helpers import eventually
 from tests.interaction.test_lists import entry_ids, make_list, put_entry
 from tests.outbox import emitted, receivers
@@ -369,11 +369,6 @@ async def test_membership_changes_are_published_with_a_recheck(client, worker) -
     await live.close()
 
 
-async def _block(client, blocker, blocked) -> None:
-    response = await client.put(f"/api/v1/users/{blocked.id}/block", headers=blocker.headers)
-    assert response.status in {200, 204}, await response.text()
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("who_blocks", ["owner", "member"])
 async def test_a_block_between_owner_and_member_ends_the_membership(
@@ -389,11 +384,11 @@ async def test_a_block_between_owner_and_member_ends_the_membership(
     assert (await live.subscribe(f"list:{watchlist['id']}"))["type"] == "subscribed"
 
     if who_blocks == "owner":
-        await _block(client, owner, member)
-        await _block(client, owner, invited)
+        await block(client, owner, member)
+        await block(client, owner, invited)
     else:
-        await _block(client, member, owner)
-        await _block(client, invited, owner)
+        await block(client, member, owner)
+        await block(client, invited, owner)
 
     async def parted():
         shown = await _shown(client, owner, watchlist["id"])
@@ -414,7 +409,7 @@ async def test_a_block_between_two_members_ends_the_blocked_ones_membership(clie
     watchlist = await _shared(client, owner)
     await _join(client, owner, watchlist["id"], blocker, blocked, bystander)
 
-    await _block(client, blocker, blocked)
+    await block(client, blocker, blocked)
 
     async def parted():
         return (await _shown(client, owner, watchlist["id"]))["members"]
