@@ -56,7 +56,7 @@ STEPS = {
     "commit→enqueue": "metacult_outbox_commit_to_enqueue_seconds",
     "enqueue→start": 'metacult_worker_enqueue_to_start_seconds{actor="update_ratings"}',
     "run": 'metacult_worker_run_seconds{actor="update_ratings"}',
-    "move held": "metacult_ranking_move_hold_seconds",
+    "move held": 'metacult_ranking_move_hold_seconds{actor="update_ratings"}',
     "publish→send": "metacult_realtime_publish_to_send_seconds",
 }
 
