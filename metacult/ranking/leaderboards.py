@@ -12,7 +12,9 @@ Keys (all through ``rkey``):
   so that an older update arriving late never overwrites a newer one;
 * ``leaderboard:scopes``: the set of scope names, ``leaderboard:built``: set once rebuilt;
 * ``leaderboard:pending:{scope}``, ``...:gate:{scope}``, ``...:scheduled:{scope}``: rank moves
-  waiting to be published, at most one message per ``leaderboard_flush_ms`` per scope.
+  waiting to be published, at most one message per ``leaderboard_flush_ms`` per scope;
+  ``leaderboard:held``: a sorted set, member the scope, score when its oldest pending move
+  was queued (so that moves whose flusher died with its worker are found and published).
 """
 
 from __future__ import annotations
@@ -87,19 +89,20 @@ end
 return out
 """
 
-# KEYS: pending hash, gate, scheduled. ARGV: flush ms, now (ms since the epoch), then for
-# each move: media id, before, after, rating. Keeps the earliest "before" of a title's
-# pending move, and when the oldest pending move was queued (field ``_since``). Returns 1
-# when the caller should flush now, 0 when a flush is already due, or minus the ms after
-# which the caller should flush.
+# KEYS: pending hash, gate, scheduled, held. ARGV: flush ms, now (ms since the epoch), the
+# scope, then for each move: media id, before, after, rating. Keeps the earliest "before" of
+# a title's pending move, and when the oldest pending move was queued (field ``_since``, and
+# the scope's score in ``held``). Returns 1 when the caller should flush now, 0 when a flush
+# is already due, or minus the ms after which the caller should flush.
 _COALESCE = """
-for i = 3, #ARGV, 4 do
+for i = 4, #ARGV, 4 do
   local previous = redis.call('HGET', KEYS[1], ARGV[i])
   local before = ARGV[i + 1]
   if previous then before = string.match(previous, '^([^|]*)|') end
   redis.call('HSET', KEYS[1], ARGV[i], before .. '|' .. ARGV[i + 2] .. '|' .. ARGV[i + 3])
 end
 redis.call('HSETNX', KEYS[1], '_since', ARGV[2])
+redis.call('ZADD', KEYS[4], 'NX', ARGV[2], ARGV[3])
 redis.call('PEXPIRE', KEYS[1], 60000)
 if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then return 1 end
 local wait = redis.call('PTTL', KEYS[2])
@@ -108,9 +111,10 @@ if redis.call('SET', KEYS[3], '1', 'NX', 'PX', wait + tonumber(ARGV[1])) then re
 return 0
 """
 
-# KEYS: pending hash, scheduled. Takes every pending move at once.
+# KEYS: pending hash, scheduled, held. ARGV: the scope. Takes every pending move at once.
 _TAKE = """
 redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[3], ARGV[1])
 local moves = redis.call('HGETALL', KEYS[1])
 redis.call('DEL', KEYS[1])
 return moves
@@ -160,8 +164,9 @@ async def coalesce(redis: Redis, settings: Settings, scope: str, moves: Sequence
         rkey(settings, "leaderboard", "pending", scope),
         rkey(settings, "leaderboard", "gate", scope),
         rkey(settings, "leaderboard", "scheduled", scope),
+        rkey(settings, "leaderboard", "held"),
     ]
-    args: list[str | int] = [settings.leaderboard_flush_ms, int(time.time() * 1000)]
+    args: list[str | int] = [settings.leaderboard_flush_ms, int(time.time() * 1000), scope]
     for move in moves:
         before = "" if move.before is None else str(move.before)
         args += [move.media_id, before, move.after, score(move.rating)]
@@ -176,8 +181,9 @@ async def take_pending(
     keys = [
         rkey(settings, "leaderboard", "pending", scope),
         rkey(settings, "leaderboard", "scheduled", scope),
+        rkey(settings, "leaderboard", "held"),
     ]
-    flat = await script(redis, _TAKE)(keys=keys, args=[])
+    flat = await script(redis, _TAKE)(keys=keys, args=[scope])
     moves = []
     since = None
     for i in range(0, len(flat), 2):
@@ -196,6 +202,15 @@ async def take_pending(
             )
     moves.sort(key=lambda move: move["to"])
     return moves, since
+
+
+async def held_since(redis: Redis, settings: Settings, before: float) -> list[str]:
+    """The scopes whose oldest pending move was queued before ``before`` (seconds since
+    the epoch)."""
+    scopes = await redis.zrangebyscore(
+        rkey(settings, "leaderboard", "held"), "-inf", int(before * 1000)
+    )
+    return [scope.decode() for scope in scopes]
 
 
 async def take_gate(redis: Redis, settings: Settings, scope: str) -> bool:

@@ -588,6 +588,25 @@ async def flush_moves(
         )
 
 
+# A flusher is due within a flush window of the move it waits for; moves held this much
+# longer than the window lost theirs (its worker was killed or stopped).
+STALE_AFTER_S = 1.0
+
+
+async def publish_held_moves(
+    redis: Redis, settings: Settings, *, state: RankingState | None = None
+) -> list[str]:
+    """Publish the rank moves whose delayed flush never came (its worker stopped before);
+    the scopes published."""
+    stale = time.time() - settings.leaderboard_flush_ms / 1000 - STALE_AFTER_S
+    published = []
+    for scope in await leaderboards.held_since(redis, settings, stale):
+        if await leaderboards.take_gate(redis, settings, scope):
+            await flush_moves(redis, settings, scope, state=state)
+            published.append(scope)
+    return published
+
+
 async def rebuild_leaderboards(db: asyncpg.Pool, redis: Redis, settings: Settings) -> int:
     """Rebuild every board from PostgreSQL (the source of truth); how many titles are on them."""
     async with db.acquire() as conn:

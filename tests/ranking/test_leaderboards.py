@@ -3,6 +3,7 @@ moves over the websocket, rebuilt from PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from datetime import UTC, datetime, timedelta
 
@@ -303,6 +304,37 @@ async def test_a_replay_leaves_boards_that_hold_its_titles_as_they_are(db, redis
     assert await redis.zrange(board, 0, -1, withscores=True) == before
     history = await history_after(redis, settings, channel, 0, limit=100)
     assert len(history.entries) == messages
+
+
+async def test_rank_moves_held_by_a_worker_that_died_are_published_all_the_same(
+    db, redis, settings, worker
+) -> None:
+    from workers.ranking import publish_held_rank_moves
+
+    # Given a board's second move held for the next message by a worker that then died
+    short = settings.replace(leaderboard_flush_ms=200)
+    genre = unique_genre()
+    channel = f"leaderboard:genre:{genre}"
+    user_id = await new_user(db, "Fan")
+    a, b, c = await new_titles(db, 3, kind="game", genres=(genre,))
+    dying = service.RankingState()
+    await service.apply_vote(db, redis, short, vote_cast(user_id, a, b), state=dying)
+    await service.apply_vote(db, redis, short, vote_cast(user_id, c, a), state=dying)
+    await dying.close()  # its delayed flush goes with it
+    await asyncio.sleep(1.5)
+    assert len((await history_after(redis, settings, channel, 0, limit=100)).entries) == 1
+
+    # When the periodic sweep runs
+    publish_held_rank_moves.send()
+
+    # Then the held moves reach the board's channel
+    async def published():
+        history = await history_after(redis, settings, channel, 0, limit=100)
+        return history if len(history.entries) == 2 else None
+
+    history = await eventually(published, within=15)
+    frame = orjson.loads(history.entries[1].frame)
+    assert c in {move["media_id"] for move in frame["data"]["moves"]}
 
 
 async def test_the_nightly_audit_reports_drift_on_the_admin_dashboard(
