@@ -125,6 +125,22 @@ def step_figures(first: dict[str, float], last: dict[str, float]) -> dict[str, t
     return figures
 
 
+def worker_load(first: dict[str, float], last: dict[str, float]) -> list[tuple[str, int, float]]:
+    """What the workers ran between two scrapes: (actor, runs, mean ms), busiest first (the
+    other consumers of a vote share the worker's threads and event loop with the ratings)."""
+    prefix = 'metacult_worker_run_seconds_count{actor="'
+    load = []
+    for key, value in last.items():
+        if key.startswith(prefix):
+            actor = key[len(prefix) : -2]
+            count = value - first.get(key, 0.0)
+            sum_key = f'metacult_worker_run_seconds_sum{{actor="{actor}"}}'
+            if count > 0:
+                total = last[sum_key] - first.get(sum_key, 0.0)
+                load.append((actor, int(count), total / count * 1000))
+    return sorted(load, key=lambda row: -row[1] * row[2])
+
+
 class Arm:
     """One run: its own database, Redis prefix, web server and worker."""
 
@@ -145,6 +161,7 @@ class Arm:
         self.throughput = 0.0
         self.messages = 0
         self.steps: dict[str, tuple] = {}
+        self.load: list[tuple[str, int, float]] = []
 
     async def start(self, strengths: dict[int, float]) -> dict[int, float]:
         await self.stack.database.create()
@@ -354,7 +371,9 @@ class Arm:
                 )
                 await self.settled()
                 await asyncio.sleep(1.5)  # the workers' timings reach Redis once a second
-                self.steps = step_figures(metrics_before, await self.metrics(http))
+                metrics_after = await self.metrics(http)
+                self.steps = step_figures(metrics_before, metrics_after)
+                self.load = worker_load(metrics_before, metrics_after)
                 watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await watcher
@@ -380,6 +399,12 @@ class Arm:
                 f"\n{'':<11} {step:<15} n={n:<5} mean {mean:6.1f}  p50 {p50:6.1f}  "
                 f"p99 {p99:6.1f} ms"
                 for step, (n, mean, p50, p99) in self.steps.items()
+            )
+            + (
+                f"\n{'':<11} worker runs: "
+                + ", ".join(f"{actor} {n}× {mean:.1f} ms" for actor, n, mean in self.load[:5])
+                if self.load
+                else ""
             )
         )
 
