@@ -15,6 +15,12 @@ further ``--latency-votes`` cast by 4 voters at ``--latency-rate`` votes/s, the 
 the next matchup (GET /duels/next, and the vote whose reply carries it) and of the vote's
 rank move on a websocket subscribed to ``leaderboard:kind:game`` (from sending the vote to
 the message moving one of its titles; the latest vote on that title counts).
+Over that latency phase it also reads each step of the vote's way to the message from two
+scrapes of ``/metrics`` (mean, and p50 / p99 interpolated in the histograms' buckets): the
+relay's commit → enqueue, the worker's enqueue → start and run of ``update_ratings``, the
+time a rank move was held for its board's next message (``metacult_ranking_move_hold_seconds``,
+when the code has it) and the hub's publish → send. ``--before DIR`` (a checkout of earlier
+code: ``git archive main | tar -x -C DIR``) runs each arm on that code first, in the same run.
 ``--quick`` is a smaller run (200 titles, 4000 votes, 20 voters, no latency phase) for
 comparing arms' τ in one bounded run.
 """
@@ -45,6 +51,15 @@ from metacult.ranking.audit import kendall_tau  # noqa: E402
 
 RANDOM_CLICKS = 0.05
 
+# The vote's way to the rank-move message, step by step, as ``/metrics`` shows it.
+STEPS = {
+    "commit→enqueue": "metacult_outbox_commit_to_enqueue_seconds",
+    "enqueue→start": 'metacult_worker_enqueue_to_start_seconds{actor="update_ratings"}',
+    "run": 'metacult_worker_run_seconds{actor="update_ratings"}',
+    "move held": 'metacult_ranking_move_hold_seconds{actor="update_ratings"}',
+    "publish→send": "metacult_realtime_publish_to_send_seconds",
+}
+
 
 def percentile(values: list[float], q: float) -> float:
     if not values:
@@ -53,13 +68,88 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
 
 
+def checkout(path: str) -> Path:
+    """A directory of code to run, as an absolute path (the processes start in it)."""
+    return Path(path).resolve()
+
+
+def scrape(text: str) -> dict[str, float]:
+    """The samples of a ``/metrics`` page, by name with labels."""
+    values = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#") and " " in line:
+            name, value = line.rsplit(" ", 1)
+            values[name] = float(value)
+    return values
+
+
+def step_figures(first: dict[str, float], last: dict[str, float]) -> dict[str, tuple]:
+    """Per step of ``STEPS`` observed between two scrapes: (count, mean, p50, p99) in ms,
+    the quantiles interpolated linearly within the histogram's buckets."""
+    figures = {}
+    for step, metric in STEPS.items():
+        name, _, labels = metric.partition("{")
+        inner = labels.rstrip("}")
+        count_key = f"{name}_count" + (f"{{{inner}}}" if inner else "")
+        sum_key = f"{name}_sum" + (f"{{{inner}}}" if inner else "")
+        count = last.get(count_key, 0.0) - first.get(count_key, 0.0)
+        if count <= 0:
+            continue
+        mean = (last[sum_key] - first.get(sum_key, 0.0)) / count
+        buckets = []
+        for key, value in last.items():
+            if not key.startswith(f"{name}_bucket{{"):
+                continue
+            body = key[len(name) + len("_bucket{") : -1]
+            parts = dict(part.split("=", 1) for part in body.split(","))
+            bound = parts.pop("le").strip('"')
+            rest = ",".join(f"{k}={v}" for k, v in parts.items())
+            if rest != inner:
+                continue
+            upper = math.inf if bound == "+Inf" else float(bound)
+            buckets.append((upper, value - first.get(key, 0.0)))
+        buckets.sort()
+
+        def quantile(q: float, buckets=buckets, count=count) -> float:
+            target, lower, below = q * count, 0.0, 0.0
+            for upper, cumulative in buckets:
+                if cumulative >= target:
+                    if math.isinf(upper):
+                        return lower
+                    inside = cumulative - below
+                    return lower + (upper - lower) * ((target - below) / inside if inside else 1)
+                lower, below = upper, cumulative
+            return lower
+
+        figures[step] = (int(count), mean * 1000, quantile(0.5) * 1000, quantile(0.99) * 1000)
+    return figures
+
+
+def worker_load(first: dict[str, float], last: dict[str, float]) -> list[tuple[str, int, float]]:
+    """What the workers ran between two scrapes: (actor, runs, mean ms), busiest first (the
+    other consumers of a vote share the worker's threads and event loop with the ratings)."""
+    prefix = 'metacult_worker_run_seconds_count{actor="'
+    load = []
+    for key, value in last.items():
+        if key.startswith(prefix):
+            actor = key[len(prefix) : -2]
+            count = value - first.get(key, 0.0)
+            sum_key = f'metacult_worker_run_seconds_sum{{actor="{actor}"}}'
+            if count > 0:
+                total = last[sum_key] - first.get(sum_key, 0.0)
+                load.append((actor, int(count), total / count * 1000))
+    return sorted(load, key=lambda row: -row[1] * row[2])
+
+
 class Arm:
     """One run: its own database, Redis prefix, web server and worker."""
 
-    def __init__(self, name: str, env: dict[str, str], args: argparse.Namespace) -> None:
+    def __init__(
+        self, name: str, env: dict[str, str], args: argparse.Namespace, root: Path = ROOT
+    ) -> None:
         self.name = name
         self.args = args
-        self.stack = Stack(args.port, ACCESS_TOKEN_TTL="86400", **env)
+        self.stack = Stack(args.port, root=root, ACCESS_TOKEN_TTL="86400", **env)
         self.base_url = self.stack.base_url
         self.vote_latency: list[float] = []
         self.next_latency: list[float] = []
@@ -70,6 +160,8 @@ class Arm:
         self.voting_seconds = 0.0
         self.throughput = 0.0
         self.messages = 0
+        self.steps: dict[str, tuple] = {}
+        self.load: list[tuple[str, int, float]] = []
 
     async def start(self, strengths: dict[int, float]) -> dict[int, float]:
         await self.stack.database.create()
@@ -215,6 +307,10 @@ class Arm:
         finally:
             await conn.close()
 
+    async def metrics(self, http: aiohttp.ClientSession) -> dict[str, float]:
+        async with http.get(f"{self.base_url}/metrics") as response:
+            return scrape(await response.text())
+
     async def board(self, http: aiohttp.ClientSession) -> dict[int, float]:
         ratings: dict[int, float] = {}
         cursor = None
@@ -263,6 +359,8 @@ class Arm:
                 self.vote_latency.clear()
                 self.message_latency.clear()
                 self.last_vote_at.clear()
+                await asyncio.sleep(1.5)  # the last phase's worker timings reach Redis
+                metrics_before = await self.metrics(http)
                 await self.vote_until(
                     http,
                     tokens,
@@ -272,7 +370,10 @@ class Arm:
                     rate=self.args.latency_rate,
                 )
                 await self.settled()
-                await asyncio.sleep(1.0)
+                await asyncio.sleep(1.5)  # the workers' timings reach Redis once a second
+                metrics_after = await self.metrics(http)
+                self.steps = step_figures(metrics_before, metrics_after)
+                self.load = worker_load(metrics_before, metrics_after)
                 watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await watcher
@@ -294,6 +395,17 @@ class Arm:
             f"vote→message p50/p99={percentile(self.message_latency, 0.5) * ms:.0f}/"
             f"{percentile(self.message_latency, 0.99) * ms:.0f} ms "
             f"({len(self.message_latency)} samples, {self.messages} messages)"
+            + "".join(
+                f"\n{'':<11} {step:<15} n={n:<5} mean {mean:6.1f}  p50 {p50:6.1f}  "
+                f"p99 {p99:6.1f} ms"
+                for step, (n, mean, p50, p99) in self.steps.items()
+            )
+            + (
+                f"\n{'':<11} worker runs: "
+                + ", ".join(f"{actor} {n}× {mean:.1f} ms" for actor, n, mean in self.load[:5])
+                if self.load
+                else ""
+            )
         )
 
 
@@ -309,6 +421,12 @@ async def main() -> None:
     parser.add_argument("--latency-votes", type=int, default=1000)
     parser.add_argument("--latency-rate", type=float, default=20.0)
     parser.add_argument("--logs", help="a directory for the server's and worker's logs")
+    parser.add_argument(
+        "--before",
+        type=checkout,
+        default=None,
+        help="a checkout of earlier code, each arm run on it first",
+    )
     parser.add_argument("--quick", action="store_true", help="200 titles, 4000 votes, τ only")
     args = parser.parse_args()
     if args.quick:
@@ -320,12 +438,19 @@ async def main() -> None:
         "uncapped": {"DUEL_EXPLORE_PERCENT": "15", "DUEL_VARIETY_WINDOW": "0"},
         "matchmaker": {"DUEL_EXPLORE_PERCENT": "15"},
     }
+    codes = [("", ROOT)]
+    if args.before:
+        codes.insert(0, ("before ", args.before))
     results = []
     for name in args.arms.split(","):
-        arm = Arm(name, arms[name], args)
-        print(f"{name}: {args.titles} titles, {args.users} voters, {args.votes} votes", flush=True)
-        await arm.run(strengths)
-        results.append(arm.report())
+        for label, root in codes:
+            arm = Arm(f"{label}{name}", arms[name], args, root)
+            print(
+                f"{arm.name}: {args.titles} titles, {args.users} voters, {args.votes} votes",
+                flush=True,
+            )
+            await arm.run(strengths)
+            results.append(arm.report())
     print(f"\nmachine: {os.cpu_count()} cores, {sys.platform}, Python {sys.version.split()[0]}")
     for line in results:
         print(line)

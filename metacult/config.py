@@ -177,7 +177,7 @@ class Settings:
     # two in a row (0 turns the rule off, to measure what it costs).
     duel_variety_window: int = 20
     leaderboard_top: int = 100
-    leaderboard_flush_ms: int = 250
+    leaderboard_flush_ms: int = 100
     # The read path: how many rendered public pages each web process keeps, and for how
     # long at most (seconds; writers bump their pages' versions, this is the backstop);
     # how long browsers and proxies may keep a public page without asking again (0: they

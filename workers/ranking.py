@@ -22,6 +22,14 @@ async def update_ratings(event: dict[str, Any]) -> None:
     await service.apply_vote(res.db, res.redis, res.settings, event, state=res.ranking)
 
 
+@every(5)
+@dramatiq.actor(max_retries=0, time_limit=30_000, max_age=10_000)
+async def publish_held_rank_moves() -> None:
+    """Publish rank moves held for a flush that never came (a worker killed while holding)."""
+    res = await resources()
+    await service.publish_held_moves(res.redis, res.settings, state=res.ranking)
+
+
 @on_event(ACCOUNT_DELETED, consumer="ranking.forget_user")
 @dramatiq.actor(max_retries=10, time_limit=60_000, max_age=7 * 86_400_000)
 async def forget_deleted_voter(event: dict[str, Any]) -> None:

@@ -11,12 +11,14 @@ import asyncio
 from dataclasses import dataclass, field
 
 import asyncpg
+import dramatiq
 from redis.asyncio import Redis
 
 from metacult.config import Settings
 from metacult.infra.db import create_pool
 from metacult.infra.redis import create_redis
 from metacult.ranking.service import RankingState
+from metacult.realtime import WorkerTimings
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,23 @@ async def resources() -> Resources:
             pool = await create_pool(
                 settings, min_size=1, command_timeout=settings.db_job_command_timeout
             )
-            _resources = Resources(settings=settings, db=pool, redis=create_redis(settings))
+            _resources = Resources(
+                settings=settings,
+                db=pool,
+                redis=create_redis(settings),
+                ranking=RankingState(timings=_worker_timings()),
+            )
     return _resources
+
+
+def _worker_timings() -> WorkerTimings | None:
+    """The timings this worker process adds up for ``/metrics`` (its broker's middleware)."""
+    from workers.broker import LivePathTimings
+
+    for middleware in dramatiq.get_broker().middleware:
+        if isinstance(middleware, LivePathTimings):
+            return middleware.timings
+    return None
 
 
 def close_resources() -> None:

@@ -12,12 +12,15 @@ Keys (all through ``rkey``):
   so that an older update arriving late never overwrites a newer one;
 * ``leaderboard:scopes``: the set of scope names, ``leaderboard:built``: set once rebuilt;
 * ``leaderboard:pending:{scope}``, ``...:gate:{scope}``, ``...:scheduled:{scope}``: rank moves
-  waiting to be published, at most one message per ``leaderboard_flush_ms`` per scope.
+  waiting to be published, at most one message per ``leaderboard_flush_ms`` per scope;
+  ``leaderboard:held``: a sorted set, member the scope, score when its oldest pending move
+  was queued (so that moves whose flusher died with its worker are found and published).
 """
 
 from __future__ import annotations
 
 import re
+import time
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -86,25 +89,32 @@ end
 return out
 """
 
-# KEYS: pending hash, gate, scheduled. ARGV: media id, before, after, rating, flush ms.
-# Keeps the earliest "before" of a title's pending move. Returns 1 when the caller should
-# flush now, 0 when a flush is already due, or the ms after which the caller should flush.
+# KEYS: pending hash, gate, scheduled, held. ARGV: flush ms, now (ms since the epoch), the
+# scope, then for each move: media id, before, after, rating. Keeps the earliest "before" of
+# a title's pending move, and when the oldest pending move was queued (field ``_since``, and
+# the scope's score in ``held``). Returns 1 when the caller should flush now, 0 when a flush
+# is already due, or minus the ms after which the caller should flush.
 _COALESCE = """
-local previous = redis.call('HGET', KEYS[1], ARGV[1])
-local before = ARGV[2]
-if previous then before = string.match(previous, '^([^|]*)|') end
-redis.call('HSET', KEYS[1], ARGV[1], before .. '|' .. ARGV[3] .. '|' .. ARGV[4])
+for i = 4, #ARGV, 4 do
+  local previous = redis.call('HGET', KEYS[1], ARGV[i])
+  local before = ARGV[i + 1]
+  if previous then before = string.match(previous, '^([^|]*)|') end
+  redis.call('HSET', KEYS[1], ARGV[i], before .. '|' .. ARGV[i + 2] .. '|' .. ARGV[i + 3])
+end
+redis.call('HSETNX', KEYS[1], '_since', ARGV[2])
+redis.call('ZADD', KEYS[4], 'NX', ARGV[2], ARGV[3])
 redis.call('PEXPIRE', KEYS[1], 60000)
-if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[5]) then return 1 end
+if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then return 1 end
 local wait = redis.call('PTTL', KEYS[2])
 if wait < 1 then wait = 1 end
-if redis.call('SET', KEYS[3], '1', 'NX', 'PX', wait + tonumber(ARGV[5])) then return -wait end
+if redis.call('SET', KEYS[3], '1', 'NX', 'PX', wait + tonumber(ARGV[1])) then return -wait end
 return 0
 """
 
-# KEYS: pending hash, scheduled. Takes every pending move at once.
+# KEYS: pending hash, scheduled, held. ARGV: the scope. Takes every pending move at once.
 _TAKE = """
 redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[3], ARGV[1])
 local moves = redis.call('HGETALL', KEYS[1])
 redis.call('DEL', KEYS[1])
 return moves
@@ -147,27 +157,39 @@ async def place(
     return moves
 
 
-async def coalesce(redis: Redis, settings: Settings, move: Move) -> int:
-    """Queue a move for its scope: 1 flush now, 0 nothing to do, -ms flush after ms."""
+async def coalesce(redis: Redis, settings: Settings, scope: str, moves: Sequence[Move]) -> int:
+    """Queue one vote's moves on ``scope`` together: 1 flush now, 0 nothing to do, -ms
+    flush after ms (so a vote moving both its titles is one message, never split in two)."""
     keys = [
-        rkey(settings, "leaderboard", "pending", move.scope),
-        rkey(settings, "leaderboard", "gate", move.scope),
-        rkey(settings, "leaderboard", "scheduled", move.scope),
+        rkey(settings, "leaderboard", "pending", scope),
+        rkey(settings, "leaderboard", "gate", scope),
+        rkey(settings, "leaderboard", "scheduled", scope),
+        rkey(settings, "leaderboard", "held"),
     ]
-    before = "" if move.before is None else str(move.before)
-    args = [move.media_id, before, move.after, score(move.rating), settings.leaderboard_flush_ms]
+    args: list[str | int] = [settings.leaderboard_flush_ms, int(time.time() * 1000), scope]
+    for move in moves:
+        before = "" if move.before is None else str(move.before)
+        args += [move.media_id, before, move.after, score(move.rating)]
     return int(await script(redis, _COALESCE)(keys=keys, args=args))
 
 
-async def take_pending(redis: Redis, settings: Settings, scope: str) -> list[dict]:
-    """Every pending move of ``scope`` as rank-change messages, best rank first."""
+async def take_pending(
+    redis: Redis, settings: Settings, scope: str
+) -> tuple[list[dict], float | None]:
+    """Every pending move of ``scope`` as rank-change messages, best rank first, and when
+    the oldest of them was queued (seconds since the epoch; None when none was)."""
     keys = [
         rkey(settings, "leaderboard", "pending", scope),
         rkey(settings, "leaderboard", "scheduled", scope),
+        rkey(settings, "leaderboard", "held"),
     ]
-    flat = await script(redis, _TAKE)(keys=keys, args=[])
+    flat = await script(redis, _TAKE)(keys=keys, args=[scope])
     moves = []
+    since = None
     for i in range(0, len(flat), 2):
+        if flat[i] == b"_since":
+            since = int(flat[i + 1]) / 1000
+            continue
         before, after, rating = flat[i + 1].decode().split("|")
         if before != after:
             moves.append(
@@ -179,7 +201,16 @@ async def take_pending(redis: Redis, settings: Settings, scope: str) -> list[dic
                 }
             )
     moves.sort(key=lambda move: move["to"])
-    return moves
+    return moves, since
+
+
+async def held_since(redis: Redis, settings: Settings, before: float) -> list[str]:
+    """The scopes whose oldest pending move was queued before ``before`` (seconds since
+    the epoch)."""
+    scopes = await redis.zrangebyscore(
+        rkey(settings, "leaderboard", "held"), "-inf", int(before * 1000)
+    )
+    return [scope.decode() for scope in scopes]
 
 
 async def take_gate(redis: Redis, settings: Settings, scope: str) -> bool:

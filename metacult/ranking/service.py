@@ -37,6 +37,8 @@ log = logging.getLogger("metacult.ranking")
 
 SKIPS: tuple[str, ...] = get_args(Skip)
 UPDATE_RATINGS = "ranking.update_ratings"
+# The actor applying votes, as the worker timings on ``/metrics`` label it.
+UPDATE_RATINGS_ACTOR = "update_ratings"
 # New users' favoured titles: this many popular ones in their favourite genres.
 FAVOURED_TITLES = 40
 
@@ -87,10 +89,13 @@ class _Catalogue:
 class RankingState:
     """What one process (a web app, a worker) keeps for ranking between calls: the titles
     each kind's matchmaking read last, and the background tasks it started (matchup
-    preparations, delayed leaderboard flushes), which ``close`` cancels."""
+    preparations, delayed leaderboard flushes), which ``close`` cancels; in a worker, the
+    timings it shows on ``/metrics``."""
 
     catalogues: dict[str, _Catalogue] = dataclasses.field(default_factory=dict)
     tasks: set[asyncio.Task] = dataclasses.field(default_factory=set)
+    # Where a worker adds up its timings for ``/metrics`` (how long rank moves were held).
+    timings: realtime.WorkerTimings | None = None
 
     def start(self, work: Coroutine[Any, Any, Any]) -> None:
         """Run ``work`` in the background, kept until it ends or the process stops."""
@@ -454,43 +459,58 @@ async def apply_vote(
     """Play the vote's game on both titles' global and the voter's personal ratings, once.
 
     Rows are locked in media id order, so concurrent votes on one title queue up instead
-    of losing an update (or deadlocking). False when the event was already applied. A rank
-    move that must wait for its board's next message waits as a task of ``state`` (inline
+    of losing an update (or deadlocking). False when the event was already applied: its
+    titles are then placed again from their committed rows (a no-op when the boards hold
+    them already), in case the run that applied it stopped before the boards. A rank move
+    that must wait for its board's next message waits as a task of ``state`` (inline
     without one).
     """
     vote = VOTE_CAST.payload_of(event)
-    winner_id, loser_id = vote.winner_id, vote.loser_id
+    decisive = vote.winner_id is not None and vote.loser_id is not None
     async with db.acquire() as conn, conn.transaction():
-        if not await claim(conn, UPDATE_RATINGS, event["id"]):
-            return False
-        if winner_id is None or loser_id is None:
-            return True
-        ids = [winner_id, loser_id]
+        if await claim(conn, UPDATE_RATINGS, event["id"]):
+            if not decisive:
+                return True
+            saved = await _play(conn, vote)
+            applied = True
+        else:
+            ids = [vote.winner_id, vote.loser_id] if decisive else []
+            saved = list((await store.ratings_of(conn, ids)).values()) if ids else []
+            applied = False
+    if saved:
+        await _show_on_boards(db, redis, settings, saved, state)
+    return applied
+
+
+async def _play(conn: asyncpg.Connection, vote: VoteCastPayload) -> list[asyncpg.Record]:
+    """The vote's game on both titles' global and the voter's personal ratings, rows locked
+    in media id order; the titles' global rating rows as saved."""
+    winner_id, loser_id = vote.winner_id, vote.loser_id
+    ids = [winner_id, loser_id]
+    rows = await store.lock_ratings(conn, ids)
+    missing = [m for m in ids if m not in rows]
+    if missing:
+        summaries = await _summaries(conn, set(missing))
+        await store.ensure_ratings(
+            conn,
+            [
+                (m, summaries[m]["kind"], summaries[m]["genres"], summaries[m]["platforms"])
+                for m in missing
+            ],
+        )
         rows = await store.lock_ratings(conn, ids)
-        missing = [m for m in ids if m not in rows]
-        if missing:
-            summaries = await _summaries(conn, set(missing))
-            await store.ensure_ratings(
-                conn,
-                [
-                    (m, summaries[m]["kind"], summaries[m]["genres"], summaries[m]["platforms"])
-                    for m in missing
-                ],
-            )
-            rows = await store.lock_ratings(conn, ids)
-        won, lost = glicko.play(_rating(rows[winner_id]), _rating(rows[loser_id]))
-        saved = [
-            await store.save_rating(conn, winner_id, won.rating, won.rd, won.volatility, True),
-            await store.save_rating(conn, loser_id, lost.rating, lost.rd, lost.volatility, False),
-        ]
-        mine = await store.lock_personal(conn, vote.user_id, vote.kind, ids)
-        p_won, p_lost = glicko.play(_rating(mine[winner_id]), _rating(mine[loser_id]))
-        for media_id, rating, won_it in ((winner_id, p_won, True), (loser_id, p_lost, False)):
-            await store.save_personal(
-                conn, vote.user_id, media_id, rating.rating, rating.rd, rating.volatility, won_it
-            )
-    await _show_on_boards(db, redis, settings, saved, state)
-    return True
+    won, lost = glicko.play(_rating(rows[winner_id]), _rating(rows[loser_id]))
+    saved = [
+        await store.save_rating(conn, winner_id, won.rating, won.rd, won.volatility, True),
+        await store.save_rating(conn, loser_id, lost.rating, lost.rd, lost.volatility, False),
+    ]
+    mine = await store.lock_personal(conn, vote.user_id, vote.kind, ids)
+    p_won, p_lost = glicko.play(_rating(mine[winner_id]), _rating(mine[loser_id]))
+    for media_id, rating, won_it in ((winner_id, p_won, True), (loser_id, p_lost, False)):
+        await store.save_personal(
+            conn, vote.user_id, media_id, rating.rating, rating.rd, rating.volatility, won_it
+        )
+    return saved
 
 
 def _rating(row: asyncpg.Record) -> Rating:
@@ -524,31 +544,41 @@ async def _show_on_boards(
     # before any rank move is published (a browser reads the board again on one).
     boards = {pagecache.board_topic(scope) for scopes, _ in placed for scope in scopes}
     await pagecache.bump(redis, settings, [*titles, *sorted(boards)])
+    by_scope: dict[str, list[leaderboards.Move]] = defaultdict(list)
     for _, moves in placed:
         for move in moves:
-            decision = await leaderboards.coalesce(redis, settings, move)
-            if decision == 1:
-                await flush_moves(redis, settings, move.scope)
-            elif decision < 0:
-                flush = _flush_later(redis, settings, move.scope, -decision)
-                if state is None:
-                    await flush
-                else:
-                    state.start(flush)
+            by_scope[move.scope].append(move)
+    for scope, moves in by_scope.items():
+        decision = await leaderboards.coalesce(redis, settings, scope, moves)
+        if decision == 1:
+            await flush_moves(redis, settings, scope, state=state)
+        elif decision < 0:
+            flush = _flush_later(redis, settings, scope, -decision, state)
+            if state is None:
+                await flush
+            else:
+                state.start(flush)
 
 
-async def _flush_later(redis: Redis, settings: Settings, scope: str, delay_ms: int) -> None:
+async def _flush_later(
+    redis: Redis, settings: Settings, scope: str, delay_ms: int, state: RankingState | None
+) -> None:
     await asyncio.sleep(delay_ms / 1000)
     for _ in range(50):
         if await leaderboards.take_gate(redis, settings, scope):
-            await flush_moves(redis, settings, scope)
+            await flush_moves(redis, settings, scope, state=state)
             return
         await asyncio.sleep(settings.leaderboard_flush_ms / 4000)
 
 
-async def flush_moves(redis: Redis, settings: Settings, scope: str) -> None:
+async def flush_moves(
+    redis: Redis, settings: Settings, scope: str, *, state: RankingState | None = None
+) -> None:
     """Publish the scope's pending rank moves as one message on ``leaderboard:{scope}``."""
-    moves = await leaderboards.take_pending(redis, settings, scope)
+    moves, since = await leaderboards.take_pending(redis, settings, scope)
+    if moves and since is not None and state is not None and state.timings is not None:
+        held = max(0.0, time.time() - since)
+        state.timings.observe("move_hold", UPDATE_RATINGS_ACTOR, held)
     if moves:
         await realtime.publish(
             redis,
@@ -556,6 +586,25 @@ async def flush_moves(redis: Redis, settings: Settings, scope: str) -> None:
             f"leaderboard:{scope}",
             {"type": "ranking.rank_moves", "scope": scope, "moves": moves},
         )
+
+
+# A flusher is due within a flush window of the move it waits for; moves held this much
+# longer than the window lost theirs (its worker was killed or stopped).
+STALE_AFTER_S = 1.0
+
+
+async def publish_held_moves(
+    redis: Redis, settings: Settings, *, state: RankingState | None = None
+) -> list[str]:
+    """Publish the rank moves whose delayed flush never came (its worker stopped before);
+    the scopes published."""
+    stale = time.time() - settings.leaderboard_flush_ms / 1000 - STALE_AFTER_S
+    published = []
+    for scope in await leaderboards.held_since(redis, settings, stale):
+        if await leaderboards.take_gate(redis, settings, scope):
+            await flush_moves(redis, settings, scope, state=state)
+            published.append(scope)
+    return published
 
 
 async def rebuild_leaderboards(db: asyncpg.Pool, redis: Redis, settings: Settings) -> int:

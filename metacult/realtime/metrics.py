@@ -130,6 +130,12 @@ WORKER_HISTOGRAMS = {
         "Time from a message's enqueue to the start of its actor (first attempts only).",
     ),
     "run": ("metacult_worker_run_seconds", "Time an actor ran, by actor."),
+    # Ranking's: the actor that applied the vote whose move opened the message.
+    "move_hold": (
+        "metacult_ranking_move_hold_seconds",
+        "Time a leaderboard rank move waited for its board's next message (the oldest move of"
+        " each message), by actor.",
+    ),
 }
 
 

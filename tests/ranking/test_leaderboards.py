@@ -3,9 +3,11 @@ moves over the websocket, rebuilt from PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from datetime import UTC, datetime, timedelta
 
+import orjson
 import pytest
 
 from metacult.infra.redis import rkey
@@ -233,6 +235,106 @@ async def test_bursts_of_rank_moves_are_coalesced_per_scope(
     assert len(history.entries) == 2
     later = await history_after(redis, settings, channel, 0, limit=100)
     assert len(later.entries) == 2
+
+
+async def test_a_vote_moving_both_its_titles_is_one_message_on_each_board(
+    db, redis, settings, ranking_state
+) -> None:
+    # Given a quiet board, and a window long enough that a held move would show
+    slow = settings.replace(leaderboard_flush_ms=3000)
+    genre = unique_genre()
+    channel = f"leaderboard:genre:{genre}"
+    user_id = await new_user(db, "Fan")
+    winner, loser = await new_titles(db, 2, kind="game", genres=(genre,))
+
+    # When one vote puts both titles on the board
+    await service.apply_vote(
+        db, redis, slow, vote_cast(user_id, winner, loser), state=ranking_state
+    )
+
+    # Then its first message carries both moves at once, none held for the next one
+    history = await history_after(redis, settings, channel, 0, limit=100)
+    assert len(history.entries) == 1
+    frame = orjson.loads(history.entries[0].frame)
+    moved = {move["media_id"]: move for move in frame["data"]["moves"]}
+    assert set(moved) == {winner, loser}
+    assert moved[winner]["to"] == 1 and moved[loser]["to"] == 2
+    assert moved[winner]["from"] is None and moved[loser]["from"] is None
+
+
+async def test_a_replayed_vote_puts_its_titles_on_the_boards_if_its_first_run_stopped_before(
+    db, redis, settings
+) -> None:
+    # Given a vote whose ratings committed, but whose run stopped before the boards (as a
+    # worker killed between the two would leave them)
+    genre = unique_genre()
+    user_id = await new_user(db, "Fan")
+    winner, loser = await new_titles(db, 2, kind="game", genres=(genre,))
+    event = vote_cast(user_id, winner, loser)
+    assert await service.apply_vote(db, redis, settings, event)
+    board = leaderboards.board_key(settings, f"genre:{genre}")
+    placed = await redis.zrange(board, 0, -1, withscores=True)
+    await redis.delete(board)
+    await redis.hdel(rkey(settings, "leaderboard", "games"), winner, loser)
+
+    # When the event is delivered again
+    replayed = await service.apply_vote(db, redis, settings, event)
+
+    # Then it changes no rating, and the boards hold the titles as the committed rows say
+    assert replayed is False
+    games = await db.fetchval("SELECT games FROM ranking_ratings WHERE media_id = $1", winner)
+    assert games == 1
+    assert await redis.zrange(board, 0, -1, withscores=True) == placed
+
+
+async def test_a_replay_leaves_boards_that_hold_its_titles_as_they_are(db, redis, settings) -> None:
+    genre = unique_genre()
+    channel = f"leaderboard:genre:{genre}"
+    user_id = await new_user(db, "Fan")
+    a, b = await new_titles(db, 2, kind="game", genres=(genre,))
+    event = vote_cast(user_id, a, b)
+    await service.apply_vote(db, redis, settings, event)
+    await service.apply_vote(db, redis, settings, vote_cast(user_id, b, a))
+    board = leaderboards.board_key(settings, f"genre:{genre}")
+    before = await redis.zrange(board, 0, -1, withscores=True)
+    messages = len((await history_after(redis, settings, channel, 0, limit=100)).entries)
+
+    await service.apply_vote(db, redis, settings, event)
+
+    assert await redis.zrange(board, 0, -1, withscores=True) == before
+    history = await history_after(redis, settings, channel, 0, limit=100)
+    assert len(history.entries) == messages
+
+
+async def test_rank_moves_held_by_a_worker_that_died_are_published_all_the_same(
+    db, redis, settings, worker
+) -> None:
+    from workers.ranking import publish_held_rank_moves
+
+    # Given a board's second move held for the next message by a worker that then died
+    short = settings.replace(leaderboard_flush_ms=200)
+    genre = unique_genre()
+    channel = f"leaderboard:genre:{genre}"
+    user_id = await new_user(db, "Fan")
+    a, b, c = await new_titles(db, 3, kind="game", genres=(genre,))
+    dying = service.RankingState()
+    await service.apply_vote(db, redis, short, vote_cast(user_id, a, b), state=dying)
+    await service.apply_vote(db, redis, short, vote_cast(user_id, c, a), state=dying)
+    await dying.close()  # its delayed flush goes with it
+    await asyncio.sleep(1.5)
+    assert len((await history_after(redis, settings, channel, 0, limit=100)).entries) == 1
+
+    # When the periodic sweep runs
+    publish_held_rank_moves.send()
+
+    # Then the held moves reach the board's channel
+    async def published():
+        history = await history_after(redis, settings, channel, 0, limit=100)
+        return history if len(history.entries) == 2 else None
+
+    history = await eventually(published, within=15)
+    frame = orjson.loads(history.entries[1].frame)
+    assert c in {move["media_id"] for move in frame["data"]["moves"]}
 
 
 async def test_the_nightly_audit_reports_drift_on_the_admin_dashboard(

@@ -108,3 +108,30 @@ async def test_metrics_show_the_live_path_timings_of_the_relay_and_the_workers(
     )
     assert float(count.split()[1]) >= 1
     await live.close()
+
+
+@pytest.mark.slow
+async def test_metrics_show_how_long_rank_moves_waited_for_their_boards_message(
+    client, db, worker
+) -> None:
+    voter = await sign_up(client)
+    a, b = await new_titles(db, 2, kind="game")
+    board = await Live.open(client)
+    assert (await board.subscribe("leaderboard:kind:game"))["type"] == "subscribed"
+    duel_id = await offer(db, voter.id, a, b)
+
+    vote = await client.post(
+        f"/api/v1/duels/{duel_id}/vote", json={"winner": a}, headers=voter.headers
+    )
+    assert vote.status == 200, await vote.text()
+    await board.expect("publication", channel="leaderboard:kind:game")
+
+    async def held() -> bool:
+        text = await (await client.get("/metrics")).text()
+        line = 'metacult_ranking_move_hold_seconds_count{actor="update_ratings"} '
+        return any(
+            row.startswith(line) and float(row.split()[-1]) >= 1 for row in text.splitlines()
+        )
+
+    assert await eventually(held)
+    await board.close()
