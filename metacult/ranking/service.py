@@ -344,6 +344,8 @@ async def cast_vote(
     async with db.acquire() as conn, conn.transaction():
         duel = await store.duel_for_vote(conn, duel_id)
         if duel is None:
+            duel = await _duel_being_prepared(conn, redis, settings, user_id, duel_id)
+        if duel is None:
             raise DuelNotFound()
         if duel["user_id"] != user_id:
             raise NotYourDuel()
@@ -419,6 +421,23 @@ def _outcome(
     if winner == duel["b_id"]:
         return "b", duel["b_id"], duel["a_id"]
     raise invalid_field("winner", "must be one of the duel's two titles")
+
+
+async def _duel_being_prepared(
+    conn: asyncpg.Connection, redis: Redis, settings: Settings, user_id: int, duel_id: int
+) -> asyncpg.Record | None:
+    """A duel handed out before its preparer committed it: the queue is written inside the
+    preparation's transaction (so the next preparer counts its duels), and a quick voter can
+    pop it in between. Its matchup is in Redis already: wait for the preparer's lock (held
+    to its commit), then read the duel again."""
+    raw = await redis.get(_duel_key(settings, duel_id))
+    if raw is None:
+        return None
+    kind = orjson.loads(raw).get("kind")
+    if kind not in catalog.KINDS:
+        return None
+    await store.lock_preparation(conn, user_id, kind)
+    return await store.duel_for_vote(conn, duel_id)
 
 
 async def vote_and_continue(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
+import orjson
 import pytest_asyncio
 
 from metacult.infra.redis import rkey
-from metacult.ranking import service
+from metacult.ranking import service, store
 from tests.accounts import sign_up
 from tests.ranking.conftest import new_user, offer
 from tests.realtime.live import Live
@@ -258,3 +260,37 @@ async def test_concurrent_preparations_fill_the_queue_once(db, redis, settings, 
         "SELECT id FROM ranking_duels WHERE user_id = $1 AND outcome IS NULL", user_id
     )
     assert sorted(int(d) for d in queue) == sorted(row["id"] for row in open_duels)
+
+
+async def test_a_vote_on_a_duel_handed_out_before_its_preparer_committed_waits_for_it(
+    client, db, redis, settings, titles
+) -> None:
+    # A preparer writes the user's queue and matchups to Redis inside its transaction, so
+    # that the next preparer counts them; a quick voter can pop a duel in between. Here the
+    # preparer is held between its Redis write and its commit.
+    account = await sign_up(client)
+    async with db.acquire() as conn:
+        preparing = conn.transaction()
+        await preparing.start()
+        await store.lock_preparation(conn, account.id, "game")
+        expires_at = datetime.now(UTC) + timedelta(minutes=5)
+        [duel] = await store.insert_duels(
+            conn, account.id, "game", [(titles[0], titles[1])], expires_at
+        )
+        matchup = {"id": duel["id"], "kind": "game", "a": {}, "b": {}, "expires_at": ""}
+        await redis.set(rkey(settings, "ranking", "duel", duel["id"]), orjson.dumps(matchup), ex=60)
+
+        vote = asyncio.create_task(
+            client.post(
+                f"/api/v1/duels/{duel['id']}/vote",
+                json={"winner": titles[0]},
+                headers=account.headers,
+            )
+        )
+        await asyncio.sleep(0.3)
+        assert not vote.done()  # waiting for the preparer, not refused
+        await preparing.commit()
+
+    response = await vote
+    assert response.status == 200, await response.text()
+    assert (await response.json())["winner_id"] == titles[0]
