@@ -67,7 +67,12 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     app[READINESS] = {}
     app[USER_DATA_EXPORTERS] = {}
     app[SHUTTING_DOWN] = asyncio.Event()
-    app[PAGE_CACHE] = PageCache(settings.page_cache_entries, settings.page_cache_ttl)
+    # Versions are memoised while the hub heard its canary lately (it comes every interval).
+    app[PAGE_CACHE] = PageCache(
+        settings.page_cache_entries,
+        settings.page_cache_ttl,
+        trust_for=2 * settings.realtime_canary_interval,
+    )
 
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_redis)
