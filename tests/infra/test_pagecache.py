@@ -13,7 +13,7 @@ import redis as sync_redis
 
 from metacult.infra import pagecache
 from metacult.infra.pagecache import PageCache
-from metacult.infra.redis import create_redis
+from metacult.infra.redis import create_redis, is_cluster
 from metacult.realtime.hub import Hub
 from metacult.realtime.metrics import HubMetrics
 from tests import random_refs
@@ -170,6 +170,12 @@ class Node:
         self.redis = create_redis(settings)
         self.hub = Hub(settings, self.redis, HubMetrics(), self.cache)
 
+    async def start(self) -> None:
+        if is_cluster(self.redis):
+            await self.redis.initialize()  # its slot map, as the app's first command reads it
+        await self.hub.start()
+        await eventually(self.hub.alive)
+
     async def read(self, db, topic: str, source: Source) -> bytes:
         return await _read(self.cache, db, self.redis, self.settings, topic, source)
 
@@ -183,8 +189,7 @@ async def test_a_change_bumped_through_one_node_is_on_the_other_nodes_reads_once
 ) -> None:
     nodes = [Node(settings), Node(settings)]
     for node in nodes:
-        await node.hub.start()
-        await eventually(node.hub.alive)
+        await node.start()
     topic = f"media:{random_refs.suffix()}"
     sources = [Source(), Source()]  # what each node reads from the database
     try:
@@ -266,7 +271,8 @@ async def test_a_dropped_subscription_reads_the_versions_from_redis_until_heard_
     aiohttp_client, make_app, db, settings, own_redis
 ) -> None:
     node = await aiohttp_client(make_app(**_node_settings(own_redis)))
-    writer = create_redis(settings.replace(**_node_settings(own_redis)))
+    own = settings.replace(**_node_settings(own_redis))
+    writer = create_redis(own)
     await eventually(lambda: _ready(node))
     name = f"Before {random_refs.suffix()}"
     media_id = await new_title(db, title=name)
@@ -275,7 +281,7 @@ async def test_a_dropped_subscription_reads_the_versions_from_redis_until_heard_
     # Redis drops the node's subscriber (as when its output buffer overflows)...
     sync_redis.Redis.from_url(own_redis.url).client_kill_filter(_type="pubsub")
     await _rename(db, media_id, "After")
-    await pagecache.bump(writer, settings, [pagecache.media_topic(media_id)])  # unheard
+    await pagecache.bump(writer, own, [pagecache.media_topic(media_id)])  # unheard
 
     # ...its next reads show the change, and the memo is back once it hears again.
     assert await _title(node, media_id) == "After"
