@@ -130,6 +130,7 @@ class PageCache:
         # The memo: versions read from Redis since the subscription went live, minus those
         # a bump's message named since. Trusted until ``_trusted_until`` (monotonic time).
         self._memo: dict[str, bytes] = {}
+        self._memo_limit = 4 * max(entries, 256)
         self._trusted_until = 0.0
         self._last_bump: int | None = None
         # Bumped topics heard while each read of the versions is under way (not memoised
@@ -178,6 +179,10 @@ class PageCache:
             if found is not None:
                 current = dict(zip(wanted, found, strict=True))
                 if subscription == self._subscription and self._trusted_until:
+                    if len(self._memo) > self._memo_limit:
+                        # Topics of pages long gone (one per title read): start afresh
+                        # rather than keep them all.
+                        self._memo.clear()
                     for topic, version in current.items():
                         if topic not in bumped:
                             self._memo[topic] = version
