@@ -72,7 +72,7 @@ test-rabbitmq: $(STAMP)
 
 # The modules that live on Redis once more on a Redis Cluster of the run's own (three
 # masters from redis-server, tests/redis_cluster.py), Dramatiq's broker on the plain Redis.
-CLUSTER_TESTS ?= tests/ranking tests/interaction/test_signals.py
+CLUSTER_TESTS ?= tests/ranking tests/interaction/test_signals.py tests/infra/test_pagecache.py
 # Live channels (sharded pub/sub), without the slow tests: those cut a TCP proxy in front
 # of one Redis, which a cluster client bypasses (it connects to the masters it discovers).
 CLUSTER_REALTIME_TESTS ?= tests/realtime

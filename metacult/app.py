@@ -33,7 +33,7 @@ from metacult.infra.cors import cors
 from metacult.infra.db import ReplicaMetrics, create_pool, create_read_pool
 from metacult.infra.pagecache import PageCache
 from metacult.infra.redis import create_redis
-from metacult.infra.web import PARSER_LIMITS, errors_as_json, request_context, request_limits
+from metacult.infra.web import PARSER_LIMITS, errors_as_json, request_context
 from metacult.typedefs import (
     AUTHENTICATOR,
     DB,
@@ -57,7 +57,7 @@ STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     """Build the application; ``relay=False`` leaves the outbox relay to other nodes."""
     app = web.Application(
-        middlewares=[request_context, cors, errors_as_json, request_limits],
+        middlewares=[request_context, cors, errors_as_json],
         client_max_size=settings.max_body_bytes,
         handler_args=PARSER_LIMITS,
     )
@@ -67,7 +67,12 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     app[READINESS] = {}
     app[USER_DATA_EXPORTERS] = {}
     app[SHUTTING_DOWN] = asyncio.Event()
-    app[PAGE_CACHE] = PageCache(settings.page_cache_entries, settings.page_cache_ttl)
+    # Versions are memoised while the hub heard its canary lately (it comes every interval).
+    app[PAGE_CACHE] = PageCache(
+        settings.page_cache_entries,
+        settings.page_cache_ttl,
+        trust_for=2 * settings.realtime_canary_interval,
+    )
 
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_redis)

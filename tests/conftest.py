@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import subprocess
+import tempfile
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
@@ -208,6 +211,49 @@ def make_app(settings: Settings):
 async def client(aiohttp_client, make_app):
     """An HTTP client on a freshly built app (with its outbox relay running)."""
     return await aiohttp_client(make_app())
+
+
+@pytest.fixture
+def own_redis():
+    """A redis-server of this test's own on a free port, without persistence."""
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server is needed for this test"
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="metacult-redis-")
+    command = [
+        binary,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        workdir,
+    ]
+
+    class Server:
+        url = f"redis://127.0.0.1:{port}/0"
+        process: subprocess.Popen | None = None
+
+        def start(self) -> None:
+            self.process = subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+
+        def stop(self) -> None:
+            if self.process is not None:
+                self.process.terminate()
+                self.process.wait(10)
+                self.process = None
+
+    server = Server()
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

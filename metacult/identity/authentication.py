@@ -57,16 +57,17 @@ def is_same_origin(source: str, request: web.Request) -> bool:
 
 
 @web.middleware
-async def csrf_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Refuse unsafe requests a browser sent from another site with our cookie.
+async def sessions_and_csrf_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse unsafe requests a browser sent from another site with our cookie, and serve
+    the others with their session (one layer for both, on every request).
 
-    Applies to cookie-carrying requests and to the sign-in endpoints (so nobody can sign
-    a visitor into another account); requests with a bearer token are exempt, since a
-    browser never attaches one by itself.
+    The guard applies to cookie-carrying requests and to the sign-in endpoints (so nobody
+    can sign a visitor into another account); requests with a bearer token are exempt,
+    since a browser never attaches one by itself.
     """
     guarded = sessions.COOKIE_NAME in request.cookies or request.path.startswith("/api/v1/auth/")
     if request.method in UNSAFE_METHODS and guarded and bearer_token(request) is None:
         source = request.headers.get("Origin") or request.headers.get("Referer")
         if source is not None and not is_same_origin(source, request):
             raise CrossSiteRequest()
-    return await handler(request)
+    return await sessions.with_session(request, handler)

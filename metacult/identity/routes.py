@@ -732,7 +732,7 @@ def setup(app: web.Application) -> None:
     app.setdefault(USER_DATA_EXPORTERS, {})
     sessions.install(app)
     oauth.install(app)
-    app.middlewares.append(authentication.csrf_guard)
+    app.middlewares.append(authentication.sessions_and_csrf_guard)
     app[AUTHENTICATOR] = authentication.authenticate
     api.register(app)
     for extra in EXTRA_APIS:

@@ -111,9 +111,9 @@ class SessionStorage(RedisStorage):
 
 
 def install(app: web.Application) -> None:
-    """Add the session middleware; its storage opens with the app's Redis client."""
+    """Open the session storage with the app's Redis client (``with_session`` serves it to
+    each request, from identity's one middleware)."""
     app.cleanup_ctx.append(_open_storage)
-    app.middlewares.append(_sessions)
 
 
 async def _open_storage(app: web.Application) -> AsyncIterator[None]:
@@ -121,8 +121,8 @@ async def _open_storage(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-@web.middleware
-async def _sessions(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def with_session(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """``handler``'s response, with the session it loaded or changed saved into it."""
     return await request.app[SESSIONS].middleware(request, handler)
 
 

@@ -494,14 +494,12 @@ class HeadersTooLarge(AppError):
     code = "headers_too_large"
 
 
-@web.middleware
-async def request_limits(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Refuse request lines and headers longer than ours, in the one error shape."""
+def _check_limits(request: web.Request) -> None:
+    """Refuse request lines and headers longer than ours (in the one error shape)."""
     if len(request.raw_path) > MAX_REQUEST_TARGET:
         raise UriTooLong()
     if any(len(name) + len(value) > MAX_HEADER_FIELD for name, value in request.raw_headers):
         raise HeadersTooLarge()
-    return await handler(request)
 
 
 READS = frozenset({"GET", "HEAD"})
@@ -555,8 +553,11 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
 
 @web.middleware
 async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Render every error, ours or aiohttp's, as ``{"error": {"code", "message", "fields"?}}``."""
+    """Render every error, ours or aiohttp's, as ``{"error": {"code", "message", "fields"?}}``;
+    and refuse request lines and headers longer than ours first (one layer for both: each
+    middleware is a call and a frame on every request)."""
     try:
+        _check_limits(request)
         return await handler(request)
     except AppError as exc:
         return error_response(exc)

@@ -13,6 +13,11 @@ owning its slot (the cluster client's slot map). When a slot moves (Redis pushes
 unrequested ``sunsubscribe``, or answers ``MOVED``) or a master's connection drops, the hub
 refreshes the slot map and subscribes those channels on their owner again, filling the gap
 from the history exactly as after a reconnect.
+
+The same connection (on a cluster, the link to the master owning the versions' slot)
+carries the page versions' bumps (``metacult.infra.pagecache``): the hub tells the process's
+page cache when that subscription is confirmed, lost, still heard (the canary), and each
+bump as it arrives, in the order Redis sent it among the live messages.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from redis.exceptions import RedisClusterException, RedisError
 from metacult.config import Settings
 from metacult.infra.auth import Principal
 from metacult.infra.errors import Unavailable
+from metacult.infra.pagecache import PageCache, bumps_channel
 from metacult.infra.redis import is_cluster, rkey
 from metacult.realtime import admission, protocol
 from metacult.realtime import figures as figures_of
@@ -164,7 +170,13 @@ def node_url(url: str, host: str, port: int) -> str:
 class Hub:
     """One per web process (``app[HUB]``); started and stopped by the app's cleanup context."""
 
-    def __init__(self, settings: Settings, redis: Redis, metrics: HubMetrics) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        redis: Redis,
+        metrics: HubMetrics,
+        pages: PageCache | None = None,
+    ) -> None:
         self.settings = settings
         self.redis = redis
         self.metrics = metrics
@@ -185,6 +197,10 @@ class Hub:
         self._canary_key = rkey(settings, "rt", "canary", self.node).encode()
         self._canary_seen = 0.0
         self._canary_event = asyncio.Event()
+        # The page cache told of the bumps, and on a cluster the master they are heard from.
+        self._pages = pages
+        self._bumps_key = bumps_channel(settings).encode()
+        self._bumps_node: str | None = None
         self._tasks: list[asyncio.Task] = []
         self._background: set[asyncio.Task] = set()
         self._sign_outs = SignOutListener(self)
@@ -430,6 +446,7 @@ class Hub:
                 self._connected.clear()
                 self._connection = None
                 connection.close()
+                self._bumps_lost()
             self.metrics.pubsub_reconnects.inc()
             if time.monotonic() - opened > 10:
                 delay = 0.05
@@ -441,7 +458,7 @@ class Hub:
             if state.backlog is None:
                 state.backlog = []
                 state.settled.clear()
-        keys = [self._canary_key, *self._by_key]
+        keys = [self._canary_key, *self._bumps_keys(), *self._by_key]
         for start in range(0, len(keys), SUBSCRIBE_BATCH):
             connection.send("SUBSCRIBE", *keys[start : start + SUBSCRIBE_BATCH])
 
@@ -497,6 +514,38 @@ class Hub:
             with contextlib.suppress(ConnectionError):
                 link.connection.send("SUNSUBSCRIBE", state.key)
 
+    # The page versions' bumps.
+
+    def _bumps_keys(self) -> list[bytes]:
+        return [self._bumps_key] if self._pages is not None else []
+
+    def _bumps_lost(self) -> None:
+        self._bumps_node = None
+        if self._pages is not None:
+            self._pages.unsubscribed()
+
+    def _place_bumps(self) -> None:
+        """On a cluster: hear the bumps from the master owning their slot (again, if it moved)."""
+        if self._pages is None:
+            return
+        owner = self._owner(self._bumps_key)
+        if owner == self._bumps_node:
+            return
+        if self._bumps_node is not None:
+            old = self._links.get(self._bumps_node)
+            if old is not None and old.connection is not None:
+                with contextlib.suppress(ConnectionError):
+                    old.connection.send("SUNSUBSCRIBE", self._bumps_key)
+            self._bumps_lost()
+        link = self._links.get(owner) if owner is not None else None
+        if link is None or link.connection is None:
+            return
+        try:
+            link.connection.send("SSUBSCRIBE", self._bumps_key)
+        except ConnectionError:
+            return
+        self._bumps_node = link.name
+
     def _update_connected(self) -> None:
         if self._links and all(link.connection is not None for link in self._links.values()):
             self._connected.set()
@@ -536,6 +585,7 @@ class Hub:
                     if state.node is not None:
                         self._unplace(state)
                     self._place(state)
+            self._place_bumps()
             self._update_connected()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(30.0):
@@ -564,6 +614,9 @@ class Hub:
                         # One command per shard channel: several must share a slot.
                         connection.send("SSUBSCRIBE", state.key)
                         state.node = link.name
+                if self._pages is not None and self._owner(self._bumps_key) == link.name:
+                    connection.send("SSUBSCRIBE", self._bumps_key)
+                    self._bumps_node = link.name
                 link.connection = connection
                 self._update_connected()
                 await self._listen_link(link, connection)
@@ -576,6 +629,8 @@ class Hub:
                 for state in self._channels.values():
                     if state.node == link.name:
                         state.node = None
+                if self._bumps_node == link.name:
+                    self._bumps_lost()
                 # The master may be gone (failover): read the slot map again.
                 self._topology.set()
             self.metrics.pubsub_reconnects.inc()
@@ -599,11 +654,17 @@ class Hub:
                     self._on_unsubscribed(link, reply[1])
                 elif kind == b"message":
                     link.canary_seen = time.monotonic()
+                    if link.name == self._bumps_node and self._pages is not None:
+                        self._pages.heard()
                     self._on_message(reply[1], reply[2])
                 elif kind == b"subscribe":
                     self._on_subscribed(reply[1])
 
     def _on_unsubscribed(self, link: Link, key: bytes) -> None:
+        if key == self._bumps_key and self._bumps_node == link.name:
+            self._bumps_lost()
+            self._topology.set()
+            return
         state = self._by_key.get(key)
         if state is not None and state.node == link.name:
             # Not asked for: the slot moved to another master.
@@ -615,6 +676,8 @@ class Hub:
         words = error.split()
         log.info("shard subscription refused", extra={"error": error, "node": link.name})
         slot = int(words[1]) if len(words) >= 2 and words[1].isdigit() else None
+        if self._bumps_node == link.name and (slot is None or key_slot(self._bumps_key) == slot):
+            self._bumps_lost()
         for state in self._channels.values():
             if state.node == link.name and (slot is None or key_slot(state.key) == slot):
                 state.node = None
@@ -623,6 +686,10 @@ class Hub:
     def _on_subscribed(self, key: bytes) -> None:
         if key == self._canary_key:
             self._spawn(self._publish_canary())
+            return
+        if key == self._bumps_key:
+            if self._pages is not None:
+                self._pages.subscribed()
             return
         state = self._by_key.get(key)
         if state is not None and state.backlog is not None and not state.filling:
@@ -633,6 +700,12 @@ class Hub:
         if key == self._canary_key:
             self._canary_seen = time.monotonic()
             self._canary_event.set()
+            if not self._cluster and self._pages is not None:
+                self._pages.heard()
+            return
+        if key == self._bumps_key:
+            if self._pages is not None:
+                self._pages.bumped(payload)
             return
         state = self._by_key.get(key)
         if state is None:

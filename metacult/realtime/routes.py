@@ -25,7 +25,7 @@ from metacult.realtime.hub import Hub
 from metacult.realtime.metrics import HubMetrics, worker_histograms, worker_timings_key
 from metacult.realtime.protocol import Since
 from metacult.realtime.session import WebSocketSession
-from metacult.typedefs import HUB, READINESS, REALTIME_ACTIONS, REDIS, SETTINGS
+from metacult.typedefs import HUB, PAGE_CACHE, READINESS, REALTIME_ACTIONS, REDIS, SETTINGS
 
 api = Api("realtime")
 
@@ -346,7 +346,7 @@ def setup(app: web.Application) -> None:
 
 
 async def _hub(app: web.Application) -> AsyncIterator[None]:
-    hub = Hub(app[SETTINGS], app[REDIS], HubMetrics())
+    hub = Hub(app[SETTINGS], app[REDIS], HubMetrics(), app.get(PAGE_CACHE))
     app[HUB] = hub
     hub.app = app
     await hub.start()

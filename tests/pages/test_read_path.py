@@ -193,3 +193,49 @@ async def test_a_change_counted_through_one_node_is_on_the_next_read_of_every_no
 
 async def _likes_are(client, page: str, likes: int) -> bool:
     return (await _json(client, page))["stats"]["likes"] == likes
+
+
+async def test_a_reader_told_of_new_counts_on_another_node_reads_them_there(
+    client, aiohttp_client, make_app, db, worker
+) -> None:
+    other_node = await aiohttp_client(make_app())
+    media_id = await new_title(db)
+    page = f"/api/v1/media/{media_id}"
+    for _ in range(3):
+        assert (await _json(other_node, page))["stats"]["likes"] == 0  # kept, memoised
+    live = await Live.open(other_node)
+    assert (await live.subscribe(f"media:{media_id}"))["type"] == "subscribed"
+    fan = await sign_up(client)
+
+    await client.put(f"{page}/like", headers=fan.headers)
+    frame = await live.expect("publication", channel=f"media:{media_id}")
+
+    # The counts were bumped before they were published: the next read there shows them.
+    assert frame["data"]["type"] == "interaction.stats" and frame["data"]["likes"] == 1
+    assert (await _json(other_node, page))["stats"]["likes"] == 1
+    await live.close()
+
+
+async def test_a_reader_told_of_a_rank_move_on_another_node_reads_the_board_there(
+    client, aiohttp_client, make_app, db, worker
+) -> None:
+    other_node = await aiohttp_client(make_app())
+    genre = unique_genre()
+    board = f"/api/v1/leaderboards/genre:{genre}"
+    account = await sign_up(client)
+    a, b = await new_titles(db, 2, kind="game", genres=(genre,))
+    for _ in range(3):
+        assert (await _json(other_node, board))["entries"] == []
+    live = await Live.open(other_node)
+    assert (await live.subscribe(f"leaderboard:genre:{genre}"))["type"] == "subscribed"
+    duel_id = await offer(db, account.id, a, b)
+
+    voted = await client.post(
+        f"/api/v1/duels/{duel_id}/vote", json={"winner": a}, headers=account.headers
+    )
+    assert voted.status == 200
+    await live.expect("publication", channel=f"leaderboard:genre:{genre}")
+
+    entries = (await _json(other_node, board))["entries"]
+    assert [entry["media"]["id"] for entry in entries] == [a, b]
+    await live.close()

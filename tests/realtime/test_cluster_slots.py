@@ -10,11 +10,14 @@ import pytest
 import redis as sync_redis
 from redis.crc import key_slot
 
+from metacult.infra import pagecache
 from metacult.realtime.publishing import history_key, publish, pubsub_channel
 from metacult.typedefs import REDIS, SETTINGS
+from tests import random_refs
 from tests.helpers import eventually
 from tests.realtime.live import Live, media_channel
 from tests.redis_cluster import LocalCluster
+from tests.titles import new_title
 
 
 @pytest.fixture
@@ -114,3 +117,67 @@ async def test_what_was_published_while_the_owning_masters_connection_was_down_i
     await publish(redis, app_settings, channel, {"likes": 4})
     assert (await live.expect("publication", channel=channel))["offset"] == 4
     await live.close()
+
+
+async def test_kept_pages_hear_the_bumps_again_after_the_versions_slot_moves(
+    cluster: LocalCluster, aiohttp_client, make_app, settings, db
+) -> None:
+    client = await aiohttp_client(
+        make_app(
+            redis_url=cluster.url,
+            redis_cluster=True,
+            broker_url=settings.broker_url or settings.redis_url,
+        )
+    )
+    redis, app_settings = client.app[REDIS], client.app[SETTINGS]
+    key = pagecache.bumps_channel(app_settings)
+    slot = key_slot(key.encode())
+    name = f"Before {random_refs.suffix()}"
+    media_id = await new_title(db, title=name)
+    await eventually(lambda: _memoised(client, cluster.owner(slot), media_id))
+    assert _subscriptions(cluster.owner(slot), key) == (1, 0)
+
+    before, after = cluster.move_slot(slot)
+    async with db.acquire() as conn:
+        await conn.execute("UPDATE media SET title = 'After' WHERE id = $1", media_id)
+    await pagecache.bump(redis, app_settings, [pagecache.media_topic(media_id)])
+
+    # Heard from the slot's new owner: the change is read, and the memo comes back.
+    await eventually(lambda: _titled(client, media_id, "After"))
+    await eventually(lambda: _subscribed_on(after, key))
+    assert _subscriptions(before, key) == (0, 0)
+    await eventually(lambda: _memoised(client, after, media_id))
+    async with db.acquire() as conn:
+        await conn.execute("UPDATE media SET title = 'Again' WHERE id = $1", media_id)
+    await pagecache.bump(redis, app_settings, [pagecache.media_topic(media_id)])
+    await eventually(lambda: _titled(client, media_id, "Again"))
+
+
+async def _title(client, media_id: int) -> str:
+    response = await client.get(f"/api/v1/media/{media_id}")
+    assert response.status == 200, await response.text()
+    return (await response.json())["title"]
+
+
+async def _titled(client, media_id: int, title: str) -> bool:
+    return await _title(client, media_id) == title
+
+
+def _hmgets(port: int) -> int:
+    node = sync_redis.Redis(host="127.0.0.1", port=port)
+    try:
+        return node.info("commandstats").get("cmdstat_hmget", {}).get("calls", 0)
+    finally:
+        node.close()
+
+
+async def _memoised(client, port: int, media_id: int) -> bool:
+    """Two reads of a kept page, the second without asking the versions' master."""
+    await _title(client, media_id)
+    before = _hmgets(port)
+    await _title(client, media_id)
+    return _hmgets(port) == before
+
+
+async def _subscribed_on(port: int, key: str) -> bool:
+    return _subscriptions(port, key) == (1, 0)

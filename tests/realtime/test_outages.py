@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
-import subprocess
-import tempfile
 
 import pytest
 
 from metacult.infra.redis import create_redis
 from metacult.realtime import publish
 from metacult.typedefs import HUB
-from tests.helpers import eventually, free_port, redis_address, redis_url_via
+from tests.helpers import eventually, redis_address, redis_url_via
 from tests.realtime.live import Live, leaderboard_channel, media_channel
 from tests.tcp_proxy import TcpProxy
 
@@ -55,49 +52,6 @@ async def test_a_network_blip_is_recovered_from_the_history(
     assert [frame["offset"] for frame in frames] == [2, 3, 4, 5]
     assert app[HUB].metrics.pubsub_reconnects._value.get() >= 1
     await proxy.cut()
-
-
-@pytest.fixture
-def own_redis():
-    """A redis-server of this test's own on a free port, without persistence."""
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is needed for this test"
-    port = free_port()
-    workdir = tempfile.mkdtemp(prefix="metacult-redis-")
-    command = [
-        binary,
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        workdir,
-    ]
-
-    class Server:
-        url = f"redis://127.0.0.1:{port}/0"
-        process: subprocess.Popen | None = None
-
-        def start(self) -> None:
-            self.process = subprocess.Popen(
-                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
-
-        def stop(self) -> None:
-            if self.process is not None:
-                self.process.terminate()
-                self.process.wait(10)
-                self.process = None
-
-    server = Server()
-    server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(workdir, ignore_errors=True)
 
 
 async def test_a_redis_restart_under_live_connections_sends_resync_then_live_messages(
