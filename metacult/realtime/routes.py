@@ -76,6 +76,10 @@ class EventsOut(Schema):
     cursor: str
 
 
+# Checks whether a request is a websocket upgrade at all (reads the request only).
+_HANDSHAKE = web.WebSocketResponse(compress=False)
+
+
 @api.get("/ws", auth="public", stream="websocket")
 async def websocket(request: web.Request, user: Principal | None) -> web.WebSocketResponse:
     """The live connection (see docs/realtime.md); anonymous callers read public channels."""
@@ -93,16 +97,20 @@ async def websocket(request: web.Request, user: Principal | None) -> web.WebSock
             raise Unavailable("Sign-in tickets cannot be checked now; retry.") from None
         if user is None:
             raise Unauthenticated("The ticket is unknown, used or expired.", code="bad_ticket")
+    if not _HANDSHAKE.can_prepare(request).ok:
+        raise BadRequest("This endpoint speaks websocket.", code="websocket_expected")
+    lease = await admission.admit(
+        request.app[REDIS], settings, request.remote or "unknown", user.user_id if user else None
+    )
+    # Made only now, with no await until prepare() has set every attribute it has while
+    # open: responses made while others wait (for the admission) would fill the class's
+    # shared attribute keys before those names are in, and each open one would then keep a
+    # dict of its own (about 800 bytes).
     ws = ServedWebSocket(
         autoping=True,
         compress=False,
         max_msg_size=4 * settings.realtime_max_frame_bytes,
         timeout=1.0,
-    )
-    if not ws.can_prepare(request).ok:
-        raise BadRequest("This endpoint speaks websocket.", code="websocket_expected")
-    lease = await admission.admit(
-        request.app[REDIS], settings, request.remote or "unknown", user.user_id if user else None
     )
     session = WebSocketSession(request.app, hub, ws, request, user, lease)
     try:
