@@ -67,7 +67,13 @@ async def app_page(request: web.Request) -> web.FileResponse:
 
 
 async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """Every response gets the app's policy unless its handler set its own (``/api/docs``)."""
+    """Every response gets the app's policy unless its handler set its own (``/api/docs``).
+
+    Not a websocket's upgrade (101): it carries no document, and its headers stay in
+    memory as long as the connection is open.
+    """
+    if response.status == 101:
+        return
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
 

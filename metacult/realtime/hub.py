@@ -86,9 +86,18 @@ class Flushable(Protocol):
 
 
 class Pinged(Protocol):
-    """A websocket: the ping loop pings it, or closes it when it has been silent too long."""
+    """A websocket: the ping loop pings it, or closes it when it has been silent too long;
+    its lease in the shared connection counts is renewed meanwhile. The hub also closes it
+    at shutdown and when its principal signs out, as a :class:`Session`."""
+
+    principal: Principal | None
+    lease: admission.Lease | None
 
     def tick(self, now: float) -> None: ...
+
+    async def close_going_away(self) -> None: ...
+
+    async def close_signed_out(self) -> None: ...
 
 
 class Session(Protocol):
@@ -181,12 +190,11 @@ class Hub:
         self.redis = redis
         self.metrics = metrics
         self.node = secrets.token_hex(6)
+        # The SSE streams and long-polls (websockets are in ``websockets``).
         self.sessions: weakref.WeakSet[Session] = weakref.WeakSet()
         # Websocket sessions, pinged (and closed when silent) by one loop rather than a
         # task or a receive timer each.
         self.websockets: weakref.WeakSet[Pinged] = weakref.WeakSet()
-        # The open websockets' leases in the shared connection counts (renewed at each ping).
-        self.leases: dict[str, admission.Lease] = {}
         self.closing = False
         self._channels: dict[str, ChannelState] = {}
         # Connections with frames waiting for this loop iteration's one write each.
@@ -232,7 +240,7 @@ class Hub:
     async def shutdown(self) -> None:
         """Refuse new connections and close the open ones with 1001 (going away)."""
         self.closing = True
-        sessions = list(self.sessions)
+        sessions = [*self.sessions, *self.websockets]
         if sessions:
             await asyncio.wait(
                 [asyncio.create_task(session.close_going_away()) for session in sessions],
@@ -268,7 +276,7 @@ class Hub:
 
     def disconnect_local(self, user_id: int, credential: str | None) -> None:
         """Close this process's connections of ``user_id`` (of one ``credential``, or all)."""
-        for session in list(self.sessions):
+        for session in [*self.sessions, *self.websockets]:
             principal = session.principal
             if principal is None or principal.user_id != user_id:
                 continue
@@ -878,14 +886,17 @@ class Hub:
         while True:
             await asyncio.sleep(self.settings.realtime_ping_interval)
             now = time.monotonic()
+            leases = []
             for websocket in list(self.websockets):
                 websocket.tick(now)
-            if self.leases:
-                self._spawn(self._renew_leases())
+                if websocket.lease is not None:
+                    leases.append(websocket.lease)
+            if leases:
+                self._spawn(self._renew_leases(leases))
 
-    async def _renew_leases(self) -> None:
+    async def _renew_leases(self, leases: list[admission.Lease]) -> None:
         try:
-            await admission.renew(self.redis, self.settings, list(self.leases.values()))
+            await admission.renew(self.redis, self.settings, leases)
         except (RedisError, OSError) as exc:
             log.warning("connection leases not renewed", extra={"error": repr(exc)})
 

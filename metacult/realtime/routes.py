@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
@@ -24,8 +25,10 @@ from metacult.realtime.channels import UnknownChannel, may_subscribe
 from metacult.realtime.hub import Hub
 from metacult.realtime.metrics import HubMetrics, worker_histograms, worker_timings_key
 from metacult.realtime.protocol import Since
-from metacult.realtime.session import WebSocketSession
+from metacult.realtime.session import ServedWebSocket, WebSocketSession
 from metacult.typedefs import HUB, PAGE_CACHE, READINESS, REALTIME_ACTIONS, REDIS, SETTINGS
+
+log = logging.getLogger("metacult.realtime")
 
 api = Api("realtime")
 
@@ -73,6 +76,10 @@ class EventsOut(Schema):
     cursor: str
 
 
+# Checks whether a request is a websocket upgrade at all (reads the request only).
+_HANDSHAKE = web.WebSocketResponse(compress=False)
+
+
 @api.get("/ws", auth="public", stream="websocket")
 async def websocket(request: web.Request, user: Principal | None) -> web.WebSocketResponse:
     """The live connection (see docs/realtime.md); anonymous callers read public channels."""
@@ -90,46 +97,49 @@ async def websocket(request: web.Request, user: Principal | None) -> web.WebSock
             raise Unavailable("Sign-in tickets cannot be checked now; retry.") from None
         if user is None:
             raise Unauthenticated("The ticket is unknown, used or expired.", code="bad_ticket")
-    ws = web.WebSocketResponse(
+    if not _HANDSHAKE.can_prepare(request).ok:
+        raise BadRequest("This endpoint speaks websocket.", code="websocket_expected")
+    lease = await admission.admit(
+        request.app[REDIS], settings, request.remote or "unknown", user.user_id if user else None
+    )
+    # Made only now, with no await until prepare() has set every attribute it has while
+    # open: responses made while others wait (for the admission) would fill the class's
+    # shared attribute keys before those names are in, and each open one would then keep a
+    # dict of its own (about 800 bytes).
+    ws = ServedWebSocket(
         autoping=True,
         compress=False,
         max_msg_size=4 * settings.realtime_max_frame_bytes,
         timeout=1.0,
     )
-    if not ws.can_prepare(request).ok:
-        raise BadRequest("This endpoint speaks websocket.", code="websocket_expected")
-    lease = await admission.admit(
-        request.app[REDIS], settings, request.remote or "unknown", user.user_id if user else None
-    )
+    session = WebSocketSession(request.app, hub, ws, request, user, lease)
     try:
-        return await _serve_websocket(request, hub, ws, user, lease)
-    finally:
-        if lease is not None:
-            hub.leases.pop(lease.member, None)
+        # Known to the hub before the upgrade, so that a sign-out from now on closes it.
+        hub.websockets.add(session)
+        await ws.prepare(request)
+    except BaseException:
+        hub.websockets.discard(session)
+        session.lease = None
         await admission.release(request.app[REDIS], lease)
+        raise
+    # Served once this handler and the middlewares have returned (see ServedWebSocket).
+    ws.serve(_serve_websocket(request.app, session))
+    return ws
 
 
-async def _serve_websocket(
-    request: web.Request,
-    hub: Hub,
-    ws: web.WebSocketResponse,
-    user: Principal | None,
-    lease: admission.Lease | None,
-) -> web.WebSocketResponse:
-    if lease is not None:
-        hub.leases[lease.member] = lease
-    session = WebSocketSession(request.app, hub, ws, request, user)
-    # Known to the hub before the upgrade, so that a sign-out from now on closes it.
-    hub.sessions.add(session)
-    await ws.prepare(request)
-    hub.websockets.add(session)
-    gauge = hub.metrics.connections.labels("websocket")
+async def _serve_websocket(app: web.Application, session: WebSocketSession) -> None:
+    gauge = session.hub.metrics.connections.labels("websocket")
     gauge.inc()
     try:
         await session.run()
+    except Exception:
+        # No middleware is around any more to log it.
+        log.exception("websocket session failed")
     finally:
         gauge.dec()
-    return ws
+        # Its place in the shared counts is given back, and no longer renewed.
+        lease, session.lease = session.lease, None
+        await admission.release(app[REDIS], lease)
 
 
 @api.post("/api/v1/realtime/ticket", auth="user", reply=TicketOut, status=201)

@@ -14,16 +14,19 @@ import contextlib
 import logging
 import struct
 import time
+from collections.abc import Coroutine
 from typing import Any
 
 import orjson
 import pydantic
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from metacult.infra import jsonlog
 from metacult.infra.auth import Principal
 from metacult.infra.errors import AppError
 from metacult.infra.web import FROM_CLIENT, validation_error
 from metacult.realtime import protocol
+from metacult.realtime.admission import Lease
 from metacult.realtime.channels import UnknownChannel, may_subscribe
 from metacult.realtime.hub import Hub, HubUnavailable
 from metacult.typedefs import REALTIME_ACTIONS
@@ -31,6 +34,36 @@ from metacult.typedefs import REALTIME_ACTIONS
 log = logging.getLogger("metacult.realtime")
 
 _ENDED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
+
+
+class ServedWebSocket(web.WebSocketResponse):
+    """A websocket served after its handler has returned.
+
+    aiohttp calls :meth:`write_eof` once the handler and every middleware have returned
+    the prepared response: serving the connection from there, rather than from inside the
+    handler, lets the middlewares' coroutine frames (and what they hold) go for the hours
+    a connection stays open. The request's log line is written at the upgrade (101).
+    """
+
+    # Set only by serve(), after the upgrade.
+    _serving: Coroutine[Any, Any, None] | None = None
+    _request_id: str | None = None
+
+    def serve(self, serving: Coroutine[Any, Any, None]) -> None:
+        """Have ``serving`` run once the handler has returned this prepared response."""
+        self._serving = serving
+        # Logged from there with the upgrade's request id, though its middleware is done.
+        self._request_id = jsonlog.request_id.get()
+
+    async def write_eof(self) -> None:  # type: ignore[override]
+        serving, self._serving = self._serving, None
+        if serving is not None:
+            token = jsonlog.request_id.set(self._request_id)
+            try:
+                await serving
+            finally:
+                jsonlog.request_id.reset(token)
+        await super().write_eof()
 
 
 class WebSocketSession:
@@ -53,6 +86,7 @@ class WebSocketSession:
         "channels",
         "closed",
         "hub",
+        "lease",
         "principal",
         "request",
         "ws",
@@ -66,6 +100,7 @@ class WebSocketSession:
         ws: web.WebSocketResponse,
         request: web.Request,
         principal: Principal | None,
+        lease: Lease | None,
     ) -> None:
         settings = hub.settings
         self.app = app
@@ -73,6 +108,8 @@ class WebSocketSession:
         self.ws = ws
         self.request = request
         self.principal = principal
+        # Its place in the shared connection counts, renewed by the hub's ping loop.
+        self.lease = lease
         self.channels: set[str] = set()
         self.closed = False
         # A list, not a deque: it is emptied whole (one write), and an empty deque costs
@@ -245,6 +282,8 @@ class WebSocketSession:
         """The hub's ping loop, every ``realtime_ping_interval``: ping the client, or close
         it with 4001 when nothing came from it for ``realtime_idle_timeout`` (its last
         frame's time is the token bucket's last refill)."""
+        if not self.ws.prepared:
+            return  # known to the hub (sign-outs, shutdown) but not upgraded yet
         if now - self._refilled > self.hub.settings.realtime_idle_timeout:
             self._close_soon(protocol.CLOSE_IDLE, b"silent for too long")
         else:
