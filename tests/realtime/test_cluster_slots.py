@@ -30,9 +30,9 @@ def cluster() -> Iterator[LocalCluster]:
         cluster.stop()
 
 
-async def test_a_watcher_still_gets_publications_after_its_channels_slot_moves(
-    cluster: LocalCluster, aiohttp_client, make_app, settings
-) -> None:
+async def _on_cluster(aiohttp_client, make_app, cluster: LocalCluster, settings):
+    """A web app on the test's cluster (Dramatiq's broker on the run's plain Redis), its
+    Redis client and settings."""
     client = await aiohttp_client(
         make_app(
             redis_url=cluster.url,
@@ -40,7 +40,13 @@ async def test_a_watcher_still_gets_publications_after_its_channels_slot_moves(
             broker_url=settings.broker_url or settings.redis_url,
         )
     )
-    redis, app_settings = client.app[REDIS], client.app[SETTINGS]
+    return client, client.app[REDIS], client.app[SETTINGS]
+
+
+async def test_a_watcher_still_gets_publications_after_its_channels_slot_moves(
+    cluster: LocalCluster, aiohttp_client, make_app, settings
+) -> None:
+    client, redis, app_settings = await _on_cluster(aiohttp_client, make_app, cluster, settings)
     channel = media_channel()
     live = await Live.open(client)
     assert (await live.subscribe(channel))["type"] == "subscribed"
@@ -81,14 +87,7 @@ def _subscriptions(port: int, key: str) -> tuple[int, int]:
 async def test_what_was_published_while_the_owning_masters_connection_was_down_is_delivered(
     cluster: LocalCluster, aiohttp_client, make_app, settings
 ) -> None:
-    client = await aiohttp_client(
-        make_app(
-            redis_url=cluster.url,
-            redis_cluster=True,
-            broker_url=settings.broker_url or settings.redis_url,
-        )
-    )
-    redis, app_settings = client.app[REDIS], client.app[SETTINGS]
+    client, redis, app_settings = await _on_cluster(aiohttp_client, make_app, cluster, settings)
     channel = media_channel()
     live = await Live.open(client)
     assert (await live.subscribe(channel))["type"] == "subscribed"
@@ -122,14 +121,7 @@ async def test_what_was_published_while_the_owning_masters_connection_was_down_i
 async def test_kept_pages_hear_the_bumps_again_after_the_versions_slot_moves(
     cluster: LocalCluster, aiohttp_client, make_app, settings, db
 ) -> None:
-    client = await aiohttp_client(
-        make_app(
-            redis_url=cluster.url,
-            redis_cluster=True,
-            broker_url=settings.broker_url or settings.redis_url,
-        )
-    )
-    redis, app_settings = client.app[REDIS], client.app[SETTINGS]
+    client, redis, app_settings = await _on_cluster(aiohttp_client, make_app, cluster, settings)
     key = pagecache.bumps_channel(app_settings)
     slot = key_slot(key.encode())
     name = f"Before {random_refs.suffix()}"
