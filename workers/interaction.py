@@ -60,6 +60,16 @@ LATE_SIGNALS_DELAY_MS = 5 * signals.CLAIM_IDLE_MS
 SIGNAL_CONSUMER = f"{socket.gethostname()}-{os.getpid()}"
 
 
+async def _notify(
+    conn: Any, user_id: int, kind: identity.NotificationKind, notice: Any, event: dict[str, Any]
+) -> None:
+    """Store ``notice`` in the user's inbox and push it on ``user:{id}``, once per event."""
+    res = await resources()
+    await identity.notify(
+        conn, res.redis, res.settings, user_id, kind, notice, source=str(event["id"])
+    )
+
+
 @on_event(*COUNTED)
 @dramatiq.actor(max_retries=10, time_limit=30_000, max_age=3_600_000)
 async def update_media_stats(event: dict[str, Any]) -> None:
@@ -158,15 +168,7 @@ async def tell_friend_recommendation(event: dict[str, Any]) -> None:
             title=title.title,
             note=made.note,
         )
-        await identity.notify(
-            conn,
-            res.redis,
-            res.settings,
-            made.friend_id,
-            RECOMMENDATION_NOTICE,
-            notice,
-            source=event["id"],
-        )
+        await _notify(conn, made.friend_id, RECOMMENDATION_NOTICE, notice, event)
 
 
 @on_event(SHARED_LIST_INVITED)
@@ -194,15 +196,7 @@ async def tell_shared_list_invite(event: dict[str, Any]) -> None:
             from_user_id=invited.user_id,
             display_name=sender["display_name"],
         )
-        await identity.notify(
-            conn,
-            res.redis,
-            res.settings,
-            invited.invitee_id,
-            SHARED_LIST_INVITE_NOTICE,
-            notice,
-            source=str(event["id"]),
-        )
+        await _notify(conn, invited.invitee_id, SHARED_LIST_INVITE_NOTICE, notice, event)
 
 
 @on_event(BLOCKED)
@@ -210,7 +204,7 @@ async def tell_shared_list_invite(event: dict[str, Any]) -> None:
 async def part_blocked_from_lists(event: dict[str, Any]) -> None:
     """Two users one of whom blocked the other never share a list: in each list where both
     stand, one editor's place, membership or invitation ends; every list either of them
-    owns or edits is rechecked, so neither keeps following the other's list live."""
+    owns is rechecked, so neither keeps following the other's list live."""
     res = await resources()
     block = BLOCKED.payload_of(event)
     async with res.db.acquire() as conn, conn.transaction():
@@ -237,15 +231,7 @@ async def tell_author_review_hidden(event: dict[str, Any]) -> None:
             kind=hidden.kind,
             reason=hidden.reason,
         )
-        await identity.notify(
-            conn,
-            res.redis,
-            res.settings,
-            hidden.user_id,
-            HIDDEN_REVIEW_NOTICE,
-            notice,
-            source=str(event["id"]),
-        )
+        await _notify(conn, hidden.user_id, HIDDEN_REVIEW_NOTICE, notice, event)
 
 
 @on_event(ACCOUNT_DELETED)
@@ -304,15 +290,7 @@ async def announce_new_season(event: dict[str, Any]) -> None:
             season_number=added.season_number,
         )
         for user_id in await episodes.welcome_new_season(conn, added.media_id):
-            await identity.notify(
-                conn,
-                res.redis,
-                res.settings,
-                user_id,
-                NEW_SEASON_NOTICE,
-                notice,
-                source=str(event["id"]),
-            )
+            await _notify(conn, user_id, NEW_SEASON_NOTICE, notice, event)
 
 
 @on_event(HISTORY_IMPORT_UPLOADED)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import asyncpg
 
-from metacult.catalog import service, store
+from metacult.catalog import service, store, tmdb
 from metacult.catalog.browse import MAX_QUERY_LENGTH, SORTS, Filters, Sort
 from metacult.catalog.episodes import (
     Episode,
@@ -67,6 +67,7 @@ __all__ = [
     "get_episode",
     "get_media",
     "get_media_by_slug",
+    "imdb_id",
     "import_by_imdb_id",
     "import_from_provider",
     "media_exists",
@@ -111,6 +112,11 @@ async def import_by_imdb_id(
 
     saved = await imports.import_by_imdb_id(db, settings, kind, imdb_id)
     return saved.media_id if saved is not None else None
+
+
+def imdb_id(value: object) -> str | None:
+    """``value`` as an IMDb id (``tt0111161``), or None when it is not one."""
+    return tmdb.imdb_id(value)
 
 
 async def find_by_external_id(

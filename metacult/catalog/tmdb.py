@@ -120,13 +120,13 @@ def draft(kind: str, details: dict[str, Any], image_base: str) -> MediaDraft:
         cover_url=_image(image_base, POSTER_SIZE, details.get("poster_path")),
         backdrop_url=_image(image_base, BACKDROP_SIZE, details.get("backdrop_path")),
         tmdb_id=int(details["id"]),
-        imdb_id=_imdb_id(
+        imdb_id=imdb_id(
             details.get("imdb_id") or (details.get("external_ids") or {}).get("imdb_id")
         ),
         popularity=float(details.get("popularity") or 0.0),
     )
 
 
-def _imdb_id(value: Any) -> str | None:
+def imdb_id(value: Any) -> str | None:
     """An IMDb id as TMDB gives it (``tt0111161``); None when absent or malformed."""
     return value if isinstance(value, str) and IMDB_ID.fullmatch(value) else None

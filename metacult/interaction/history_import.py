@@ -19,7 +19,6 @@ import difflib
 import hashlib
 import io
 import json
-import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -37,7 +36,6 @@ from metacult.interaction.import_formats import Row
 
 MATCHED = 0.9
 DOUBTFUL = 0.5
-IMDB_ID = re.compile(r"tt[0-9]{1,12}")
 SOURCES = ("letterboxd", "backloggd", "trakt", "steam")
 
 
@@ -195,7 +193,7 @@ def _external_ids(data: dict[str, Any]) -> tuple[int | None, str | None]:
     tmdb, imdb = data.get("tmdb"), data.get("imdb")
     return (
         tmdb if isinstance(tmdb, int) and not isinstance(tmdb, bool) else None,
-        imdb if isinstance(imdb, str) and IMDB_ID.fullmatch(imdb) else None,
+        catalog.imdb_id(imdb),
     )
 
 
