@@ -34,7 +34,18 @@ async def offer(
         rows = await store.insert_duels(
             conn, user_id, kind, [(a, b)], datetime.now(UTC) + timedelta(seconds=ttl)
         )
-    return rows[0]["id"]
+        if rows:
+            return rows[0]["id"]
+        # The matchmaker offered the pair first (a worker preparing the user's next duels
+        # after a vote): that duel is the one to vote on.
+        return await conn.fetchval(
+            "SELECT id FROM ranking_duels WHERE user_id = $1"
+            " AND least(a_id, b_id) = least($2::bigint, $3::bigint)"
+            " AND greatest(a_id, b_id) = greatest($2::bigint, $3::bigint)",
+            user_id,
+            a,
+            b,
+        )
 
 
 async def new_user(db: asyncpg.Pool, name: str = "Voter") -> int:
