@@ -40,6 +40,7 @@ from metacult.typedefs import (
     DB_READ,
     ENDPOINTS,
     HUB,
+    INSTANT_ANSWERS,
     PAGE_CACHE,
     READINESS,
     REDIS,
@@ -65,6 +66,7 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
     app[AUTHENTICATOR] = nobody
     app[ENDPOINTS] = []
     app[READINESS] = {}
+    app[INSTANT_ANSWERS] = {}
     app[USER_DATA_EXPORTERS] = {}
     app[SHUTTING_DOWN] = asyncio.Event()
     # Versions are memoised while the hub heard its canary lately (it comes every interval).
@@ -82,6 +84,7 @@ def create_app(settings: Settings, *, relay: bool = True) -> web.Application:
 
     health.api.register(app)
     health.install_default_probes(app)
+    health.answer_liveness_first(app)
     identity.setup(app)
     realtime.setup(app)
     app.cleanup_ctx.append(_replica_metrics)

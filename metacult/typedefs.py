@@ -38,6 +38,9 @@ ENDPOINTS = web.AppKey("endpoints", list["Endpoint"])
 OPENAPI_DOCUMENT = web.AppKey("openapi_document", bytes)
 # Named readiness probes: each answers True when its dependency works.
 READINESS = web.AppKey("readiness", dict)
+# Answers given before any middleware (path → bytes of a JSON body): the liveness probe,
+# which a load balancer asks every second and which needs no session, log line or CORS.
+INSTANT_ANSWERS = web.AppKey("instant_answers", dict[str, bytes])
 # Set when shutdown begins, so that readiness turns 503 before connections close.
 SHUTTING_DOWN = web.AppKey("shutting_down", asyncio.Event)
 

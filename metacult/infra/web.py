@@ -42,7 +42,15 @@ from metacult.infra.errors import (
     pydantic_code,
 )
 from metacult.infra.pagecache import Rendered, rendered
-from metacult.typedefs import AUTHENTICATOR, DB, PAGE_CACHE, PRINCIPAL, REDIS, SETTINGS
+from metacult.typedefs import (
+    AUTHENTICATOR,
+    DB,
+    INSTANT_ANSWERS,
+    PAGE_CACHE,
+    PRINCIPAL,
+    REDIS,
+    SETTINGS,
+)
 
 log = logging.getLogger("metacult.web")
 
@@ -511,7 +519,15 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
 
     Every write, server error and slow read is logged; other reads only by a sample
     (``request_log_sample``), since a formatted line per read costs more than the read.
+
+    A read of an instant answer (``INSTANT_ANSWERS``: ``/healthz``) is answered here,
+    before the other layers: no id, no log line, no session (the security headers still
+    come with the response's preparation).
     """
+    if request.method in READS:
+        body = request.app[INSTANT_ANSWERS].get(request.path)
+        if body is not None:
+            return web.Response(body=body, content_type="application/json")
     incoming = request.headers.get("X-Request-Id", "")
     rid = incoming if 8 <= len(incoming) <= 64 and incoming.isascii() else os.urandom(16).hex()
     token = jsonlog.request_id.set(rid)
