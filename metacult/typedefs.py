@@ -15,6 +15,7 @@ from metacult.infra.auth import Authenticator, Principal
 from metacult.infra.db import ReadPool
 
 if TYPE_CHECKING:
+    from metacult.identity.principals import Principals
     from metacult.identity.providers import Providers
     from metacult.identity.sessions import SessionStorage
     from metacult.infra.pagecache import PageCache
@@ -51,6 +52,8 @@ REALTIME_ACTIONS: web.AppKey[dict[str, Action]] = web.AppKey("realtime_actions")
 # Identity: the browser session store; and per context, the user's data for the export
 # (name → ``async fn(conn, user_id) -> JSON data``), filled by each context's ``setup``.
 SESSIONS: web.AppKey[SessionStorage] = web.AppKey("identity_sessions")
+# Identity: whom tokens speak for and accounts' roles, remembered (identity/principals.py).
+PRINCIPALS: web.AppKey[Principals] = web.AppKey("identity_principals")
 # Identity: the sign-in providers' HTTP client and cached metadata (Google, Discord).
 OAUTH_PROVIDERS: web.AppKey[Providers] = web.AppKey("identity_oauth_providers")
 USER_DATA_EXPORTERS: web.AppKey[dict[str, UserDataExporter]] = web.AppKey("user_data_exporters")

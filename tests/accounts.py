@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from aiohttp.test_utils import TestClient
 
 from metacult.identity import service
-from metacult.typedefs import DB
+from metacult.typedefs import DB, REDIS, SETTINGS
 from tests import random_refs
 
 
@@ -45,7 +45,9 @@ async def sign_up(
     assert response.status == 201, await response.text()
     user_id = (await response.json())["id"]
     if role == "admin":
-        await service.promote_to_admin(client.app[DB], email)
+        await service.promote_to_admin(
+            client.app[DB], client.app[REDIS], client.app[SETTINGS], email
+        )
     elif role != "gamer":
         raise ValueError(f"unknown role {role!r}")
     response = await client.post(

@@ -14,7 +14,7 @@ from metacult.identity import service
 from metacult.identity.routes import EXTRA_APIS
 from metacult.infra.auth import Principal
 from metacult.infra.web import Api, IdPath, Schema
-from metacult.typedefs import DB
+from metacult.typedefs import DB, REDIS, SETTINGS
 
 log = logging.getLogger("metacult.identity")
 
@@ -69,6 +69,7 @@ async def search_accounts(request: web.Request, query: AccountSearchQuery) -> Ac
 @api.post("/api/v1/admin/users/{id}/promote", auth="admin", path_params=IdPath, reply=AccountOut)
 async def promote_user(request: web.Request, path: IdPath, user: Principal) -> AccountOut:
     """Back-office: make an account an administrator (as ``create-admin`` does)."""
-    row = await service.promote(request.app[DB], path.id)
+    app = request.app
+    row = await service.promote(app[DB], app[REDIS], app[SETTINGS], path.id)
     log.info("account promoted to administrator", extra={"user_id": path.id, "by": user.user_id})
     return account_out(row)

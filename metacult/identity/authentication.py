@@ -9,7 +9,7 @@ from metacult.identity import service, sessions
 from metacult.infra.auth import Principal
 from metacult.infra.errors import Forbidden
 from metacult.infra.origins import is_own_origin
-from metacult.typedefs import DB, SETTINGS
+from metacult.typedefs import DB, PRINCIPALS, REDIS, SETTINGS
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -34,9 +34,10 @@ async def authenticate(request: web.Request) -> Principal | None:
     A bearer token that does not resolve is a 401 rather than an anonymous call, so an
     app learns at once that it must refresh its token.
     """
+    app = request.app
     token = bearer_token(request)
     if token is not None:
-        principal = await service.principal_for_access_token(request.app[DB], token)
+        principal = await app[PRINCIPALS].of_token(app[DB], app[REDIS], app[SETTINGS], token)
         if principal is None:
             raise service.InvalidToken(headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
         return principal
@@ -44,7 +45,7 @@ async def authenticate(request: web.Request) -> Principal | None:
     if signed_in is None:
         return None
     user_id, credential = signed_in
-    role = await service.role_of(request.app[DB], user_id)
+    role = await app[PRINCIPALS].role(app[DB], app[REDIS], app[SETTINGS], user_id)
     if role is None:
         return None
     return Principal(user_id=user_id, role=role, via="session", credential=credential)  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ from metacult.config import Settings
 from metacult.identity import service
 from metacult.infra.db import create_pool
 from metacult.infra.errors import NotFound
+from metacult.infra.redis import create_redis
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,9 +24,11 @@ def create_admin(settings: Settings, args: argparse.Namespace) -> None:
         pool = await create_pool(
             settings, min_size=1, command_timeout=settings.db_job_command_timeout
         )
+        redis = create_redis(settings)
         try:
-            return await service.promote_to_admin(pool, args.email)
+            return await service.promote_to_admin(pool, redis, settings, args.email)
         finally:
+            await redis.aclose()
             await pool.close()
 
     try:

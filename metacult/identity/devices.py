@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 
 from metacult import realtime
 from metacult.config import Settings
-from metacult.identity import credentials, sessions, store
+from metacult.identity import credentials, principals, sessions, store
 from metacult.infra.errors import NotFound
 
 FAMILY_PREFIX = "family:"
@@ -92,6 +92,7 @@ async def sign_out_device(
             )
         if not revoked:
             raise NotFound("No such device.")
+        await principals.changed(pool, redis, settings, user_id)
     else:
         session_id = next(
             (
@@ -107,18 +108,29 @@ async def sign_out_device(
     await realtime.disconnect(redis, settings, user_id=user_id, credential=device_id)
 
 
-async def sign_out_everywhere(redis: Redis, settings: Settings, user_id: int) -> None:
+async def sign_out_everywhere(
+    pool: asyncpg.Pool, redis: Redis, settings: Settings, user_id: int
+) -> None:
     """After every app sign-in of the account was revoked: end its browser sessions too,
     and close all its live connections."""
+    await principals.changed(pool, redis, settings, user_id)
     await sessions.end_all(redis, settings, user_id)
     await realtime.disconnect(redis, settings, user_id=user_id)
 
 
 async def sign_out_others(
-    redis: Redis, settings: Settings, user_id: int, *, keep: str | None, revoked: list[int]
+    pool: asyncpg.Pool,
+    redis: Redis,
+    settings: Settings,
+    user_id: int,
+    *,
+    keep: str | None,
+    revoked: list[int],
 ) -> None:
     """After the app sign-ins ``revoked`` were revoked: end every browser session of the
     account but ``keep``'s, and close the live connections of all that ended."""
+    if revoked:
+        await principals.changed(pool, redis, settings, user_id)
     for session_id, _ in await sessions.sessions_of(redis, settings, user_id):
         credential = sessions.credential(session_id)
         if credential != keep:

@@ -274,7 +274,7 @@ async def reset_password(
         await store.revoke_all_families(conn, profile["id"], "password reset")
         await store.mark_email_verified(conn, profile["id"])
         await notify(conn, profile, "password_changed")
-    await devices.sign_out_everywhere(redis, settings, profile["id"])
+    await devices.sign_out_everywhere(pool, redis, settings, profile["id"])
     return profile["id"]
 
 
@@ -326,7 +326,7 @@ async def change_password(
         revoked = await store.revoke_other_families(conn, user_id, keep_family, "password changed")
         await store.retire_account_tokens(conn, user_id, RESET_PASSWORD)
         await notify(conn, profile, "password_changed")
-    await devices.sign_out_others(redis, settings, user_id, keep=keep, revoked=revoked)
+    await devices.sign_out_others(pool, redis, settings, user_id, keep=keep, revoked=revoked)
 
 
 async def request_email_change(

@@ -13,6 +13,7 @@ from metacult.identity import (
     authentication,
     notifications,
     oauth,
+    principals,
     privacy,
     profiles,
     recovery,
@@ -29,6 +30,8 @@ from metacult.typedefs import (
     DB,
     DB_READ,
     HISTORY_EXPORTER,
+    PAGE_CACHE,
+    PRINCIPALS,
     REDIS,
     SETTINGS,
     USER_DATA_EXPORTERS,
@@ -734,6 +737,10 @@ def setup(app: web.Application) -> None:
     oauth.install(app)
     app.middlewares.append(authentication.sessions_and_csrf_guard)
     app[AUTHENTICATOR] = authentication.authenticate
+    settings = app[SETTINGS]
+    app[PRINCIPALS] = principals.Principals(
+        app[PAGE_CACHE], settings.page_cache_entries, settings.page_cache_ttl
+    )
     api.register(app)
     for extra in EXTRA_APIS:
         extra.register(app)

@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 
 from metacult import realtime
 from metacult.config import Settings
-from metacult.identity import credentials, sessions, store
+from metacult.identity import credentials, principals, sessions, store
 from metacult.identity.credentials import HashCost
 from metacult.identity.events import (
     ACCOUNT_DELETED,
@@ -199,24 +199,22 @@ async def user(pool: asyncpg.Pool, user_id: int) -> asyncpg.Record:
     return row
 
 
-async def set_role(pool: asyncpg.Pool, email: str, role: str) -> int:
-    """Give the account with this email ``role``; its id, or 404."""
+async def set_role(
+    pool: asyncpg.Pool, redis: Redis, settings: Settings, email: str, role: str
+) -> int:
+    """Give the account with this email ``role`` (every web process hears of it); its id,
+    or 404."""
     async with pool.acquire() as conn:
         user_id = await store.set_role(conn, credentials.normalise_email(email), role)
     if user_id is None:
         raise NotFound(f"No account uses {email!r}.")
+    await principals.changed(pool, redis, settings, user_id)
     return user_id
 
 
-async def promote_to_admin(pool: asyncpg.Pool, email: str) -> int:
+async def promote_to_admin(pool: asyncpg.Pool, redis: Redis, settings: Settings, email: str) -> int:
     """Make the account with this email an administrator (``create-admin``); its id, or 404."""
-    return await set_role(pool, email, "admin")
-
-
-async def role_of(pool: asyncpg.Pool, user_id: int) -> str | None:
-    """The role of a live account; None when it was deleted or never existed."""
-    async with pool.acquire() as conn:
-        return await store.active_role(conn, user_id)
+    return await set_role(pool, redis, settings, email, "admin")
 
 
 # Bearer tokens.
@@ -295,6 +293,7 @@ async def refresh_tokens(
                 pair = await _issue(conn, settings, row["family_id"], row["user_id"])
         if reused:
             # After the revocation committed.
+            await principals.changed(pool, redis, settings, row["user_id"])
             await realtime.disconnect(
                 redis,
                 settings,
@@ -303,23 +302,6 @@ async def refresh_tokens(
             )
             raise TokenReused()
     return pair
-
-
-async def principal_for_access_token(pool: asyncpg.Pool, token: str) -> Principal | None:
-    """Who a bearer access token speaks for, if it is live."""
-    if not token.startswith(credentials.ACCESS_PREFIX) or len(token) > 128:
-        return None
-    digest = credentials.token_hash(token)
-    async with pool.acquire() as conn:
-        row = await store.access_token_principal(conn, digest)
-    if row is None or not credentials.same_secret(row["token_hash"], digest):
-        return None
-    return Principal(
-        user_id=row["user_id"],
-        role=row["role"],
-        via="bearer",
-        credential=credentials.family_credential(row["family_id"]),
-    )
 
 
 async def revoke_token_family(
@@ -332,6 +314,7 @@ async def revoke_token_family(
             conn, credentials.token_hash(access_token), "signed out"
         )
     if family is not None:
+        await principals.changed(pool, redis, settings, family["user_id"])
         await realtime.disconnect(
             redis,
             settings,
@@ -603,6 +586,7 @@ async def delete_account(
             raise NotFound("No such user.")
         await store.revoke_all_families(conn, user_id, "account deleted")
         await emit(conn, ACCOUNT_DELETED, UserPayload(user_id=user_id))
+    await principals.changed(pool, redis, settings, user_id)
     await sessions.end_all(redis, settings, user_id)
     await realtime.disconnect(redis, settings, user_id=user_id)
 
@@ -670,6 +654,7 @@ async def sign_in_with_provider(
             )
         await store.insert_link(conn, who.provider, who.subject, user_id, email)
     if ended_others:
+        await principals.changed(pool, redis, settings, user_id)
         await sessions.end_all(redis, settings, user_id)
         await realtime.disconnect(redis, settings, user_id=user_id)
     return user_id
@@ -698,14 +683,19 @@ async def search_accounts(
     return AccountPage(rows, cursors.encode_position((rows[-1]["id"],)) if more else None)
 
 
-async def promote(pool: asyncpg.Pool, user_id: int) -> asyncpg.Record:
+async def promote(
+    pool: asyncpg.Pool, redis: Redis, settings: Settings, user_id: int
+) -> asyncpg.Record:
     """Make a live account an administrator (what ``create-admin`` does, by id); 404 if none.
 
-    The role is read on every request, so the account's open sessions are admins at once."""
+    Every web process hears of it before the answer, so the account's open sessions and
+    tokens are admins at once."""
     async with pool.acquire() as conn:
         if not await store.set_role_of(conn, user_id, "admin"):
             raise NotFound("No such user.")
-        return await store.user_by_id(conn, user_id)
+        row = await store.user_by_id(conn, user_id)
+    await principals.changed(pool, redis, settings, user_id)
+    return row
 
 
 async def signups_today(conn: asyncpg.Connection) -> int:

@@ -179,13 +179,26 @@ async def access_token_principal(
 ) -> asyncpg.Record | None:
     """The user and role behind a live access token (not expired, family not revoked)."""
     return await conn.fetchrow(
-        "SELECT a.token_hash, a.family_id, u.id AS user_id, u.role FROM access_tokens a "
+        "SELECT a.token_hash, a.family_id, a.expires_at, u.id AS user_id, u.role "
+        "FROM access_tokens a "
         "JOIN token_families f ON f.id = a.family_id "
         "JOIN users u ON u.id = a.user_id "
         "WHERE a.token_hash = $1 AND a.expires_at > now() AND f.revoked_at IS NULL "
         "AND u.deleted_at IS NULL",
         token_hash,
     )
+
+
+async def live_token_shards(conn: asyncpg.Connection, user_id: int) -> list[int]:
+    """The first bytes of the digests of the account's unexpired access tokens (revoked or
+    not): the shards web processes remember them under."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT get_byte(a.token_hash, 0) AS shard FROM access_tokens a "
+        "JOIN token_families f ON f.id = a.family_id "
+        "WHERE f.user_id = $1 AND a.expires_at > now()",
+        user_id,
+    )
+    return [row["shard"] for row in rows]
 
 
 async def refresh_token_for_update(

@@ -99,6 +99,9 @@ redis.call('PUBLISH', ARGV[1], count .. ' ' .. table.concat(topics, ' '))
 _SHARDED_BUMP = _BUMP.replace("redis.call('PUBLISH',", "redis.call('SPUBLISH',")
 assert _SHARDED_BUMP != _BUMP
 _scripts: weakref.WeakKeyDictionary[Redis, AsyncScript] = weakref.WeakKeyDictionary()
+# The page caches that read their versions through each Redis client of this process: a
+# bump made through that client tells them at once (a web node knows its own changes).
+_readers: weakref.WeakKeyDictionary[Redis, weakref.WeakSet[PageCache]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +173,10 @@ class PageCache:
         self, redis: Redis, settings: Settings, asking: list[tuple[Sequence[str], asyncio.Future]]
     ) -> None:
         wanted = sorted({topic for topics, _ in asking for topic in topics})
+        readers = _readers.get(redis)
+        if readers is None:
+            readers = _readers[redis] = weakref.WeakSet()
+        readers.add(self)
         current = None
         bumped: set[str] = set()
         subscription = self._subscription
@@ -223,11 +230,17 @@ class PageCache:
         if self._last_bump is not None and number != self._last_bump + 1:
             self._forget()
         self._last_bump = number
+        self.forget(topics)
+        self.heard()
+
+    def forget(self, topics: Iterable[str]) -> None:
+        """Versions of ``topics`` are not memoised any more (nor memoised from reads under
+        way): they were bumped, as a message said, or by this process itself."""
+        topics = list(topics)
         for topic in topics:
             self._memo.pop(topic, None)
         for bumped in self._under_way:
             bumped.update(topics)
-        self.heard()
 
     def _forget(self) -> None:
         self._memo.clear()
@@ -296,6 +309,12 @@ async def bump(redis: Redis, settings: Settings, topics: Iterable[str]) -> None:
         await script(keys=[_versions_key(settings)], args=[bumps_channel(settings), *pairs])
     except (RedisError, OSError) as exc:
         log.warning("page versions not bumped", extra={"topics": sorted(fresh), "error": repr(exc)})
+        return
+    # The caches reading through this client know at once: their next read shows the
+    # change without waiting for the bump's message (a node that signed a token out
+    # refuses it on the next request).
+    for cache in list(_readers.get(redis, ())):
+        cache.forget(fresh)
 
 
 async def page(

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from metacult.identity.sessions import COOKIE_NAME
 from metacult.infra.web import Api, Schema
-from metacult.typedefs import DB
+from metacult.typedefs import DB, REDIS, SETTINGS
 from tests.accounts import sign_in_with_cookie, sign_up
 
 
@@ -114,7 +114,12 @@ async def test_a_promotion_applies_to_tokens_and_sessions_already_issued(client)
 
     account = await sign_up(client)
     await sign_in_with_cookie(client, account)
-    await service.promote_to_admin(client.app[DB], account.email)
+    # Read first as a gamer, so that this process remembers the token and the role.
+    for headers in ({}, account.headers):
+        assert (await (await client.get("/api/v1/me", headers=headers)).json())["role"] == "gamer"
+    await service.promote_to_admin(
+        client.app[DB], client.app[REDIS], client.app[SETTINGS], account.email
+    )
     assert (await (await client.get("/api/v1/me")).json())["role"] == "admin"
     me = await client.get("/api/v1/me", headers=account.headers)
     assert (await me.json())["role"] == "admin"
