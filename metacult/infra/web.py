@@ -89,10 +89,20 @@ class Schema(pydantic.BaseModel):
     def _storable(cls, value: Any, info: pydantic.ValidationInfo) -> Any:
         if not (info.context or {}).get("from_client"):
             return value
-        field = cls.model_fields.get(info.field_name or "")
-        if field is None or not _untyped(field.annotation):
+        untyped = _UNTYPED_FIELDS.get(cls)
+        if untyped is None:
+            # Once per model (each field's annotation walked once, not on every request).
+            fields = cls.model_fields.items()
+            untyped = _UNTYPED_FIELDS[cls] = frozenset(
+                name for name, field in fields if _untyped(field.annotation)
+            )
+        if info.field_name not in untyped:
             _refuse_unstorable(value)
         return value
+
+
+# The fields typed ``Any`` or any JSON value, per request model.
+_UNTYPED_FIELDS: dict[type, frozenset[str]] = {}
 
 
 def _untyped(annotation: Any) -> bool:
