@@ -70,30 +70,40 @@ async def _notify(
     )
 
 
+async def _renew_and_announce_stats(
+    media_ids: list[int], consumer: str, event: dict[str, Any]
+) -> None:
+    """Renew the titles' pages and the browse pages, then publish the titles' committed
+    counters on ``media:{id}``, once per event for ``consumer`` (at least once).
+
+    In that order: a browser that reads a page again on the live message reads it
+    renewed (the bump is before the message, on every node's hub connection). A retry
+    bumps again, which costs a render."""
+    res = await resources()
+    topics = [pagecache.media_topic(media_id) for media_id in media_ids]
+    await pagecache.bump(res.redis, res.settings, [*topics, pagecache.BROWSE])
+    async with res.db.acquire() as conn, conn.transaction():
+        if not await claim(conn, consumer, event["id"]):
+            return
+        stats = await service.media_stats(conn, media_ids)
+        # Published before this claim commits: a failed publish rolls it back and the
+        # retry publishes again (at least once), instead of a claim with nothing sent.
+        for media_id in media_ids:
+            message = stats[media_id].as_message()
+            await publish(res.redis, res.settings, f"media:{media_id}", message)
+
+
 @on_event(*COUNTED)
 @dramatiq.actor(max_retries=10, time_limit=30_000, max_age=3_600_000)
 async def update_media_stats(event: dict[str, Any]) -> None:
-    """Recount the title's counters, renew its pages, then publish them on ``media:{id}``.
-
-    In that order: a browser that reads the page again on the live message reads it
-    renewed (the bump is before the message, on every node's hub connection)."""
+    """Recount the title's counters, renew its pages, then publish them on ``media:{id}``."""
     res = await resources()
     media_id = _COUNTED_BY_NAME[event["type"]].payload_of(event).media_id
     async with res.db.acquire() as conn, conn.transaction():
         if await claim(conn, "interaction.update_media_stats", event["id"]):
             await service.refresh_stats(conn, media_id)
-    # Committed (now, or by an earlier try whose bump or publish failed: bumped again,
-    # which costs a render): the title's page and the browse pages are renewed.
-    await pagecache.bump(
-        res.redis, res.settings, [pagecache.media_topic(media_id), pagecache.BROWSE]
-    )
-    async with res.db.acquire() as conn, conn.transaction():
-        if not await claim(conn, "interaction.announce_media_stats", event["id"]):
-            return
-        stats = (await service.media_stats(conn, [media_id]))[media_id]
-        # Published before this claim commits: a failed publish rolls it back and the
-        # retry publishes again (at least once), instead of a claim with nothing sent.
-        await publish(res.redis, res.settings, f"media:{media_id}", stats.as_message())
+    # Committed now, or by an earlier try whose bump or publish failed.
+    await _renew_and_announce_stats([media_id], "interaction.announce_media_stats", event)
 
 
 @on_event(REVIEWED)
