@@ -31,6 +31,7 @@ from metacult.interaction import (
 from metacult.interaction.events import (
     HISTORY_IMPORT_UPLOADED,
     LIST_CHANGED,
+    MARKS_FORGOTTEN,
     RECOMMENDED,
     SHARED_LIST_INVITED,
 )
@@ -248,19 +249,25 @@ async def tell_author_review_hidden(event: dict[str, Any]) -> None:
 @dramatiq.actor(max_retries=10, time_limit=120_000, max_age=7 * 86_400_000)
 async def forget_deleted_account(event: dict[str, Any]) -> None:
     """Remove a deleted account's likes, ratings, library, signals and activity, anonymise
-    its reviews, and correct (and publish) the counters of the titles it touched."""
+    its reviews, and recount the titles it touched (``announce_recounted_stats`` renews
+    their pages and publishes their counters once this committed)."""
     res = await resources()
     user_id = ACCOUNT_DELETED.payload_of(event).user_id
     async with res.db.acquire() as conn, conn.transaction():
         if not await claim(conn, "interaction.forget_deleted_account", event["id"]):
             return
-        touched = await service.forget_user(conn, user_id)
-        for stats in touched:
-            await publish(res.redis, res.settings, f"media:{stats.media_id}", stats.as_message())
-    pages = [pagecache.media_topic(stats.media_id) for stats in touched]
-    await pagecache.bump(res.redis, res.settings, [*pages, pagecache.BROWSE])
+        await service.forget_user(conn, user_id)
     # Signals still buffered in the stream (or pending on a dead writer) land later.
     forget_late_signals.send_with_options(args=(user_id,), delay=LATE_SIGNALS_DELAY_MS)
+
+
+@on_event(MARKS_FORGOTTEN)
+@dramatiq.actor(max_retries=10, time_limit=120_000, max_age=7 * 86_400_000)
+async def announce_recounted_stats(event: dict[str, Any]) -> None:
+    """Renew the pages of the titles a deleted account had marked, then publish their
+    recounted counters on ``media:{id}``."""
+    media_ids = list(MARKS_FORGOTTEN.payload_of(event).media_ids)
+    await _renew_and_announce_stats(media_ids, "interaction.announce_recounted_stats", event)
 
 
 @dramatiq.actor(max_retries=10, time_limit=30_000, max_age=7 * 86_400_000)
