@@ -33,6 +33,9 @@ def _type_name(annotation: Any) -> str:
         return "one of " + ", ".join(f"`{value}`" for value in typing.get_args(annotation))
     if annotation is type(None):
         return "null"
+    if typing.get_origin(annotation) in (list, tuple):
+        # A list in JSON, whichever sequence the frozen payload holds it in.
+        return "list of " + _type_name(typing.get_args(annotation)[0])
     return getattr(annotation, "__name__", str(annotation))
 
 

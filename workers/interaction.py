@@ -31,6 +31,7 @@ from metacult.interaction import (
 from metacult.interaction.events import (
     HISTORY_IMPORT_UPLOADED,
     LIST_CHANGED,
+    MARKS_FORGOTTEN,
     RECOMMENDED,
     SHARED_LIST_INVITED,
 )
@@ -70,30 +71,40 @@ async def _notify(
     )
 
 
+async def _renew_and_announce_stats(
+    media_ids: list[int], consumer: str, event: dict[str, Any]
+) -> None:
+    """Renew the titles' pages and the browse pages, then publish the titles' committed
+    counters on ``media:{id}``, once per event for ``consumer`` (at least once).
+
+    In that order: a browser that reads a page again on the live message reads it
+    renewed (the bump is before the message, on every node's hub connection). A retry
+    bumps again, which costs a render."""
+    res = await resources()
+    topics = [pagecache.media_topic(media_id) for media_id in media_ids]
+    await pagecache.bump(res.redis, res.settings, [*topics, pagecache.BROWSE])
+    async with res.db.acquire() as conn, conn.transaction():
+        if not await claim(conn, consumer, event["id"]):
+            return
+        stats = await service.media_stats(conn, media_ids)
+        # Published before this claim commits: a failed publish rolls it back and the
+        # retry publishes again (at least once), instead of a claim with nothing sent.
+        for media_id in media_ids:
+            message = stats[media_id].as_message()
+            await publish(res.redis, res.settings, f"media:{media_id}", message)
+
+
 @on_event(*COUNTED)
 @dramatiq.actor(max_retries=10, time_limit=30_000, max_age=3_600_000)
 async def update_media_stats(event: dict[str, Any]) -> None:
-    """Recount the title's counters, renew its pages, then publish them on ``media:{id}``.
-
-    In that order: a browser that reads the page again on the live message reads it
-    renewed (the bump is before the message, on every node's hub connection)."""
+    """Recount the title's counters, renew its pages, then publish them on ``media:{id}``."""
     res = await resources()
     media_id = _COUNTED_BY_NAME[event["type"]].payload_of(event).media_id
     async with res.db.acquire() as conn, conn.transaction():
         if await claim(conn, "interaction.update_media_stats", event["id"]):
             await service.refresh_stats(conn, media_id)
-    # Committed (now, or by an earlier try whose bump or publish failed: bumped again,
-    # which costs a render): the title's page and the browse pages are renewed.
-    await pagecache.bump(
-        res.redis, res.settings, [pagecache.media_topic(media_id), pagecache.BROWSE]
-    )
-    async with res.db.acquire() as conn, conn.transaction():
-        if not await claim(conn, "interaction.announce_media_stats", event["id"]):
-            return
-        stats = (await service.media_stats(conn, [media_id]))[media_id]
-        # Published before this claim commits: a failed publish rolls it back and the
-        # retry publishes again (at least once), instead of a claim with nothing sent.
-        await publish(res.redis, res.settings, f"media:{media_id}", stats.as_message())
+    # Committed now, or by an earlier try whose bump or publish failed.
+    await _renew_and_announce_stats([media_id], "interaction.announce_media_stats", event)
 
 
 @on_event(REVIEWED)
@@ -238,19 +249,25 @@ async def tell_author_review_hidden(event: dict[str, Any]) -> None:
 @dramatiq.actor(max_retries=10, time_limit=120_000, max_age=7 * 86_400_000)
 async def forget_deleted_account(event: dict[str, Any]) -> None:
     """Remove a deleted account's likes, ratings, library, signals and activity, anonymise
-    its reviews, and correct (and publish) the counters of the titles it touched."""
+    its reviews, and recount the titles it touched (``announce_recounted_stats`` renews
+    their pages and publishes their counters once this committed)."""
     res = await resources()
     user_id = ACCOUNT_DELETED.payload_of(event).user_id
     async with res.db.acquire() as conn, conn.transaction():
         if not await claim(conn, "interaction.forget_deleted_account", event["id"]):
             return
-        touched = await service.forget_user(conn, user_id)
-        for stats in touched:
-            await publish(res.redis, res.settings, f"media:{stats.media_id}", stats.as_message())
-    pages = [pagecache.media_topic(stats.media_id) for stats in touched]
-    await pagecache.bump(res.redis, res.settings, [*pages, pagecache.BROWSE])
+        await service.forget_user(conn, user_id)
     # Signals still buffered in the stream (or pending on a dead writer) land later.
     forget_late_signals.send_with_options(args=(user_id,), delay=LATE_SIGNALS_DELAY_MS)
+
+
+@on_event(MARKS_FORGOTTEN)
+@dramatiq.actor(max_retries=10, time_limit=120_000, max_age=7 * 86_400_000)
+async def announce_recounted_stats(event: dict[str, Any]) -> None:
+    """Renew the pages of the titles a deleted account had marked, then publish their
+    recounted counters on ``media:{id}``."""
+    media_ids = list(MARKS_FORGOTTEN.payload_of(event).media_ids)
+    await _renew_and_announce_stats(media_ids, "interaction.announce_recounted_stats", event)
 
 
 @dramatiq.actor(max_retries=10, time_limit=30_000, max_age=7 * 86_400_000)

@@ -184,6 +184,26 @@ HISTORY_IMPORT_CONFIRMED = EventType(
     HistoryImportPayload,
     summary="A user confirmed an import preview; its rows were written to their history.",
 )
+
+
+class MarksForgottenPayload(pydantic.BaseModel):
+    """``user_id``, a deleted account, had liked, rated or put in its library ``media_ids``."""
+
+    model_config = pydantic.ConfigDict(frozen=True)
+
+    user_id: int
+    media_ids: tuple[int, ...]
+
+
+MARKS_FORGOTTEN = EventType(
+    "interaction.marks_forgotten",
+    MarksForgottenPayload,
+    summary=(
+        "A deleted account's likes, ratings and library entries were removed (its reviews "
+        "stay, anonymised) and the counters of the titles it had marked were recounted."
+    ),
+)
+
 LIKED = EventType("interaction.liked", AboutMedia, summary="A user liked a title.")
 UNLIKED = EventType("interaction.unliked", AboutMedia, summary="A user took back a like.")
 RATED = EventType(

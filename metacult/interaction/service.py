@@ -567,13 +567,19 @@ async def refresh_stats(conn: asyncpg.Connection, media_id: int) -> MediaStats:
     return MediaStats.from_row(row)
 
 
-async def forget_user(conn: asyncpg.Connection, user_id: int) -> list[MediaStats]:
-    """A deleted account: remove its personal traces, anonymise its reviews, recount."""
+async def forget_user(conn: asyncpg.Connection, user_id: int) -> None:
+    """A deleted account: remove its personal traces, anonymise its reviews, recount the
+    titles it had marked and name them in ``marks_forgotten`` (in the caller's transaction:
+    their pages are renewed and their counters published once this commits)."""
     from metacult.interaction import episodes
 
     await episodes.forget_user(conn, user_id)
-    touched = await store.forget_user(conn, user_id)
-    return [await refresh_stats(conn, media_id) for media_id in sorted(touched)]
+    touched = sorted(await store.forget_user(conn, user_id))
+    for media_id in touched:
+        await refresh_stats(conn, media_id)
+    if touched:
+        forgotten = events.MarksForgottenPayload(user_id=user_id, media_ids=tuple(touched))
+        await emit(conn, events.MARKS_FORGOTTEN, forgotten)
 
 
 # --- reports and moderation ------------------------------------------------------------

@@ -6,10 +6,11 @@ import uuid
 
 from metacult import interaction
 from metacult.identity.events import ACCOUNT_DELETED, UserPayload
+from metacult.infra import pagecache
 from metacult.infra.events import emit
 from metacult.interaction import signals
 from tests.accounts import sign_up
-from tests.channels import published
+from tests.channels import accept_publications, published, refuse_publications
 from tests.helpers import eventually
 from tests.titles import new_title
 from workers.interaction import forget_late_signals, write_signals
@@ -107,6 +108,59 @@ async def test_a_deleted_account_leaves_anonymous_reviews_and_no_personal_data(
     assert await db.fetchval("SELECT count(*) FROM activities WHERE user_id = $1", leaving.id) == 0
     messages = await published(redis, settings, f"media:{media_id}")
     assert messages[-1]["likes"] == 1 and messages[-1]["ratings_count"] == 1
+
+
+async def test_counts_corrected_by_a_deletion_are_published_after_a_publish_failed(
+    client, db, redis, settings, worker
+) -> None:
+    leaving, staying = await sign_up(client), await sign_up(client)
+    media_id = await new_title(db)
+    channel, topic = f"media:{media_id}", pagecache.media_topic(media_id)
+    await client.put(f"/api/v1/media/{media_id}/like", headers=leaving.headers)
+    await client.put(
+        f"/api/v1/media/{media_id}/rating", json={"rating": 4}, headers=staying.headers
+    )
+    # Both counted and published (one message each) before the channel fails.
+    await eventually(lambda: _published_count(redis, settings, channel, 2))
+    before = await pagecache.versions(redis, settings, [topic])
+    await refuse_publications(redis, settings, channel)
+
+    assert (await client.delete("/api/v1/me", headers=leaving.headers)).status == 204
+
+    # Each try renews the title's pages before it publishes: a second renewal is a retry
+    # after a publish that failed, the deletion being committed already.
+    first = await eventually(lambda: _renewed_since(redis, settings, topic, before))
+    await eventually(lambda: _renewed_since(redis, settings, topic, first))
+    assert await _announcements(db, leaving.id) == 0
+    await accept_publications(redis, settings, channel)
+
+    # The channel starts over: what it holds now was published after the failures.
+    messages = await eventually(lambda: published(redis, settings, channel))
+    assert [(m["type"], m["likes"], m["ratings_count"]) for m in messages] == [
+        ("interaction.stats", 0, 1)
+    ]
+    assert await eventually(lambda: _announcements(db, leaving.id)) == 1
+    page = await (await client.get(f"/api/v1/media/{media_id}")).json()
+    assert (page["stats"]["likes"], page["stats"]["ratings_count"]) == (0, 1)
+
+
+async def _published_count(redis, settings, channel: str, count: int) -> bool:
+    return len(await published(redis, settings, channel)) >= count
+
+
+async def _announcements(db, user_id: int) -> int:
+    """How many times the counters recounted after ``user_id``'s deletion were announced."""
+    return await db.fetchval(
+        "SELECT count(*) FROM processed_events p JOIN outbox o ON o.id = p.event_id"
+        " WHERE p.consumer = 'interaction.announce_recounted_stats'"
+        " AND o.type = 'interaction.marks_forgotten' AND o.data @> $1::jsonb",
+        {"user_id": user_id},
+    )
+
+
+async def _renewed_since(redis, settings, topic: str, version: tuple | None) -> tuple | None:
+    now = await pagecache.versions(redis, settings, [topic])
+    return now if now != version else None
 
 
 async def test_the_account_export_holds_the_users_interactions(client, db) -> None:

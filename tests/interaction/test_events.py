@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from metacult import interaction
+from metacult.interaction.events import MARKS_FORGOTTEN
 from tests.accounts import sign_up
+from tests.helpers import eventually
 from tests.outbox import emitted, receivers
-from tests.titles import new_title
+from tests.titles import new_title, new_titles
 
 # Gamification awards XP from this event.
 XP = "award_xp"
@@ -195,3 +197,35 @@ async def test_liking_and_unliking_a_review_emit_review_liked_and_unliked(client
     assert await emitted(db, interaction.REVIEW_UNLIKED, review_id=review["id"]) == [expected]
     assert receivers(interaction.REVIEW_LIKED) == {XP}
     assert receivers(interaction.REVIEW_UNLIKED) == {XP}
+
+
+async def test_forgetting_a_deleted_account_emits_marks_forgotten(client, db, worker) -> None:
+    account, silent = await sign_up(client), await sign_up(client)
+    liked, rated, kept = await new_titles(db, 3)
+    await client.put(f"/api/v1/media/{liked}/like", headers=account.headers)
+    await client.put(f"/api/v1/media/{rated}/rating", json={"rating": 2}, headers=account.headers)
+    await client.put(
+        f"/api/v1/media/{kept}/status", json={"status": "watchlist"}, headers=account.headers
+    )
+
+    for leaving in (account, silent):
+        assert (await client.delete("/api/v1/me", headers=leaving.headers)).status == 204
+
+    assert await eventually(lambda: emitted(db, MARKS_FORGOTTEN, user_id=account.id)) == [
+        {"user_id": account.id, "media_ids": [liked, rated, kept]}
+    ]
+    # An account that marked nothing leaves no title to recount.
+    await eventually(lambda: _forgotten(db, silent.id))
+    assert await emitted(db, MARKS_FORGOTTEN, user_id=silent.id) == []
+    # Its titles' pages are renewed and their counters published once it committed.
+    assert receivers(MARKS_FORGOTTEN) == {"announce_recounted_stats"}
+
+
+async def _forgotten(db, user_id: int) -> bool:
+    """Has interaction handled the deletion of ``user_id``'s account?"""
+    return await db.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM processed_events p JOIN outbox o ON o.id = p.event_id"
+        " WHERE p.consumer = 'interaction.forget_deleted_account'"
+        " AND o.type = 'identity.account_deleted' AND o.data @> $1::jsonb)",
+        {"user_id": user_id},
+    )

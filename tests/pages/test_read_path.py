@@ -216,6 +216,53 @@ async def test_a_reader_told_of_new_counts_on_another_node_reads_them_there(
     await live.close()
 
 
+async def test_a_reader_told_of_counts_a_deletion_corrected_reads_them_on_another_node(
+    client, aiohttp_client, make_app, db, worker
+) -> None:
+    other_node = await aiohttp_client(make_app())
+    # The title the test reads comes first of those the leaving account marked: once,
+    # its counts were published before the others' and before any was committed.
+    media_id, *others = await new_titles(db, 11)
+    page = f"/api/v1/media/{media_id}"
+    leaving, staying = await sign_up(client), await sign_up(client)
+    for other in others:
+        watching = {"status": "watching"}
+        await client.put(f"/api/v1/media/{other}/status", json=watching, headers=leaving.headers)
+    await client.put(f"{page}/like", headers=leaving.headers)
+    for account, stars in ((leaving, 5), (staying, 3)):
+        await client.put(f"{page}/rating", json={"rating": stars}, headers=account.headers)
+    await eventually(lambda: _stats_are(other_node, page, likes=1, ratings_count=2))
+    for _ in range(3):
+        assert (await _json(other_node, page))["stats"]["likes"] == 1  # kept, memoised
+    live = await Live.open(other_node)
+    assert (await live.subscribe(f"media:{media_id}"))["type"] == "subscribed"
+
+    assert (await client.delete("/api/v1/me", headers=leaving.headers)).status == 204
+    # Every message before the deletion counts the like: the one without it is its.
+    frame = await _publication_where(live, f"media:{media_id}", likes=0)
+
+    # The counts were committed and bumped before they were published: the next read
+    # there shows them, not the page kept before the deletion.
+    assert frame["data"]["type"] == "interaction.stats"
+    assert (frame["data"]["ratings_count"], frame["data"]["average"]) == (1, 3.0)
+    stats = (await _json(other_node, page))["stats"]
+    assert (stats["likes"], stats["ratings_count"], stats["average"]) == (0, 1, 3.0)
+    await live.close()
+
+
+async def _publication_where(live: Live, channel: str, **data: Any) -> dict[str, Any]:
+    """The next publication on ``channel`` whose data holds these values (others skipped)."""
+    while True:
+        frame = await live.expect("publication", channel=channel)
+        if all(frame["data"].get(name) == value for name, value in data.items()):
+            return frame
+
+
+async def _stats_are(client, page: str, **expected: Any) -> bool:
+    stats = (await _json(client, page))["stats"]
+    return all(stats[name] == value for name, value in expected.items())
+
+
 async def test_a_reader_told_of_a_rank_move_on_another_node_reads_the_board_there(
     client, aiohttp_client, make_app, db, worker
 ) -> None:
