@@ -253,12 +253,14 @@ async def forget_deleted_account(event: dict[str, Any]) -> None:
     their pages and publishes their counters once this committed)."""
     res = await resources()
     user_id = ACCOUNT_DELETED.payload_of(event).user_id
+    # Signals still buffered in the stream (or pending on a dead writer) land later: their
+    # pass is asked for first, so that a failure after the commit below cannot skip it (a
+    # retry finds the claim taken). Asked twice on a retry, it deletes nothing more.
+    forget_late_signals.send_with_options(args=(user_id,), delay=LATE_SIGNALS_DELAY_MS)
     async with res.db.acquire() as conn, conn.transaction():
         if not await claim(conn, "interaction.forget_deleted_account", event["id"]):
             return
         await service.forget_user(conn, user_id)
-    # Signals still buffered in the stream (or pending on a dead writer) land later.
-    forget_late_signals.send_with_options(args=(user_id,), delay=LATE_SIGNALS_DELAY_MS)
 
 
 @on_event(MARKS_FORGOTTEN)
