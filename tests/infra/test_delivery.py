@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from metacult.app import create_app
 from metacult.infra.events import PROBED, Event, emit
-from metacult.infra.outbox import BATCH, MAX_RESENDS, relay_once, sweep_once
+from metacult.infra.outbox import MAX_RESENDS, relay_once, sweep_once
 from metacult.interaction import LIKED
 from tests.accounts import sign_up
 from tests.helpers import eventually
@@ -19,9 +19,14 @@ def lost_by_the_broker(events: Sequence[Event]) -> None:
     """Accepted, then lost: what an empty Redis restart does to enqueued messages."""
 
 
-async def _sweep_all(db) -> None:
-    while await sweep_once(db, consumers_of, resend, resend_after=0) == BATCH:
-        pass
+async def _sweep_until(db, event_id, settled: str) -> None:
+    """Sweep (with no wait before a re-send) until ``settled`` holds of the event's row.
+
+    The sweep is global and takes the oldest batch first: the run's other undelivered
+    events may fill it, so it goes on until this event's turn came; and it stops then,
+    because every further pass over a batch re-sends what is still unclaimed in it."""
+    while not await db.fetchval(f"SELECT {settled} FROM outbox WHERE id = $1", event_id):
+        assert await sweep_once(db, consumers_of, resend, resend_after=0) > 0
 
 
 async def _like_event(db, media_id: int):
@@ -49,7 +54,7 @@ async def test_a_lost_event_is_sent_again_until_its_consumer_processed_it(
         0,
     )
 
-    await _sweep_all(db)
+    await _sweep_until(db, event["id"], "resends > 0")
 
     async def counted() -> bool:
         likes = await db.fetchval("SELECT likes FROM media_stats WHERE media_id = $1", media_id)
@@ -70,12 +75,7 @@ async def test_a_lost_event_is_sent_again_until_its_consumer_processed_it(
 
     assert await eventually(processed, within=60)
 
-    async def delivered() -> bool:
-        await _sweep_all(db)
-        row = await _like_event(db, media_id)
-        return row["delivered_at"] is not None
-
-    assert await eventually(delivered, within=30)
+    await _sweep_until(db, event["id"], "delivered_at IS NOT NULL")
     assert (await _like_event(db, media_id))["resends"] == 1
 
 
@@ -98,7 +98,7 @@ async def test_an_event_still_unprocessed_after_the_last_resend_is_given_up(db) 
             MAX_RESENDS,
         )
 
-    await _sweep_all(db)
+    await _sweep_until(db, event.id, "gave_up_at IS NOT NULL")
 
     row = await db.fetchrow("SELECT resends, gave_up_at FROM outbox WHERE id = $1", event.id)
     assert row["gave_up_at"] is not None
