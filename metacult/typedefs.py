@@ -18,9 +18,11 @@ if TYPE_CHECKING:
     from metacult.identity.principals import Principals
     from metacult.identity.providers import Providers
     from metacult.identity.sessions import SessionStorage
+    from metacult.infra.batching import Batched
     from metacult.infra.pagecache import PageCache
     from metacult.infra.queues import BrokerFigures
     from metacult.infra.web import Endpoint
+    from metacult.interaction import ViewerState
     from metacult.ranking.service import RankingState
     from metacult.realtime.actions import Action
     from metacult.realtime.hub import Hub
@@ -48,6 +50,9 @@ SHUTTING_DOWN = web.AppKey("shutting_down", asyncio.Event)
 # The realtime hub of this web process, and the websocket actions other contexts registered.
 HUB: web.AppKey[Hub] = web.AppKey("realtime_hub")
 REALTIME_ACTIONS: web.AppKey[dict[str, Action]] = web.AppKey("realtime_actions")
+
+# Pages: the viewers' marks of titles, (user, title) → state, one query per loop turn.
+VIEWER_MARKS: web.AppKey[Batched[tuple[int, int], ViewerState]] = web.AppKey("viewer_marks")
 
 # Identity: the browser session store; and per context, the user's data for the export
 # (name → ``async fn(conn, user_id) -> JSON data``), filled by each context's ``setup``.

@@ -89,6 +89,7 @@ __all__ = [
     "setup",
     "signals_per_second",
     "viewer_state",
+    "viewer_states",
     "wanted_media",
     "wanting_users",
 ]
@@ -102,6 +103,13 @@ async def media_stats(conn: asyncpg.Connection, ids: Iterable[int]) -> dict[int,
 async def viewer_state(conn: asyncpg.Connection, user_id: int, media_id: int) -> ViewerState:
     """Whether the user liked the title, their rating (stars or None) and library status."""
     return await service.viewer_state(conn, user_id, media_id)
+
+
+async def viewer_states(
+    conn: asyncpg.Connection, pairs: list[tuple[int, int]]
+) -> dict[tuple[int, int], ViewerState]:
+    """``viewer_state`` of many (user, title) pairs at once, keyed by the pair."""
+    return await service.viewer_states(conn, pairs)
 
 
 async def known_media(conn: asyncpg.Connection, user_id: int, kind: str) -> set[int]:

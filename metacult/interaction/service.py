@@ -263,7 +263,17 @@ async def clear_status(db: asyncpg.Pool, user_id: int, media_id: int) -> ViewerS
 
 
 async def viewer_state(conn: asyncpg.Connection, user_id: int, media_id: int) -> ViewerState:
-    row = await store.viewer_state(conn, user_id, media_id)
+    return _viewer_state(await store.viewer_state(conn, user_id, media_id))
+
+
+async def viewer_states(
+    conn: asyncpg.Connection, pairs: list[tuple[int, int]]
+) -> dict[tuple[int, int], ViewerState]:
+    rows = await store.viewer_states(conn, pairs)
+    return {(row["user_id"], row["media_id"]): _viewer_state(row) for row in rows}
+
+
+def _viewer_state(row: asyncpg.Record) -> ViewerState:
     half = row["half_stars"]
     return ViewerState(
         liked=row["liked"], rating=rules.stars(half) if half else None, status=row["status"]

@@ -134,6 +134,24 @@ async def viewer_state(conn: Conn, user_id: int, media_id: int) -> asyncpg.Recor
     )
 
 
+async def viewer_states(conn: Conn, pairs: Sequence[tuple[int, int]]) -> list[asyncpg.Record]:
+    """``viewer_state`` of each (user, title) pair, in one statement (the same plans)."""
+    return await conn.fetch(
+        """
+        SELECT q.user_id, q.media_id,
+               EXISTS (SELECT 1 FROM likes l
+                       WHERE l.user_id = q.user_id AND l.media_id = q.media_id) AS liked,
+               (SELECT half_stars FROM ratings r
+                WHERE r.user_id = q.user_id AND r.media_id = q.media_id) AS half_stars,
+               (SELECT status FROM library_entries e
+                WHERE e.user_id = q.user_id AND e.media_id = q.media_id) AS status
+        FROM unnest($1::bigint[], $2::bigint[]) AS q(user_id, media_id)
+        """,
+        [user_id for user_id, _ in pairs],
+        [media_id for _, media_id in pairs],
+    )
+
+
 # The statuses that mean "I want it" (a game's wishlist, a film's or series' watchlist).
 WANTING = ("wishlist", "watchlist")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Annotated, Any
 
@@ -14,7 +13,7 @@ from metacult.infra import pagecache
 from metacult.infra.auth import Principal
 from metacult.infra.web import Api, IdPath, Schema, kept, kept_with
 from metacult.pages import service
-from metacult.typedefs import DB, DB_READ
+from metacult.typedefs import DB, DB_READ, VIEWER_MARKS
 
 api = Api("pages")
 
@@ -196,12 +195,17 @@ async def media_page(
     page = kept(request, topics, ("media", path.id), fresh, vary=IDENTITY_HEADERS)
     if user is None:
         return await page
-    # The viewer's own marks are read apart (at the same time as the page's versions, or
-    # its rendering) and never kept; they are put into the kept page's bytes.
-    public, viewer = await asyncio.gather(
-        page, service.viewer_of(request.app[DB], user.user_id, path.id)
-    )
-    mine = ViewerOut.model_validate(_fields(ViewerOut, viewer))
+    # The viewer's own marks are read apart (with the other viewers' of this loop turn,
+    # while the page's versions are read or it is rendered) and never kept; they are put
+    # into the kept page's bytes.
+    marks = request.app[VIEWER_MARKS].load((user.user_id, path.id))
+    try:
+        public = await page
+    except BaseException:
+        if not marks.cancel() and not marks.cancelled():
+            marks.exception()  # answered already: read, so that nothing warns of it
+        raise
+    mine = ViewerOut.model_validate(_fields(ViewerOut, await marks))
     merged = kept_with(request, "viewer", mine)
     if merged is not None:
         return merged
@@ -224,3 +228,9 @@ IDENTITY_HEADERS = "Cookie, Authorization"
 def setup(app: web.Application) -> None:
     """Register the browse and title page endpoints on the application."""
     api.register(app)
+    app[VIEWER_MARKS] = service.viewer_marks(lambda: app[DB])
+
+    async def finish(app: web.Application) -> None:
+        await app[VIEWER_MARKS].close()
+
+    app.on_shutdown.append(finish)

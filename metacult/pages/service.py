@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncpg
 
 from metacult import catalog, interaction, ranking
+from metacult.infra.batching import Batched
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,14 @@ async def title_page(db: asyncpg.Pool, ref: int | str, viewer_id: int | None) ->
     return TitlePage(media=media, stats=stats, viewer=viewer, duel_rating=duel_rating)
 
 
-async def viewer_of(db: asyncpg.Pool, viewer_id: int, media_id: int) -> interaction.ViewerState:
-    """The viewer's own like, rating and status of a title (the part of its page not kept)."""
-    async with db.acquire() as conn:
-        return await interaction.viewer_state(conn, viewer_id, media_id)
+def viewer_marks(
+    db: Callable[[], asyncpg.Pool],
+) -> Batched[tuple[int, int], interaction.ViewerState]:
+    """Viewers' own like, rating and status of titles (the part of a title's page not
+    kept), read from the primary: the lookups of one loop turn in one query."""
+
+    async def fetch(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], interaction.ViewerState]:
+        async with db().acquire() as conn:
+            return await interaction.viewer_states(conn, pairs)
+
+    return Batched(fetch)

@@ -286,3 +286,52 @@ async def test_a_reader_told_of_a_rank_move_on_another_node_reads_the_board_ther
     entries = (await _json(other_node, board))["entries"]
     assert [entry["media"]["id"] for entry in entries] == [a, b]
     await live.close()
+
+
+async def test_readers_asking_at_once_each_get_their_own_marks_of_each_title(client, db) -> None:
+    """Signed-in title pages asked at the same moment share one lookup of their readers'
+    marks: each still gets its own, of the title it asked for, and a mark made just before
+    is on the next read."""
+    first, second = await new_title(db), await new_title(db)
+    readers = [await sign_up(client) for _ in range(6)]
+    for n, reader in enumerate(readers):
+        media_id = first if n % 2 else second
+        if n % 3 == 0:
+            marked = await client.put(f"/api/v1/media/{media_id}/like", headers=reader.headers)
+        elif n % 3 == 1:
+            marked = await client.put(
+                f"/api/v1/media/{media_id}/rating", json={"rating": n / 2}, headers=reader.headers
+            )
+        else:
+            marked = await client.put(
+                f"/api/v1/media/{media_id}/status",
+                json={"status": "watchlist"},
+                headers=reader.headers,
+            )
+        assert marked.status == 200, await marked.text()
+
+    def expected(n: int, media_id: int) -> dict[str, Any]:
+        if media_id != (first if n % 2 else second):
+            return {"liked": False, "rating": None, "status": None}
+        return {
+            "liked": n % 3 == 0,
+            "rating": n / 2 if n % 3 == 1 else None,
+            "status": "watchlist" if n % 3 == 2 else None,
+        }
+
+    asks = [(n, r, media_id) for n, r in enumerate(readers) for media_id in (first, second)]
+    pages = await asyncio.gather(
+        *(_json(client, f"/api/v1/media/{m}", headers=r.headers) for _, r, m in asks * 3)
+    )
+    for (n, _, media_id), page in zip(asks * 3, pages, strict=True):
+        assert page["id"] == media_id
+        assert page["viewer"] == expected(n, media_id), (n, media_id)
+
+    # A missing title among them answers 404 and takes nothing from the others.
+    missing, page = await asyncio.gather(
+        client.get("/api/v1/media/999999999", headers=readers[0].headers),
+        _json(client, f"/api/v1/media/{second}", headers=readers[0].headers),
+    )
+    assert missing.status == 404
+    assert (await missing.json())["error"]["code"] == "media_not_found"
+    assert page["viewer"] == expected(0, second)
