@@ -186,16 +186,41 @@ web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print
 """
 
 
+# The signed-in row of many readers: each request a reader and a title drawn at random, so
+# that no two requests in flight are likely to ask for the same marks.
+READERS = 32
+READ_TITLES = 64
+
+
+def readers_script(tokens: list[str], titles: list[int]) -> str:
+    """A wrk script: each request ``GET /api/v1/media/{id}`` as a random reader."""
+    listed = ", ".join(f'"{token}"' for token in tokens)
+    ids = ", ".join(str(media_id) for media_id in titles)
+    return f"""
+tokens = {{{listed}}}
+titles = {{{ids}}}
+request = function()
+  local token = tokens[math.random(#tokens)]
+  local id = titles[math.random(#titles)]
+  return wrk.format("GET", "/api/v1/media/" .. id, {{["Authorization"] = "Bearer " .. token}})
+end
+"""
+
+
 def start_bare(port: int, body_path: str) -> subprocess.Popen:
     """The ceiling: a bare aiohttp handler (uvloop, one process) answering ``body_path``."""
     return subprocess.Popen([PYTHON, "-c", BARE, str(port), body_path])
 
 
-def wrk(url: str, seconds: int, headers: dict[str, str]) -> tuple[float, float, float]:
+def wrk(
+    url: str, seconds: int, headers: dict[str, str], script: str | None = None
+) -> tuple[float, float, float]:
     """Requests/s, p50 and p99 (ms) of ``url`` under wrk (1 thread, 32 connections)."""
     command = ["wrk", "-t1", "-c32", f"-d{seconds}s", "--latency", url]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
+    if script is not None:
+        command += ["-s", script]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     if re.search(r"Non-2xx or 3xx responses: (\d+)", out):
@@ -220,8 +245,10 @@ async def main(args: argparse.Namespace) -> None:
         base = stack.base_url
         async with aiohttp.ClientSession() as http:
             token = await stack.sign_up(http, 1)
-            async with http.get(f"{base}/api/v1/media?limit=1") as response:
-                media_id = (await response.json())["items"][0]["id"]
+            readers = [await stack.sign_up(http, n) for n in range(2, 2 + READERS)]
+            async with http.get(f"{base}/api/v1/media?limit={READ_TITLES}") as response:
+                titles = [item["id"] for item in (await response.json())["items"]]
+            media_id = titles[0]
             async with http.get(f"{base}/api/v1/genres") as response:
                 genres = await response.read()
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as body:
@@ -231,6 +258,8 @@ async def main(args: argparse.Namespace) -> None:
         await asyncio.sleep(1.5)
 
         signed_in = {"Authorization": f"Bearer {token}"}
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(readers_script(readers, titles))
         mix = [
             ("bare aiohttp handler", f"http://127.0.0.1:{bare_port}/", {}),
             ("GET /healthz", f"{base}/healthz", {}),
@@ -248,15 +277,21 @@ async def main(args: argparse.Namespace) -> None:
                 signed_in,
             ),
             (
+                f"GET /api/v1/media/{{id}} ({READERS} readers, {READ_TITLES} titles)",
+                base,
+                {},
+                script.name,
+            ),
+            (
                 "GET /api/v1/leaderboards/global?limit=20",
                 f"{base}/api/v1/leaderboards/global?limit=20",
                 {},
             ),
         ]
         results = []
-        for label, url, headers in mix:
-            wrk(url, 1, headers)  # warm up (connections, caches, the JIT of nothing)
-            results.append((label, *wrk(url, args.seconds, headers)))
+        for label, url, headers, *script in mix:
+            wrk(url, 1, headers, *script)  # warm up (connections, caches, the JIT of nothing)
+            results.append((label, *wrk(url, args.seconds, headers, *script)))
         ceiling = results[0][1]
         print(f"\n{'endpoint':<44} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}")
         for label, rate, p50, p99 in results:

@@ -8,6 +8,8 @@ import pytest
 
 from metacult.infra.batching import Batched
 
+pytestmark = pytest.mark.unit
+
 
 class Recorder:
     def __init__(self, fail: bool = False, leave_out: object = None) -> None:
