@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -24,8 +25,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
     _use_uvloop()
     print(f"{BANNER} {settings.public_url}", flush=True)
+    app = create_app(settings)
+    app.on_startup.append(_out_of_the_collectors_sight)
     web.run_app(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         # Several web nodes of one machine share the port; the kernel spreads connections.
@@ -35,6 +38,18 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         print=None,
         handler_cancellation=True,
     )
+
+
+async def _out_of_the_collectors_sight(app: object) -> None:
+    """What the process made to start (modules, the app, its routes and models) lives as long
+    as it does: frozen, so that the collector's full passes no longer walk it.
+
+    A full pass over the started web process took 25–80 ms, stopping every request in
+    flight: the tail of every read's latency under load. Frozen, a pass walks only what
+    was made since.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> None:

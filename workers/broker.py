@@ -8,6 +8,7 @@ when they are declared.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import threading
@@ -131,7 +132,15 @@ class LivePathTimings(Middleware):
 
 
 class WorkerResources(Middleware):
-    """Close the actors' database pool and Redis client when the worker stops."""
+    """Freeze what a worker process made to start; close the actors' database pool and
+    Redis client when the worker stops."""
+
+    def after_process_boot(self, broker):
+        # Sent by Dramatiq's command line only, once the actors' modules are imported: the
+        # collector's full passes no longer walk them (each took tens of milliseconds,
+        # holding every actor of the process), as in the web process (metacult/__main__.py).
+        gc.collect()
+        gc.freeze()
 
     def before_worker_shutdown(self, broker, worker):
         runtime.close_resources()
