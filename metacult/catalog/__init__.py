@@ -66,11 +66,11 @@ __all__ = [
     "find_by_external_id",
     "get_episode",
     "get_media",
-    "get_media_by_slug",
     "imdb_id",
     "import_by_imdb_id",
     "import_from_provider",
     "media_exists",
+    "media_id_by_slug",
     "media_ids",
     "media_summaries",
     "releases_between",
@@ -87,9 +87,9 @@ async def get_media(conn: Conn, media_id: int) -> Media:
     return await service.get_media(conn, media_id)
 
 
-async def get_media_by_slug(conn: Conn, slug: str) -> Media:
-    """The title at a slug URL; raises :class:`MediaNotFound` when there is none."""
-    return await service.get_media_by_slug(conn, slug)
+async def media_id_by_slug(conn: Conn, slug: str) -> int:
+    """The id of the title at a slug URL; raises :class:`MediaNotFound` when there is none."""
+    return await service.media_id_by_slug(conn, slug)
 
 
 async def import_from_provider(

@@ -124,11 +124,11 @@ async def get_media(conn: store.Conn, media_id: int) -> Media:
     return Media.from_row(row)
 
 
-async def get_media_by_slug(conn: store.Conn, slug: str) -> Media:
-    row = await store.media_by_slug(conn, slug)
-    if row is None:
+async def media_id_by_slug(conn: store.Conn, slug: str) -> int:
+    media_id = await store.media_id_by_slug(conn, slug)
+    if media_id is None:
         raise MediaNotFound()
-    return Media.from_row(row)
+    return media_id
 
 
 async def generated_cover(conn: store.Conn, media_id: int) -> str:

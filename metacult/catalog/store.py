@@ -22,8 +22,8 @@ async def media_by_id(conn: Conn, media_id: int) -> asyncpg.Record | None:
     return await conn.fetchrow(f"SELECT {MEDIA_COLUMNS} FROM media WHERE id = $1", media_id)
 
 
-async def media_by_slug(conn: Conn, slug: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(f"SELECT {MEDIA_COLUMNS} FROM media WHERE slug = $1", slug)
+async def media_id_by_slug(conn: Conn, slug: str) -> int | None:
+    return await conn.fetchval("SELECT id FROM media WHERE slug = $1", slug)
 
 
 async def summaries(conn: Conn, ids: list[int]) -> list[asyncpg.Record]:

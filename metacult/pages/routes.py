@@ -144,17 +144,15 @@ def _fields(model: type[Schema], *sources: object) -> dict[str, Any]:
 
 
 def _title_page(page: service.TitlePage) -> MediaOut:
+    """A title's public page (``viewer`` is None: the viewer's marks are put in apart)."""
     media = page.media
     external = {"tmdb": media.tmdb_id, "igdb": media.igdb_id}
-    viewer = page.viewer
     return MediaOut.model_validate(
         {
             **_fields(MediaOut, media),
             "external_ids": {name: value for name, value in external.items() if value},
             "stats": StatsOut.model_validate(_fields(StatsOut, page.stats)),
-            "viewer": None
-            if viewer is None
-            else ViewerOut.model_validate(_fields(ViewerOut, viewer)),
+            "viewer": None,
             "duel_rating": DuelRatingOut.model_validate(_fields(DuelRatingOut, page.duel_rating)),
         }
     )
@@ -187,18 +185,36 @@ async def media_page(
     request: web.Request, path: IdPath, user: Principal | None
 ) -> MediaOut | web.Response:
     """A title with its likes, ratings (average, histogram), reviews count and your marks."""
+    return await _title(request, path.id, user)
+
+
+@api.get("/api/v1/media/by-slug/{slug}", path_params=SlugPath, reply=MediaOut, auth="public")
+async def media_page_by_slug(
+    request: web.Request, path: SlugPath, user: Principal | None
+) -> MediaOut | web.Response:
+    """The same page as ``/api/v1/media/{id}``, found by the title's stable slug."""
+    # The web app's way in to a title: the slug's id (one index lookup), then the kept page.
+    async with request.app[DB].acquire() as conn:
+        media_id = await catalog.media_id_by_slug(conn, path.slug)
+    return await _title(request, media_id, user)
+
+
+async def _title(
+    request: web.Request, media_id: int, user: Principal | None
+) -> MediaOut | web.Response:
+    """A title's kept public page, with the signed-in viewer's own marks put in."""
 
     async def fresh() -> MediaOut:
-        return _title_page(await service.title_page(request.app[DB], path.id, None))
+        return _title_page(await service.title_page(request.app[DB], media_id))
 
-    topics = [pagecache.media_topic(path.id), pagecache.CATALOG]
-    page = kept(request, topics, ("media", path.id), fresh, vary=IDENTITY_HEADERS)
+    topics = [pagecache.media_topic(media_id), pagecache.CATALOG]
+    page = kept(request, topics, ("media", media_id), fresh, vary=IDENTITY_HEADERS)
     if user is None:
         return await page
     # The viewer's own marks are read apart (with the other viewers' of this loop turn,
     # while the page's versions are read or it is rendered) and never kept; they are put
     # into the kept page's bytes.
-    marks = request.app[VIEWER_MARKS].load((user.user_id, path.id))
+    marks = request.app[VIEWER_MARKS].load((user.user_id, media_id))
     try:
         public = await page
     except BaseException:
@@ -210,15 +226,6 @@ async def media_page(
     if merged is not None:
         return merged
     return public.model_copy(update={"viewer": mine})
-
-
-@api.get("/api/v1/media/by-slug/{slug}", path_params=SlugPath, reply=MediaOut, auth="public")
-async def media_page_by_slug(
-    request: web.Request, path: SlugPath, user: Principal | None
-) -> MediaOut:
-    """The same page as ``/api/v1/media/{id}``, found by the title's stable slug."""
-    viewer_id = user.user_id if user else None
-    return _title_page(await service.title_page(request.app[DB], path.slug, viewer_id))
 
 
 # A title's page differs by who asks: a shared cache must not hand one reader's to another.

@@ -27,11 +27,11 @@ class BrowsePage:
 
 @dataclass(frozen=True, slots=True)
 class TitlePage:
-    """A title's page: the title, its counters, the viewer's marks and its duel rating."""
+    """A title's public page: the title, its counters and its duel rating (the viewer's
+    marks are read apart: :func:`viewer_marks`)."""
 
     media: catalog.Media
     stats: interaction.MediaStats
-    viewer: interaction.ViewerState | None
     duel_rating: ranking.MediaRating
 
 
@@ -49,22 +49,13 @@ async def browse(
     )
 
 
-async def title_page(db: asyncpg.Pool, ref: int | str, viewer_id: int | None) -> TitlePage:
-    """The title by id or slug with every context's section; 404 when there is none."""
+async def title_page(db: asyncpg.Pool, media_id: int) -> TitlePage:
+    """The title's public page (no viewer) with every context's section; 404 when none."""
     async with db.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        media = await (
-            catalog.get_media(conn, ref)
-            if isinstance(ref, int)
-            else catalog.get_media_by_slug(conn, ref)
-        )
+        media = await catalog.get_media(conn, media_id)
         stats = (await interaction.media_stats(conn, [media.id]))[media.id]
         duel_rating = await ranking.media_rating(conn, media.id)
-        viewer = (
-            await interaction.viewer_state(conn, viewer_id, media.id)
-            if viewer_id is not None
-            else None
-        )
-    return TitlePage(media=media, stats=stats, viewer=viewer, duel_rating=duel_rating)
+    return TitlePage(media=media, stats=stats, duel_rating=duel_rating)
 
 
 def viewer_marks(

@@ -335,3 +335,34 @@ async def test_readers_asking_at_once_each_get_their_own_marks_of_each_title(cli
     assert missing.status == 404
     assert (await missing.json())["error"]["code"] == "media_not_found"
     assert page["viewer"] == expected(0, second)
+
+
+async def test_a_title_found_by_its_slug_is_the_same_kept_page_with_the_readers_marks(
+    client, db
+) -> None:
+    """The web app opens a title by its slug: that page is the kept one too (the same bytes,
+    ETag and 304 as by id), and a reader's mark is on their next read of it."""
+    media_id = await new_title(db, title=f"Slug page {random_refs.suffix()}")
+    by_id = await client.get(f"/api/v1/media/{media_id}")
+    slug = (await by_id.json())["slug"]
+
+    by_slug = await client.get(f"/api/v1/media/by-slug/{slug}")
+    assert by_slug.status == 200
+    assert await by_slug.read() == await by_id.read()
+    assert by_slug.headers["ETag"] == by_id.headers["ETag"]
+    assert by_slug.headers["Vary"] == "Cookie, Authorization"
+    held = await client.get(
+        f"/api/v1/media/by-slug/{slug}", headers={"If-None-Match": by_id.headers["ETag"]}
+    )
+    assert held.status == 304
+
+    reader = await sign_up(client)
+    rated = await client.put(
+        f"/api/v1/media/{media_id}/rating", json={"rating": 3.5}, headers=reader.headers
+    )
+    assert rated.status == 200
+    mine = await client.get(f"/api/v1/media/by-slug/{slug}", headers=reader.headers)
+    assert "ETag" not in mine.headers
+    page = await mine.json()
+    assert page["id"] == media_id
+    assert page["viewer"] == {"liked": False, "rating": 3.5, "status": None}
