@@ -207,6 +207,17 @@ end
 """
 
 
+def slugs_script(slugs: list[str]) -> str:
+    """A wrk script: each request a title opened by its slug, as the web app opens it."""
+    listed = ", ".join(f'"{slug}"' for slug in slugs)
+    return f"""
+slugs = {{{listed}}}
+request = function()
+  return wrk.format("GET", "/api/v1/media/by-slug/" .. slugs[math.random(#slugs)])
+end
+"""
+
+
 def start_bare(port: int, body_path: str) -> subprocess.Popen:
     """The ceiling: a bare aiohttp handler (uvloop, one process) answering ``body_path``."""
     return subprocess.Popen([PYTHON, "-c", BARE, str(port), body_path])
@@ -247,7 +258,9 @@ async def main(args: argparse.Namespace) -> None:
             token = await stack.sign_up(http, 1)
             readers = [await stack.sign_up(http, n) for n in range(2, 2 + READERS)]
             async with http.get(f"{base}/api/v1/media?limit={READ_TITLES}") as response:
-                titles = [item["id"] for item in (await response.json())["items"]]
+                items = (await response.json())["items"]
+                titles = [item["id"] for item in items]
+                slugs = [item["slug"] for item in items]
             media_id = titles[0]
             async with http.get(f"{base}/api/v1/genres") as response:
                 genres = await response.read()
@@ -260,6 +273,8 @@ async def main(args: argparse.Namespace) -> None:
         signed_in = {"Authorization": f"Bearer {token}"}
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(readers_script(readers, titles))
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as by_slug:
+            by_slug.write(slugs_script(slugs))
         mix = [
             ("bare aiohttp handler", f"http://127.0.0.1:{bare_port}/", {}),
             ("GET /healthz", f"{base}/healthz", {}),
@@ -281,6 +296,12 @@ async def main(args: argparse.Namespace) -> None:
                 base,
                 {},
                 script.name,
+            ),
+            (
+                f"GET /api/v1/media/by-slug/{{slug}} ({READ_TITLES} titles)",
+                base,
+                {},
+                by_slug.name,
             ),
             (
                 "GET /api/v1/leaderboards/global?limit=20",
