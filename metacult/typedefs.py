@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from metacult.infra.batching import Batched
     from metacult.infra.pagecache import PageCache
     from metacult.infra.queues import BrokerFigures
+    from metacult.infra.remembered import Remembered
     from metacult.infra.web import Endpoint
     from metacult.interaction import ViewerState
     from metacult.ranking.service import RankingState
@@ -53,6 +54,8 @@ REALTIME_ACTIONS: web.AppKey[dict[str, Action]] = web.AppKey("realtime_actions")
 
 # Pages: the viewers' marks of titles, (user, title) → state, one query per loop turn.
 VIEWER_MARKS: web.AppKey[Batched[tuple[int, int], ViewerState]] = web.AppKey("viewer_marks")
+# Pages: the ids of titles' slugs (a slug names its title for good), remembered.
+SLUG_IDS: web.AppKey[Remembered[int]] = web.AppKey("slug_ids")
 
 # Identity: the browser session store; and per context, the user's data for the export
 # (name → ``async fn(conn, user_id) -> JSON data``), filled by each context's ``setup``.

@@ -24,10 +24,7 @@ failed after the commit; bumps are logged, not raised), a remembered answer live
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
 
 import asyncpg
 from redis.asyncio import Redis
@@ -37,8 +34,7 @@ from metacult.identity import credentials, store
 from metacult.infra import pagecache
 from metacult.infra.auth import Principal
 from metacult.infra.pagecache import PageCache
-
-T = TypeVar("T")
+from metacult.infra.remembered import Remembered
 
 
 def token_topic(digest: bytes) -> str:
@@ -49,35 +45,6 @@ def token_topic(digest: bytes) -> str:
 def account_topic(user_id: int) -> str:
     """An account's role and liveness."""
     return f"account:{user_id}"
-
-
-class Remembered(Generic[T]):
-    """At most ``entries`` answers, each for at most ``ttl`` seconds, under the version of the
-    topic it was read after (an LRU)."""
-
-    def __init__(self, entries: int, ttl: float) -> None:
-        self.entries = entries
-        self.ttl = ttl
-        self._found: OrderedDict[object, tuple[bytes, float, T]] = OrderedDict()
-
-    def get(self, key: object, version: bytes) -> T | None:
-        found = self._found.get(key)
-        if found is None:
-            return None
-        filed_under, filed_at, answer = found
-        if filed_under != version or time.monotonic() - filed_at > self.ttl:
-            del self._found[key]
-            return None
-        self._found.move_to_end(key)
-        return answer
-
-    def put(self, key: object, version: bytes, answer: T) -> None:
-        if self.entries <= 0:
-            return
-        self._found[key] = (version, time.monotonic(), answer)
-        self._found.move_to_end(key)
-        while len(self._found) > self.entries:
-            self._found.popitem(last=False)
 
 
 class Principals:

@@ -11,9 +11,10 @@ from aiohttp import web
 from metacult import catalog
 from metacult.infra import pagecache
 from metacult.infra.auth import Principal
+from metacult.infra.remembered import Remembered
 from metacult.infra.web import Api, IdPath, Schema, kept, kept_with
 from metacult.pages import service
-from metacult.typedefs import DB, DB_READ, VIEWER_MARKS
+from metacult.typedefs import DB, DB_READ, SETTINGS, SLUG_IDS, VIEWER_MARKS
 
 api = Api("pages")
 
@@ -193,9 +194,15 @@ async def media_page_by_slug(
     request: web.Request, path: SlugPath, user: Principal | None
 ) -> MediaOut | web.Response:
     """The same page as ``/api/v1/media/{id}``, found by the title's stable slug."""
-    # The web app's way in to a title: the slug's id (one index lookup), then the kept page.
-    async with request.app[DB].acquire() as conn:
-        media_id = await catalog.media_id_by_slug(conn, path.slug)
+    # The web app's way in to a title: the slug's id, then the kept page. A slug is given
+    # once and never changed or given again (titles are not deleted), so the ids found are
+    # remembered with no version to follow (an unknown slug is not: it may come next).
+    ids = request.app[SLUG_IDS]
+    media_id = ids.get(path.slug, SLUGS_FOR_GOOD)
+    if media_id is None:
+        async with request.app[DB].acquire() as conn:
+            media_id = await catalog.media_id_by_slug(conn, path.slug)
+        ids.put(path.slug, SLUGS_FOR_GOOD, media_id)
     return await _title(request, media_id, user)
 
 
@@ -230,12 +237,16 @@ async def _title(
 
 # A title's page differs by who asks: a shared cache must not hand one reader's to another.
 IDENTITY_HEADERS = "Cookie, Authorization"
+# The one version the slugs' ids are filed under: none of them changes.
+SLUGS_FOR_GOOD = b""
 
 
 def setup(app: web.Application) -> None:
     """Register the browse and title page endpoints on the application."""
     api.register(app)
     app[VIEWER_MARKS] = service.viewer_marks(lambda: app[DB])
+    settings = app[SETTINGS]
+    app[SLUG_IDS] = Remembered(settings.page_cache_entries, settings.page_cache_ttl)
 
     async def finish(app: web.Application) -> None:
         await app[VIEWER_MARKS].close()

@@ -342,9 +342,14 @@ async def test_a_title_found_by_its_slug_is_the_same_kept_page_with_the_readers_
 ) -> None:
     """The web app opens a title by its slug: that page is the kept one too (the same bytes,
     ETag and 304 as by id), and a reader's mark is on their next read of it."""
-    media_id = await new_title(db, title=f"Slug page {random_refs.suffix()}")
+    name = f"Slug page {random_refs.suffix()}"
+    slug = "-".join(name.lower().split())
+    # Asked before the title exists: 404, and the next read after it came finds it.
+    early = await client.get(f"/api/v1/media/by-slug/{slug}")
+    assert early.status == 404
+    media_id = await new_title(db, title=name)
     by_id = await client.get(f"/api/v1/media/{media_id}")
-    slug = (await by_id.json())["slug"]
+    assert (await by_id.json())["slug"] == slug
 
     by_slug = await client.get(f"/api/v1/media/by-slug/{slug}")
     assert by_slug.status == 200
