@@ -77,6 +77,7 @@ RENDERS_ITSELF = {
     "/api/v1/openapi.json",  # the document, rendered once at start-up
     "/healthz",  # Health, encoded once per process
     r"/api/v1/media/{id:\d+}",  # MediaOut signed in: the kept page's bytes and the viewer's
+    "/api/v1/media/by-slug/{slug}",  # the same page as by id
 }
 
 
