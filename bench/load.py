@@ -192,30 +192,24 @@ READERS = 32
 READ_TITLES = 64
 
 
-def readers_script(tokens: list[str], titles: list[int]) -> str:
-    """A wrk script: each request ``GET /api/v1/media/{id}`` as a random reader."""
-    listed = ", ".join(f'"{token}"' for token in tokens)
-    ids = ", ".join(str(media_id) for media_id in titles)
-    return f"""
-tokens = {{{listed}}}
-titles = {{{ids}}}
+def random_requests(paths: list[str], tokens: list[str] | None = None) -> str:
+    """A wrk script file: each request ``GET`` one of ``paths`` at random, as one of the
+    bearer ``tokens`` at random when given; returns its path."""
+    listed = ", ".join(f'"{path}"' for path in paths)
+    bearers = ", ".join(f'"{token}"' for token in tokens or [])
+    script = f"""
+paths = {{{listed}}}
+tokens = {{{bearers}}}
 request = function()
+  local path = paths[math.random(#paths)]
+  if #tokens == 0 then return wrk.format("GET", path) end
   local token = tokens[math.random(#tokens)]
-  local id = titles[math.random(#titles)]
-  return wrk.format("GET", "/api/v1/media/" .. id, {{["Authorization"] = "Bearer " .. token}})
+  return wrk.format("GET", path, {{["Authorization"] = "Bearer " .. token}})
 end
 """
-
-
-def slugs_script(slugs: list[str]) -> str:
-    """A wrk script: each request a title opened by its slug, as the web app opens it."""
-    listed = ", ".join(f'"{slug}"' for slug in slugs)
-    return f"""
-slugs = {{{listed}}}
-request = function()
-  return wrk.format("GET", "/api/v1/media/by-slug/" .. slugs[math.random(#slugs)])
-end
-"""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
+        file.write(script)
+    return file.name
 
 
 def start_bare(port: int, body_path: str) -> subprocess.Popen:
@@ -271,10 +265,8 @@ async def main(args: argparse.Namespace) -> None:
         await asyncio.sleep(1.5)
 
         signed_in = {"Authorization": f"Bearer {token}"}
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(readers_script(readers, titles))
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as by_slug:
-            by_slug.write(slugs_script(slugs))
+        readers_script = random_requests([f"/api/v1/media/{m}" for m in titles], readers)
+        slugs_script = random_requests([f"/api/v1/media/by-slug/{slug}" for slug in slugs])
         mix = [
             ("bare aiohttp handler", f"http://127.0.0.1:{bare_port}/", {}),
             ("GET /healthz", f"{base}/healthz", {}),
@@ -295,13 +287,13 @@ async def main(args: argparse.Namespace) -> None:
                 f"GET /api/v1/media/{{id}} ({READERS} readers, {READ_TITLES} titles)",
                 base,
                 {},
-                script.name,
+                readers_script,
             ),
             (
                 f"GET /api/v1/media/by-slug/{{slug}} ({READ_TITLES} titles)",
                 base,
                 {},
-                by_slug.name,
+                slugs_script,
             ),
             (
                 "GET /api/v1/leaderboards/global?limit=20",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import logging
 import os
 import signal
@@ -41,15 +40,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def _out_of_the_collectors_sight(app: object) -> None:
-    """What the process made to start (modules, the app, its routes and models) lives as long
-    as it does: frozen, so that the collector's full passes no longer walk it.
+    from metacult.infra.heap import freeze_started
 
-    A full pass over the started web process took 25–80 ms, stopping every request in
-    flight: the tail of every read's latency under load. Frozen, a pass walks only what
-    was made since.
-    """
-    gc.collect()
-    gc.freeze()
+    freeze_started()
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> None:

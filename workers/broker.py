@@ -8,7 +8,6 @@ when they are declared.
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import os
 import threading
@@ -24,6 +23,7 @@ from dramatiq.errors import ConnectionClosed
 from dramatiq.middleware import AsyncIO, Middleware, Retries
 
 from metacult.config import ConfigError, Settings
+from metacult.infra.heap import freeze_started
 from metacult.realtime import WorkerTimings, worker_timings_key
 from workers import runtime
 
@@ -136,11 +136,8 @@ class WorkerResources(Middleware):
     Redis client when the worker stops."""
 
     def after_process_boot(self, broker):
-        # Sent by Dramatiq's command line only, once the actors' modules are imported: the
-        # collector's full passes no longer walk them (each took tens of milliseconds,
-        # holding every actor of the process), as in the web process (metacult/__main__.py).
-        gc.collect()
-        gc.freeze()
+        # Sent by Dramatiq's command line only, once the actors' modules are imported.
+        freeze_started()
 
     def before_worker_shutdown(self, broker, worker):
         runtime.close_resources()

@@ -123,15 +123,8 @@ async def delete_status(conn: Conn, user_id: int, media_id: int) -> str | None:
 
 
 async def viewer_state(conn: Conn, user_id: int, media_id: int) -> asyncpg.Record:
-    return await conn.fetchrow(
-        """
-        SELECT EXISTS (SELECT 1 FROM likes WHERE user_id = $1 AND media_id = $2) AS liked,
-               (SELECT half_stars FROM ratings WHERE user_id = $1 AND media_id = $2) AS half_stars,
-               (SELECT status FROM library_entries WHERE user_id = $1 AND media_id = $2) AS status
-        """,
-        user_id,
-        media_id,
-    )
+    (row,) = await viewer_states(conn, [(user_id, media_id)])
+    return row
 
 
 async def viewer_states(conn: Conn, pairs: Sequence[tuple[int, int]]) -> list[asyncpg.Record]:
