@@ -13,12 +13,12 @@ import dramatiq
 from metacult import catalog, identity
 from metacult.catalog.events import SEASON_ADDED
 from metacult.identity import ACCOUNT_DELETED, BLOCKED
-from metacult.infra import pagecache
 from metacult.infra.events import claim
 from metacult.interaction import (
     COUNTED,
     REVIEW_HIDDEN,
     REVIEWED,
+    counters,
     episodes,
     history_import,
     import_formats,
@@ -75,23 +75,19 @@ async def _renew_and_announce_stats(
     media_ids: list[int], consumer: str, event: dict[str, Any]
 ) -> None:
     """Renew the titles' pages and the browse pages, then publish the titles' committed
-    counters on ``media:{id}``, once per event for ``consumer`` (at least once).
+    counters on ``media:{id}``, once per event for ``consumer`` (at least once), unless
+    their revision was published already (by the web process that counted a like).
 
-    In that order: a browser that reads a page again on the live message reads it
-    renewed (the bump is before the message, on every node's hub connection). A retry
-    bumps again, which costs a render."""
+    A retry bumps again, which costs a render."""
     res = await resources()
-    topics = [pagecache.media_topic(media_id) for media_id in media_ids]
-    await pagecache.bump(res.redis, res.settings, [*topics, pagecache.BROWSE])
     async with res.db.acquire() as conn, conn.transaction():
         if not await claim(conn, consumer, event["id"]):
             return
         stats = await service.media_stats(conn, media_ids)
+        fresh = await counters.unannounced(res.redis, res.settings, list(stats.values()))
         # Published before this claim commits: a failed publish rolls it back and the
         # retry publishes again (at least once), instead of a claim with nothing sent.
-        for media_id in media_ids:
-            message = stats[media_id].as_message()
-            await publish(res.redis, res.settings, f"media:{media_id}", message)
+        await counters.announce(res.redis, res.settings, fresh)
 
 
 @on_event(*COUNTED)

@@ -18,6 +18,7 @@ from metacult.infra.auth import Principal
 from metacult.infra.errors import invalid_field
 from metacult.infra.web import Api, IdPath, Schema
 from metacult.interaction import (
+    counters,
     diary,
     events,
     library,
@@ -262,16 +263,22 @@ def _state(state: service.ViewerState) -> ViewerStateOut:
     return ViewerStateOut(liked=state.liked, rating=state.rating, status=state.status)
 
 
+async def _marked(request: web.Request, marked: service.Marked) -> ViewerStateOut:
+    """The viewer's marks, once the title's new counters (committed) are on its channel."""
+    await counters.announce_committed(request.app[REDIS], request.app[SETTINGS], marked.stats)
+    return _state(marked.state)
+
+
 @api.put("/api/v1/media/{id}/like", path_params=IdPath, reply=ViewerStateOut)
 async def like(request: web.Request, path: IdPath, user: Principal) -> ViewerStateOut:
     """Like a title (liking twice is one like)."""
-    return _state(await service.like(request.app[DB], user.user_id, path.id))
+    return await _marked(request, await service.like(request.app[DB], user.user_id, path.id))
 
 
 @api.delete("/api/v1/media/{id}/like", path_params=IdPath, reply=ViewerStateOut)
 async def unlike(request: web.Request, path: IdPath, user: Principal) -> ViewerStateOut:
     """Take a like back."""
-    return _state(await service.unlike(request.app[DB], user.user_id, path.id))
+    return await _marked(request, await service.unlike(request.app[DB], user.user_id, path.id))
 
 
 @api.put("/api/v1/media/{id}/rating", path_params=IdPath, body=RatingIn, reply=ViewerStateOut)
@@ -279,13 +286,14 @@ async def rate(
     request: web.Request, path: IdPath, body: RatingIn, user: Principal
 ) -> ViewerStateOut:
     """Rate a title, 0.5 to 5 stars in half steps."""
-    return _state(await service.rate(request.app[DB], user.user_id, path.id, body.rating))
+    marked = await service.rate(request.app[DB], user.user_id, path.id, body.rating)
+    return await _marked(request, marked)
 
 
 @api.delete("/api/v1/media/{id}/rating", path_params=IdPath, reply=ViewerStateOut)
 async def unrate(request: web.Request, path: IdPath, user: Principal) -> ViewerStateOut:
     """Remove one's rating (an unrated title is not a zero)."""
-    return _state(await service.unrate(request.app[DB], user.user_id, path.id))
+    return await _marked(request, await service.unrate(request.app[DB], user.user_id, path.id))
 
 
 @api.put("/api/v1/media/{id}/status", path_params=IdPath, body=StatusIn, reply=ViewerStateOut)

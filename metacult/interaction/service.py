@@ -56,6 +56,8 @@ class MediaStats:
     # Number of ratings at 0.5, 1, 1.5, ..., 5 stars.
     histogram: tuple[int, ...]
     reviews_count: int
+    # Grows with every change of the counters: which of two publications is the later.
+    revision: int = 0
 
     @classmethod
     def empty(cls, media_id: int) -> MediaStats:
@@ -70,6 +72,7 @@ class MediaStats:
             average=rules.average(row["ratings_count"], row["ratings_sum"]),
             histogram=tuple(row["histogram"]),
             reviews_count=row["reviews_count"],
+            revision=row["revision"],
         )
 
     def as_message(self) -> dict[str, Any]:
@@ -147,43 +150,88 @@ class Page:
 # --- likes, ratings, statuses --------------------------------------------------------
 
 
-async def like(db: asyncpg.Pool, user_id: int, media_id: int) -> ViewerState:
-    """Like a title (again: nothing changes)."""
+@dataclass(frozen=True, slots=True)
+class Marked:
+    """What a like or a rating left: the viewer's marks, and the title's counters when they
+    changed (committed, to be published: :func:`interaction.live.announce_stats`)."""
+
+    state: ViewerState
+    stats: MediaStats | None
+
+
+async def _counted(
+    conn: asyncpg.Connection,
+    media_id: int,
+    *,
+    likes: int = 0,
+    rating_was: int | None = None,
+    rating_is: int | None = None,
+) -> MediaStats:
+    """Count one like or rating change in its transaction (the title's counter row stays
+    locked until it commits); the counters after it."""
+    row = await store.count_change(
+        conn, media_id, likes=likes, rating_was=rating_was or None, rating_is=rating_is
+    )
+    if rating_was is not None or rating_is is not None:
+        await _score(conn, row)
+    return MediaStats.from_row(row)
+
+
+async def like(db: asyncpg.Pool, user_id: int, media_id: int) -> Marked:
+    """Like a title (again: nothing changes); its counters are counted with the like."""
     async with db.acquire() as conn, conn.transaction():
-        await like_in(conn, user_id, media_id, await media_kind(conn, media_id))
-        return await viewer_state(conn, user_id, media_id)
+        stats = None
+        if await like_in(conn, user_id, media_id, await media_kind(conn, media_id)):
+            stats = await _counted(conn, media_id, likes=1)
+        return Marked(await viewer_state(conn, user_id, media_id), stats)
 
 
-async def like_in(conn: asyncpg.Connection, user_id: int, media_id: int, kind: str) -> None:
-    """Like a title in the caller's transaction (the diary logs a like with an entry)."""
-    if await store.insert_like(conn, user_id, media_id, kind):
-        await emit(conn, events.LIKED, _about(user_id, media_id, kind))
-        await store.add_activity(conn, user_id, "liked", media_id, kind)
+async def like_in(conn: asyncpg.Connection, user_id: int, media_id: int, kind: str) -> bool:
+    """Like a title in the caller's transaction (the diary logs a like with an entry); False
+    when it was liked already. The counters are left to ``update_media_stats``'s recount:
+    a history import likes hundreds of titles in one transaction, which must not hold
+    their counter rows' locks until it commits."""
+    if not await store.insert_like(conn, user_id, media_id, kind):
+        return False
+    await emit(conn, events.LIKED, _about(user_id, media_id, kind))
+    await store.add_activity(conn, user_id, "liked", media_id, kind)
+    return True
 
 
-async def unlike(db: asyncpg.Pool, user_id: int, media_id: int) -> ViewerState:
+async def unlike(db: asyncpg.Pool, user_id: int, media_id: int) -> Marked:
     async with db.acquire() as conn, conn.transaction():
         kind = await media_kind(conn, media_id)
+        stats = None
         if await store.delete_like(conn, user_id, media_id):
             await emit(conn, events.UNLIKED, _about(user_id, media_id, kind))
             await store.remove_activities(conn, user_id, media_id, "liked")
-        return await viewer_state(conn, user_id, media_id)
+            stats = await _counted(conn, media_id, likes=-1)
+        return Marked(await viewer_state(conn, user_id, media_id), stats)
 
 
-async def rate(db: asyncpg.Pool, user_id: int, media_id: int, rating: float) -> ViewerState:
+async def rate(db: asyncpg.Pool, user_id: int, media_id: int, rating: float) -> Marked:
     """Rate a title 0.5..5 stars in half steps; re-rating replaces the rating."""
     half = rules.half_stars(rating)
     if half is None:
         raise invalid_field("rating", "a rating is 0.5 to 5 stars in half steps")
     async with db.acquire() as conn, conn.transaction():
-        await rate_in(conn, user_id, media_id, await media_kind(conn, media_id), half)
-        return await viewer_state(conn, user_id, media_id)
+        changed = await rate_in(conn, user_id, media_id, await media_kind(conn, media_id), half)
+        stats = None
+        if changed is not None:
+            stats = await _counted(conn, media_id, rating_was=changed, rating_is=half)
+        return Marked(await viewer_state(conn, user_id, media_id), stats)
+
+
+# ``rate_in``'s answer for a first rating (there was none before).
+FIRST = 0
 
 
 async def rate_in(
     conn: asyncpg.Connection, user_id: int, media_id: int, kind: str, half: int
-) -> None:
-    """Rate a title (``half`` stars, 1..10) in the caller's transaction."""
+) -> int | None:
+    """Rate a title (``half`` stars, 1..10) in the caller's transaction, leaving the counters
+    to the recount (as :func:`like_in`); the half stars it had before (``FIRST`` when it had
+    none), None when it had that rating already."""
     previous = await store.lock_rating(conn, user_id, media_id)
     if previous is None and not await store.insert_rating(conn, user_id, media_id, kind, half):
         # A concurrent first rating won the insert: update it instead, now locked.
@@ -203,19 +251,23 @@ async def rate_in(
         await store.add_activity(
             conn, user_id, "rated", media_id, kind, data={"rating": rules.stars(half)}
         )
+        return previous or FIRST
+    return None
 
 
-async def unrate(db: asyncpg.Pool, user_id: int, media_id: int) -> ViewerState:
+async def unrate(db: asyncpg.Pool, user_id: int, media_id: int) -> Marked:
     async with db.acquire() as conn, conn.transaction():
         kind = await media_kind(conn, media_id)
         previous = await store.delete_rating(conn, user_id, media_id)
+        stats = None
         if previous is not None:
             unrated = events.UnratedPayload(
                 user_id=user_id, media_id=media_id, kind=kind, previous=rules.stars(previous)
             )
             await emit(conn, events.UNRATED, unrated)
             await store.remove_activities(conn, user_id, media_id, "rated")
-        return await viewer_state(conn, user_id, media_id)
+            stats = await _counted(conn, media_id, rating_was=previous)
+        return Marked(await viewer_state(conn, user_id, media_id), stats)
 
 
 async def set_status(db: asyncpg.Pool, user_id: int, media_id: int, status: str) -> ViewerState:
@@ -572,9 +624,16 @@ async def refresh_stats(conn: asyncpg.Connection, media_id: int) -> MediaStats:
     """Recount a title's counters in the caller's transaction, and hand catalog the
     community score its "top rated" order sorts by."""
     row = await store.refresh_stats(conn, media_id)
-    score = rules.community_score(row["ratings_count"], row["ratings_sum"])
-    await catalog.set_community_score(conn, media_id, score=score, votes=row["ratings_count"])
+    await _score(conn, row)
     return MediaStats.from_row(row)
+
+
+async def _score(conn: asyncpg.Connection, counted: asyncpg.Record) -> None:
+    """Hand catalog the community score of a title's counters."""
+    score = rules.community_score(counted["ratings_count"], counted["ratings_sum"])
+    await catalog.set_community_score(
+        conn, counted["media_id"], score=score, votes=counted["ratings_count"]
+    )
 
 
 async def forget_user(conn: asyncpg.Connection, user_id: int) -> None:

@@ -401,8 +401,31 @@ ON CONFLICT (media_id) DO UPDATE SET
     ratings_sum = EXCLUDED.ratings_sum,
     histogram = EXCLUDED.histogram,
     reviews_count = EXCLUDED.reviews_count,
-    updated_at = EXCLUDED.updated_at
-RETURNING media_id, likes, ratings_count, ratings_sum, histogram, reviews_count
+    updated_at = EXCLUDED.updated_at,
+    revision = s.revision + CASE
+        WHEN (s.likes, s.ratings_count, s.ratings_sum, s.histogram, s.reviews_count)
+             IS DISTINCT FROM (EXCLUDED.likes, EXCLUDED.ratings_count, EXCLUDED.ratings_sum,
+                               EXCLUDED.histogram, EXCLUDED.reviews_count)
+        THEN 1 ELSE 0 END
+RETURNING media_id, likes, ratings_count, ratings_sum, histogram, reviews_count, revision
+"""
+
+# A like or rating counted in its own transaction: the deltas, the half stars the rating
+# had ($5) and has now ($6), either NULL. The row is locked until that commits, so the
+# changes of one title are counted one after the other, each on the last one's result.
+_COUNT_CHANGE = """
+UPDATE media_stats SET
+    likes = likes + $2,
+    ratings_count = ratings_count + $3,
+    ratings_sum = ratings_sum + $4,
+    histogram = (
+        SELECT array_agg(n + CASE WHEN i = $5 THEN -1 WHEN i = $6 THEN 1 ELSE 0 END ORDER BY i)
+        FROM unnest(histogram) WITH ORDINALITY AS h (n, i)
+    ),
+    revision = revision + 1,
+    updated_at = now()
+WHERE media_id = $1
+RETURNING media_id, likes, ratings_count, ratings_sum, histogram, reviews_count, revision
 """
 
 
@@ -420,9 +443,34 @@ async def refresh_stats(conn: Conn, media_id: int) -> asyncpg.Record:
     return await conn.fetchrow(_REFRESH_STATS, media_id)
 
 
+async def count_change(
+    conn: Conn,
+    media_id: int,
+    *,
+    likes: int = 0,
+    rating_was: int | None = None,
+    rating_is: int | None = None,
+) -> asyncpg.Record:
+    """Count one like (``likes`` +1 or -1) or rating change (half stars before and after,
+    either None) of a title, in the transaction that made it; the counters after it.
+
+    A title never counted before is counted whole instead (:func:`refresh_stats`), this
+    change included."""
+    row = await conn.fetchrow(
+        _COUNT_CHANGE,
+        media_id,
+        likes,
+        (rating_is is not None) - (rating_was is not None),
+        (rating_is or 0) - (rating_was or 0),
+        rating_was,
+        rating_is,
+    )
+    return row if row is not None else await refresh_stats(conn, media_id)
+
+
 async def stats(conn: Conn, media_ids: Iterable[int]) -> list[asyncpg.Record]:
     return await conn.fetch(
-        "SELECT media_id, likes, ratings_count, ratings_sum, histogram, reviews_count "
+        "SELECT media_id, likes, ratings_count, ratings_sum, histogram, reviews_count, revision "
         "FROM media_stats WHERE media_id = ANY($1::bigint[])",
         list(media_ids),
     )

@@ -3,6 +3,8 @@
 What other contexts may use:
 
 * ``await publish(redis, settings, channel, data)`` from web handlers and async actors;
+* ``publish(..., revision=(name, n))``: send a state only if no revision of it as new was
+  sent (several writers of one state, in any order); ``await sent_revision(...)``, the last;
 * ``await position(redis, settings, channel)``: the channel's epoch and last offset, for
   snapshots that tell the client where its live updates start;
 * ``await history_after(redis, settings, channel, offset, limit=...)``: the messages a
@@ -38,6 +40,7 @@ from metacult.realtime.publishing import (
     history_after,
     position,
     publish,
+    sent_revision,
     watched,
 )
 from metacult.realtime.routes import setup
@@ -58,6 +61,7 @@ __all__ = [
     "publish",
     "register_action",
     "resolve",
+    "sent_revision",
     "setup",
     "watched",
     "worker_timings_key",

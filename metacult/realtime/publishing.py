@@ -38,6 +38,9 @@ class Publication:
     channel: str
     offset: int
     epoch: str
+    # False when a revision at least as new was published already (``publish(revision=)``):
+    # nothing was sent, and ``offset`` is the channel's last.
+    sent: bool = True
 
 
 def meta_key(settings: Settings, channel: str) -> str:
@@ -75,10 +78,19 @@ end
 
 # KEYS: meta, history. ARGV: pub/sub channel, channel as JSON, data as JSON, history size,
 # history ttl, meta ttl, a fresh epoch (used only when the channel has none), time in ms,
-# the frame's tail (``,"recheck":true`` when the channel's audience may have shrunk, else empty).
+# the frame's tail (``,"recheck":true`` when the channel's audience may have shrunk, else
+# empty), the meta field of the data's revision (empty: none) and the revision. A revision
+# not above the one the field holds is not published: the answer's third item is then 0.
 _PUBLISH = (
     _channel_epoch("ARGV[7]")
     + """
+if ARGV[10] ~= '' then
+  local sent = redis.call('HGET', meta, ARGV[10])
+  if sent and tonumber(sent) >= tonumber(ARGV[11]) then
+    return {tonumber(redis.call('HGET', meta, 'offset')), epoch, 0}
+  end
+  redis.call('HSET', meta, ARGV[10], ARGV[11])
+end
 local offset = redis.call('HINCRBY', meta, 'offset', 1)
 local frame = '{"type":"publication","channel":' .. ARGV[2] .. ',"offset":' .. offset ..
   ',"epoch":"' .. epoch .. '","data":' .. ARGV[3] .. ARGV[9] .. '}'
@@ -86,7 +98,7 @@ redis.call('XADD', history, 'MAXLEN', tonumber(ARGV[4]), offset .. '-1', 'f', fr
 redis.call('EXPIRE', history, tonumber(ARGV[5]))
 redis.call('EXPIRE', meta, tonumber(ARGV[6]))
 redis.call('PUBLISH', ARGV[1], offset .. ':' .. epoch .. ':' .. ARGV[8] .. ':' .. frame)
-return {offset, epoch}
+return {offset, epoch, 1}
 """
 )
 
@@ -125,6 +137,7 @@ async def publish(
     data: Mapping[str, Any],
     *,
     recheck: bool = False,
+    revision: tuple[str, int] | None = None,
 ) -> Publication:
     """Publish ``data`` on ``channel`` to every subscriber of every web node.
 
@@ -136,13 +149,19 @@ async def publish(
     ``recheck``: the channel's audience may have shrunk (a list turned private, an editor
     removed): every hub re-runs the namespace's audience check for each subscriber before
     it delivers this frame and the ones after it, and detaches those it now refuses.
+
+    ``revision``: ``(name, n)``, the version of the state ``data`` shows (a title's counters
+    at their row's revision ``n``). ``data`` is sent only when no revision of ``name`` as
+    new as ``n`` was sent on the channel before: several writers may publish one state,
+    and two states in the order they reach Redis, not the order they were committed in.
     """
+    field, number = (_revision_field(revision[0]), revision[1]) if revision else ("", 0)
     namespace, _ = resolve(channel)
     if settings.redis_cluster:
         script = _script(redis, "spublish", _SPUBLISH)
     else:
         script = _script(redis, "publish", _PUBLISH)
-    offset, epoch = await script(
+    offset, epoch, sent = await script(
         keys=[meta_key(settings, channel), history_key(settings, channel)],
         args=[
             pubsub_channel(settings, channel),
@@ -154,9 +173,22 @@ async def publish(
             new_epoch(),
             int(time.time() * 1000),
             RECHECK_TAIL[:-1] if recheck else b"",
+            field,
+            number,
         ],
     )
-    return Publication(channel=channel, offset=int(offset), epoch=_text(epoch))
+    return Publication(channel=channel, offset=int(offset), epoch=_text(epoch), sent=bool(sent))
+
+
+def _revision_field(name: str) -> str:
+    return "rev:" + name
+
+
+async def sent_revision(redis: Redis, settings: Settings, channel: str, name: str) -> int | None:
+    """The last revision of ``name`` published on ``channel`` (``publish(revision=)``), None
+    when none was (or the channel's state expired)."""
+    sent = await redis.hget(meta_key(settings, channel), _revision_field(name))  # type: ignore[misc]
+    return None if sent is None else int(sent)
 
 
 async def position(redis: Redis, settings: Settings, channel: str) -> Publication:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from metacult.realtime import UnknownChannel, publish
+from metacult.realtime import UnknownChannel, publish, sent_revision
 from metacult.realtime.publishing import history_after, meta_key, position
 from tests.random_refs import suffix
 
@@ -21,6 +21,26 @@ async def test_publications_get_consecutive_offsets_in_one_epoch(redis, settings
     assert (first.offset, second.offset) == (1, 2)
     assert first.epoch == second.epoch
     assert (await position(redis, settings, channel)) == second
+
+
+async def test_a_revision_not_newer_than_the_last_sent_is_not_published(redis, settings) -> None:
+    channel = media_channel()
+    later = await publish(redis, settings, channel, {"likes": 6}, revision=("stats", 6))
+    earlier = await publish(redis, settings, channel, {"likes": 5}, revision=("stats", 5))
+    again = await publish(redis, settings, channel, {"likes": 6}, revision=("stats", 6))
+    other = await publish(redis, settings, channel, {"review": 1}, revision=("reviews", 1))
+    next_one = await publish(redis, settings, channel, {"likes": 7}, revision=("stats", 7))
+
+    assert [p.sent for p in (later, earlier, again, other, next_one)] == [1, 0, 0, 1, 1]
+    assert (earlier.offset, again.offset, next_one.offset) == (1, 1, 3)
+    history = await history_after(redis, settings, channel, 0, limit=10)
+    assert [orjson.loads(e.frame)["data"] for e in history.entries] == [
+        {"likes": 6},
+        {"review": 1},
+        {"likes": 7},
+    ]
+    assert await sent_revision(redis, settings, channel, "stats") == 7
+    assert await sent_revision(redis, settings, channel, "ratings") is None
 
 
 async def test_history_keeps_the_frames_clients_receive(redis, settings) -> None:
