@@ -528,6 +528,9 @@ async def end_to_end(
     elapsed = max(burst) - min(burst) if burst else 0.0
     results["burst_per_s"] = len(burst) / elapsed if elapsed > 0 else 0.0
     results["burst_cpu_us"] = burst_cpu / max(1, len(burst)) * 1e6
+    # Messages a watcher got in the burst, on average: a state superseded before it was
+    # published is not sent.
+    results["burst_messages"] = len(burst) / watchers
     return results
 
 
@@ -596,7 +599,8 @@ async def run_end_to_end(sizes: list[int], args: argparse.Namespace) -> None:
     for watchers, label, f in rows:
         if "actor_run_ms" in f:
             steps = ", ".join(f"{stage} {f[stage]:.1f}" for stage in STAGES if stage in f)
-            print(f"    ({watchers:,} watchers, {label}, mean per step: {steps})")
+            burst = f"; {f['burst_messages']:.1f} messages per watcher in the burst"
+            print(f"    ({watchers:,} watchers, {label}, mean per step: {steps}{burst})")
 
 
 # The run.
