@@ -157,6 +157,9 @@ class Settings:
     realtime_max_frame_bytes: int = 65_536
     realtime_send_queue_messages: int = 1_000
     realtime_send_queue_bytes: int = 1_048_576
+    # Frames given within this long after the hub's last write to its sockets wait for the
+    # rest of the window and go out together (a burst): an isolated frame goes at once.
+    realtime_coalesce_ms: float = 10.0
     realtime_rate_per_second: float = 20.0
     realtime_rate_burst: int = 60
     realtime_abuse_limit: int = 10
@@ -335,6 +338,9 @@ class Settings:
                 get("REALTIME_SEND_QUEUE_BYTES", "1048576"),
                 1024,
                 1 << 30,
+            ),
+            realtime_coalesce_ms=_float(
+                "REALTIME_COALESCE_MS", get("REALTIME_COALESCE_MS", "10"), 0, 1000
             ),
             realtime_long_poll_timeout=_float(
                 "REALTIME_LONG_POLL_TIMEOUT", get("REALTIME_LONG_POLL_TIMEOUT", "25"), 0, 120

@@ -66,6 +66,8 @@ ATTACH_TIMEOUT = 5.0
 SUBSCRIBE_BATCH = 500
 # How many times stop() cancels a realtime task that outlived its cancellation.
 STOP_ATTEMPTS = 5
+# Writes to at least this many sockets at once open a burst window (``flush_soon``).
+COALESCE_AFTER = 100
 
 
 class Subscriber(Protocol):
@@ -197,8 +199,11 @@ class Hub:
         self.websockets: weakref.WeakSet[Pinged] = weakref.WeakSet()
         self.closing = False
         self._channels: dict[str, ChannelState] = {}
-        # Connections with frames waiting for this loop iteration's one write each.
+        # Connections with frames waiting for this loop iteration's one write each, and
+        # when the last such writes ended (loop time).
         self._unflushed: list[Flushable] = []
+        self._flushed_at = float("-inf")
+        self._coalesce = settings.realtime_coalesce_ms / 1000
         self._by_key: dict[bytes, ChannelState] = {}
         self._connection: PubSubConnection | None = None
         self._connected = asyncio.Event()
@@ -749,15 +754,29 @@ class Hub:
     def flush_soon(self, session: Flushable) -> None:
         """Have ``session.flush()`` called once this loop iteration's deliveries are done:
         the frames queued meanwhile (a burst read from Redis at once, a replay) go out in
-        one socket write."""
+        one socket write.
+
+        In a burst (the last writes to many sockets ended less than
+        ``REALTIME_COALESCE_MS`` ago), the writes wait for the end of that window: the
+        publications that arrive meanwhile, one by one, are written with them. With
+        thousands of watchers a fan-out costs each socket a system call, so a burst of
+        ``n`` messages costs a few writes per socket instead of ``n``, and its last message
+        arrives sooner. A few sockets are written at once, as an isolated message is."""
         if not self._unflushed:
-            asyncio.get_running_loop().call_soon(self._flush)
+            loop = asyncio.get_running_loop()
+            due = self._flushed_at + self._coalesce
+            if due > loop.time():
+                loop.call_at(due, self._flush)
+            else:
+                loop.call_soon(self._flush)
         self._unflushed.append(session)
 
     def _flush(self) -> None:
         sessions, self._unflushed = self._unflushed, []
         for session in sessions:
             session.flush()
+        if len(sessions) >= COALESCE_AFTER:
+            self._flushed_at = asyncio.get_running_loop().time()
 
     def _fan_out(self, state: ChannelState, frame: bytes) -> None:
         droppable = state.namespace.delivery == "droppable"

@@ -45,6 +45,37 @@ async def test_a_burst_of_publications_is_coalesced_into_fewer_writes_delivered_
     await live.close()
 
 
+async def test_publications_one_by_one_in_a_burst_window_reach_many_sockets_in_one_write_each(
+    aiohttp_client, make_app, redis, settings
+) -> None:
+    from metacult.realtime.hub import COALESCE_AFTER
+
+    # A long window, so that the publications below are sure to fall in it.
+    app = make_app(realtime_coalesce_ms=3_000.0)
+    client = await aiohttp_client(app)
+    channel = media_channel()
+    watchers = [await Live.open(client) for _ in range(COALESCE_AFTER)]
+    for live in watchers:
+        assert (await live.subscribe(channel))["type"] == "subscribed"
+    metrics = app[HUB].metrics
+
+    # A first message after a quiet spell goes at once, one write per socket.
+    await publish(redis, settings, channel, {"n": 0})
+    for live in watchers:
+        assert (await live.expect("publication", channel=channel))["data"] == {"n": 0}
+    writes = metrics.writes
+    # The next ones, published one by one within the window, go out together.
+    for n in range(1, 4):
+        await publish(redis, settings, channel, {"n": n})
+        await asyncio.sleep(0.01)
+    for live in watchers:
+        frames = [await live.expect("publication", channel=channel) for _ in range(3)]
+        assert [frame["data"]["n"] for frame in frames] == [1, 2, 3]
+    assert metrics.writes - writes == COALESCE_AFTER
+    for live in watchers:
+        await live.close()
+
+
 @pytest.mark.slow
 async def test_a_vote_and_a_like_over_http_reach_watchers_of_the_board_and_the_title(
     client, db, worker
