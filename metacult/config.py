@@ -159,7 +159,7 @@ class Settings:
     realtime_send_queue_bytes: int = 1_048_576
     # Frames given within this long after the hub's last write to its sockets wait for the
     # rest of the window and go out together (a burst): an isolated frame goes at once.
-    realtime_coalesce_ms: float = 10.0
+    realtime_coalesce_ms: float = 40.0
     realtime_rate_per_second: float = 20.0
     realtime_rate_burst: int = 60
     realtime_abuse_limit: int = 10
@@ -340,7 +340,7 @@ class Settings:
                 1 << 30,
             ),
             realtime_coalesce_ms=_float(
-                "REALTIME_COALESCE_MS", get("REALTIME_COALESCE_MS", "10"), 0, 1000
+                "REALTIME_COALESCE_MS", get("REALTIME_COALESCE_MS", "40"), 0, 1000
             ),
             realtime_long_poll_timeout=_float(
                 "REALTIME_LONG_POLL_TIMEOUT", get("REALTIME_LONG_POLL_TIMEOUT", "25"), 0, 120

@@ -761,7 +761,8 @@ class Hub:
         publications that arrive meanwhile, one by one, are written with them. With
         thousands of watchers a fan-out costs each socket a system call, so a burst of
         ``n`` messages costs a few writes per socket instead of ``n``, and its last message
-        arrives sooner. A few sockets are written at once, as an isolated message is."""
+        arrives sooner. A frame waits at most that window; a few sockets are written at
+        once, as an isolated message is."""
         if not self._unflushed:
             loop = asyncio.get_running_loop()
             due = self._flushed_at + self._coalesce
