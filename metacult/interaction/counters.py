@@ -13,9 +13,11 @@ other).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 
+from aiohttp import web
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -70,14 +72,57 @@ async def unannounced(
     return fresh
 
 
-async def announce_committed(redis: Redis, settings: Settings, stats: MediaStats | None) -> None:
-    """The web process's publication of the counters its request committed. A failure is
-    logged, not raised: the change is committed, and ``update_media_stats`` publishes it."""
-    if stats is None:
-        return
-    try:
-        await announce(redis, settings, [stats])
-    except (RedisError, OSError) as exc:
-        log.warning(
-            "counters not published", extra={"media_id": stats.media_id, "error": repr(exc)}
-        )
+class Announcer:
+    """The web process's publication of the counters its requests committed, one title at
+    a time: while a title's counters are being published, the newer ones committed
+    meanwhile wait, and only the newest of them is published next. A burst of likes on one
+    title (a hundred fans at once) costs a few publications, not one each, and its last
+    state reaches the watchers sooner; counters are a state, and each message carries all
+    of it. Each request answers once its state, or a newer one, is published (its reader
+    reads the renewed page). A failure is logged, not raised: the change is committed, and
+    ``update_media_stats`` publishes it."""
+
+    def __init__(self) -> None:
+        self._newest: dict[int, MediaStats] = {}
+        self._waiting: dict[int, list[asyncio.Future[None]]] = {}
+        self._publishers: dict[int, asyncio.Task[None]] = {}
+
+    async def committed(self, redis: Redis, settings: Settings, stats: MediaStats | None) -> None:
+        if stats is None:
+            return
+        media_id = stats.media_id
+        waiting = self._newest.get(media_id)
+        if waiting is None or waiting.revision < stats.revision:
+            self._newest[media_id] = stats
+        done = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(media_id, []).append(done)
+        if media_id not in self._publishers:
+            publisher = asyncio.ensure_future(self._publish(redis, settings, media_id))
+            self._publishers[media_id] = publisher
+        await done
+
+    async def _publish(self, redis: Redis, settings: Settings, media_id: int) -> None:
+        try:
+            while (newest := self._newest.pop(media_id, None)) is not None:
+                waiting = self._waiting.pop(media_id, [])
+                try:
+                    await announce(redis, settings, [newest])
+                except (RedisError, OSError) as exc:
+                    log.warning(
+                        "counters not published", extra={"media_id": media_id, "error": repr(exc)}
+                    )
+                finally:
+                    for done in waiting:
+                        if not done.done():
+                            done.set_result(None)
+        finally:
+            # Normally nothing is left; a cancelled publisher lets its waiters answer (the
+            # recount's actor publishes what it did not).
+            del self._publishers[media_id]
+            self._newest.pop(media_id, None)
+            for done in self._waiting.pop(media_id, []):
+                if not done.done():
+                    done.set_result(None)
+
+
+ANNOUNCER = web.AppKey("interaction_announcer", Announcer)

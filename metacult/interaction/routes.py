@@ -265,7 +265,8 @@ def _state(state: service.ViewerState) -> ViewerStateOut:
 
 async def _marked(request: web.Request, marked: service.Marked) -> ViewerStateOut:
     """The viewer's marks, once the title's new counters (committed) are on its channel."""
-    await counters.announce_committed(request.app[REDIS], request.app[SETTINGS], marked.stats)
+    announcer = request.app[counters.ANNOUNCER]
+    await announcer.committed(request.app[REDIS], request.app[SETTINGS], marked.stats)
     return _state(marked.state)
 
 
@@ -1254,3 +1255,4 @@ async def record_signals(
 
 def setup(app: web.Application) -> None:
     api.register(app)
+    app[counters.ANNOUNCER] = counters.Announcer()
