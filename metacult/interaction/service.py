@@ -153,7 +153,7 @@ class Page:
 @dataclass(frozen=True, slots=True)
 class Marked:
     """What a like or a rating left: the viewer's marks, and the title's counters when they
-    changed (committed, to be published: :func:`interaction.live.announce_stats`)."""
+    changed (committed, to be published: :meth:`interaction.counters.Announcer.committed`)."""
 
     state: ViewerState
     stats: MediaStats | None
