@@ -170,7 +170,7 @@ async def _counted(
     """Count one like or rating change in its transaction (the title's counter row stays
     locked until it commits); the counters after it."""
     row = await store.count_change(
-        conn, media_id, likes=likes, rating_was=rating_was or None, rating_is=rating_is
+        conn, media_id, likes=likes, rating_was=rating_was, rating_is=rating_is
     )
     if rating_was is not None or rating_is is not None:
         await _score(conn, row)
@@ -218,20 +218,22 @@ async def rate(db: asyncpg.Pool, user_id: int, media_id: int, rating: float) -> 
         changed = await rate_in(conn, user_id, media_id, await media_kind(conn, media_id), half)
         stats = None
         if changed is not None:
-            stats = await _counted(conn, media_id, rating_was=changed, rating_is=half)
+            stats = await _counted(conn, media_id, rating_was=changed.was, rating_is=half)
         return Marked(await viewer_state(conn, user_id, media_id), stats)
 
 
-# ``rate_in``'s answer for a first rating (there was none before).
-FIRST = 0
+@dataclass(frozen=True, slots=True)
+class Rerated:
+    """A rating that changed: the half stars it had before (None: it is the first)."""
+
+    was: int | None
 
 
 async def rate_in(
     conn: asyncpg.Connection, user_id: int, media_id: int, kind: str, half: int
-) -> int | None:
+) -> Rerated | None:
     """Rate a title (``half`` stars, 1..10) in the caller's transaction, leaving the counters
-    to the recount (as :func:`like_in`); the half stars it had before (``FIRST`` when it had
-    none), None when it had that rating already."""
+    to the recount (as :func:`like_in`); None when it had that rating already."""
     previous = await store.lock_rating(conn, user_id, media_id)
     if previous is None and not await store.insert_rating(conn, user_id, media_id, kind, half):
         # A concurrent first rating won the insert: update it instead, now locked.
@@ -251,7 +253,7 @@ async def rate_in(
         await store.add_activity(
             conn, user_id, "rated", media_id, kind, data={"rating": rules.stars(half)}
         )
-        return previous or FIRST
+        return Rerated(previous)
     return None
 
 
