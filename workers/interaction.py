@@ -46,7 +46,7 @@ from metacult.interaction.notices import (
     RecommendationNotice,
     SharedListInviteNotice,
 )
-from metacult.realtime import publish
+from metacult.realtime import media_channel, publish
 from workers.events import on_event
 from workers.runtime import resources
 from workers.schedule import every
@@ -129,7 +129,7 @@ async def announce_review(event: dict[str, Any]) -> None:
                 "created_at": review.created_at.isoformat(),
             },
         }
-        await publish(res.redis, res.settings, f"media:{review.media_id}", message)
+        await publish(res.redis, res.settings, media_channel(review.media_id), message)
 
 
 @on_event(LIST_CHANGED)

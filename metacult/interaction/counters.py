@@ -24,16 +24,12 @@ from redis.exceptions import RedisError
 from metacult.config import Settings
 from metacult.infra import pagecache
 from metacult.interaction.service import MediaStats
-from metacult.realtime import publish, sent_revision
+from metacult.realtime import media_channel, publish, sent_revision
 
 log = logging.getLogger("metacult.interaction")
 
 # The name of the counters' revision on their channel (``publish(revision=)``).
 STATS = "stats"
-
-
-def stats_channel(media_id: int) -> str:
-    return f"media:{media_id}"
 
 
 async def announce(redis: Redis, settings: Settings, stats: Sequence[MediaStats]) -> None:
@@ -49,7 +45,7 @@ async def announce(redis: Redis, settings: Settings, stats: Sequence[MediaStats]
         await publish(
             redis,
             settings,
-            stats_channel(counted.media_id),
+            media_channel(counted.media_id),
             counted.as_message(),
             revision=(STATS, counted.revision),
         )
@@ -64,7 +60,7 @@ async def unannounced(
     fresh = []
     for counted in stats:
         try:
-            sent = await sent_revision(redis, settings, stats_channel(counted.media_id), STATS)
+            sent = await sent_revision(redis, settings, media_channel(counted.media_id), STATS)
         except (RedisError, OSError):
             sent = None
         if sent is None or sent < counted.revision:

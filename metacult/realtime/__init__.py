@@ -31,6 +31,7 @@ from metacult.realtime.channels import (
     UnknownChannel,
     declare,
     may_subscribe,
+    media_channel,
     resolve,
 )
 from metacult.realtime.figures import live_figures
@@ -57,6 +58,7 @@ __all__ = [
     "history_after",
     "live_figures",
     "may_subscribe",
+    "media_channel",
     "position",
     "publish",
     "register_action",

@@ -118,6 +118,12 @@ NAMESPACES: dict[str, Namespace] = {
 # Where ``realtime.disconnect`` tells every hub to close a user's connections.
 SIGN_OUTS = "control:sessions"
 
+
+def media_channel(media_id: int) -> str:
+    """One title's channel: its live counters and new reviews."""
+    return f"media:{media_id}"
+
+
 # How long a channel's epoch and offset outlive its last message: resuming clients of a
 # quiet channel keep their position instead of being told to resync.
 META_TTL = 30 * 86_400

@@ -5,8 +5,12 @@ reconciles, and publishes what the web process could not."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
-from tests.accounts import sign_up
+import pytest
+
+from metacult.realtime import media_channel
+from tests.accounts import Account, sign_up
 from tests.channels import accept_publications, published, refuse_publications
 from tests.helpers import eventually
 from tests.titles import new_title
@@ -24,16 +28,29 @@ async def _announced(db, media_id: int, event_type: str) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Title:
+    """A new title, its channel, and a fan who marks it."""
+
+    media_id: int
+    channel: str
+    fan: Account
+
+
+@pytest.fixture
+async def title(client, db) -> Title:
+    media_id = await new_title(db)
+    return Title(media_id, media_channel(media_id), await sign_up(client))
+
+
 def _counts(messages: list[dict]) -> list[tuple[int, int, float | None]]:
     return [(m["likes"], m["ratings_count"], m["average"]) for m in messages]
 
 
 async def test_a_like_and_a_rating_are_on_the_channel_when_they_answer_with_no_worker(
-    client, db, redis, settings
+    client, db, redis, settings, title
 ) -> None:
-    fan = await sign_up(client)
-    media_id = await new_title(db)
-    channel = f"media:{media_id}"
+    fan, media_id, channel = title.fan, title.media_id, title.channel
 
     assert (await client.put(f"/api/v1/media/{media_id}/like", headers=fan.headers)).status == 200
     assert _counts(await published(redis, settings, channel)) == [(1, 0, None)]
@@ -59,11 +76,9 @@ async def test_a_like_and_a_rating_are_on_the_channel_when_they_answer_with_no_w
 
 
 async def test_the_recount_after_a_published_like_sends_nothing_again(
-    client, db, redis, settings, worker
+    client, db, redis, settings, worker, title
 ) -> None:
-    fan = await sign_up(client)
-    media_id = await new_title(db)
-    channel = f"media:{media_id}"
+    fan, media_id, channel = title.fan, title.media_id, title.channel
 
     await client.put(f"/api/v1/media/{media_id}/like", headers=fan.headers)
     assert await eventually(lambda: _announced(db, media_id, "interaction.liked"))
@@ -73,11 +88,9 @@ async def test_the_recount_after_a_published_like_sends_nothing_again(
 
 
 async def test_a_like_whose_publication_failed_is_published_by_the_recount(
-    client, db, redis, settings, worker
+    client, db, redis, settings, worker, title
 ) -> None:
-    fan = await sign_up(client)
-    media_id = await new_title(db)
-    channel = f"media:{media_id}"
+    fan, media_id, channel = title.fan, title.media_id, title.channel
     await refuse_publications(redis, settings, channel)
 
     # Committed and answered although Redis refused the publication.
@@ -101,6 +114,6 @@ async def test_likes_at_once_are_each_counted_and_the_channel_never_goes_back(
 
     assert [answer.status for answer in answers] == [200] * 8
     assert await db.fetchval("SELECT likes FROM media_stats WHERE media_id = $1", media_id) == 8
-    likes = [m["likes"] for m in await published(redis, settings, f"media:{media_id}")]
+    likes = [m["likes"] for m in await published(redis, settings, media_channel(media_id))]
     # Publications that reached Redis after a later one were dropped, not sent.
     assert likes == sorted(set(likes)) and likes[-1] == 8
