@@ -203,8 +203,14 @@ async def test_an_admin_hides_a_review_and_the_author_is_told_why(
         "unread": 1,
         **notice,
     }
-    inbox = await (await client.get("/api/v1/me/notifications", headers=author.headers)).json()
-    assert [(item["id"], item["kind"], item["data"]) for item in inbox["items"]] == [
+
+    # The notice is pushed just before the worker commits it: the inbox shows it a moment
+    # later, never a different one.
+    async def stored():
+        inbox = await (await client.get("/api/v1/me/notifications", headers=author.headers)).json()
+        return [(item["id"], item["kind"], item["data"]) for item in inbox["items"]]
+
+    assert await eventually(stored) == [
         (message["notification_id"], "interaction.hidden_review", notice)
     ]
 
