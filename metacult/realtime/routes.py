@@ -359,9 +359,13 @@ async def _hub(app: web.Application) -> AsyncIterator[None]:
     hub = Hub(app[SETTINGS], app[REDIS], HubMetrics(), app.get(PAGE_CACHE))
     app[HUB] = hub
     hub.app = app
-    await hub.start()
-    yield
-    await hub.stop()
+    hub.metrics.collector.watch()
+    try:
+        await hub.start()
+        yield
+        await hub.stop()
+    finally:
+        hub.metrics.collector.unwatch()
 
 
 async def _shutdown(app: web.Application) -> None:

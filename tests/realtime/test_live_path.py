@@ -4,6 +4,7 @@ over HTTP reaches websocket watchers through the outbox, a real worker and the h
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import pytest
 
@@ -166,3 +167,14 @@ async def test_metrics_show_how_long_rank_moves_waited_for_their_boards_message(
 
     assert await eventually(held)
     await board.close()
+
+
+async def test_metrics_show_how_long_the_garbage_collector_stopped_the_process(client) -> None:
+    def full_passes(text: str) -> float:
+        line = 'metacult_gc_pause_seconds_count{generation="2"} '
+        return next(float(row.split()[-1]) for row in text.splitlines() if row.startswith(line))
+
+    before = full_passes(await (await client.get("/metrics")).text())
+    gc.collect()
+    after = full_passes(await (await client.get("/metrics")).text())
+    assert after >= before + 1
