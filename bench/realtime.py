@@ -491,7 +491,9 @@ async def end_to_end(
             steady_kernel = cpu_seconds(pids, 12, 13) - kernel
             await asyncio.sleep(1.5)  # the workers' timings reach Redis once a second
             async with http.get(f"{stack.base_url}/metrics") as response:
-                results.update(stage_means(metrics_before, await response.text()))
+                metrics_after = await response.text()
+            results.update(stage_means(metrics_before, metrics_after))
+            results.update(full_collections(metrics_before, metrics_after))
             # A burst: every user takes their like back at once.
             await asyncio.sleep(1)
             burst_start = time.perf_counter()
@@ -542,18 +544,34 @@ STAGES = {
 }
 
 
+def samples(text: str) -> dict[str, float]:
+    """A scrape of ``/metrics`` as {name and labels: value}."""
+    values = {}
+    for line in text.splitlines():
+        if not line.startswith("#") and " " in line:
+            name, value = line.rsplit(" ", 1)
+            values[name] = float(value)
+    return values
+
+
+def full_collections(before: str, after: str) -> dict[str, float]:
+    """The web process's full garbage-collector passes between two scrapes: how many, and
+    the time they stopped it (none for code that did not measure them)."""
+    first, last = samples(before), samples(after)
+    count, total = (
+        f'metacult_gc_pause_seconds_{field}{{generation="2"}}' for field in ("count", "sum")
+    )
+    if count not in last:
+        return {}
+    return {
+        "gc_full_passes": last[count] - first.get(count, 0),
+        "gc_full_ms": (last[total] - first.get(total, 0)) * 1000,
+    }
+
+
 def stage_means(before: str, after: str) -> dict[str, float]:
     """The mean of each step of the live path between two scrapes of ``/metrics`` (none for
     code that did not have them yet)."""
-
-    def samples(text: str) -> dict[str, float]:
-        values = {}
-        for line in text.splitlines():
-            if not line.startswith("#") and " " in line:
-                name, value = line.rsplit(" ", 1)
-                values[name] = float(value)
-        return values
-
     first, last = samples(before), samples(after)
     means = {}
     for stage, metric in STAGES.items():
@@ -600,7 +618,13 @@ async def run_end_to_end(sizes: list[int], args: argparse.Namespace) -> None:
         if "actor_run_ms" in f:
             steps = ", ".join(f"{stage} {f[stage]:.1f}" for stage in STAGES if stage in f)
             burst = f"; {f['burst_messages']:.1f} messages per watcher in the burst"
-            print(f"    ({watchers:,} watchers, {label}, mean per step: {steps}{burst})")
+            collected = (
+                f"; the web process's full collector passes during the likes: "
+                f"{f['gc_full_passes']:.0f}, {f['gc_full_ms']:.0f} ms in all"
+                if "gc_full_passes" in f
+                else ""
+            )
+            print(f"    ({watchers:,} watchers, {label}, mean per step: {steps}{burst}{collected})")
 
 
 # The run.
