@@ -3,9 +3,7 @@ and the live path's timings that worker processes add up in Redis (:class:`Worke
 
 from __future__ import annotations
 
-import gc
 import threading
-import time
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -13,6 +11,7 @@ from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 
 from metacult.config import Settings
+from metacult.infra.heap import CollectorPauses
 from metacult.infra.redis import rkey
 
 # The live path's steps take milliseconds; a stuck one, seconds.
@@ -87,7 +86,8 @@ class HubMetrics:
             registry=self.registry,
         )
         self.last_lag = 0.0
-        self.collector = CollectorPauses(self.registry)
+        # The process's collector passes: on /metrics, not among the hub's figures above.
+        self.collector = CollectorPauses()
         self.commit_to_enqueue = Histogram(
             "metacult_outbox_commit_to_enqueue_seconds",
             "Time from an event's commit to its hand-off to the broker by this node's relay.",
@@ -105,45 +105,9 @@ class HubMetrics:
                 name = sample.name.removeprefix("metacult_realtime_")
                 if sample.labels.get("transport"):
                     name = f"{name}_{sample.labels['transport']}"
-                if sample.labels.get("generation"):
-                    name = f"{name}_generation_{sample.labels['generation']}"
                 figures[name] = sample.value
         figures["lag_last_seconds"] = self.last_lag
         return figures
-
-
-class CollectorPauses:
-    """How long each pass of Python's cyclic garbage collector stopped this process.
-
-    A pass stops the event loop, every fan-out and request with it, for as long as it walks
-    the objects of its generations; a full pass walks every object the process holds (about
-    70 per open websocket). Watched while the hub runs (:meth:`watch`, :meth:`unwatch`)."""
-
-    def __init__(self, registry: CollectorRegistry) -> None:
-        histogram = Histogram(
-            "metacult_gc_pause_seconds",
-            "Time a pass of the garbage collector stopped this process, by generation "
-            "(2: a full pass).",
-            ["generation"],
-            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
-            registry=registry,
-        )
-        self._generations = [histogram.labels(str(generation)) for generation in range(3)]
-        self._started = 0.0
-
-    def __call__(self, phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            self._started = time.perf_counter()
-        else:
-            self._generations[info["generation"]].observe(time.perf_counter() - self._started)
-
-    def watch(self) -> None:
-        if self not in gc.callbacks:
-            gc.callbacks.append(self)
-
-    def unwatch(self) -> None:
-        if self in gc.callbacks:
-            gc.callbacks.remove(self)
 
 
 class _SentFrames(Collector):

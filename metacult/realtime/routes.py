@@ -243,7 +243,8 @@ async def events(request: web.Request, query: EventsQuery, user: Principal | Non
 @api.get("/metrics", auth="public", stream="text/plain")
 async def metrics(request: web.Request) -> web.Response:
     """This process's figures in the Prometheus text format, and the workers' timings."""
-    body = generate_latest(request.app[HUB].metrics.registry)
+    metrics = request.app[HUB].metrics
+    body = generate_latest(metrics.registry) + generate_latest(metrics.collector.registry)
     try:
         fields = await request.app[REDIS].hgetall(worker_timings_key(request.app[SETTINGS]))
     except (RedisError, OSError):
