@@ -492,8 +492,9 @@ async def end_to_end(
             await asyncio.sleep(1.5)  # the workers' timings reach Redis once a second
             async with http.get(f"{stack.base_url}/metrics") as response:
                 metrics_after = await response.text()
-            results.update(stage_means(metrics_before, metrics_after))
-            results.update(full_collections(metrics_before, metrics_after))
+            first, last = samples(metrics_before), samples(metrics_after)
+            results.update(stage_means(first, last))
+            results.update(full_collections(first, last))
             # A burst: every user takes their like back at once.
             await asyncio.sleep(1)
             burst_start = time.perf_counter()
@@ -554,10 +555,9 @@ def samples(text: str) -> dict[str, float]:
     return values
 
 
-def full_collections(before: str, after: str) -> dict[str, float]:
-    """The web process's full garbage-collector passes between two scrapes: how many, and
-    the time they stopped it (none for code that did not measure them)."""
-    first, last = samples(before), samples(after)
+def full_collections(first: dict[str, float], last: dict[str, float]) -> dict[str, float]:
+    """The web process's full garbage-collector passes between two scrapes (:func:`samples`):
+    how many, and the time they stopped it (none for code that did not measure them)."""
     count, total = (
         f'metacult_gc_pause_seconds_{field}{{generation="2"}}' for field in ("count", "sum")
     )
@@ -569,10 +569,9 @@ def full_collections(before: str, after: str) -> dict[str, float]:
     }
 
 
-def stage_means(before: str, after: str) -> dict[str, float]:
-    """The mean of each step of the live path between two scrapes of ``/metrics`` (none for
-    code that did not have them yet)."""
-    first, last = samples(before), samples(after)
+def stage_means(first: dict[str, float], last: dict[str, float]) -> dict[str, float]:
+    """The mean of each step of the live path between two scrapes of ``/metrics``
+    (:func:`samples`; none for code that did not have them yet)."""
     means = {}
     for stage, metric in STAGES.items():
         name, _, labels = metric.partition("{")
